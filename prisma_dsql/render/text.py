@@ -1,0 +1,105 @@
+"""Human-readable diagnostics, in the style of rustc and ruff.
+
+    schema.prisma:12:8: error[PSL102]: Type "Strin" is neither a built-in type, ...
+       |
+    12 |   name Strin
+       |        ^^^^^
+       = help: Did you mean `String`?
+
+Colour is applied only when asked (the CLI decides from the terminal and
+NO_COLOR); the layout is identical either way, so snapshots stay stable.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.source import SourceFile
+
+_STYLES = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "info": "\x1b[1;36m",
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2;34m",
+    "help": "\x1b[1;32m",
+}
+_RESET = "\x1b[0m"
+
+#: Source lines longer than this are shown cut around the caret.
+MAX_SHOWN_LINE = 200
+
+
+def _styler(color: bool) -> Callable[[str, str], str]:
+    if not color:
+        return lambda _style, text: text
+    return lambda style, text: f"{_STYLES[style]}{text}{_RESET}"
+
+
+def _display_width(text: str) -> int:
+    # Tabs are shown as 4 spaces in excerpts; everything else counts one column.
+    return len(text.replace("\t", "    "))
+
+
+def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = False) -> str:
+    paint = _styler(color)
+    sev = d.severity.value
+    head_loc = f"{d.span.file}:{d.span.line}:{d.span.column}: " if d.span else ""
+    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}: {paint('bold', d.message)}"]
+    src = sources.get(d.span.file) if d.span else None
+    if d.span is not None and src is not None:
+        text = src.line(d.span.line)
+        start = max(d.span.column, 1)
+        if d.span.end_line == d.span.line:
+            end = max(d.span.end_column, start + 1)
+        else:
+            end = max(len(text) + 1, start + 1)
+        shown = text
+        offset = 0
+        if len(text) > MAX_SHOWN_LINE:
+            offset = max(0, start - 1 - MAX_SHOWN_LINE // 2)
+            shown = ("…" if offset else "") + text[offset: offset + MAX_SHOWN_LINE] + "…"
+            if offset:
+                offset -= 1
+        gutter = str(d.span.line)
+        pad = " " * len(gutter)
+        prefix = shown[: start - 1 - offset] if start - 1 - offset >= 0 else ""
+        caret_start = _display_width(prefix)
+        caret_len = max(1, _display_width(text[start - 1: end - 1]) if end <= len(text) + 1 else 1)
+        caret_len = min(caret_len, max(1, _display_width(shown) - caret_start + 1))
+        lines.append(paint("dim", f"{pad} |"))
+        lines.append(paint("dim", f"{gutter} |") + " " + shown.replace("\t", "    "))
+        lines.append(paint("dim", f"{pad} |") + " " + " " * caret_start + paint(sev, "^" * caret_len))
+        for note in d.notes:
+            lines.append(f"{pad} = note: {note}")
+        if d.help:
+            lines.append(f"{pad} = {paint('help', 'help')}: {d.help}")
+    else:
+        for note in d.notes:
+            lines.append(f"  = note: {note}")
+        if d.help:
+            lines.append(f"  = {paint('help', 'help')}: {d.help}")
+    return "\n".join(lines)
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    counts = {s: 0 for s in Severity}
+    for d in diagnostics:
+        counts[d.severity] += 1
+    if not diagnostics:
+        return "No problems found."
+    parts = []
+    for sev, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "note")):
+        n = counts[sev]
+        if n:
+            parts.append(f"{n} {word}{'s' if n != 1 else ''}")
+    return "Found " + ", ".join(parts) + "."
+
+
+def render(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile], color: bool = False) -> str:
+    by_name = {s.name: s for s in sources}
+    diagnostics = list(diagnostics)
+    blocks = [render_one(d, by_name, color) for d in diagnostics]
+    blocks.append(summary(diagnostics))
+    return "\n\n".join(blocks) + "\n"
