@@ -27,17 +27,32 @@ def cli() -> None:
     """Prisma schemas on Amazon Aurora DSQL: validate, translate, migrate."""
 
 
-def _register() -> None:
-    from prisma_dsql.cli import parse_cmd, validate_cmd
+#: (module in prisma_dsql.cli, click command attribute). Modules are imported at
+#: start-up, so they must keep their own heavy imports inside the command body.
+COMMANDS = (
+    ("parse_cmd", "parse"),
+    ("validate_cmd", "validate"),
+    ("rules_cmd", "rules"),
+    ("rules_cmd", "explain"),
+    ("migrate_cmd", "migrate"),
+    ("deploy_cmd", "deploy"),
+    ("deploy_cmd", "status"),
+    ("diff_cmd", "diff"),
+)
 
-    cli.add_command(parse_cmd.parse)
-    cli.add_command(validate_cmd.validate)
-    try:  # commands added by later stages register themselves here
-        from prisma_dsql.cli import extra_commands
-    except ImportError:
-        return
-    for command in extra_commands.COMMANDS():
-        cli.add_command(command)
+
+def _register() -> None:
+    import importlib
+
+    for module_name, attr in COMMANDS:
+        try:
+            module = importlib.import_module(f"prisma_dsql.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            # A command whose module is not part of this build yet.
+            if exc.name != f"prisma_dsql.cli.{module_name}":
+                raise
+            continue
+        cli.add_command(getattr(module, attr))
 
 
 _register()
