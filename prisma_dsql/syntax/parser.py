@@ -21,7 +21,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from prisma_dsql.syntax._lark_import import Lark, LarkError, Transformer, UnexpectedInput, VisitError, v_args
+from prisma_dsql.syntax._lark_import import Lark, Transformer, UnexpectedInput, v_args
+from prisma_dsql.syntax.lalr import LalrDriver
+from prisma_dsql.syntax.lexer import FastLexer
 
 from prisma_dsql.codes import name_of
 from prisma_dsql.diagnostics import Diagnostic, Severity
@@ -92,7 +94,7 @@ class _TreeBuilder(Transformer):
     @v_args(inline=True)
     def string(self, tok):
         span = self._span(tok)
-        text = str(tok)
+        text = tok.value
         if "\\" not in text:
             return ast.StringValue(text[1:-1], span)
         try:
@@ -122,7 +124,7 @@ class _TreeBuilder(Transformer):
 
     @v_args(inline=True)
     def number(self, tok):
-        return ast.NumberValue(str(tok), self._span(tok))
+        return ast.NumberValue(tok.value, self._span(tok))
 
     @v_args(inline=True)
     def constant(self, path):
@@ -140,7 +142,8 @@ class _TreeBuilder(Transformer):
 
     def path(self, toks):
         first, last = toks[0], toks[-1]
-        return (".".join(toks) if len(toks) > 1 else str(first), self._span(first).to(self._span(last)))
+        name = ".".join(t.value for t in toks) if len(toks) > 1 else first.value
+        return (name, self._span(first).to(self._span(last)))
 
     def array(self, children):
         lsqb, *inner, rsqb = children
@@ -162,7 +165,7 @@ class _TreeBuilder(Transformer):
 
     @v_args(inline=True)
     def object_member(self, name, value):
-        return (str(name), value)
+        return (name.value, value)
 
     def trailing_comma(self, _children):
         return _TRAILING
@@ -180,10 +183,13 @@ class _TreeBuilder(Transformer):
 
     @v_args(inline=True)
     def named_argument(self, name, value):
-        return ast.Argument(str(name), value, self._span(name).to(value.span))
+        return ast.Argument(name.value, value, self._span(name).to(value.span))
 
     def arguments(self, children):
         # -> (args, span of the closing parenthesis)
+        if len(children) == 1:  # EMPTY_ARGUMENTS: `()`
+            span = self._span(children[0])
+            return ((), span._replace(column=span.end_column - 1))
         lpar, *inner, rpar = children
         args = tuple(c for c in inner if c is not _TRAILING)
         if len(args) != len(inner):
@@ -193,7 +199,7 @@ class _TreeBuilder(Transformer):
     def _attribute(self, children, block_level: bool):
         tok = children[0]
         span = self._span(tok)
-        text = str(tok)
+        text = tok.value
         skip = 2 if block_level else 1
         name = text[skip:].lstrip(" \t")
         name_span = span._replace(column=span.column + len(text) - len(name))
@@ -212,22 +218,28 @@ class _TreeBuilder(Transformer):
     # -- field types --------------------------------------------------------
     @v_args(inline=True)
     def type_ref(self, name):
-        return (str(name), self._span(name), None)
+        return (name.value, self._span(name), None)
 
     @v_args(inline=True)
     def unsupported_type_ref(self, name, lpar, string, rpar):
-        return (str(name), self._span(name).to(self._span(rpar)), string.value)
+        return (name.value, self._span(name).to(self._span(rpar)), string.value)
 
     @v_args(inline=True)
     def required_type(self, ref):
         return ast.FieldType(ref[0], "required", ref[1], ref[2])
 
-    @v_args(inline=True)
-    def optional_type(self, ref, q):
+    def optional_type(self, children):
+        if len(children) == 1:  # OPTIONAL_TYPE token: `String?`
+            tok = children[0]
+            return ast.FieldType(tok.value[:-1], "optional", self._span(tok))
+        ref, q = children
         return ast.FieldType(ref[0], "optional", ref[1].to(self._span(q)), ref[2])
 
-    @v_args(inline=True)
-    def list_type(self, ref, lsqb, rsqb):
+    def list_type(self, children):
+        if len(children) == 1:  # LIST_TYPE token: `String[]`
+            tok = children[0]
+            return ast.FieldType(tok.value[:-2], "list", self._span(tok))
+        ref, lsqb, rsqb = children
         return ast.FieldType(ref[0], "list", ref[1].to(self._span(rsqb)), ref[2])
 
     @v_args(inline=True)
@@ -266,7 +278,7 @@ class _TreeBuilder(Transformer):
         name, colon, ftype, *attrs = children
         self.diagnostics.append(
             _diag("PSL005", "Field declarations don't require a `:`.", self._span(colon),
-                  help=f"Write `{name} {ftype.name}`.")
+                  help=f"Write `{name.value} {ftype.name}`.")
         )
         return self._field(name, ftype, attrs)
 
@@ -274,18 +286,18 @@ class _TreeBuilder(Transformer):
         name_span = self._span(name)
         end = attrs[-1].span if attrs else ftype.span
         span = name_span.to(end)
-        return ast.Field(str(name), ftype, tuple(attrs), span, name_span, self.docs.for_line(span.line))
+        return ast.Field(name.value, ftype, tuple(attrs), span, name_span, self.docs.for_line(span.line))
 
     def enum_value(self, children):
         name, *attrs = children
         name_span = self._span(name)
         span = name_span.to(attrs[-1].span) if attrs else name_span
-        return ast.EnumValue(str(name), tuple(attrs), span, self.docs.for_line(span.line))
+        return ast.EnumValue(name.value, tuple(attrs), span, self.docs.for_line(span.line))
 
     @v_args(inline=True)
     def property(self, name, value):
         span = self._span(name).to(value.span)
-        return ast.Property(str(name), value, span, self.docs.for_line(span.line))
+        return ast.Property(name.value, value, span, self.docs.for_line(span.line))
 
     # -- blocks -------------------------------------------------------------
     def _blk(self, kind: str, children):
@@ -295,7 +307,7 @@ class _TreeBuilder(Transformer):
     def make_block(self, kind, kw_span: Span, name, members, end_span: Span) -> ast.Block:
         attrs = tuple(m for m in members if isinstance(m, ast.Attribute))
         body = tuple(m for m in members if not isinstance(m, ast.Attribute))
-        return ast.Block(kind, str(name), self._span(name), kw_span.to(end_span), body, attrs,
+        return ast.Block(kind, name.value, self._span(name), kw_span.to(end_span), body, attrs,
                          self.docs.for_line(kw_span.line))
 
     def model(self, c):
@@ -451,12 +463,12 @@ def _mask_comments(text: str, comments: list[ast.Comment]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> tuple[Lark, _TreeBuilder]:
+def _parser() -> tuple[LalrDriver, _TreeBuilder]:
     builder = _TreeBuilder()
     parser = Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
-        lexer="contextual",
+        lexer=FastLexer,
         start=["start", "model_member", "enum_member", "config_member"],
         transformer=builder,
         maybe_placeholders=False,
@@ -464,7 +476,7 @@ def _parser() -> tuple[Lark, _TreeBuilder]:
         # file keyed by the grammar's hash, so later runs load it in ~30 ms.
         cache=True,
     )
-    return parser, builder
+    return LalrDriver(parser), builder
 
 
 def build_grammar(strict: bool = False) -> Lark:
@@ -490,7 +502,7 @@ def parse_file(source: SourceFile) -> tuple[ast.SchemaFile, list[Diagnostic]]:
     try:
         blocks = parser.parse(source.text, start="start")
         return ast.SchemaFile(source.name, tuple(blocks), tuple(comments)), builder.diagnostics
-    except (UnexpectedInput, _NestingTooDeep, VisitError):
+    except (UnexpectedInput, _NestingTooDeep):
         pass
     finally:
         _DEPTHS.clear()
@@ -600,7 +612,7 @@ def _recover(source, comments, docs, parser, builder):
         builder.begin(file, index, docs)
         try:
             member = parser.parse(text, start=_MEMBER_START[current.kind])
-        except (UnexpectedInput, _NestingTooDeep, VisitError, LarkError) as exc:
+        except (UnexpectedInput, _NestingTooDeep) as exc:
             diags.extend(builder.diagnostics)
             diags.append(_member_error(current.kind, text, line_span(n, text), exc))
             continue

@@ -1,0 +1,96 @@
+"""A tight driver loop over Lark's LALR(1) tables.
+
+Lark builds the tables from grammar/prisma.lark and the reduction callbacks
+(our tree builder behind Lark's child filters); this module only runs them.
+Lark's own loop spends most of its time on per-token method calls, an
+assertion that compares rule objects, and exception set-up; with the tables
+pre-flattened into plain tuples the same parse takes markedly less time. The
+behaviour is Lark's: same tables, same callbacks, same UnexpectedToken errors.
+"""
+
+from __future__ import annotations
+
+from prisma_dsql.syntax._lark_import import Lark
+from lark.exceptions import UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
+
+from prisma_dsql.syntax.lexer import FastLexer, Tok
+
+
+class LalrDriver:
+    def __init__(self, lark: Lark):
+        frontend = lark.parser
+        inner = frontend.parser.parser  # lark.parsers.lalr_parser._Parser
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        self.lexer: FastLexer = frontend.lexer
+        self.start_states = table.start_states
+        self.end_states = table.end_states
+        self.states: dict = {}
+        for state, actions in table.states.items():
+            row = {}
+            for term, (action, arg) in actions.items():
+                if action is Shift:
+                    row[term] = (True, arg)
+                else:
+                    row[term] = (False, (len(arg.expansion), arg.origin.name, callbacks[arg]))
+            self.states[state] = row
+
+    def parse(self, text: str, start: str):
+        states = self.states
+        state_stack = [self.start_states[start]]
+        value_stack: list = []
+        end_state = self.end_states[start]
+
+        def accepts(terminal: str) -> bool:
+            return terminal in states[state_stack[-1]]
+
+        token = None
+        for token in self.lexer.tokens(text, accepts):
+            kind = token.type
+            while True:
+                row = states[state_stack[-1]]
+                act = row.get(kind)
+                if act is None:
+                    raise UnexpectedToken(token, {t for t in row if t.isupper()}, state=None)
+                shift, arg = act
+                if shift:
+                    state_stack.append(arg)
+                    value_stack.append(token)
+                    break
+                size, origin, callback = arg
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value_stack.append(callback(children))
+                state_stack.append(states[state_stack[-1]][origin][1])
+        # End of input: reduce until the start rule is accepted.
+        if token is None:
+            end = Tok("$END", "", 0, 1, 1, 1, 1, 0)
+        else:
+            end = Tok("$END", "", token.end_pos, token.end_line, token.end_column, token.end_line,
+                      token.end_column, token.end_pos)
+        while True:
+            row = states[state_stack[-1]]
+            act = row.get("$END")
+            if act is None:
+                raise UnexpectedToken(end, {t for t in row if t.isupper()}, state=None)
+            shift, arg = act
+            if shift:
+                raise UnexpectedToken(end, set(), state=None)
+            size, origin, callback = arg
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value = callback(children)
+            new_state = states[state_stack[-1]][origin][1]
+            state_stack.append(new_state)
+            value_stack.append(value)
+            if new_state == end_state:
+                return value_stack[-1]

@@ -1,0 +1,104 @@
+"""A fast lexer for the Lark grammar, built from the grammar's own terminals.
+
+Lark's contextual lexer tries the terminals allowed in each parser state one
+call at a time; for Prisma schemas that is ~40% of parse time. This lexer
+compiles every terminal of grammar/prisma.lark into one alternation and scans
+with it, which is several times cheaper per token, while the grammar stays the
+single source of truth for what each token looks like.
+
+The only context the language needs is for block keywords: `type`, `model`,
+`enum`, ... are keywords at the top level and ordinary names elsewhere (a
+field called `type` is common). A NAME spelled like a keyword becomes the
+keyword exactly when the parser's current state accepts that keyword, which
+is the same decision Lark's contextual lexer would make.
+
+Tokens are light named tuples with Lark's position attributes instead of
+`lark.Token` (a str subclass with eight attributes, costly to build); the tree
+builder reads `.value`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple
+
+from prisma_dsql.syntax._lark_import import Lark  # noqa: F401  (ensures lark is imported the cheap way)
+from lark.exceptions import UnexpectedCharacters
+from lark.lexer import Lexer
+
+
+class Tok(NamedTuple):
+    type: str
+    value: str
+    start_pos: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    end_pos: int
+
+    def __str__(self) -> str:  # what Lark's error messages show
+        return self.value
+
+
+_KEYWORD_PREFIX = "KW_"
+
+
+class FastLexer(Lexer):
+    __future_interface__ = 2
+
+    def __init__(self, lexer_conf):
+        terminals = list(lexer_conf.terminals)
+        self.keywords: dict[str, str] = {}
+        parts = []
+        # Longer literal terminals first ("@@" before "@"); regexes keep their
+        # order otherwise. Terminals never overlap except keywords vs NAME.
+        ordered = sorted(terminals, key=lambda t: (t.pattern.type != "re", -len(t.pattern.value)))
+        for t in ordered:
+            if t.name.startswith(_KEYWORD_PREFIX):
+                word = re.match(r"[a-z]+", t.pattern.value).group(0)
+                self.keywords[word] = t.name
+                continue
+            parts.append(f"(?P<{t.name}>{t.pattern.to_regexp()})")
+        self.scanner = re.compile("|".join(parts))
+        self.ignore = frozenset(lexer_conf.ignore)
+        self.multiline = frozenset(
+            t.name for t in terminals if re.search(r"\\n|\\r|\\s|\[\^", t.pattern.to_regexp())
+        )
+
+    def lex(self, lexer_state, parser_state) -> Iterator[Tok]:
+        """Lark's lexer interface (used when Lark's own parser drives)."""
+        states = parser_state.parse_conf.states
+        source = lexer_state.text
+        return self.tokens(source.text, lambda kw: kw in states[parser_state.position], source.start, source.end)
+
+    def tokens(self, text: str, accepts, pos: int = 0, end: int | None = None) -> Iterator[Tok]:
+        """Tokens of `text`; `accepts(terminal)` says whether the parser can take a keyword now."""
+        end = len(text) if end is None else end
+        line = 1
+        line_start = pos
+        match = self.scanner.match
+        ignore = self.ignore
+        multiline = self.multiline
+        keywords = self.keywords
+        while pos < end:
+            m = match(text, pos, end)
+            if m is None:
+                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+            kind = m.lastgroup
+            stop = m.end()
+            value = m.group()
+            column = pos - line_start + 1
+            if kind in multiline and ("\n" in value or "\r" in value):
+                breaks = value.count("\n") + value.count("\r") - value.count("\r\n")
+                new_line = line + breaks
+                last = max(value.rfind("\n"), value.rfind("\r"))
+                new_line_start = pos + last + 1
+                if kind not in ignore:
+                    yield Tok(kind, value, pos, line, column, new_line, stop - new_line_start + 1, stop)
+                line, line_start = new_line, new_line_start
+            elif kind not in ignore:
+                if kind == "NAME" and value in keywords and accepts(keywords[value]):
+                    kind = keywords[value]
+                yield Tok(kind, value, pos, line, column, line, column + stop - pos, stop)
+            pos = stop
