@@ -42,14 +42,24 @@ def foreign_key_name(table: str, columns: tuple[str, ...] | list[str]) -> str:
 
 
 def implicit_m2n_names(relation_name: str) -> dict[str, str]:
-    """Names Prisma gives an implicit many-to-many join table `_<relation>`."""
-    table = f"_{relation_name}"
+    """Names Prisma gives an implicit many-to-many join table `_<relation>`.
+
+    These follow their own rules (prisma-engines' sql_schema_calculator, checked
+    against `migrate diff`): the table name is cut to 63 *characters*; the primary
+    key and the index on B keep the first 55 characters of it; each foreign key
+    keeps the first 56 bytes, so the names of long join tables never collide.
+    """
+    table = f"_{relation_name}"[:MAX_IDENTIFIER_BYTES]
+    fk_base = MAX_IDENTIFIER_BYTES - len("_fkey") - 2
+    raw = table.encode("utf-8")
+    cut = raw[:fk_base].decode("utf-8", errors="ignore")
     return {
         "table": table,
-        "primary_key": _name(table, "_AB_pkey"),
-        "index": _name(table, "_B_index"),
-        "fk_a": _name(table, "_A_fkey"),
-        "fk_b": _name(table, "_B_fkey"),
+        "primary_key": table[: MAX_IDENTIFIER_BYTES - len("_AB_pkey")] + "_AB_pkey",
+        "index": table[: MAX_IDENTIFIER_BYTES - len("_B_index")] + "_B_index",
+        # Prisma compares with `>` for A and `>=` for B; the result is the same.
+        "fk_a": (cut if len(raw) > fk_base else table) + "_A_fkey",
+        "fk_b": (cut if len(raw) >= fk_base else table) + "_B_fkey",
     }
 
 

@@ -93,6 +93,9 @@ class _TreeBuilder(Transformer):
     # -- values ------------------------------------------------------------
     @v_args(inline=True)
     def string(self, tok):
+        return self._decode_string(tok)
+
+    def _decode_string(self, tok) -> ast.StringValue:
         span = self._span(tok)
         text = tok.value
         if "\\" not in text:
@@ -222,7 +225,7 @@ class _TreeBuilder(Transformer):
 
     @v_args(inline=True)
     def unsupported_type_ref(self, name, lpar, string, rpar):
-        return (name.value, self._span(name).to(self._span(rpar)), string.value)
+        return (name.value, self._span(name).to(self._span(rpar)), self._decode_string(string).value)
 
     @v_args(inline=True)
     def required_type(self, ref):
@@ -242,8 +245,12 @@ class _TreeBuilder(Transformer):
         ref, lsqb, rsqb = children
         return ast.FieldType(ref[0], "list", ref[1].to(self._span(rsqb)), ref[2])
 
-    @v_args(inline=True)
-    def legacy_optional_list_type(self, ref, lsqb, rsqb, q):
+    def legacy_optional_list_type(self, children):
+        if len(children) == 2:  # LIST_TYPE QMARK
+            tok, q = children
+            ref = (tok.value[:-2], self._span(tok), None)
+        else:
+            ref, _lsqb, _rsqb, q = children
         span = ref[1].to(self._span(q))
         self.diagnostics.append(
             _diag("PSL005", "Optional lists are not supported: a list is never null, only empty.", span,
@@ -534,6 +541,8 @@ def _recover(source, comments, docs, parser, builder):
     diags: list[Diagnostic] = []
     blocks: list[ast.Block] = []
     current: _OpenBlock | None = None
+    skipping: int | None = None  # header line of a block with an unknown keyword
+    continuation = 0  # open brackets of a broken multi-line argument list
 
     def line_span(n: int, text: str) -> Span:
         stripped = text.strip()
@@ -595,11 +604,40 @@ def _recover(source, comments, docs, parser, builder):
                 diags.append(_diag("PSL004", msg, line_span(n, text),
                                    help="Put each field or attribute on its own line."))
                 if after.endswith("}"):
-                    blocks.append(ast.Block(kind, name, name_span, line_span(n, text), (), (), docs.for_line(n)))
+                    # Read what stands between the braces as a member, so the
+                    # block keeps its content and later checks see it.
+                    members = []
+                    inner_start = text.index("{") + 1
+                    inner = " " * inner_start + text[inner_start: text.rindex("}")]
+                    if inner.strip():
+                        builder.begin(file, index, docs)
+                        try:
+                            members.append(parser.parse(inner, start=_MEMBER_START[kind]))
+                        except (UnexpectedInput, _NestingTooDeep):
+                            pass
+                        diags.extend(builder.diagnostics)
+                    attrs = tuple(m for m in members if isinstance(m, ast.Attribute))
+                    body = tuple(m for m in members if not isinstance(m, ast.Attribute))
+                    blocks.append(ast.Block(kind, name, name_span, line_span(n, text), body, attrs, docs.for_line(n)))
                     continue
             current = _OpenBlock(kind, name, name_span, kw_span, n)
             continue
+        if skipping is not None:
+            # Inside a block with an unknown keyword: already reported once.
+            if close_match:
+                skipping = None
+            continue
         if current is None:
+            unknown = _UNKNOWN_HEADER.match(text)
+            if unknown:
+                word = unknown.group(1)
+                col = text.index(word) + 1
+                hint = _closest_keyword(word)
+                diags.append(_diag("PSL002", f"`{word}` is not a Prisma block type; a block is a model, view, type, "
+                                   "enum, datasource or generator.", Span(file, n, col, n, col + len(word)),
+                                   help=f"Did you mean `{hint} {unknown.group(2)} {{`?" if hint else None))
+                skipping = n
+                continue
             if close_match:
                 diags.append(_diag("PSL002", "Unexpected closing brace `}` outside any block.", line_span(n, text)))
             else:
@@ -608,6 +646,10 @@ def _recover(source, comments, docs, parser, builder):
                                    line_span(n, text),
                                    help="Top-level lines start a block: model, view, type, enum, datasource or generator."))
             continue
+        if continuation > 0:
+            # The rest of a multi-line argument list, already reported.
+            continuation += _bracket_balance(text)
+            continue
         # A member line of the open block.
         builder.begin(file, index, docs)
         try:
@@ -615,6 +657,7 @@ def _recover(source, comments, docs, parser, builder):
         except (UnexpectedInput, _NestingTooDeep) as exc:
             diags.extend(builder.diagnostics)
             diags.append(_member_error(current.kind, text, line_span(n, text), exc))
+            continuation = max(0, _bracket_balance(text))
             continue
         diags.extend(builder.diagnostics)
         current.members.append(member)
@@ -624,6 +667,25 @@ def _recover(source, comments, docs, parser, builder):
         last = len(lines)
         close(current, Span(file, last, 1, last, 1))
     return blocks, diags
+
+
+_UNKNOWN_HEADER = re.compile(r"^[ \t]*([^\W\d_][\w-]*)[ \t]+([^\W\d_][\w-]*)[ \t]*\{[ \t]*$")
+_KEYWORDS = ("model", "view", "type", "enum", "datasource", "generator")
+
+
+def _closest_keyword(word: str) -> str | None:
+    import difflib
+
+    aliases = {"table": "model", "entity": "model", "struct": "type", "class": "model"}
+    if word.lower() in aliases:
+        return aliases[word.lower()]
+    close = difflib.get_close_matches(word.lower(), _KEYWORDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _bracket_balance(text: str) -> int:
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', "", text)
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
 _SINGLE_NAME = re.compile(r"^[ \t]*[^\W\d_][\w-]*[ \t]*$")

@@ -1,0 +1,97 @@
+"""DSQL compatibility rules: what Aurora DSQL cannot run, in Prisma terms.
+
+Public API (used by the CLI and by the DDL translator, which refuses to render
+a schema for which `check` returns errors):
+
+    from prisma_dsql.rules import check, REGISTRY
+    diagnostics = check(schema, profile, options)
+
+`check` returns each rule's findings with the rule's *default* severity;
+configuration (severity overrides, ignores) and inline suppressions are
+applied later by `prisma_dsql.config` / `prisma_dsql.suppression` in the CLI.
+A profile whose target is plain PostgreSQL runs no rule.
+
+One module per rule; `RULE_MODULES` lists them (in code order). Each module
+defines exactly one rule with `@rule(...)` from `prisma_dsql.rules._base`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.diagnostics import Diagnostic
+from prisma_dsql.rules._base import SECTIONS, Context, Finding, Rule, defined_rules
+from prisma_dsql.schema.model import Schema
+from prisma_dsql.translate_options import TranslateOptions
+
+RULE_MODULES = (
+    "provider_not_postgresql",
+    "autoincrement_unsupported",
+    "autoincrement_identity",
+    "identity_native_type",
+    "enum_as_domain",
+    "enum_unsupported",
+    "scalar_list",
+    "json_column",
+    "unsupported_native_type",
+    "unsupported_type",
+    "decimal_precision",
+    "dbgenerated_function",
+    "index_method",
+    "index_sort_order",
+    "index_operator_class",
+    "partial_index",
+    "expression_index",
+    "fulltext_index",
+    "decimal_index",
+    "foreign_keys_unsupported",
+    "cascading_action",
+    "too_many_indexes",
+    "too_many_index_columns",
+    "too_many_columns",
+    "too_many_tables",
+    "too_many_schemas",
+    "identifier_too_long",
+    "identifier_collision",
+    "extensions",
+    "extensions_preview_feature",
+    "reserved_schema_name",
+    "view_not_migrated",
+    "unused_suppression",
+)
+
+for _module in RULE_MODULES:
+    importlib.import_module(f"{__name__}.{_module}")
+
+#: Every rule by code, in code order.
+REGISTRY: dict[str, Rule] = {r.code: r for r in sorted(defined_rules(), key=lambda r: r.code)}
+#: The same rules by kebab-case name.
+BY_NAME: dict[str, Rule] = {r.name: r for r in REGISTRY.values()}
+
+_ACTIVE = tuple(r for r in REGISTRY.values() if r.check is not None)
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """A rule by code (`DSQL101`, any case) or name (`autoincrement-identity`)."""
+    return REGISTRY.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def check(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions()) -> list[Diagnostic]:
+    """Every DSQL finding for `schema` on `profile`, sorted by position.
+
+    Severities are the rules' defaults. Nothing is reported for a PostgreSQL
+    profile.
+    """
+    if profile.target != "dsql":
+        return []
+    ctx = Context(schema, profile, options)
+    out: list[Diagnostic] = []
+    for r in _ACTIVE:
+        for finding in r.check(ctx):
+            out.append(r.diagnostic(finding))
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+__all__ = ["REGISTRY", "BY_NAME", "SECTIONS", "Context", "Finding", "Rule", "check", "lookup"]

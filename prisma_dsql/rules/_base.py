@@ -1,0 +1,276 @@
+"""What a rule is, and the context it runs in.
+
+A rule is a function from a `Context` to `Finding`s, wrapped by `@rule(...)`
+into a `Rule` that carries its stable code, kebab-case name, default severity,
+one-line summary and documentation (the function's docstring, in the fixed
+sections of `SECTIONS`). The runner turns findings into `Diagnostic`s with the
+rule's code, name and severity, so a rule module never repeats them.
+
+Rules read the schema graph and ask the `Profile` what the target can do
+(`ctx.profile.supports("foreign_keys")`); they never compare dates. They must
+tolerate partial graphs: after Prisma-level errors the resolver leaves out
+what it could not resolve (an unknown type becomes an Unsupported field with
+no SQL type, a relation with bad `fields` is not in `schema.relations`).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from prisma_dsql.capabilities import Profile, capability
+from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.schema.model import Field, FieldKind, Index, IndexField, Model, PrimaryKey, Schema
+from prisma_dsql.source import Span
+from prisma_dsql.translate_options import TranslateOptions
+
+#: The documentation sections every rule has, in order.
+SECTIONS = ("What it does", "Why", "Example", "Fix")
+
+_CODE = re.compile(r"^DSQL\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_HEADING = re.compile(r"^## (.+?)\s*$", re.M)
+
+
+class Finding(NamedTuple):
+    """One problem a rule found; the runner adds code, name and severity."""
+
+    message: str
+    span: Span | None
+    subject: str | None
+    help: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    #: None for codes reported outside `check` (e.g. unused suppressions).
+    check: Callable[["Context"], Iterable[Finding]] | None = field(compare=False, repr=False)
+    doc: str = field(default="", compare=False, repr=False)
+
+    @cached_property
+    def sections(self) -> dict[str, str]:
+        """The documentation split at its `## Heading` lines."""
+        parts = _HEADING.split(self.doc)
+        return {parts[i]: parts[i + 1].strip("\n") for i in range(1, len(parts) - 1, 2)}
+
+    @property
+    def anchor(self) -> str:
+        """The heading anchor of this rule in docs/rules.md."""
+        return f"{self.code.lower()}-{self.name}"
+
+    def diagnostic(self, finding: Finding) -> Diagnostic:
+        return Diagnostic(self.code, self.severity, finding.message, finding.span, help=finding.help,
+                          subject=finding.subject, name=self.name, notes=finding.notes)
+
+
+_DEFINED: list[Rule] = []
+
+
+def rule(code: str, name: str, severity: Severity, summary: str):
+    """Declare the decorated function a rule; its docstring is the documentation."""
+    if not _CODE.match(code):
+        raise ValueError(f"rule code {code!r} must look like DSQL123")
+    if not _NAME.match(name):
+        raise ValueError(f"rule name {name!r} must be kebab-case")
+
+    def wrap(fn: Callable[["Context"], Iterable[Finding]] | None) -> Rule:
+        doc = inspect.cleandoc(fn.__doc__ or "") if fn is not None else ""
+        r = Rule(code, name, severity, summary, fn, doc)
+        _DEFINED.append(r)
+        return r
+
+    return wrap
+
+
+def defined_rules() -> list[Rule]:
+    return list(_DEFINED)
+
+
+@dataclass
+class Context:
+    """The schema, the target's profile and the translation options, plus shared lookups."""
+
+    schema: Schema
+    profile: Profile
+    options: TranslateOptions = field(default_factory=TranslateOptions)
+
+    @property
+    def datasource_label(self) -> str:
+        ds = self.schema.datasource
+        return f"datasource {ds.name}" if ds else "datasource"
+
+    @property
+    def db(self) -> str:
+        """The native type prefix (`@db.`), after the datasource's name."""
+        return self.schema.datasource.name if self.schema.datasource else "db"
+
+    @cached_property
+    def tables(self) -> tuple[Model, ...]:
+        """Models that become tables (`@@ignore` models are still created by migrations)."""
+        return self.schema.models
+
+    def fields(self) -> Iterator[tuple[Model, Field]]:
+        """Every column-backed field (scalar, enum, Unsupported) of every table."""
+        for m in self.schema.models:
+            for f in m.fields:
+                if f.kind is not FieldKind.RELATION:
+                    yield m, f
+
+    def indexes(self) -> Iterator["IndexLike"]:
+        """Every primary key, unique and index of every table."""
+        for m in self.schema.models:
+            yield from index_likes(m)
+
+    def with_default(self, function: str) -> Iterator[tuple[Model, Field]]:
+        """Column fields whose `@default` calls `function` (e.g. "autoincrement")."""
+        for m, f in self.fields():
+            d = f.default
+            if d is not None and d.function == function:
+                yield m, f
+
+    def first_version(self, key: str) -> str:
+        """The first DSQL version (date) with a capability, for `--dsql-version` advice."""
+        c = capability(key)
+        return c.since.isoformat() if c.since else "a future version"
+
+    def since(self, key: str) -> str:
+        """When DSQL gained a capability, as words for messages ("since 2026-08-26")."""
+        c = capability(key)
+        if c.since is None:
+            return "not supported by DSQL"
+        return f"supported by DSQL since {c.since.isoformat()}" + (" (unconfirmed)" if c.uncertain else "")
+
+
+def is_id(model: Model, fld: Field) -> bool:
+    pk = model.primary_key
+    return pk is not None and any(x.name == fld.name for x in pk.fields)
+
+
+def declare(fld: Field, type_name: str, attributes: str = "") -> str:
+    """`name Type? @attr` for advice, keeping the field's optionality."""
+    text = f"{fld.name} {type_name}{'?' if fld.is_optional else ''}"
+    return f"{text} {attributes}" if attributes else text
+
+
+def subject(model: Model, fld: Field | None = None) -> str:
+    return f"{model.name}.{fld.name}" if fld is not None else model.name
+
+
+# -- indexes ------------------------------------------------------------------------------------
+
+
+class IndexLike(NamedTuple):
+    """A primary key, unique constraint or index of a table, as the DDL will create it."""
+
+    model: Model
+    #: "id", "unique", "index" or "fulltext"
+    kind: str
+    obj: PrimaryKey | Index
+    from_field: bool
+
+    @property
+    def fields(self) -> tuple[IndexField, ...]:
+        return self.obj.fields
+
+    @property
+    def span(self) -> Span:
+        return self.obj.span
+
+    @property
+    def attribute(self) -> str:
+        """`@id`, `@@unique`, ... as written."""
+        return ("@" if self.from_field else "@@") + self.kind
+
+    @property
+    def subject(self) -> str:
+        if self.from_field and self.fields:
+            return f"{self.model.name}.{self.fields[0].name}"
+        return self.model.name
+
+    def describe(self) -> str:
+        if self.from_field and self.fields:
+            return f"the `{self.attribute}` of `{self.model.name}.{self.fields[0].name}`"
+        return f"`{self.attribute}([{', '.join(f.name for f in self.fields)}])` of `{self.model.name}`"
+
+    def code(self, *, sort: bool = True, ops: bool = True, type: bool = True, where: bool = True) -> str:
+        """The attribute as Prisma code, optionally without some arguments (for `help`)."""
+        obj = self.obj
+        named: list[str] = []
+        if self.from_field:
+            f = self.fields[0] if self.fields else None
+            if f is not None and f.length is not None:
+                named.append(f"length: {f.length}")
+            if sort and f is not None and f.sort:
+                named.append(f"sort: {f.sort}")
+        else:
+            items = []
+            for f in self.fields:
+                args = []
+                if f.length is not None:
+                    args.append(f"length: {f.length}")
+                if sort and f.sort:
+                    args.append(f"sort: {f.sort}")
+                if ops and f.ops:
+                    args.append(f"ops: {ops_code(f.ops)}")
+                items.append(f"{f.name}({', '.join(args)})" if args else f.name)
+            named.append(f"[{', '.join(items)}]")
+        if getattr(obj, "name", None):
+            named.append(f'name: "{obj.name}"')
+        if obj.map:
+            named.append(f'map: "{obj.map}"')
+        if type and getattr(obj, "type", None):
+            named.append(f"type: {obj.type}")
+        if where and getattr(obj, "where", None) is not None:
+            named.append(f"where: {where_code(obj.where)}")
+        return f"{self.attribute}({', '.join(named)})" if named else self.attribute
+
+
+def where_code(value) -> str:
+    """A resolved `where:` value as Prisma code."""
+    if isinstance(value, dict):
+        if set(value) == {"raw"}:
+            return f"raw({_string(value['raw'])})"
+        return "{ " + ", ".join(f"{k}: {where_code(v)}" for k, v in value.items()) + " }"
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(where_code(v) for v in value) + "]"
+    return str(value)
+
+
+def ops_code(ops: str) -> str:
+    """The resolver keeps `ops: raw("x")` as the text `raw('x')`; give it back as Prisma code."""
+    if ops.startswith("raw(") and ops.endswith(")"):
+        try:
+            return f"raw({_string(str(ast.literal_eval(ops[4:-1])))})"
+        except (ValueError, SyntaxError):
+            return ops
+    return ops
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def index_likes(model: Model) -> Iterator[IndexLike]:
+    """The primary key, uniques and indexes (incl. `@@fulltext`) of a model, in that order."""
+    pk = model.primary_key
+    if pk is not None:
+        yield IndexLike(model, "id", pk, pk.from_field)
+    for u in model.uniques:
+        yield IndexLike(model, "unique", u, u.from_field)
+    for i in model.indexes:
+        yield IndexLike(model, i.kind, i, False)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules._base import Context, Finding, ops_code, rule
+
+
+@rule("DSQL203", "index-operator-class", Severity.ERROR,
+      "`ops:` (an operator class) in an index; DSQL has no operator classes.")
+def check(ctx: Context) -> Iterator[Finding]:
+    """
+    ## What it does
+    Reports index fields with `ops:`, e.g. `@@index([name(ops: raw("gin_trgm_ops"))], type: Gin)`
+    or `@@index([data(ops: JsonbPathOps)], type: Gin)`.
+
+    ## Why
+    DSQL's index column lists accept no operator classes; most operator classes belong to GIN/GiST
+    indexes or to extensions (`pg_trgm`), none of which DSQL has.
+
+    ## Example
+    ```prisma
+    model Item {
+      id   BigInt @id @default(autoincrement())
+      name String
+      @@index([name(ops: TextOps)])
+    }
+    ```
+
+    ## Fix
+    ```prisma
+    model Item {
+      id   BigInt @id @default(autoincrement())
+      name String
+      @@index([name])
+    }
+    ```
+    """
+    if ctx.profile.supports("index_operator_classes"):
+        return
+    for ix in ctx.indexes():
+        if ix.kind == "fulltext":
+            continue
+        for f in ix.fields:
+            if f.ops is None:
+                continue
+            yield Finding(
+                f"`{ix.model.name}.{f.name}` has `ops: {ops_code(f.ops)}` in {ix.describe()}; DSQL indexes take no "
+                "operator classes.",
+                f.span, f"{ix.model.name}.{f.name}",
+                help=f"Write `{ix.code(ops=False, type=False)}`.")

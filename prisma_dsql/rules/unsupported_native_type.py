@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
+
+#: Native type -> (capability that allows it, SQL name, replacement type, replacement native type).
+NATIVE_TYPES: dict[str, tuple[str, str, str, str]] = {
+    "Inet": ("column_type_inet", "inet", "String", "VarChar(49)"),
+    "Citext": ("column_type_citext", "citext", "String", ""),
+    "Money": ("column_type_money", "money", "Decimal", "Decimal(19, 4)"),
+    "Xml": ("column_type_xml", "xml", "String", ""),
+    "Bit": ("column_type_bit", "bit", "Bytes", ""),
+    "VarBit": ("column_type_bit", "varbit", "Bytes", ""),
+    "Oid": ("column_type_oid", "oid", "BigInt", ""),
+}
+
+_EXTRA_ADVICE = {
+    "Inet": " (validate the address in the application)",
+    "Citext": ' and query with `mode: "insensitive"`; for case-insensitive uniqueness also store a lower-cased '
+              "copy in an `@unique` field",
+    "Bit": " (or a `String` of 0 and 1)",
+    "VarBit": " (or a `String` of 0 and 1)",
+}
+
+
+@rule("DSQL108", "unsupported-native-type", Severity.ERROR,
+      "A native type DSQL has no columns of: @db.Inet, Citext, Money, Xml, Bit, VarBit, Oid.")
+def check(ctx: Context) -> Iterator[Finding]:
+    """
+    ## What it does
+    Reports `@db.Inet`, `@db.Citext`, `@db.Money`, `@db.Xml`, `@db.Bit`, `@db.VarBit` and `@db.Oid`
+    (unless the capability table says the selected DSQL version has that column type).
+
+    ## Why
+    DSQL supports a fixed set of column types. `inet` and `citext` (an extension) are not among them;
+    `money`, `xml`, `bit`/`varbit` and `oid` are not documented as column types either (these four
+    are marked uncertain in the capability table and are easy to flip). The CREATE TABLE would fail.
+
+    ## Example
+    ```prisma
+    model Session {
+      id    BigInt @id @default(autoincrement())
+      ip    String @db.Inet
+      email String @db.Citext
+    }
+    ```
+
+    ## Fix
+    ```prisma
+    model Session {
+      id    BigInt @id @default(autoincrement())
+      ip    String @db.VarChar(49)
+      email String // query with mode: "insensitive"
+    }
+    ```
+    `@db.Money` becomes `Decimal @db.Decimal(19, 4)`, `@db.Xml` a `String`, `@db.Bit`/`@db.VarBit`
+    `Bytes`, `@db.Oid` a `BigInt`.
+    """
+    for m, f in ctx.fields():
+        nt = f.native_type
+        if nt is None or nt.name not in NATIVE_TYPES:
+            continue
+        key, sql, type_name, native = NATIVE_TYPES[nt.name]
+        if ctx.profile.supports(key):
+            continue
+        instead = declare(f, type_name, f"@{ctx.db}.{native}" if native else "")
+        yield Finding(
+            f"`{m.name}.{f.name}` uses `@{ctx.db}.{nt.name}`, but DSQL has no {sql} columns.",
+            nt.span, subject(m, f),
+            help=f"Write `{instead}`{_EXTRA_ADVICE.get(nt.name, '')}.")

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules._base import Context, Finding, rule, subject
+
+#: Column types DSQL supports (lower case, arguments removed). json/jsonb depend on the profile.
+SUPPORTED = frozenset({
+    "smallint", "int2", "integer", "int", "int4", "bigint", "int8", "real", "float4", "double precision",
+    "float8", "numeric", "decimal", "char", "character", "varchar", "character varying", "text", "date", "time",
+    "timetz", "time without time zone", "time with time zone", "timestamp", "timestamptz",
+    "timestamp without time zone", "timestamp with time zone", "interval", "boolean", "bool", "bytea", "uuid",
+})
+_PROFILE_TYPES = {"json": "json_columns", "jsonb": "jsonb_columns"}
+
+_ADVICE = {
+    "tsvector": "DSQL has no full-text search; drop the column and search in the application or another service",
+    "tsquery": "DSQL has no full-text search; drop the column",
+    "hstore": "use `Json` (hstore is an extension)",
+    "ltree": "store the path in a `String` (ltree is an extension)",
+    "cidr": "use `String`",
+    "macaddr": "use `String`",
+    "inet": "use `String`",
+    "point": "use two `Float` fields, or `Json` holding GeoJSON",
+    "geometry": "use `Json` holding GeoJSON (PostGIS is an extension)",
+    "geography": "use `Json` holding GeoJSON (PostGIS is an extension)",
+    "vector": "store embeddings elsewhere, or as `Bytes` (pgvector is an extension)",
+}
+_ARGS = re.compile(r"\([^)]*\)")
+
+
+def normalize(sql_type: str) -> str:
+    return " ".join(_ARGS.sub("", sql_type).lower().replace('"', "").split())
+
+
+@rule("DSQL109", "unsupported-type", Severity.ERROR,
+      "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.")
+def check(ctx: Context) -> Iterator[Finding]:
+    """
+    ## What it does
+    Reports `Unsupported("<sql type>")` fields unless the SQL type is one DSQL has as a column
+    type (integer and numeric types, character types, text, date/time types, interval, boolean,
+    bytea, uuid, and json/jsonb on versions that have them).
+
+    ## Why
+    `Unsupported` passes a raw SQL type into CREATE TABLE. The types people reach for it with
+    (`tsvector`, `point`, PostGIS `geometry`, `cidr`, `hstore`, pgvector's `vector`, arrays) are
+    missing on DSQL: extensions and array columns are not supported at all, so the table cannot be
+    created.
+
+    ## Example
+    ```prisma
+    model Document {
+      id     BigInt                   @id @default(autoincrement())
+      search Unsupported("tsvector")?
+    }
+    ```
+
+    ## Fix
+    Drop the column or store the value in a supported type:
+    ```prisma
+    model Place {
+      id       BigInt @id @default(autoincrement())
+      location Json   // GeoJSON instead of Unsupported("geometry(Point, 4326)")
+    }
+    ```
+    """
+    for m, f in ctx.fields():
+        if f.unsupported is None:
+            continue
+        base = normalize(f.unsupported)
+        if base.endswith("[]"):
+            what, advice = "array columns", "use `Json` or a related model"
+        elif base in SUPPORTED or (base in _PROFILE_TYPES and ctx.profile.supports(_PROFILE_TYPES[base])):
+            continue
+        else:
+            what = f"{base} columns"
+            advice = _ADVICE.get(base.split(" ")[0], "use a Prisma type DSQL supports (String, Json, Bytes, ...)")
+        yield Finding(
+            f'`{m.name}.{f.name}` is `Unsupported("{f.unsupported}")`; DSQL has no {what}.',
+            f.type_span, subject(m, f), help=advice[:1].upper() + advice[1:] + ".")
