@@ -22,7 +22,11 @@ def json_snapshot(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("path", SAMPLES + CORPUS, ids=[p.stem if p.is_file() else p.name for p in SAMPLES + CORPUS])
+def _case_id(path: Path) -> str:
+    return f"sample-{path.parent.name if path.is_file() else path.name}" if ROOT / "samples" in path.parents else path.stem
+
+
+@pytest.mark.parametrize("path", SAMPLES + CORPUS, ids=[_case_id(p) for p in SAMPLES + CORPUS])
 def test_graph_json(path, json_snapshot, monkeypatch):
     monkeypatch.chdir(path if path.is_dir() else path.parent)
     loaded = load(path)
