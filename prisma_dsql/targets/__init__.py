@@ -1,0 +1,24 @@
+"""Migration renderers, one per target: `target_for(profile).render(catalog)` -> `Script`.
+
+Targets differ only in data on their classes (see `prisma_dsql.targets.base`).
+"""
+
+from __future__ import annotations
+
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.targets.base import RenderError, Script, Step, Target
+from prisma_dsql.targets.dsql import DsqlTarget
+from prisma_dsql.targets.postgres import PostgresTarget
+
+#: Renderer class by `Profile.target`.
+TARGETS: dict[str, type[Target]] = {cls.name: cls for cls in (PostgresTarget, DsqlTarget)}
+
+
+def target_for(profile: Profile) -> Target:
+    try:
+        return TARGETS[profile.target](profile)
+    except KeyError:
+        raise ValueError(f"no renderer for target {profile.target!r}") from None
+
+
+__all__ = ["TARGETS", "DsqlTarget", "PostgresTarget", "RenderError", "Script", "Step", "Target", "target_for"]

@@ -1,0 +1,384 @@
+"""Rendering a catalog as a migration script: the machinery every target shares.
+
+A target is a class whose attributes say how it differs (sqlglot-style data:
+flags, templates, tables); the methods here read that data and never ask which
+target they are. `render(catalog)` returns a `Script`: a tuple of `Step`s, one
+SQL statement each, in execution order, each remembering the `.prisma` span it
+came from. `Script.text()` lays the steps out as Prisma's `migrate diff
+--script` does (a `-- StepName` line, the statement and `;`, a blank line
+between steps).
+
+What a target's profile cannot hold is refused with `RenderError` listing every
+problem, never silently dropped or rewritten. The DSQL rules report the same
+things earlier and better (with help), so this is the last line of defence.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import ClassVar
+
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.catalog.model import (
+    Catalog,
+    Column,
+    ColumnDefault,
+    Domain,
+    EnumType,
+    Extension,
+    ForeignKey,
+    Index,
+    SqlType,
+    Table,
+)
+from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.source import Span
+
+INDENT = "    "
+
+
+class RenderError(PrismaDsqlError):
+    """The catalog holds something the target cannot create; `problems` says what."""
+
+    exit_code = 1
+
+    def __init__(self, target: str, problems: list[tuple[str, Span | None]]) -> None:
+        self.target = target
+        self.problems = tuple(problems)
+        lines = [f"{_where(span)}{message}" for message, span in problems]
+        super().__init__(f"cannot render for {target}:\n  " + "\n  ".join(lines))
+
+
+def _where(span: Span | None) -> str:
+    return f"{span.file}:{span.line}:{span.column}: " if span else ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One statement of a migration.
+
+    `kind` is Prisma's step name (CreateTable, CreateIndex, ...); `sql` the
+    statement without its `;`; `span` the Prisma element it came from; `subject`
+    the database object; `async_job` is True when the statement starts a DSQL
+    background job (CREATE INDEX ASYNC, ALTER TABLE ASYNC) that a runner may wait for.
+    """
+
+    kind: str
+    sql: str
+    span: Span | None = None
+    subject: str = ""
+    async_job: bool = False
+
+
+@dataclass(frozen=True)
+class Script:
+    target: str
+    steps: tuple[Step, ...]
+    step_comments: bool = True
+    empty_text: str = "-- This is an empty migration.\n"
+
+    def text(self) -> str:
+        if not self.steps:
+            return self.empty_text
+        if self.step_comments:
+            return "\n".join(f"-- {s.kind}\n{s.sql};\n" for s in self.steps)
+        return "\n".join(f"{s.sql};\n" for s in self.steps)
+
+    def statements(self) -> list[str]:
+        return [s.sql for s in self.steps]
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def string_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Target:
+    """The shared renderer; subclasses set the data below."""
+
+    name: ClassVar[str] = "base"
+
+    #: `-- CreateTable` before each statement, as Prisma writes migrations.
+    STEP_COMMENTS: ClassVar[bool] = True
+    EMPTY_SCRIPT: ClassVar[str] = "-- This is an empty migration.\n"
+    #: Step names by object kind.
+    STEP_NAMES: ClassVar[dict[str, str]] = {
+        "schema": "CreateSchema", "extension": "CreateExtension", "enum": "CreateEnum", "domain": "CreateDomain",
+        "table": "CreateTable", "index": "CreateIndex", "foreign_key": "AddForeignKey",
+        "validate": "ValidateForeignKey",
+    }
+    #: Where foreign keys go: "after" = ALTER TABLE ... ADD CONSTRAINT once every table and
+    #: index exists (Prisma); "inline" = inside CREATE TABLE, tables ordered so that
+    #: referenced ones come first; what cannot be inline (cycles, references to a unique
+    #: index) is added NOT VALID after the indexes and then validated.
+    FOREIGN_KEYS: ClassVar[str] = "after"
+    #: Keyword after INDEX: "ASYNC" on DSQL.
+    INDEX_MODE: ClassVar[str] = ""
+    ADD_FOREIGN_KEY: ClassVar[str] = "ALTER TABLE {table} ADD {constraint}"
+    ADD_FOREIGN_KEY_DEFERRED: ClassVar[str] = "ALTER TABLE {table} ADD {constraint} NOT VALID"
+    VALIDATE_FOREIGN_KEY: ClassVar[str] = "ALTER TABLE ASYNC {table} VALIDATE CONSTRAINT {name}"
+    #: SERIAL spelling of each integer type.
+    SERIAL_TYPES: ClassVar[dict[str, str]] = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
+    IDENTITY_STYLES: ClassVar[dict[str, str]] = {"by_default": "BY DEFAULT", "always": "ALWAYS"}
+
+    #: Column types and the capability a profile needs for them.
+    TYPE_CAPABILITIES: ClassVar[dict[str, str]] = {
+        "INET": "column_type_inet", "CITEXT": "column_type_citext", "MONEY": "column_type_money",
+        "XML": "column_type_xml", "BIT": "column_type_bit", "VARBIT": "column_type_bit",
+        "OID": "column_type_oid", "JSON": "json_columns", "JSONB": "jsonb_columns",
+    }
+    #: Identity columns need this type where the profile lacks `identity_non_bigint`.
+    IDENTITY_TYPE: ClassVar[str] = "BIGINT"
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._problems: list[tuple[str, Span | None]] = []
+
+    # -- entry point ---------------------------------------------------------------------------
+    def render(self, catalog: Catalog) -> Script:
+        self._problems = []
+        self.default_schema = catalog.default_schema
+        steps: list[Step] = []
+        steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}")
+                  for s in catalog.schemas]
+        steps += [self._step("extension", self.create_extension(e), e.span, f"extension {e.name}")
+                  for e in catalog.extensions]
+        steps += [self._step("enum", self.create_enum(e), e.span, f"type {e.schema}.{e.name}") for e in catalog.enums]
+        steps += [self._step("domain", self.create_domain(d), d.span, f"domain {d.schema}.{d.name}")
+                  for d in catalog.domains]
+        tables, inline, deferred = self._layout(catalog)
+        steps += [self._step("table", self.create_table(t, inline.get(t.key, ())), t.span, f"table {t.schema}.{t.name}")
+                  for t in tables]
+        steps += [self._step("index", self.create_index(t, i), i.span, f"index {t.schema}.{i.name}",
+                             async_job=bool(self.INDEX_MODE))
+                  for t in tables for i in t.indexes]
+        steps += self._foreign_key_steps(tables, deferred)
+        if self._problems:
+            raise RenderError(self.describe(), self._problems)
+        return Script(self.name, tuple(steps), self.STEP_COMMENTS, self.EMPTY_SCRIPT)
+
+    def describe(self) -> str:
+        return self.profile.describe()
+
+    def _step(self, kind: str, sql: str, span: Span | None, subject: str, async_job: bool = False) -> Step:
+        return Step(self.STEP_NAMES[kind], sql, span, subject, async_job)
+
+    def require(self, capability: str, what: str, span: Span | None) -> None:
+        """Note a problem unless the profile has `capability`."""
+        if not self.profile.supports(capability):
+            self._problems.append((f"{what} is not supported by {self.describe()}", span))
+
+    # -- names ---------------------------------------------------------------------------------
+    def qualified(self, schema: str | None, name: str) -> str:
+        if schema is None or schema == self.default_schema:
+            return quote(name)
+        return f"{quote(schema)}.{quote(name)}"
+
+    # -- statements ----------------------------------------------------------------------------
+    def create_schema(self, schema: str) -> str:
+        return f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}"
+
+    def create_extension(self, ext: Extension) -> str:
+        self.require("extensions", f"extension {ext.name!r}", ext.span)
+        sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
+        if ext.schema or ext.version:
+            sql += " WITH"
+        if ext.schema:
+            sql += f" SCHEMA {quote(ext.schema)}"
+        if ext.version:
+            sql += f" VERSION {quote(ext.version)}"
+        return sql
+
+    def create_enum(self, enum: EnumType) -> str:
+        self.require("enum_types", f"enum type {enum.name!r} (CREATE TYPE ... AS ENUM)", enum.span)
+        values = ", ".join(string_literal(v) for v in enum.values)
+        return f"CREATE TYPE {self.qualified(enum.schema, enum.name)} AS ENUM ({values})"
+
+    def create_domain(self, domain: Domain) -> str:
+        self.require("domains", f"domain {domain.name!r}", domain.span)
+        sql = f"CREATE DOMAIN {self.qualified(domain.schema, domain.name)} AS {self.column_type(domain.type, domain.span)}"
+        if domain.default is not None:
+            sql += f" DEFAULT {self.default(domain.default, domain.type)}"
+        if not domain.nullable:
+            sql += " NOT NULL"
+        if domain.allowed_values is not None:
+            sql += f" CHECK (VALUE IN ({', '.join(string_literal(v) for v in domain.allowed_values)}))"
+        for check in domain.checks:
+            sql += f" CONSTRAINT {quote(check.name)} CHECK ({check.expression})"
+        return sql
+
+    def create_table(self, table: Table, inline_fks: tuple[ForeignKey, ...] = ()) -> str:
+        lines = [self.column(c) for c in table.columns]
+        constraints = []
+        if table.primary_key is not None:
+            pk = table.primary_key
+            constraints.append(f"{INDENT}CONSTRAINT {quote(pk.name)} PRIMARY KEY ({','.join(quote(c) for c in pk.columns)})")
+        constraints += [f"{INDENT}CONSTRAINT {quote(c.name)} CHECK ({c.expression})" for c in table.checks]
+        constraints += [f"{INDENT}{self.foreign_key_constraint(fk)}" for fk in inline_fks]
+        body = ",\n".join(lines)
+        if constraints:
+            body += ",\n\n" + ",\n".join(constraints)
+        return f"CREATE TABLE {self.qualified(table.schema, table.name)} (\n{body}\n)"
+
+    def column(self, col: Column) -> str:
+        type_sql = self.column_type(col.type, col.span)
+        identity = ""
+        if col.identity is not None and col.identity.style == "serial":
+            self.require("serial_types", f"column {col.name!r}: SERIAL", col.span)
+            type_sql = self.SERIAL_TYPES.get(col.type.name, type_sql)
+        elif col.identity is not None:
+            self.require("identity_columns", f"column {col.name!r}: identity column", col.span)
+            if col.type.name != self.IDENTITY_TYPE:
+                self.require("identity_non_bigint", f"column {col.name!r}: identity on {col.type.name}", col.span)
+            identity = f" GENERATED {self.IDENTITY_STYLES[col.identity.style]} AS IDENTITY"
+            if col.identity.cache is not None:
+                identity += f" (CACHE {col.identity.cache})"
+        nullability = "" if col.nullable else " NOT NULL"
+        default = f" DEFAULT {self.default(col.default, col.type)}" if col.default is not None else ""
+        return f"{INDENT}{quote(col.name)} {type_sql}{nullability}{default}{identity}"
+
+    def column_type(self, t: SqlType, span: Span | None = None) -> str:
+        if t.array:
+            self.require("array_columns", f"array column type {t.name}[]", span)
+        if t.kind == "raw":
+            base = t.name
+        elif t.kind == "user":
+            base = self.qualified(t.schema, t.name)
+        else:
+            capability = self.TYPE_CAPABILITIES.get(t.name)
+            if capability:
+                self.require(capability, f"column type {t.name}", span)
+            base = t.name + (f"({','.join(str(a) for a in t.args)})" if t.args else "")
+        return base + ("[]" if t.array else "")
+
+    def default(self, d: ColumnDefault, t: SqlType) -> str:
+        kind = d.kind
+        if kind in ("string", "enum", "json", "datetime"):
+            return string_literal(d.value)
+        if kind == "number":
+            return str(d.value)
+        if kind == "boolean":
+            return "true" if d.value else "false"
+        if kind == "bytes":
+            return "'\\x" + bytes(d.value).hex() + "'"
+        if kind == "now":
+            return "CURRENT_TIMESTAMP"
+        if kind == "list":
+            items = ", ".join(self.default(v, t.element()) for v in d.value)
+            return f"ARRAY[{items}]::{self.column_type(t)}"
+        return str(d.value)  # "expression": verbatim SQL
+
+    def create_index(self, table: Table, index: Index) -> str:
+        keys = []
+        for c in index.columns:
+            key = quote(c.name)
+            if c.opclass:
+                self.require("index_operator_classes", f"index {index.name!r}: operator class {c.opclass}", index.span)
+                key += f" {c.opclass}"
+            if c.sort:
+                self.require("index_sort_order", f"index {index.name!r}: {c.sort} on {c.name!r}", index.span)
+                key += f" {c.sort}"
+            keys.append(key)
+        using = ""
+        if index.method:
+            self.require("index_methods", f"index {index.name!r}: USING {index.method}", index.span)
+            using = f" USING {index.method} "
+        where = ""
+        if index.predicate is not None:
+            self.require("partial_indexes", f"index {index.name!r}: partial index (WHERE)", index.span)
+            where = f" WHERE ({index.predicate})"
+        mode = f" {self.INDEX_MODE}" if self.INDEX_MODE else ""
+        unique = "UNIQUE " if index.unique else ""
+        return (f"CREATE {unique}INDEX{mode} {quote(index.name)} ON {self.qualified(table.schema, table.name)}"
+                f"{using}({', '.join(keys)}){where}")
+
+    def foreign_key_constraint(self, fk: ForeignKey) -> str:
+        self.require("foreign_keys", f"foreign key {fk.name!r}", fk.span)
+        cols = ", ".join(quote(c) for c in fk.columns)
+        refs = ", ".join(quote(c) for c in fk.referenced_columns)
+        return (f"CONSTRAINT {quote(fk.name)} FOREIGN KEY ({cols}) REFERENCES "
+                f"{self.qualified(fk.referenced_schema, fk.referenced_table)}({refs}) "
+                f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
+
+    # -- order ---------------------------------------------------------------------------------
+    def _layout(self, catalog: Catalog):
+        """(tables in creation order, inline foreign keys by table, deferred (table, fk) pairs)."""
+        tables = list(catalog.tables)
+        if self.FOREIGN_KEYS != "inline":
+            return tables, {}, [(t, fk) for t in tables for fk in t.foreign_keys]
+        order = creation_order(tables)
+        position = {t.key: i for i, t in enumerate(order)}
+        pks = {t.key: t.primary_key.columns if t.primary_key else None for t in tables}
+        inline: dict[tuple[str, str], tuple[ForeignKey, ...]] = {}
+        deferred = []
+        for t in order:
+            ok = []
+            for fk in t.foreign_keys:
+                target = fk.referenced_key
+                if position.get(target, len(order)) <= position[t.key] and pks.get(target) == fk.referenced_columns:
+                    ok.append(fk)
+                else:
+                    deferred.append((t, fk))
+            inline[t.key] = tuple(ok)
+        return order, inline, deferred
+
+    def _foreign_key_steps(self, tables: list[Table], deferred: list[tuple[Table, ForeignKey]]) -> list[Step]:
+        template = self.ADD_FOREIGN_KEY if self.FOREIGN_KEYS != "inline" else self.ADD_FOREIGN_KEY_DEFERRED
+        steps = [
+            self._step("foreign_key",
+                       template.format(table=self.qualified(t.schema, t.name),
+                                       constraint=self.foreign_key_constraint(fk)),
+                       fk.span, f"foreign key {t.schema}.{t.name}.{fk.name}")
+            for t, fk in deferred
+        ]
+        if self.FOREIGN_KEYS == "inline":
+            steps += [
+                self._step("validate",
+                           self.VALIDATE_FOREIGN_KEY.format(table=self.qualified(t.schema, t.name), name=quote(fk.name)),
+                           fk.span, f"foreign key {t.schema}.{t.name}.{fk.name}", async_job=True)
+                for t, fk in deferred
+            ]
+        return steps
+
+
+def creation_order(tables: list[Table]) -> list[Table]:
+    """Tables ordered so that each comes after the tables its foreign keys reference,
+    keeping declaration order wherever the references allow it. A reference cycle is
+    broken at its earliest-declared table (its foreign keys into the cycle become
+    deferred)."""
+    index = {t.key: i for i, t in enumerate(tables)}
+    deps: list[set[int]] = []
+    dependents: list[list[int]] = [[] for _ in tables]
+    for i, t in enumerate(tables):
+        d = {index[fk.referenced_key] for fk in t.foreign_keys if fk.referenced_key in index} - {i}
+        deps.append(d)
+        for j in d:
+            dependents[j].append(i)
+    ready = [i for i, d in enumerate(deps) if not d]
+    heapq.heapify(ready)
+    done = [False] * len(tables)
+    order: list[Table] = []
+    remaining = len(tables)
+    next_forced = 0
+    while remaining:
+        if ready:
+            i = heapq.heappop(ready)
+            if done[i]:
+                continue
+        else:
+            while done[next_forced]:
+                next_forced += 1
+            i = next_forced
+        done[i] = True
+        remaining -= 1
+        order.append(tables[i])
+        for j in dependents[i]:
+            if not done[j]:
+                deps[j].discard(i)
+                if not deps[j]:
+                    heapq.heappush(ready, j)
+    return order
