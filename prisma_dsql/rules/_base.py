@@ -75,16 +75,19 @@ class Rule:
 _DEFINED: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: Severity, summary: str):
-    """Declare the decorated function a rule; its docstring is the documentation."""
+def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None = None):
+    """Declare the decorated function a rule; its docstring is the documentation.
+
+    Codes reported outside `check` (by the suppression layer) decorate None and pass `doc`.
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must look like DSQL123")
     if not _NAME.match(name):
         raise ValueError(f"rule name {name!r} must be kebab-case")
 
     def wrap(fn: Callable[["Context"], Iterable[Finding]] | None) -> Rule:
-        doc = inspect.cleandoc(fn.__doc__ or "") if fn is not None else ""
-        r = Rule(code, name, severity, summary, fn, doc)
+        text = doc if doc is not None else (fn.__doc__ if fn is not None else "")
+        r = Rule(code, name, severity, summary, fn, inspect.cleandoc(text or ""))
         _DEFINED.append(r)
         return r
 

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules.foreign_keys_unsupported import table_relations
+
+#: Prisma's migration history table, one more table in the cluster.
+HISTORY_TABLE = "_prisma_migrations"
+
+
+@rule("DSQL404", "too-many-tables", Severity.ERROR,
+      "More tables than a DSQL cluster holds (1000), counting implicit many-to-many tables.")
+def check(ctx: Context) -> Iterator[Finding]:
+    """
+    ## What it does
+    Counts the tables the schema creates: one per model (`@@ignore` models are created too), one per
+    implicit many-to-many relation (`_<RelationName>`), and Prisma's `_prisma_migrations` history
+    table. Reports the schema when the count exceeds DSQL's limit of 1000 tables per cluster, at
+    the first model past the limit.
+
+    ## Why
+    A DSQL cluster holds at most 1000 tables; creating more fails. Tables of other applications in
+    the same cluster count too, so leave room.
+
+    ## Example
+    A schema of 990 models with 12 implicit many-to-many relations needs 1003 tables.
+
+    ## Fix
+    Replace implicit many-to-many relations you rarely use with a Json list of ids, merge models
+    that share a shape, or split the schema across clusters:
+    ```prisma
+    model Post {
+      id     BigInt @id @default(autoincrement())
+      tagIds Json   @db.JsonB // instead of tags Tag[]
+    }
+    ```
+    """
+    limit = ctx.profile.limit("tables")
+    if limit is None:
+        return
+    models = ctx.tables
+    joins = [r for r in table_relations(ctx) if r.kind == "m-n"]
+    total = len(models) + len(joins) + 1
+    if total <= limit:
+        return
+    index = limit - 1  # the first table past the limit (the history table counts first)
+    if index < len(models):
+        span, subj = models[index].name_span, models[index].name
+    else:
+        rel = joins[index - len(models)]
+        span, subj = rel.span, f"{rel.from_model}.{rel.from_field}"
+    yield Finding(
+        f"The schema creates {total:,} tables ({len(models):,} models, {len(joins):,} implicit many-to-many tables and "
+        f"`{HISTORY_TABLE}`); a DSQL cluster holds at most {limit:,}. `{subj}` is table {limit + 1:,}.",
+        span, subj,
+        help=f"Remove at least {total - limit:,} models or implicit many-to-many relations (a Json list of ids can "
+             "replace a rarely used `Tag[]`), or split the schema across clusters.")
