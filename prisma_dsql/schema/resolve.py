@@ -209,8 +209,10 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
 
     models_all, relations = _resolve_relations(ctx, models_all)
     for model_ in models_all:
-        _check_model(ctx, model_, {mm.name: mm for mm in models_all})
+        _check_model(ctx, model_)
     _check_schemas(ctx, datasource, models_all, enums)
+    _check_preview_features(ctx, generators, models_all)
+    _check_constraint_names(ctx, models_all, relations)
 
     schema = m.Schema(
         datasource=datasource,
@@ -1087,7 +1089,7 @@ def _pair(ctx: _Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models
 # -- model-level checks ---------------------------------------------------------------------------
 
 
-def _check_model(ctx: _Ctx, mdl: m.Model, models: dict[str, m.Model]) -> None:
+def _check_model(ctx: _Ctx, mdl: m.Model) -> None:
     if mdl.primary_key is not None:
         for idx_field in mdl.primary_key.fields:
             f = mdl.field(idx_field.name)
@@ -1109,6 +1111,69 @@ def _check_model(ctx: _Ctx, mdl: m.Model, models: dict[str, m.Model]) -> None:
                       "Either mark a single field with `@id`, `@unique` or add a multi field criterion with "
                       "`@@id([])` or `@@unique([])` to the model.", mdl.name_span, subject=mdl.name,
                       help="e.g. `id Int @id @default(autoincrement())`.")
+
+
+def _check_preview_features(ctx: _Ctx, generators: tuple[m.Generator, ...], models: list[m.Model]) -> None:
+    enabled = {f for g in generators for f in g.preview_features}
+    if "partialIndexes" in enabled:
+        return
+    for mdl in models:
+        for index in (*mdl.uniques, *mdl.indexes):
+            if index.where is not None:
+                label = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
+                ctx.error("PSL104", f"Error parsing attribute \"{label}\": Partial indexes are a preview feature. "
+                          "Add \"partialIndexes\" to previewFeatures in your generator block.",
+                          index.where_span or index.span, subject=mdl.name,
+                          help='Add `previewFeatures = ["partialIndexes"]` to the generator block.')
+
+
+def _check_constraint_names(ctx: _Ctx, models: list[m.Model], relations: list[m.Relation]) -> None:
+    """PostgreSQL keeps primary keys, unique constraints and indexes in one
+    namespace per schema, and foreign keys per table; Prisma rejects schemas
+    whose (explicit or default) names collide."""
+    from prisma_dsql.schema import naming
+
+    seen: dict[tuple[str | None, str], str] = {}
+
+    def claim(schema: str | None, name: str, span: Span, subject: str) -> None:
+        key = (schema, name)
+        if key in seen:
+            ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
+                      f"global for primary key, indexes and unique constraints. It is also used by {seen[key]}.",
+                      span, subject=subject, help="Give one of them a different name with `map: \"...\"`.")
+        else:
+            seen[key] = subject
+
+    for mdl in models:
+        if mdl.is_view:
+            continue
+        columns = {f.name: f.db_name for f in mdl.fields}
+
+        def cols(index) -> list[str]:
+            return [columns.get(x.name, x.name) for x in index.fields]
+
+        if mdl.primary_key is not None:
+            claim(mdl.schema, mdl.primary_key.map or naming.primary_key_name(mdl.db_name), mdl.primary_key.span,
+                  f"the primary key of `{mdl.name}`")
+        for u in mdl.uniques:
+            claim(mdl.schema, u.map or naming.unique_name(mdl.db_name, cols(u)), u.span,
+                  f"a unique constraint of `{mdl.name}`")
+        for i in mdl.indexes:
+            claim(mdl.schema, i.map or naming.index_name(mdl.db_name, cols(i)), i.span, f"an index of `{mdl.name}`")
+    by_table: dict[tuple[str, str], str] = {}
+    model_by_name = {x.name: x for x in models}
+    for rel in relations:
+        if rel.kind == "m-n":
+            continue
+        owner = model_by_name[rel.from_model]
+        columns = [owner.field(f).db_name for f in rel.fields if owner.field(f)]
+        name = rel.map or naming.foreign_key_name(owner.db_name, columns)
+        key = (owner.name, name)
+        if key in by_table:
+            ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
+                      f"on model `{owner.name}` for foreign key.", rel.span, subject=f"{owner.name}.{rel.from_field}",
+                      help="Give one of the relations a different name with `map: \"...\"`.")
+        by_table[key] = rel.from_field
 
 
 def _check_schemas(ctx: _Ctx, ds: m.Datasource | None, models: list[m.Model], enums: tuple[m.Enum, ...]) -> None:
