@@ -212,7 +212,9 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
         _check_model(ctx, model_)
     _check_schemas(ctx, datasource, models_all, enums)
     _check_preview_features(ctx, generators, models_all)
-    _check_constraint_names(ctx, models_all, relations)
+    if provider in ("postgresql", "postgres", "cockroachdb"):
+        # Name collisions are a connector check: without a datasource Prisma skips it.
+        _check_constraint_names(ctx, models_all, relations)
 
     schema = m.Schema(
         datasource=datasource,
