@@ -1,28 +1,103 @@
-"""`prisma-dsql validate`: report what is wrong with a schema."""
+"""`prisma-dsql validate`: what Prisma would reject and what Aurora DSQL cannot run.
+
+Pipeline: load (parse + resolve: PSL findings) -> DSQL rules on the graph ->
+inline suppressions -> configuration (ignores, severities) -> one renderer.
+
+The DSQL rules run even when the schema has Prisma-level errors: the resolver
+keeps only what it could resolve (a bad line is skipped, an unknown type
+becomes a column of unknown SQL type, a broken relation is left out), and
+every rule tolerates such a partial graph, so the user sees all problems in
+one run. Findings about parts that did not resolve are simply absent.
+
+Exit codes: 0 no errors (warnings and infos allowed), 1 errors (or warnings
+with --strict), 2 usage or unreadable input (schema or configuration).
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from prisma_dsql.cli.common import pick_schema, schema_options, use_color
 
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def run_validation(path: Path | None, *, config_path: Path | None = None, dsql_version: str | None = None,
+                   target: str | None = None):
+    """Load, check and filter; returns (loaded schema, diagnostics sorted by position, profile)."""
+    from prisma_dsql import config as config_mod
+    from prisma_dsql import suppression
+    from prisma_dsql.capabilities import profile_for
+    from prisma_dsql.errors import UsageError
+    from prisma_dsql.loader import discover, load
+    from prisma_dsql.rules import check
+
+    path = path if path is not None else discover()
+    found = config_path if config_path is not None else config_mod.find(path)
+    if config_path is not None and not Path(config_path).is_file():
+        raise config_mod.ConfigError(f"{config_path}: no such configuration file")
+    cfg = config_mod.load(found) if found is not None else config_mod.Config()
+    try:
+        profile = profile_for(target or cfg.target or "dsql", dsql_version or cfg.dsql_version)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    loaded = load(path)
+    diagnostics = [*loaded.diagnostics, *check(loaded.schema, profile, cfg.translate)]
+    disabled = {code for code in (*cfg.ignore, *cfg.severity) if cfg.is_disabled(code)}
+    diagnostics = suppression.apply(diagnostics, loaded.schema.comments, report_unused=profile.target == "dsql",
+                                    disabled=disabled)
+    diagnostics = cfg.apply(diagnostics)
+    diagnostics.sort(key=lambda d: d.sort_key())
+    return loaded, diagnostics, profile
+
 
 @click.command()
 @schema_options
-@click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def validate(schema, schema_opt, no_color: bool) -> None:
-    """Check SCHEMA (file or folder; found as Prisma does when omitted).
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format: text for people, json for tools, sarif for code scanning, github for "
+                   "workflow annotations.")
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
+@click.option("--dsql-version", metavar="YYYY-MM-DD", default=None,
+              help="Check against DSQL's capabilities on this date (default: the newest known).")
+@click.option("--target", type=click.Choice(("dsql", "postgres")), default=None,
+              help="dsql (default) or postgres: plain PostgreSQL runs no DSQL rule.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="prisma-dsql.toml to use (default: beside the schema, else in the current directory).")
+@click.option("--no-color", is_flag=True, help="No ANSI colours (also: NO_COLOR set).")
+def validate(schema, schema_opt, fmt: str, strict: bool, dsql_version: str | None, target: str | None,
+             config_path: Path | None, no_color: bool) -> None:
+    """Check SCHEMA (file or folder; found as Prisma does when omitted) for Prisma errors and for what
+    Aurora DSQL cannot run.
 
-    Exit 0 when there are no errors, 1 when there are, 2 when the input
-    cannot be read.
+    Exit 0 when there are no errors, 1 when there are (or warnings, with
+    --strict), 2 when the input or the configuration cannot be read.
     """
+    from prisma_dsql import __version__
     from prisma_dsql.diagnostics import Severity
-    from prisma_dsql.loader import load
-    from prisma_dsql.render.text import render
 
-    loaded = load(pick_schema(schema, schema_opt))
-    diagnostics = sorted(loaded.diagnostics, key=lambda d: d.sort_key())
-    click.echo(render(diagnostics, loaded.sources, color=use_color(no_color)), nl=False)
-    sys.exit(1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0)
+    loaded, diagnostics, profile = run_validation(pick_schema(schema, schema_opt), config_path=config_path,
+                                                  dsql_version=dsql_version, target=target)
+    version = profile.as_of.isoformat() if profile.as_of else None
+    if fmt == "text":
+        from prisma_dsql.render.text import render
+
+        out = render(diagnostics, loaded.sources, color=use_color(no_color))
+        out += f"Checked against {profile.describe()}.\n"
+    elif fmt == "json":
+        from prisma_dsql.render.json_format import render
+
+        out = render(diagnostics, tool_version=__version__, target=profile.target, dsql_version=version)
+    elif fmt == "sarif":
+        from prisma_dsql.render.sarif import render
+
+        out = render(diagnostics, tool_version=__version__, target=profile.target, dsql_version=version)
+    else:
+        from prisma_dsql.render.github import render
+
+        out = render(diagnostics)
+    click.echo(out, nl=False)
+    failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
+    sys.exit(1 if any(d.severity in failing for d in diagnostics) else 0)

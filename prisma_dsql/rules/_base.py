@@ -28,6 +28,9 @@ from prisma_dsql.schema.model import Field, FieldKind, Index, IndexField, Model,
 from prisma_dsql.source import Span
 from prisma_dsql.translate_options import TranslateOptions
 
+#: Where docs/rules.md is published; each rule has an anchor there.
+DOCS_URL = "https://github.com/prisma-dsql/prisma-dsql/blob/main/docs/rules.md"
+
 #: The documentation sections every rule has, in order.
 SECTIONS = ("What it does", "Why", "Example", "Fix")
 
@@ -66,6 +69,10 @@ class Rule:
     def anchor(self) -> str:
         """The heading anchor of this rule in docs/rules.md."""
         return f"{self.code.lower()}-{self.name}"
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_URL}#{self.anchor}"
 
     def diagnostic(self, finding: Finding) -> Diagnostic:
         return Diagnostic(self.code, self.severity, finding.message, finding.span, help=finding.help,

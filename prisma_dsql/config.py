@@ -1,0 +1,192 @@
+"""`prisma-dsql.toml`: project settings for users who have no pyproject.
+
+Found beside the schema (the schema file's folder; for a schema folder, the
+folder itself and then its parent), else in the current directory, or given
+with `--config PATH`. Every key is optional:
+
+    dsql-version = "2026-09-15"      # capability profile date (default: newest known)
+    target = "dsql"                  # or "postgres": no DSQL rules
+    ignore = ["DSQL104"]             # codes or names never reported
+
+    [severity]                       # per-rule severity: error, warning, info, or off
+    DSQL202 = "error"
+    cascading-action = "info"
+
+    [per-subject-ignores]            # subject pattern (fnmatch) -> codes or names
+    "AuditLog.*" = ["DSQL302"]
+
+    [translate]                      # -> TranslateOptions
+    enum-strategy = "domain"         # or "none"
+    identity-cache = 65536           # or 1
+
+Command-line options win over the file. Only DSQL rule codes can be ignored or
+re-graded: Prisma-level (PSL) findings are what Prisma itself would reject.
+Mistakes in the file are `ConfigError`s (exit 2) naming the file and key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.errors import UsageError
+from prisma_dsql.translate_options import TranslateOptions
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+FILE_NAME = "prisma-dsql.toml"
+TARGETS = ("dsql", "postgres")
+SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
+_TOP_KEYS = ("dsql-version", "target", "ignore", "severity", "per-subject-ignores", "translate")
+_TRANSLATE_KEYS = ("enum-strategy", "identity-cache")
+
+
+class ConfigError(UsageError):
+    """prisma-dsql.toml cannot be read or has a wrong key or value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    dsql_version: str | None = None
+    target: str | None = None
+    #: Codes never reported.
+    ignore: frozenset[str] = frozenset()
+    #: Code -> severity (None = off).
+    severity: dict[str, Severity | None] = field(default_factory=dict)
+    #: (subject pattern, codes) pairs.
+    per_subject_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    translate: TranslateOptions = field(default_factory=TranslateOptions)
+
+    def is_disabled(self, code: str) -> bool:
+        """True when no finding with this code can be reported at all."""
+        return code in self.ignore or (code in self.severity and self.severity[code] is None)
+
+    def apply(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """The diagnostics without ignored ones, with severities overridden."""
+        out = []
+        for d in diagnostics:
+            if self.is_disabled(d.code) or self._ignored_for_subject(d):
+                continue
+            sev = self.severity.get(d.code)
+            out.append(replace(d, severity=sev) if sev is not None and sev is not d.severity else d)
+        return out
+
+    def _ignored_for_subject(self, d: Diagnostic) -> bool:
+        if not self.per_subject_ignores or d.subject is None:
+            return False
+        return any(d.code in codes and fnmatch.fnmatchcase(d.subject, pattern)
+                   for pattern, codes in self.per_subject_ignores)
+
+
+def find(schema_path: Path | None, cwd: Path | None = None) -> Path | None:
+    """The prisma-dsql.toml that applies to a schema path, or None."""
+    cwd = cwd or Path.cwd()
+    candidates: list[Path] = []
+    if schema_path is not None:
+        p = Path(schema_path)
+        if p.is_dir():
+            candidates += [p / FILE_NAME, p.parent / FILE_NAME]
+        else:
+            candidates.append(p.parent / FILE_NAME)
+    candidates.append(cwd / FILE_NAME)
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def load(path: Path) -> Config:
+    """Read and check one config file."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: dict[str, Any], path: Path | None = None) -> Config:
+    where = str(path) if path else FILE_NAME
+
+    def fail(msg: str) -> ConfigError:
+        return ConfigError(f"{where}: {msg}")
+
+    unknown = [k for k in data if k not in _TOP_KEYS]
+    if unknown:
+        raise fail(f"unknown key `{unknown[0]}`; known keys: {', '.join(_TOP_KEYS)}")
+    version = data.get("dsql-version")
+    if version is not None:
+        from prisma_dsql.capabilities import parse_version
+
+        if not isinstance(version, str):
+            version = version.isoformat() if hasattr(version, "isoformat") else version
+        try:
+            parse_version(str(version))
+        except ValueError:
+            raise fail(f"`dsql-version` must be a date written YYYY-MM-DD, not {version!r}") from None
+        version = str(version)
+    target = data.get("target")
+    if target is not None and target not in TARGETS:
+        raise fail(f"`target` must be one of {', '.join(TARGETS)}, not {target!r}")
+    ignore = frozenset(_codes(data.get("ignore", []), "ignore", fail))
+    severity: dict[str, Severity | None] = {}
+    sev_table = data.get("severity", {})
+    if not isinstance(sev_table, dict):
+        raise fail("`[severity]` must be a table of CODE = \"error\" | \"warning\" | \"info\" | \"off\"")
+    for key, value in sev_table.items():
+        (code,) = _codes([key], "severity", fail)
+        if value not in SEVERITIES:
+            raise fail(f"severity of {key} must be one of {', '.join(SEVERITIES)}, not {value!r}")
+        severity[code] = SEVERITIES[value]
+    per_subject = data.get("per-subject-ignores", {})
+    if not isinstance(per_subject, dict):
+        raise fail('`[per-subject-ignores]` must be a table of "Model.field" = ["CODE", ...]')
+    subjects = tuple((pattern, frozenset(_codes(codes, f"per-subject-ignores.{pattern}", fail)))
+                     for pattern, codes in per_subject.items())
+    translate = data.get("translate", {})
+    if not isinstance(translate, dict):
+        raise fail("`[translate]` must be a table")
+    bad = [k for k in translate if k not in _TRANSLATE_KEYS]
+    if bad:
+        raise fail(f"unknown key `translate.{bad[0]}`; known keys: {', '.join(_TRANSLATE_KEYS)}")
+    kwargs: dict[str, Any] = {}
+    if "enum-strategy" in translate:
+        kwargs["enum_strategy"] = translate["enum-strategy"]
+    if "identity-cache" in translate:
+        cache = translate["identity-cache"]
+        if not isinstance(cache, int) or isinstance(cache, bool):
+            raise fail(f"`translate.identity-cache` must be a whole number, not {cache!r}")
+        kwargs["identity_cache"] = cache
+    try:
+        options = TranslateOptions(**kwargs)
+    except ValueError as exc:
+        raise fail(f"[translate]: {exc}") from None
+    return Config(Path(path) if path else None, version, target, ignore, severity, subjects, options)
+
+
+def _codes(values: Any, key: str, fail) -> list[str]:
+    """Rule codes or names -> codes; anything unknown is an error."""
+    from prisma_dsql.rules import lookup
+
+    if not isinstance(values, list):
+        raise fail(f"`{key}` must be a list of rule codes or names")
+    out = []
+    for v in values:
+        r = lookup(v) if isinstance(v, str) else None
+        if r is None:
+            raise fail(f"`{key}`: {v!r} is not a rule code or name (see `prisma-dsql rules`)")
+        out.append(r.code)
+    return out

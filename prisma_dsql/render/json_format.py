@@ -1,0 +1,57 @@
+"""Diagnostics as JSON, for tools. Documented in docs/output-formats.md.
+
+    {"version": 1, "tool": {...}, "target": {...}, "summary": {...},
+     "diagnostics": [{"code", "name", "severity", "message", "file", "line", "column",
+                      "end_line", "end_column", "subject", "help", "notes"}]}
+
+`version` changes only when a field is removed or changes meaning; new fields
+may be added in the same version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from prisma_dsql.diagnostics import Diagnostic, Severity
+
+FORMAT_VERSION = 1
+
+
+def diagnostic_dict(d: Diagnostic) -> dict:
+    span = d.span
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "file": span.file if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "subject": d.subject,
+        "help": d.help,
+        "notes": list(d.notes),
+    }
+
+
+def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    out = {"errors": 0, "warnings": 0, "infos": 0}
+    key = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "infos"}
+    for d in diagnostics:
+        out[key[d.severity]] += 1
+    return out
+
+
+def render(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: str,
+           dsql_version: str | None) -> str:
+    diagnostics = list(diagnostics)
+    doc = {
+        "version": FORMAT_VERSION,
+        "tool": {"name": "prisma-dsql", "version": tool_version},
+        "target": {"name": target, "dsql_version": dsql_version},
+        "summary": counts(diagnostics),
+        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
