@@ -6,7 +6,7 @@ Targets differ only in data on their classes (see `prisma_dsql.targets.base`).
 from __future__ import annotations
 
 from prisma_dsql.capabilities import Profile
-from prisma_dsql.targets.base import RenderError, Script, Step, Target
+from prisma_dsql.targets.base import Additions, RenderError, Script, Step, Target
 from prisma_dsql.targets.dsql import DsqlTarget
 from prisma_dsql.targets.postgres import PostgresTarget
 
@@ -21,4 +21,4 @@ def target_for(profile: Profile) -> Target:
         raise ValueError(f"no renderer for target {profile.target!r}") from None
 
 
-__all__ = ["TARGETS", "DsqlTarget", "PostgresTarget", "RenderError", "Script", "Step", "Target", "target_for"]
+__all__ = ["TARGETS", "Additions", "DsqlTarget", "PostgresTarget", "RenderError", "Script", "Step", "Target", "target_for"]

@@ -16,7 +16,7 @@ things earlier and better (with help), so this is the last line of defence.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from prisma_dsql.capabilities import Profile
@@ -109,7 +109,7 @@ class Target:
     STEP_NAMES: ClassVar[dict[str, str]] = {
         "schema": "CreateSchema", "extension": "CreateExtension", "enum": "CreateEnum", "domain": "CreateDomain",
         "table": "CreateTable", "index": "CreateIndex", "foreign_key": "AddForeignKey",
-        "validate": "ValidateForeignKey",
+        "validate": "ValidateForeignKey", "alter_table": "AlterTable",
     }
     #: Where foreign keys go: "after" = ALTER TABLE ... ADD CONSTRAINT once every table and
     #: index exists (Prisma); "inline" = inside CREATE TABLE, tables ordered so that
@@ -133,6 +133,10 @@ class Target:
     }
     #: Identity columns need this type where the profile lacks `identity_non_bigint`.
     IDENTITY_TYPE: ClassVar[str] = "BIGINT"
+    #: Capabilities whose absence means "leave it out" rather than "refuse": the rules
+    #: report these as warnings that say so (an index without its sort order still
+    #: works: a B-tree is read in both directions).
+    OMITTED_WHEN_UNSUPPORTED: ClassVar[frozenset[str]] = frozenset({"index_sort_order"})
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
@@ -140,23 +144,28 @@ class Target:
 
     # -- entry point ---------------------------------------------------------------------------
     def render(self, catalog: Catalog) -> Script:
+        """The script that creates `catalog` in an empty database."""
+        return self.render_additions(Additions.everything(catalog))
+
+    def render_additions(self, add: "Additions") -> Script:
+        """The script that adds `add` to a database holding the rest of `add.catalog`."""
         self._problems = []
-        self.default_schema = catalog.default_schema
+        self.default_schema = add.catalog.default_schema
         steps: list[Step] = []
-        steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}")
-                  for s in catalog.schemas]
+        steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}") for s in add.schemas]
         steps += [self._step("extension", self.create_extension(e), e.span, f"extension {e.name}")
-                  for e in catalog.extensions]
-        steps += [self._step("enum", self.create_enum(e), e.span, f"type {e.schema}.{e.name}") for e in catalog.enums]
+                  for e in add.extensions]
+        steps += [self._step("enum", self.create_enum(e), e.span, f"type {e.schema}.{e.name}") for e in add.enums]
         steps += [self._step("domain", self.create_domain(d), d.span, f"domain {d.schema}.{d.name}")
-                  for d in catalog.domains]
-        tables, inline, deferred = self._layout(catalog)
+                  for d in add.domains]
+        steps += self._add_column_steps(add.columns)
+        tables, inline, deferred = self._layout(add)
         steps += [self._step("table", self.create_table(t, inline.get(t.key, ())), t.span, f"table {t.schema}.{t.name}")
                   for t in tables]
         steps += [self._step("index", self.create_index(t, i), i.span, f"index {t.schema}.{i.name}",
                              async_job=bool(self.INDEX_MODE))
-                  for t in tables for i in t.indexes]
-        steps += self._foreign_key_steps(tables, deferred)
+                  for t, i in [(t, i) for t in tables for i in t.indexes] + list(add.indexes)]
+        steps += self._foreign_key_steps(deferred)
         if self._problems:
             raise RenderError(self.describe(), self._problems)
         return Script(self.name, tuple(steps), self.STEP_COMMENTS, self.EMPTY_SCRIPT)
@@ -167,10 +176,14 @@ class Target:
     def _step(self, kind: str, sql: str, span: Span | None, subject: str, async_job: bool = False) -> Step:
         return Step(self.STEP_NAMES[kind], sql, span, subject, async_job)
 
-    def require(self, capability: str, what: str, span: Span | None) -> None:
-        """Note a problem unless the profile has `capability`."""
-        if not self.profile.supports(capability):
+    def require(self, capability: str, what: str, span: Span | None) -> bool:
+        """Whether to write the construct: True when the profile has `capability`; otherwise
+        False, noting a problem unless the capability is one that is simply left out."""
+        if self.profile.supports(capability):
+            return True
+        if capability not in self.OMITTED_WHEN_UNSUPPORTED:
             self._problems.append((f"{what} is not supported by {self.describe()}", span))
+        return False
 
     # -- names ---------------------------------------------------------------------------------
     def qualified(self, schema: str | None, name: str) -> str:
@@ -279,8 +292,8 @@ class Target:
             if c.opclass:
                 self.require("index_operator_classes", f"index {index.name!r}: operator class {c.opclass}", index.span)
                 key += f" {c.opclass}"
-            if c.sort:
-                self.require("index_sort_order", f"index {index.name!r}: {c.sort} on {c.name!r}", index.span)
+            if c.sort and self.require("index_sort_order", f"index {index.name!r}: {c.sort} on {c.name!r}",
+                                       index.span):
                 key += f" {c.sort}"
             keys.append(key)
         using = ""
@@ -304,15 +317,53 @@ class Target:
                 f"{self.qualified(fk.referenced_schema, fk.referenced_table)}({refs}) "
                 f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
 
+    # -- columns added to existing tables ------------------------------------------------------
+    def _add_column_steps(self, columns) -> list[Step]:
+        """ALTER TABLE ... ADD COLUMN. Where the profile has `add_column_with_constraints`
+        (PostgreSQL) a table's new columns share one statement, as Prisma writes them;
+        otherwise (DSQL) each column is its own statement with name and type only, and a
+        default follows as ALTER COLUMN ... SET DEFAULT."""
+        steps: list[Step] = []
+        by_table: dict[tuple[str, str], tuple[Table, list[Column]]] = {}
+        for table, col in columns:
+            by_table.setdefault(table.key, (table, []))[1].append(col)
+        full = self.profile.supports("add_column_with_constraints")
+        for table, cols in by_table.values():
+            name = self.qualified(table.schema, table.name)
+            subject = f"table {table.schema}.{table.name}"
+            if full:
+                clauses = ",\n".join(f"ADD COLUMN {self.column(c)}" for c in cols)
+                steps.append(self._step("alter_table", f"ALTER TABLE {name} {clauses}", cols[0].span, subject))
+                continue
+            for c in cols:
+                what = f"column {c.name!r} added to an existing table"
+                if not c.nullable:
+                    self.require("add_column_with_constraints", f"{what} NOT NULL", c.span)
+                if c.identity is not None:
+                    self.require("add_column_with_constraints", f"{what} as an identity column", c.span)
+                bare = replace(c, nullable=True, default=None, identity=None)
+                steps.append(self._step("alter_table", f"ALTER TABLE {name} ADD COLUMN {self.column(bare)}", c.span,
+                                        subject))
+                if c.default is not None and self.require("alter_column_default", f"{what} with a DEFAULT", c.span):
+                    steps.append(self._step(
+                        "alter_table",
+                        f"ALTER TABLE {name} ALTER COLUMN {quote(c.name)} SET DEFAULT {self.default(c.default, c.type)}",
+                        c.span, subject))
+        return steps
+
     # -- order ---------------------------------------------------------------------------------
-    def _layout(self, catalog: Catalog):
-        """(tables in creation order, inline foreign keys by table, deferred (table, fk) pairs)."""
-        tables = list(catalog.tables)
+    def _layout(self, add: "Additions"):
+        """(new tables in creation order, inline foreign keys by table, deferred (table, fk) pairs)."""
+        tables = list(add.tables)
+        existing_fks = list(add.foreign_keys)
         if self.FOREIGN_KEYS != "inline":
-            return tables, {}, [(t, fk) for t in tables for fk in t.foreign_keys]
+            return tables, {}, [(t, fk) for t in tables for fk in t.foreign_keys] + existing_fks
         order = creation_order(tables)
+        new_keys = {t.key for t in tables}
         position = {t.key: i for i, t in enumerate(order)}
-        pks = {t.key: t.primary_key.columns if t.primary_key else None for t in tables}
+        position.update({t.key: -1 for t in add.catalog.tables if t.key not in new_keys})
+        pks = {t.key: t.primary_key.columns if t.primary_key else None for t in add.catalog.tables}
+        pks.update({t.key: t.primary_key.columns if t.primary_key else None for t in tables})
         inline: dict[tuple[str, str], tuple[ForeignKey, ...]] = {}
         deferred = []
         for t in order:
@@ -324,9 +375,9 @@ class Target:
                 else:
                     deferred.append((t, fk))
             inline[t.key] = tuple(ok)
-        return order, inline, deferred
+        return order, inline, deferred + existing_fks
 
-    def _foreign_key_steps(self, tables: list[Table], deferred: list[tuple[Table, ForeignKey]]) -> list[Step]:
+    def _foreign_key_steps(self, deferred: list[tuple[Table, ForeignKey]]) -> list[Step]:
         template = self.ADD_FOREIGN_KEY if self.FOREIGN_KEYS != "inline" else self.ADD_FOREIGN_KEY_DEFERRED
         steps = [
             self._step("foreign_key",
@@ -343,6 +394,32 @@ class Target:
                 for t, fk in deferred
             ]
         return steps
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What a migration adds. `catalog` is the whole catalog afterwards (for lookups);
+    `tables` are new tables (with their indexes and foreign keys); `columns`, `indexes`
+    and `foreign_keys` are added to tables that exist already."""
+
+    catalog: Catalog
+    schemas: tuple[str, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    enums: tuple[EnumType, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    tables: tuple[Table, ...] = ()
+    columns: tuple[tuple[Table, Column], ...] = ()
+    indexes: tuple[tuple[Table, Index], ...] = ()
+    foreign_keys: tuple[tuple[Table, ForeignKey], ...] = ()
+
+    @classmethod
+    def everything(cls, catalog: Catalog) -> "Additions":
+        return cls(catalog, catalog.schemas, catalog.extensions, catalog.enums, catalog.domains, catalog.tables)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.schemas or self.extensions or self.enums or self.domains or self.tables or self.columns
+                    or self.indexes or self.foreign_keys)
 
 
 def creation_order(tables: list[Table]) -> list[Table]:

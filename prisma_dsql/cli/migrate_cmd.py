@@ -1,0 +1,189 @@
+"""`prisma-dsql migrate`: write the migration that creates a schema, offline.
+
+    prisma-dsql migrate --from-empty [SCHEMA] [--name init] [--migrations-dir DIR] [--script]
+                        [--target dsql|postgres] [--dsql-version YYYY-MM-DD] [--identity-cache 1|65536]
+    prisma-dsql migrate diff --from-schema A --to-schema B --script [--target ...]
+
+Exit codes: 0 written/printed; 1 refused (schema errors, DSQL findings, folder
+not writable as asked); 2 usage, unreadable input, or (diff) a change that
+needs the schema differ.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from prisma_dsql.cli.common import pick_schema, use_color
+
+TARGET_CHOICE = click.Choice(["dsql", "postgres"])
+_CONFIG_MIGRATIONS = re.compile(r"""\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*(?P<q>["'`])(?P<path>[^"'`\r\n]+)(?P=q)""",
+                                re.S)
+
+
+def target_options(f):
+    f = click.option("--identity-cache", type=int, default=None,
+                     help="CACHE of identity columns made from autoincrement(): 1 (dense ids) or >= 65536 "
+                          "(default 65536).")(f)
+    f = click.option("--dsql-version", default=None, metavar="YYYY-MM-DD",
+                     help="Generate for Aurora DSQL as of this date (default: the newest known).")(f)
+    f = click.option("--target", type=TARGET_CHOICE, default="dsql", show_default=True,
+                     help="dsql: what Aurora DSQL accepts; postgres: exactly what Prisma generates.")(f)
+    return f
+
+
+def _profile_and_options(target: str, dsql_version: str | None, identity_cache: int | None):
+    from prisma_dsql.capabilities import profile_for
+    from prisma_dsql.errors import UsageError
+    from prisma_dsql.translate_options import TranslateOptions
+
+    if dsql_version and target != "dsql":
+        raise UsageError("--dsql-version only applies to --target dsql")
+    try:
+        profile = profile_for(target, dsql_version)
+        options = TranslateOptions() if identity_cache is None else TranslateOptions(identity_cache=identity_cache)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return profile, options
+
+
+def _report(diagnostics, sources, no_color: bool, *, all_severities: bool) -> None:
+    """Findings on stderr: errors and warnings always; notes only when asked (they explain, not warn)."""
+    from prisma_dsql.diagnostics import Severity
+    from prisma_dsql.render.text import render
+
+    shown = [d for d in diagnostics if all_severities or d.severity is not Severity.INFO]
+    notes = len(diagnostics) - len(shown)
+    if shown:
+        click.echo(render(shown, sources, color=use_color(no_color, sys.stderr)), nl=False, err=True)
+    if notes:
+        click.echo(f"({notes} note{'s' if notes != 1 else ''} on how the schema is translated: "
+                   "`prisma-dsql validate` shows them)", err=True)
+
+
+def _refuse(generated, sources, no_color: bool) -> None:
+    _report(generated.diagnostics, sources, no_color, all_severities=False)
+    for message, span in generated.problems:
+        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
+        click.echo(f"{where}error: {message}", err=True)
+    click.echo(f"error: no migration written: {generated.refusal}.", err=True)
+    sys.exit(1)
+
+
+def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
+    """Where Prisma keeps migrations: prisma.config.ts `migrations.path`, else next to the
+    schema file that holds the datasource."""
+    cwd = cwd or Path.cwd()
+    config = cwd / "prisma.config.ts"
+    if config.is_file():
+        live = "\n".join(line for line in config.read_text(encoding="utf-8", errors="replace").splitlines()
+                         if not line.lstrip().startswith("//"))
+        m = _CONFIG_MIGRATIONS.search(live)
+        if m:
+            return cwd / m.group("path")
+    ds = loaded.schema.datasource
+    if ds is not None and ds.span is not None:
+        return Path(ds.span.file).parent / "migrations"
+    return loaded.root / "migrations"
+
+
+class _MigrateCommand(click.Command):
+    """`migrate` with an optional `diff` subcommand in front of the positional SCHEMA
+    (a click group would read `diff` as the schema path)."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] == "diff":
+            ctx.meta["prisma_dsql.migrate_diff"] = args[1:]
+            return []
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        rest = ctx.meta.get("prisma_dsql.migrate_diff")
+        if rest is not None:
+            return diff.main(rest, prog_name=f"{ctx.command_path} diff", standalone_mode=False)
+        return super().invoke(ctx)
+
+
+@click.command(cls=_MigrateCommand, epilog="Also: `prisma-dsql migrate diff --help` (creates between two schemas).")
+@click.argument("schema", required=False, type=click.Path(path_type=Path))
+@click.option("--schema", "schema_opt", type=click.Path(path_type=Path), default=None,
+              help="Schema file or folder (same as the SCHEMA argument).")
+@click.option("--from-empty", is_flag=True, help="Create everything in the schema (the first migration).")
+@click.option("--name", default="init", show_default=True, help="Migration name (slugified like Prisma does).")
+@click.option("--migrations-dir", type=click.Path(path_type=Path), default=None,
+              help="Migrations folder (default: Prisma's: prisma.config.ts, else next to the schema).")
+@click.option("--script", is_flag=True, help="Print the SQL instead of writing a migration folder.")
+@target_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Path | None, script: bool,
+            target: str, dsql_version: str | None, identity_cache: int | None, no_color: bool) -> None:
+    """Generate the migration that creates SCHEMA from an empty database (offline).
+
+    Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql and migration_lock.toml in
+    Prisma's format (never overwriting anything), or prints the SQL with --script. For DSQL
+    the schema is checked first: findings that are errors refuse the migration.
+    """
+    from prisma_dsql.errors import UsageError
+    from prisma_dsql.loader import load
+    from prisma_dsql.migrations.folder import write_migration
+    from prisma_dsql.migrations.generate import generate_from_empty
+
+    if not from_empty:
+        raise UsageError("only `prisma-dsql migrate --from-empty` exists so far (migrations relative to an "
+                         "existing migrations folder need the schema differ); use --from-empty")
+    profile, options = _profile_and_options(target, dsql_version, identity_cache)
+    loaded = load(pick_schema(schema, schema_opt))
+    generated = generate_from_empty(loaded, profile, options)
+    if not generated.ok:
+        _refuse(generated, loaded.sources, no_color)
+    sql = generated.script.text()
+    _report(generated.diagnostics, loaded.sources, no_color, all_severities=False)
+    if script:
+        click.echo(sql)
+        return
+    directory = migrations_dir if migrations_dir is not None else default_migrations_dir(loaded)
+    written = write_migration(directory, name, sql)
+    n = len(generated.script.steps)
+    click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()})"
+               + (f" and {written.lock_file}" if written.lock_created else "") + ".", err=True)
+
+
+@click.command()
+@click.option("--from-schema", "from_schema", type=click.Path(path_type=Path), required=True,
+              help="The schema the database has now (file or folder).")
+@click.option("--to-schema", "to_schema", type=click.Path(path_type=Path), required=True,
+              help="The schema to migrate to (file or folder).")
+@click.option("--script", is_flag=True, help="Print the SQL (required for now: nothing else is supported).")
+@target_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def diff(from_schema: Path, to_schema: Path, script: bool, target: str, dsql_version: str | None,
+         identity_cache: int | None, no_color: bool) -> None:
+    """Print the SQL from one schema to another, offline.
+
+    Until the schema differ exists only additions are generated: new schemas, enums,
+    tables, indexes, foreign keys and columns a DSQL ALTER TABLE can add. Any other change
+    is listed and the command exits 2 without printing SQL.
+    """
+    from prisma_dsql.errors import UsageError
+    from prisma_dsql.loader import load
+    from prisma_dsql.migrations.additive import additions_between
+
+    if not script:
+        raise UsageError("add --script: `migrate diff` prints SQL and writes nothing")
+    profile, options = _profile_and_options(target, dsql_version, identity_cache)
+    before, after = load(from_schema), load(to_schema)
+    result = additions_between(before, after, profile, options)
+    if result.generated is not None and not result.generated.ok:
+        _refuse(result.generated, before.sources + after.sources, no_color)
+    if result.unsupported:
+        click.echo("error: these changes need the schema differ (not available yet); no SQL printed:", err=True)
+        for line in result.unsupported:
+            click.echo(f"  - {line}", err=True)
+        click.echo("Only additions are generated for now: new schemas, enums, tables, indexes, foreign keys and "
+                   "columns that the target can add in place.", err=True)
+        sys.exit(2)
+    _report(result.generated.diagnostics, after.sources, no_color, all_severities=False)
+    click.echo(result.script.text())

@@ -1,0 +1,75 @@
+"""Schema -> migration script: the pipeline behind `prisma-dsql migrate`.
+
+Contract: `generate_from_empty(loaded, profile, options)` returns a `Generated`
+whose `script` is None when the migration is refused, with the reasons in
+`diagnostics` (errors) or `problems` (what the renderer could not write). It
+refuses a schema with errors of its own, a provider that is not PostgreSQL,
+and, for DSQL, anything `prisma_dsql.rules.check` reports as an error. Warnings
+and notes of the rules come back in `diagnostics` either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.catalog.from_schema import from_schema
+from prisma_dsql.catalog.model import Catalog
+from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.loader import LoadedSchema
+from prisma_dsql.targets import RenderError, Script, target_for
+from prisma_dsql.translate_options import TranslateOptions
+
+POSTGRES_PROVIDERS = ("postgresql", "postgres")
+
+
+@dataclass(frozen=True)
+class Generated:
+    profile: Profile
+    script: Script | None
+    catalog: Catalog | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    #: Why the renderer refused (each with the span it came from), when it did.
+    problems: tuple = field(default=())
+    #: One sentence for the user when the migration is refused.
+    refusal: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.script is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+def check_schema(loaded: LoadedSchema, profile: Profile, options: TranslateOptions) -> tuple[list[Diagnostic], str | None]:
+    """(diagnostics, refusal): the schema's own errors, then the target's rules."""
+    own = sorted(loaded.diagnostics, key=Diagnostic.sort_key)
+    if any(d.severity is Severity.ERROR for d in own):
+        return own, "the schema has errors"
+    provider = loaded.schema.provider
+    if provider is not None and provider not in POSTGRES_PROVIDERS:
+        return own, (f'the datasource provider is "{provider}"; migrations are generated for PostgreSQL '
+                     "schemas only (Aurora DSQL is PostgreSQL-compatible)")
+    from prisma_dsql.rules import check
+
+    findings = sorted(check(loaded.schema, profile, options), key=Diagnostic.sort_key)
+    diagnostics = own + findings
+    if any(d.severity is Severity.ERROR for d in findings):
+        return diagnostics, f"{profile.describe()} cannot run this schema as it is"
+    return diagnostics, None
+
+
+def generate_from_empty(loaded: LoadedSchema, profile: Profile,
+                        options: TranslateOptions = TranslateOptions()) -> Generated:
+    diagnostics, refusal = check_schema(loaded, profile, options)
+    if refusal:
+        return Generated(profile, None, diagnostics=tuple(diagnostics), refusal=refusal)
+    catalog = from_schema(loaded.schema, profile, options)
+    try:
+        script = target_for(profile).render(catalog)
+    except RenderError as exc:
+        return Generated(profile, None, catalog, tuple(diagnostics), exc.problems,
+                         f"{profile.describe()} cannot hold part of this schema")
+    return Generated(profile, script, catalog, tuple(diagnostics))
