@@ -165,6 +165,23 @@ def is_id(model: Model, fld: Field) -> bool:
     return pk is not None and any(x.name == fld.name for x in pk.fields)
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 table`, `3 tables` (with thousands separators)."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def short_name(name: str, limit: int = 40) -> str:
+    """A shorter identifier for advice: whole words of `name` (snake_case or CamelCase) up to `limit` bytes."""
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])|_", name)
+    out = ""
+    for w in words:
+        if len((out + w).encode("utf-8")) > limit:
+            break
+        out += w
+    out = out.rstrip("_")
+    return out or name.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def declare(fld: Field, type_name: str, attributes: str = "") -> str:
     """`name Type? @attr` for advice, keeping the field's optionality."""
     text = f"{fld.name} {type_name}{'?' if fld.is_optional else ''}"

@@ -16,7 +16,7 @@ _VERB = {
 
 
 def _a(model: str) -> str:
-    return f"{'an' if model[:1].lower() in 'aeiou' else 'a'} `{model}`"
+    return f"{'an' if model[:1].lower() in 'aeio' else 'a'} `{model}`"
 
 
 def _relation_info(ctx: Context, rel: Relation) -> RelationInfo | None:

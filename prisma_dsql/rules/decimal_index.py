@@ -49,7 +49,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             yield Finding(
                 f"`{ix.model.name}.{f.name}` is a Decimal in {ix.describe()}; {ctx.profile.describe()} cannot index "
-                f"NUMERIC columns (indexable {ctx.since('numeric_precision_1000')}).",
+                f"NUMERIC columns (NUMERIC indexes are {ctx.since('numeric_precision_1000')}).",
                 ix.span if ix.from_field else f.span, f"{ix.model.name}.{f.name}",
                 help=f"Index an integer in minor units instead (`{f.name}Cents BigInt`), or select "
                      f"`--dsql-version {ctx.first_version('numeric_precision_1000')}`.")

@@ -31,6 +31,8 @@ def check(ctx: Context) -> Iterator[Finding]:
 
     ## Why
     DSQL indexes expressions only since 2026-08-13; before that an index element must be a column.
+    (Prisma 7 itself does not accept `raw()` index elements yet and reports them as unknown fields,
+    PSL113; this rule covers schema graphs that carry them, e.g. from future Prisma versions.)
 
     ## Example
     ```prisma

@@ -23,6 +23,20 @@ _ADVICE = {
 }
 
 
+def _position(o: DbObject) -> tuple:
+    return (o.span.file, o.span.line, o.span.column)
+
+
+def _reported_by_prisma(a: DbObject, b: DbObject) -> bool:
+    """Exact duplicates Prisma's own checks (PSL101) already report: two fields on one column, and
+    equal names among the primary keys, uniques and indexes of a schema or the foreign keys of a table."""
+    if a.namespace[0] == "column":
+        return True
+    if a.renamed_by != "map:" or b.renamed_by != "map:":
+        return False
+    return a.namespace[0] == "relation" or (a.kind == b.kind == "foreign key")
+
+
 @rule("DSQL407", "identifier-collision", Severity.ERROR,
       "Two database objects whose names are equal once cut to 63 bytes.")
 def check(ctx: Context) -> Iterator[Finding]:
@@ -70,8 +84,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if prev.name == o.name and prev.kind == o.kind and prev.subject == o.subject:
             continue  # one object listed once per namespace it lives in
-        if prev.name == o.name and o.namespace[0] == "column":
-            continue  # two fields mapped to one column: a Prisma-level error (PSL101) already
+        if prev.name == o.name and _reported_by_prisma(prev, o):
+            continue
+        if o.span is not None and prev.span is not None and _position(o) < _position(prev):
+            prev, o = o, prev  # report the one written later
         where = _NAMESPACE[o.namespace[0]].format(*o.namespace)
         cut = "" if prev.name == o.name else f" once cut to {limit} bytes"
         loc = f"{prev.span.file}:{prev.span.line}" if prev.span else "elsewhere"

@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules._base import Context, Finding, rule, short_name
 from prisma_dsql.rules._names import database_objects
-from prisma_dsql.schema.naming import truncate_bytes
 
 _HOW = {
     "@@map": 'Shorten it with `@@map("{short}")`.',
@@ -57,7 +56,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if size <= limit or (o.name, o.span) in seen:
             continue
         seen.add((o.name, o.span))
-        short = truncate_bytes(o.name, 40).rstrip("_")
+        short = short_name(o.name)
         yield Finding(
             f"The {o.kind} name `{o.name}` is {size} bytes; DSQL identifiers hold at most {limit}, so the database "
             "would cut it.",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule, subject
+from prisma_dsql.rules._base import Context, Finding, is_id, rule, subject
 from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES
 
 
@@ -45,5 +45,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{m.name}.{f.name}` is `@{ctx.db}.{nt.name}` with autoincrement(), but DSQL identity columns "
             "must be BIGINT.",
             nt.span, subject(m, f),
-            help=f"Write `{f.name} BigInt @default(autoincrement())` without `@{ctx.db}.{nt.name}` "
-                 f"(keep your `@id`).")
+            help=f"Write `{f.name} BigInt{' @id' if is_id(m, f) else ''} @default(autoincrement())` without "
+                 f"`@{ctx.db}.{nt.name}`.")

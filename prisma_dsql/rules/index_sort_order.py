@@ -48,8 +48,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         for f in ix.fields:
             if f.sort != "Desc":
                 continue
+            where = f"The `{ix.attribute}` of" if ix.from_field else f"In {ix.describe()},"
             yield Finding(
-                f"`{ix.model.name}.{f.name}` has `sort: Desc` in {ix.describe()}; DSQL indexes have no sort order, "
-                "so the index is created without it.",
+                f"{where} `{ix.model.name}.{f.name}` has `sort: Desc`; DSQL indexes have no sort order, so the index "
+                "is created without it.",
                 ix.span if ix.from_field else f.span, f"{ix.model.name}.{f.name}",
                 help=f"Write `{ix.code(sort=False)}`.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules._base import Context, Finding, plural, rule
 
 
 @rule("DSQL403", "too-many-columns", Severity.ERROR, "A model with more than 255 columns.")
@@ -18,7 +18,14 @@ def check(ctx: Context) -> Iterator[Finding]:
     DSQL allows at most 255 columns per table; CREATE TABLE fails beyond that.
 
     ## Example
-    A model with 300 scalar fields.
+    ```prisma
+    model Customer {
+      id      BigInt @id @default(autoincrement())
+      field1  String
+      // ... field2 to field299
+      field300 String
+    }
+    ```
 
     ## Fix
     Split rarely used fields into a one-to-one model, or group them into a Json field:
@@ -44,5 +51,5 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"`{m.name}` has {n} columns; DSQL allows at most {limit} per table.",
             m.name_span, m.name,
-            help=f"Move at least {n - limit} fields into a one-to-one model (`details {m.name}Details?`) or a Json "
+            help=f"Move at least {plural(n - limit, 'field')} into a one-to-one model (`details {m.name}Details?`) or a Json "
                  "field.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules._base import Context, Finding, plural, rule
 
 
 @rule("DSQL401", "too-many-indexes", Severity.ERROR,
@@ -20,7 +20,15 @@ def check(ctx: Context) -> Iterator[Finding]:
     The `CREATE INDEX ASYNC` beyond the limit fails, leaving the migration half applied.
 
     ## Example
-    A model with `@id`, 4 `@unique` fields and 20 `@@index` attributes has 25 indexes.
+    ```prisma
+    model Event {
+      id BigInt @id      // index 1: the primary key
+      a  String @unique  // indexes 2-5: four unique fields
+      // ...
+      @@index([orgId])   // indexes 6-25: twenty @@index attributes
+      // ...
+    }
+    ```
 
     ## Fix
     Drop indexes no query needs, and merge indexes that share leading fields: `@@index([orgId, createdAt])`
@@ -48,5 +56,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{m.name}` would have {total} indexes ({pk} primary key, {uniques} unique, {plain} other); DSQL allows "
             f"at most {limit} per table.",
             m.name_span, m.name,
-            help=f"Remove at least {total - limit} `@@index`/`@unique`: merge indexes that share leading fields "
+            help=f"Remove at least {plural(total - limit, 'index', 'indexes')} (`@@index`, `@unique`): merge indexes that share leading fields "
                  "(`@@index([a, b])` also serves `@@index([a])`).")

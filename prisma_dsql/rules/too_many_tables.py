@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules._base import Context, Finding, plural, rule
 from prisma_dsql.rules.foreign_keys_unsupported import table_relations
 
 #: Prisma's migration history table, one more table in the cluster.
@@ -25,7 +25,14 @@ def check(ctx: Context) -> Iterator[Finding]:
     the same cluster count too, so leave room.
 
     ## Example
-    A schema of 990 models with 12 implicit many-to-many relations needs 1003 tables.
+    A schema of 990 models with 12 implicit many-to-many relations like this one needs 1003 tables
+    (990 + 12 + `_prisma_migrations`):
+    ```prisma
+    model Post {
+      id   BigInt @id @default(autoincrement())
+      tags Tag[]  // the table _PostToTag
+    }
+    ```
 
     ## Fix
     Replace implicit many-to-many relations you rarely use with a Json list of ids, merge models
@@ -52,8 +59,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         rel = joins[index - len(models)]
         span, subj = rel.span, f"{rel.from_model}.{rel.from_field}"
     yield Finding(
-        f"The schema creates {total:,} tables ({len(models):,} models, {len(joins):,} implicit many-to-many tables and "
-        f"`{HISTORY_TABLE}`); a DSQL cluster holds at most {limit:,}. `{subj}` is table {limit + 1:,}.",
+        f"The schema creates {total:,} tables ({plural(len(models), 'model')}, "
+        f"{plural(len(joins), 'implicit many-to-many table')} and `{HISTORY_TABLE}`); a DSQL cluster holds at most "
+        f"{limit:,}. `{subj}` is table {limit + 1:,}.",
         span, subj,
-        help=f"Remove at least {total - limit:,} models or implicit many-to-many relations (a Json list of ids can "
+        help=f"Remove at least {plural(total - limit, 'model')} or implicit many-to-many relations (a Json list of ids can "
              "replace a rarely used `Tag[]`), or split the schema across clusters.")
