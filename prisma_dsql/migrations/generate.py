@@ -48,16 +48,16 @@ def check_schema(loaded: LoadedSchema, profile: Profile, options: TranslateOptio
     own = sorted(loaded.diagnostics, key=Diagnostic.sort_key)
     if any(d.severity is Severity.ERROR for d in own):
         return own, "the schema has errors"
-    provider = loaded.schema.provider
-    if provider is not None and provider not in POSTGRES_PROVIDERS:
-        return own, (f'the datasource provider is "{provider}"; migrations are generated for PostgreSQL '
-                     "schemas only (Aurora DSQL is PostgreSQL-compatible)")
     from prisma_dsql.rules import check
 
     findings = sorted(check(loaded.schema, profile, options), key=Diagnostic.sort_key)
     diagnostics = own + findings
     if any(d.severity is Severity.ERROR for d in findings):
         return diagnostics, f"{profile.describe()} cannot run this schema as it is"
+    provider = loaded.schema.provider
+    if provider is not None and provider not in POSTGRES_PROVIDERS:
+        return diagnostics, (f'the datasource provider is "{provider}"; migrations are generated for PostgreSQL '
+                             "schemas only (Aurora DSQL is PostgreSQL-compatible)")
     return diagnostics, None
 
 
