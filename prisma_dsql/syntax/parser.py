@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from prisma_dsql.syntax._lark_import import Lark, Transformer, UnexpectedInput, v_args
+from prisma_dsql.syntax._lark_import import Lark, Transformer, UnexpectedInput
 from prisma_dsql.syntax.lalr import LalrDriver
 from prisma_dsql.syntax.lexer import FastLexer
 
@@ -90,10 +90,23 @@ class _TreeBuilder(Transformer):
         if depth > MAX_NESTING:
             raise _NestingTooDeep(span)
 
+    # -- lists (left-recursive rules: [] or [list, item]) --------------------
+    @staticmethod
+    def _grow(children):
+        if not children:
+            return []
+        if len(children) == 1:
+            return [children[0]]
+        items, item = children
+        items.append(item)
+        return items
+
+    model_members = enum_members = config_members = field_attributes = _grow
+    argument_list = value_list = member_list = blocks = _grow
+
     # -- values ------------------------------------------------------------
-    @v_args(inline=True)
-    def string(self, tok):
-        return self._decode_string(tok)
+    def string(self, children):
+        return self._decode_string(children[0])
 
     def _decode_string(self, tok) -> ast.StringValue:
         span = self._span(tok)
@@ -125,17 +138,17 @@ class _TreeBuilder(Transformer):
             )
         return ast.StringValue(value, span)
 
-    @v_args(inline=True)
-    def number(self, tok):
+    def number(self, children):
+        tok = children[0]
         return ast.NumberValue(tok.value, self._span(tok))
 
-    @v_args(inline=True)
-    def constant(self, path):
+    def constant(self, children):
+        path = children[0]
         name, span = path
         return ast.ConstantValue(name, span)
 
-    @v_args(inline=True)
-    def function(self, path, arguments):
+    def function(self, children):
+        path, arguments = children
         name, span = path
         args, end = arguments
         depth = 1 + max((_node_depth(a.value) for a in args), default=0)
@@ -143,31 +156,33 @@ class _TreeBuilder(Transformer):
         self._check_depth(depth, node.span)
         return _with_depth(node, depth)
 
-    def path(self, toks):
-        first, last = toks[0], toks[-1]
-        name = ".".join(t.value for t in toks) if len(toks) > 1 else first.value
-        return (name, self._span(first).to(self._span(last)))
+    def path(self, children):
+        if len(children) == 1:
+            tok = children[0]
+            return (tok.value, self._span(tok))
+        (name, span), tok = children
+        return (f"{name}.{tok.value}", span.to(self._span(tok)))
 
     def array(self, children):
-        lsqb, *inner, rsqb = children
-        items = tuple(c for c in inner if c is not _TRAILING)
+        lsqb, rsqb = children[0], children[-1]
+        items = tuple(children[1]) if len(children) > 2 else ()
         span = self._span(lsqb).to(self._span(rsqb))
-        if len(items) != len(inner):
+        if len(children) == 4:
             self._trailing_comma(span)
         depth = 1 + max((_node_depth(i) for i in items), default=0)
         self._check_depth(depth, span)
         return _with_depth(ast.ArrayValue(items, span), depth)
 
     def object(self, children):
-        lbrace, *inner, rbrace = children
-        members = tuple(inner)
+        lbrace, rbrace = children[0], children[-1]
+        members = tuple(children[1]) if len(children) > 2 else ()
         span = self._span(lbrace).to(self._span(rbrace))
         depth = 1 + max((_node_depth(v) for _, v in members), default=0)
         self._check_depth(depth, span)
         return _with_depth(ast.ObjectValue(members, span), depth)
 
-    @v_args(inline=True)
-    def object_member(self, name, value):
+    def object_member(self, children):
+        name, value = children
         return (name.value, value)
 
     def trailing_comma(self, _children):
@@ -180,12 +195,12 @@ class _TreeBuilder(Transformer):
         )
 
     # -- arguments and attributes -----------------------------------------
-    @v_args(inline=True)
-    def argument(self, value):
+    def argument(self, children):
+        value = children[0]
         return ast.Argument(None, value, value.span)
 
-    @v_args(inline=True)
-    def named_argument(self, name, value):
+    def named_argument(self, children):
+        name, value = children
         return ast.Argument(name.value, value, self._span(name).to(value.span))
 
     def arguments(self, children):
@@ -193,9 +208,9 @@ class _TreeBuilder(Transformer):
         if len(children) == 1:  # EMPTY_ARGUMENTS: `()`
             span = self._span(children[0])
             return ((), span._replace(column=span.end_column - 1))
-        lpar, *inner, rpar = children
-        args = tuple(c for c in inner if c is not _TRAILING)
-        if len(args) != len(inner):
+        rpar = children[-1]
+        args = tuple(children[1]) if len(children) > 2 else ()
+        if len(children) == 4:
             self._trailing_comma(args[-1].span.to(self._span(rpar)))
         return (args, self._span(rpar))
 
@@ -219,16 +234,16 @@ class _TreeBuilder(Transformer):
         return self._attribute(children, True)
 
     # -- field types --------------------------------------------------------
-    @v_args(inline=True)
-    def type_ref(self, name):
+    def type_ref(self, children):
+        name = children[0]
         return (name.value, self._span(name), None)
 
-    @v_args(inline=True)
-    def unsupported_type_ref(self, name, lpar, string, rpar):
+    def unsupported_type_ref(self, children):
+        name, lpar, string, rpar = children
         return (name.value, self._span(name).to(self._span(rpar)), self._decode_string(string).value)
 
-    @v_args(inline=True)
-    def required_type(self, ref):
+    def required_type(self, children):
+        ref = children[0]
         return ast.FieldType(ref[0], "required", ref[1], ref[2])
 
     def optional_type(self, children):
@@ -258,8 +273,8 @@ class _TreeBuilder(Transformer):
         )
         return ast.FieldType(ref[0], "list", span, ref[2])
 
-    @v_args(inline=True)
-    def legacy_required_type(self, ref, bang):
+    def legacy_required_type(self, children):
+        ref, bang = children
         span = ref[1].to(self._span(bang))
         self.diagnostics.append(
             _diag("PSL005", "Fields are required by default; `!` is no longer needed.", span,
@@ -267,8 +282,8 @@ class _TreeBuilder(Transformer):
         )
         return ast.FieldType(ref[0], "required", span, ref[2])
 
-    @v_args(inline=True)
-    def legacy_list_type(self, lsqb, ref, rsqb):
+    def legacy_list_type(self, children):
+        lsqb, ref, rsqb = children
         span = self._span(lsqb).to(self._span(rsqb))
         self.diagnostics.append(
             _diag("PSL005", "To specify a list, please use `Type[]` instead of `[Type]`.", span,
@@ -278,11 +293,11 @@ class _TreeBuilder(Transformer):
 
     # -- members ------------------------------------------------------------
     def field(self, children):
-        name, ftype, *attrs = children
+        name, ftype, attrs = children
         return self._field(name, ftype, attrs)
 
     def legacy_colon_field(self, children):
-        name, colon, ftype, *attrs = children
+        name, colon, ftype, attrs = children
         self.diagnostics.append(
             _diag("PSL005", "Field declarations don't require a `:`.", self._span(colon),
                   help=f"Write `{name.value} {ftype.name}`.")
@@ -296,19 +311,19 @@ class _TreeBuilder(Transformer):
         return ast.Field(name.value, ftype, tuple(attrs), span, name_span, self.docs.for_line(span.line))
 
     def enum_value(self, children):
-        name, *attrs = children
+        name, attrs = children
         name_span = self._span(name)
         span = name_span.to(attrs[-1].span) if attrs else name_span
         return ast.EnumValue(name.value, tuple(attrs), span, self.docs.for_line(span.line))
 
-    @v_args(inline=True)
-    def property(self, name, value):
+    def property(self, children):
+        name, value = children
         span = self._span(name).to(value.span)
         return ast.Property(name.value, value, span, self.docs.for_line(span.line))
 
     # -- blocks -------------------------------------------------------------
     def _blk(self, kind: str, children):
-        kw, name, _lbrace, *members, rbrace = children
+        kw, name, _lbrace, members, rbrace = children
         return self.make_block(kind, self._span(kw), name, members, self._span(rbrace))
 
     def make_block(self, kind, kw_span: Span, name, members, end_span: Span) -> ast.Block:
@@ -336,7 +351,7 @@ class _TreeBuilder(Transformer):
         return self._blk("generator", c)
 
     def start(self, children):
-        return list(children)
+        return children[0] if children else []
 
 
 class _TrailingMarker:
