@@ -81,10 +81,11 @@ def validate(schema, schema_opt, fmt: str, strict: bool, dsql_version: str | Non
     loaded, diagnostics, profile = run_validation(pick_schema(schema, schema_opt), config_path=config_path,
                                                   dsql_version=dsql_version, target=target)
     version = profile.as_of.isoformat() if profile.as_of else None
+    color = fmt == "text" and use_color(no_color)
     if fmt == "text":
         from prisma_dsql.render.text import render
 
-        out = render(diagnostics, loaded.sources, color=use_color(no_color))
+        out = render(diagnostics, loaded.sources, color=color)
         out += f"Checked against {profile.describe()}.\n"
     elif fmt == "json":
         from prisma_dsql.render.json_format import render
@@ -98,6 +99,7 @@ def validate(schema, schema_opt, fmt: str, strict: bool, dsql_version: str | Non
         from prisma_dsql.render.github import render
 
         out = render(diagnostics)
-    click.echo(out, nl=False)
+    # click strips ANSI codes when stdout is not a terminal unless told otherwise (FORCE_COLOR).
+    click.echo(out, nl=False, color=color)
     failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
     sys.exit(1 if any(d.severity in failing for d in diagnostics) else 0)

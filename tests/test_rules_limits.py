@@ -1,0 +1,143 @@
+"""DSQL's real limits and dated capabilities, on generated schemas.
+
+The fixtures in tests/rules shrink the limits to stay readable; these tests
+build schemas at and just past the real limits, and check that a rule follows
+the profile of the selected date.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from prisma_dsql.capabilities import DSQL_LIMITS, profile_for
+from prisma_dsql.loader import load_text
+from prisma_dsql.rules import check
+from prisma_dsql.translate_options import TranslateOptions
+
+DS = 'datasource db {\n  provider = "postgresql"\n}\n\n'
+
+
+def codes(text: str, version: str | None = None, **options) -> list[str]:
+    loaded = load_text(text)
+    assert not [d for d in loaded.diagnostics if d.severity.value == "error"], loaded.diagnostics
+    return [d.code for d in check(loaded.schema, profile_for("dsql", version), TranslateOptions(**options))]
+
+
+def model(name: str, body: str = "") -> str:
+    return f"model {name} {{\n  id BigInt @id\n{body}}}\n\n"
+
+
+@pytest.mark.parametrize("count, reported", [(DSQL_LIMITS["tables"] - 1, False), (DSQL_LIMITS["tables"], True)])
+def test_tables_count_the_history_table(count, reported):
+    # 999 models + _prisma_migrations = 1000 tables: fine; 1000 models: one too many.
+    text = DS + "".join(model(f"M{i}") for i in range(count))
+    assert ("DSQL404" in codes(text)) is reported
+
+
+def test_implicit_many_to_many_tables_count():
+    n = DSQL_LIMITS["tables"] - 2  # + 1 join table + history = limit: fine; one more relation: over
+    base = "".join(model(f"M{i}") for i in range(n - 2))
+    pair = model("A", "  bs B[]\n") + model("B", "  as A[]\n")
+    assert "DSQL404" not in codes(DS + base + pair)
+    pair2 = model("A", "  bs B[]\n  cs C[]\n") + model("B", "  as A[]\n") + model("C", "  as A[]\n")
+    assert "DSQL404" in codes(DS + base + pair2)
+
+
+def test_indexes_per_table_counts_primary_key_and_uniques():
+    limit = DSQL_LIMITS["indexes_per_table"]
+    fields = "".join(f"  f{i} String @unique\n" for i in range(limit - 1))  # + the primary key = limit
+    assert "DSQL401" not in codes(DS + model("T", fields))
+    assert "DSQL401" in codes(DS + model("T", fields + "  g String\n  @@index([g])\n"))
+
+
+def test_columns_per_index_and_primary_key():
+    limit = DSQL_LIMITS["columns_per_index"]
+    names = [f"c{i}" for i in range(limit + 1)]
+    fields = "".join(f"  {n} Int\n" for n in names)
+    ok = DS + f"model T {{\n{fields}  @@id([{', '.join(names[:limit])}])\n}}\n"
+    over = DS + f"model T {{\n{fields}  @@id([{', '.join(names)}])\n}}\n"
+    assert "DSQL402" not in codes(ok)
+    assert "DSQL402" in codes(over)
+
+
+def test_columns_per_table():
+    limit = DSQL_LIMITS["columns_per_table"]
+    fields = "".join(f"  f{i} Int\n" for i in range(limit - 1))  # + id = limit
+    assert "DSQL403" not in codes(DS + model("T", fields))
+    assert "DSQL403" in codes(DS + model("T", fields + "  extra Int\n"))
+
+
+def test_schemas():
+    names = ", ".join(f'"s{i}"' for i in range(DSQL_LIMITS["schemas"]))
+    ok = f'datasource db {{\n  provider = "postgresql"\n  schemas  = ["public", {names}]\n}}\n\n'
+    over = ok.replace('"public", ', '"public", "extra", ')
+    body = 'model T {\n  id BigInt @id\n  @@schema("public")\n}\n'
+    assert "DSQL405" not in codes(ok + body)
+    assert "DSQL405" in codes(over + body)
+
+
+def test_identifier_of_63_bytes_is_fine_64_is_not():
+    assert "DSQL406" not in codes(DS + model("M" * 63))
+    assert "DSQL406" in codes(DS + model("M" * 64))
+    # Bytes, not characters: 32 two-byte characters are 64 bytes.
+    assert "DSQL406" in codes(DS + model("Mé" * 21 + "x"))
+
+
+def test_default_names_cut_by_prisma_collide():
+    # Two unique fields whose default names are cut to the same 63 bytes: Prisma reports the
+    # unique names itself (PSL101); the columns, cut by the database, collide too (DSQL407).
+    long = "x" * 70
+    text = DS + model("T", f"  {long}a String\n  {long}b String\n")
+    assert codes(text).count("DSQL407") == 1
+    assert codes(text).count("DSQL406") == 2
+
+
+@pytest.mark.parametrize("version, expected", [("2026-08-01", True), ("2026-09-01", False)])
+def test_foreign_keys_follow_the_profile(version, expected):
+    text = DS + model("User", "  posts Post[]\n") + model("Post", "  authorId BigInt\n"
+                                                         "  author User @relation(fields: [authorId], references: [id])\n")
+    assert ("DSQL301" in codes(text, version)) is expected
+    prisma_mode = text.replace('provider = "postgresql"', 'provider     = "postgresql"\n  relationMode = "prisma"')
+    assert "DSQL301" not in codes(prisma_mode, version)
+
+
+@pytest.mark.parametrize("version, error, info", [("2026-02-12", True, False), ("2026-02-13", False, True)])
+def test_identity_columns_follow_the_profile(version, error, info):
+    found = codes(DS + "model T {\n  id BigInt @id @default(autoincrement())\n}\n", version)
+    assert ("DSQL101" in found) is error and ("DSQL102" in found) is info
+
+
+@pytest.mark.parametrize("version, expected", [("2026-08-24", True), ("2026-08-25", False)])
+def test_decimal_precision_follows_the_profile(version, expected):
+    assert ("DSQL110" in codes(DS + model("T", "  amount Decimal\n"), version)) is expected
+
+
+@pytest.mark.parametrize("version, expected", [("2026-04-30", "DSQL107"), ("2026-05-01", "DSQL107"),
+                                               ("2026-06-01", None)])
+def test_json_follows_the_profile(version, expected):
+    found = codes(DS + model("T", "  data Json\n"), version)
+    assert ("DSQL107" in found) is (expected is not None)
+    assert "DSQL107" not in codes(DS + model("T", "  data Json @db.Json\n"), "2026-05-01")
+
+
+def test_enum_strategy_decides_between_info_and_error():
+    text = DS + "enum Role {\n  A\n  B\n}\n\n" + model("T", "  role Role\n")
+    assert "DSQL104" in codes(text) and "DSQL105" not in codes(text)
+    assert "DSQL105" in codes(text, enum_strategy="none") and "DSQL104" not in codes(text, enum_strategy="none")
+
+
+def test_identity_cache_option_is_explained():
+    loaded = load_text(DS + "model T {\n  id BigInt @id @default(autoincrement())\n}\n")
+    (d,) = check(loaded.schema, profile_for(), TranslateOptions(identity_cache=1))
+    assert "CACHE 1" in d.message and "dense" in d.notes[0]
+
+
+def test_flipping_an_uncertain_capability_changes_the_finding():
+    from prisma_dsql import capabilities
+
+    text = DS + model("T", "  price Decimal @db.Money\n")
+    assert "DSQL108" in codes(text)
+    flipped = profile_for()
+    flipped = type(flipped)(flipped.target, flipped.as_of, flipped.features | {"column_type_money"}, flipped.limits)
+    assert capabilities.capability("column_type_money").uncertain
+    assert "DSQL108" not in [d.code for d in check(load_text(text).schema, flipped)]
