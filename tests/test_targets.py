@@ -15,6 +15,7 @@ from prisma_dsql.loader import load, load_text
 from prisma_dsql.migrations.generate import generate_from_empty
 from prisma_dsql.targets import TARGETS, DsqlTarget, PostgresTarget, RenderError, Target, target_for
 from prisma_dsql.translate_options import TranslateOptions
+from tests.test_targets_dsql_lint import DSQL_FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -122,18 +123,7 @@ model Person {
 
 
 def test_dsql_reference_to_a_unique_index_waits_for_the_index():
-    script = dsql('''
-model Account {
-  id    BigInt @id @default(autoincrement())
-  email String @unique
-  subs  Sub[]
-}
-model Sub {
-  id    BigInt @id @default(autoincrement())
-  email String
-  acct  Account @relation(fields: [email], references: [email])
-}
-''')
+    script = dsql(DSQL_FEATURES["unique_reference"], head="")
     st = steps(script)
     index_at = st.index('CREATE UNIQUE INDEX ASYNC "Account_email_key" ON "Account"("email")')
     fk_at = next(i for i, s in enumerate(st) if '"Sub_email_fkey"' in s)
