@@ -25,29 +25,50 @@ _CONFIG_MIGRATIONS = re.compile(r"""\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*(?P<
 
 
 def target_options(f):
+    f = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                     help="prisma-dsql.toml to use (default: beside the schema, else in the current directory).")(f)
     f = click.option("--identity-cache", type=int, default=None,
                      help="CACHE of identity columns made from autoincrement(): 1 (dense ids) or >= 65536 "
-                          "(default 65536).")(f)
+                          "(default: prisma-dsql.toml, else 65536).")(f)
     f = click.option("--dsql-version", default=None, metavar="YYYY-MM-DD",
-                     help="Generate for Aurora DSQL as of this date (default: the newest known).")(f)
-    f = click.option("--target", type=TARGET_CHOICE, default="dsql", show_default=True,
-                     help="dsql: what Aurora DSQL accepts; postgres: exactly what Prisma generates.")(f)
+                     help="Generate for Aurora DSQL as of this date (default: prisma-dsql.toml, else the newest "
+                          "known).")(f)
+    f = click.option("--target", type=TARGET_CHOICE, default=None,
+                     help="dsql (default): what Aurora DSQL accepts; postgres: exactly what Prisma generates.")(f)
     return f
 
 
-def _profile_and_options(target: str, dsql_version: str | None, identity_cache: int | None):
+def _settings(schema_path: Path | None, config_path: Path | None, target: str | None, dsql_version: str | None,
+              identity_cache: int | None):
+    """(profile, translate options, adjust): command line over prisma-dsql.toml over defaults, and the
+    function that applies inline suppressions and the file's ignores/severities to rule findings,
+    as `prisma-dsql validate` does."""
+    from dataclasses import replace
+
+    from prisma_dsql import config as config_mod
+    from prisma_dsql import suppression
     from prisma_dsql.capabilities import profile_for
     from prisma_dsql.errors import UsageError
-    from prisma_dsql.translate_options import TranslateOptions
 
+    if config_path is not None and not Path(config_path).is_file():
+        raise config_mod.ConfigError(f"{config_path}: no such configuration file")
+    found = config_path if config_path is not None else config_mod.find(schema_path)
+    cfg = config_mod.load(found) if found is not None else config_mod.Config()
+    target = target or cfg.target or "dsql"
     if dsql_version and target != "dsql":
         raise UsageError("--dsql-version only applies to --target dsql")
     try:
-        profile = profile_for(target, dsql_version)
-        options = TranslateOptions() if identity_cache is None else TranslateOptions(identity_cache=identity_cache)
+        profile = profile_for(target, dsql_version or cfg.dsql_version)
+        options = cfg.translate if identity_cache is None else replace(cfg.translate, identity_cache=identity_cache)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return profile, options
+
+    def adjust(findings, loaded):
+        disabled = {code for code in (*cfg.ignore, *cfg.severity) if cfg.is_disabled(code)}
+        kept = suppression.apply(findings, loaded.schema.comments, report_unused=False, disabled=disabled)
+        return cfg.apply(kept)
+
+    return profile, options, adjust
 
 
 def _report(diagnostics, sources, no_color: bool, *, all_severities: bool) -> None:
@@ -119,7 +140,8 @@ class _MigrateCommand(click.Command):
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
 def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Path | None, script: bool,
-            target: str, dsql_version: str | None, identity_cache: int | None, no_color: bool) -> None:
+            target: str | None, dsql_version: str | None, identity_cache: int | None, config_path: Path | None,
+            no_color: bool) -> None:
     """Generate the migration that creates SCHEMA from an empty database (offline).
 
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql and migration_lock.toml in
@@ -127,16 +149,18 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
     the schema is checked first: findings that are errors refuse the migration.
     """
     from prisma_dsql.errors import UsageError
-    from prisma_dsql.loader import load
+    from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.folder import write_migration
     from prisma_dsql.migrations.generate import generate_from_empty
 
     if not from_empty:
         raise UsageError("only `prisma-dsql migrate --from-empty` exists so far (migrations relative to an "
                          "existing migrations folder need the schema differ); use --from-empty")
-    profile, options = _profile_and_options(target, dsql_version, identity_cache)
-    loaded = load(pick_schema(schema, schema_opt))
-    generated = generate_from_empty(loaded, profile, options)
+    path = pick_schema(schema, schema_opt)
+    path = path if path is not None else discover()
+    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
+    loaded = load(path)
+    generated = generate_from_empty(loaded, profile, options, adjust)
     if not generated.ok:
         _refuse(generated, loaded.sources, no_color)
     sql = generated.script.text()
@@ -159,8 +183,8 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
 @click.option("--script", is_flag=True, help="Print the SQL (required for now: nothing else is supported).")
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def diff(from_schema: Path, to_schema: Path, script: bool, target: str, dsql_version: str | None,
-         identity_cache: int | None, no_color: bool) -> None:
+def diff(from_schema: Path, to_schema: Path, script: bool, target: str | None, dsql_version: str | None,
+         identity_cache: int | None, config_path: Path | None, no_color: bool) -> None:
     """Print the SQL from one schema to another, offline.
 
     Until the schema differ exists only additions are generated: new schemas, enums,
@@ -173,9 +197,9 @@ def diff(from_schema: Path, to_schema: Path, script: bool, target: str, dsql_ver
 
     if not script:
         raise UsageError("add --script: `migrate diff` prints SQL and writes nothing")
-    profile, options = _profile_and_options(target, dsql_version, identity_cache)
+    profile, options, adjust = _settings(to_schema, config_path, target, dsql_version, identity_cache)
     before, after = load(from_schema), load(to_schema)
-    result = additions_between(before, after, profile, options)
+    result = additions_between(before, after, profile, options, adjust)
     if result.generated is not None and not result.generated.ok:
         _refuse(result.generated, before.sources + after.sources, no_color)
     if result.unsupported:

@@ -19,7 +19,7 @@ from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import LoadedSchema
-from prisma_dsql.migrations.generate import Generated, generate_from_empty
+from prisma_dsql.migrations.generate import Adjust, Generated, generate_from_empty
 from prisma_dsql.targets import Additions, RenderError, Script, target_for
 from prisma_dsql.translate_options import TranslateOptions
 
@@ -33,8 +33,8 @@ class AdditiveResult:
 
 
 def additions_between(before: LoadedSchema, after: LoadedSchema, profile: Profile,
-                      options: TranslateOptions = TranslateOptions()) -> AdditiveResult:
-    target = generate_from_empty(after, profile, options)
+                      options: TranslateOptions = TranslateOptions(), adjust: Adjust | None = None) -> AdditiveResult:
+    target = generate_from_empty(after, profile, options, adjust)
     if not target.ok:
         return AdditiveResult(target)
     own_errors = [d for d in before.diagnostics if d.severity is Severity.ERROR]

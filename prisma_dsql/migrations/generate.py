@@ -11,6 +11,7 @@ and notes of the rules come back in `diagnostics` either way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.from_schema import from_schema
@@ -43,14 +44,23 @@ class Generated:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
-def check_schema(loaded: LoadedSchema, profile: Profile, options: TranslateOptions) -> tuple[list[Diagnostic], str | None]:
-    """(diagnostics, refusal): the schema's own errors, then the target's rules."""
+#: Turns the rules' findings into what the project reports (suppressions, prisma-dsql.toml).
+Adjust = Callable[[list[Diagnostic], LoadedSchema], list[Diagnostic]]
+
+
+def check_schema(loaded: LoadedSchema, profile: Profile, options: TranslateOptions,
+                 adjust: Adjust | None = None) -> tuple[list[Diagnostic], str | None]:
+    """(diagnostics, refusal): the schema's own errors, then the target's rules (as `adjust`
+    leaves them: a rule switched off does not refuse, one raised to an error does)."""
     own = sorted(loaded.diagnostics, key=Diagnostic.sort_key)
     if any(d.severity is Severity.ERROR for d in own):
         return own, "the schema has errors"
     from prisma_dsql.rules import check
 
-    findings = sorted(check(loaded.schema, profile, options), key=Diagnostic.sort_key)
+    findings = check(loaded.schema, profile, options)
+    if adjust is not None:
+        findings = adjust(findings, loaded)
+    findings = sorted(findings, key=Diagnostic.sort_key)
     diagnostics = own + findings
     if any(d.severity is Severity.ERROR for d in findings):
         return diagnostics, f"{profile.describe()} cannot run this schema as it is"
@@ -61,9 +71,9 @@ def check_schema(loaded: LoadedSchema, profile: Profile, options: TranslateOptio
     return diagnostics, None
 
 
-def generate_from_empty(loaded: LoadedSchema, profile: Profile,
-                        options: TranslateOptions = TranslateOptions()) -> Generated:
-    diagnostics, refusal = check_schema(loaded, profile, options)
+def generate_from_empty(loaded: LoadedSchema, profile: Profile, options: TranslateOptions = TranslateOptions(),
+                        adjust: Adjust | None = None) -> Generated:
+    diagnostics, refusal = check_schema(loaded, profile, options, adjust)
     if refusal:
         return Generated(profile, None, diagnostics=tuple(diagnostics), refusal=refusal)
     catalog = from_schema(loaded.schema, profile, options)
