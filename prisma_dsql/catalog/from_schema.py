@@ -126,17 +126,17 @@ class _Builder:
         self.default_schema = schema.datasource.default_schema if schema.datasource else "public"
         self.models = [m for m in schema.models if not m.is_view]
         self.model_index = {m.name: i for i, m in enumerate(self.models)}
+        self.outgoing: dict[str, list[Relation]] = {}
+        for r in schema.relations:
+            if r.kind != "m-n" and r.fields:
+                self.outgoing.setdefault(r.from_model, []).append(r)
         self.widened = self._widened_fields()
 
     # -- whole catalog ---------------------------------------------------------------------------
     def build(self) -> Catalog:
         enums, domains = self._enums()
         tables = [self._table(m) for m in self.models]
-        by_model = {m.name: t for m, t in zip(self.models, tables)}
-        if self.choices.foreign_keys:
-            tables = [replace(t, foreign_keys=self._foreign_keys(m, by_model)) for m, t in zip(self.models, tables)]
-            by_model = {m.name: t for m, t in zip(self.models, tables)}
-        tables.extend(self._join_tables(by_model))
+        tables.extend(self._join_tables({m.name: t for m, t in zip(self.models, tables)}))
         used = {t.schema for t in tables} | {e.schema for e in enums} | {d.schema for d in domains}
         views = tuple(View(self._schema_of(m), m.db_name, None, span=m.span) for m in self.schema.views)
         return Catalog(
@@ -202,7 +202,8 @@ class _Builder:
         ordered = ([u for u in m.uniques if u.from_field] + [i for i in m.indexes if i.kind == "index"]
                    + [u for u in m.uniques if not u.from_field])
         indexes = tuple(self._index(m, i) for i in ordered)
-        return Table(self._schema_of(m), m.db_name, columns, pk, indexes, span=m.span)
+        fks = self._foreign_keys(m) if self.choices.foreign_keys else ()
+        return Table(self._schema_of(m), m.db_name, columns, pk, indexes, fks, span=m.span)
 
     @staticmethod
     def _db_name(m: Model, field_name: str) -> str:
@@ -237,7 +238,7 @@ class _Builder:
             args = tuple(int(a) for a in f.native_type.args if str(a).lstrip("-").isdigit())
             return SqlType(NATIVE_TYPES[f.native_type.name], args, array)
         base = DEFAULT_TYPES.get(f.type_name, DEFAULT_TYPES["Json"])  # composite types are stored as JSONB
-        return replace(base, array=array)
+        return SqlType(base.name, base.args, True) if array else base
 
     # -- defaults ------------------------------------------------------------------------------
     def _default(self, f: Field, sql_type: SqlType) -> ColumnDefault | None:
@@ -298,20 +299,19 @@ class _Builder:
                      predicate=_predicate(m, idx.where), span=idx.span)
 
     # -- relations -----------------------------------------------------------------------------
-    def _foreign_keys(self, m: Model, tables: dict[str, Table]) -> tuple[ForeignKey, ...]:
-        field_order = {f.name: i for i, f in enumerate(m.fields)}
-        rels = [r for r in self.schema.relations
-                if r.kind != "m-n" and r.from_model == m.name and r.fields and r.to_model in tables]
-        rels.sort(key=lambda r: field_order.get(r.from_field, len(field_order)))
+    def _foreign_keys(self, m: Model) -> tuple[ForeignKey, ...]:
+        rels = [r for r in self.outgoing.get(m.name, ()) if r.to_model in self.model_index]
+        if len(rels) > 1:
+            field_order = {f.name: i for i, f in enumerate(m.fields)}
+            rels.sort(key=lambda r: field_order.get(r.from_field, len(field_order)))
         out = []
         for r in rels:
             target = self.schema.model(r.to_model)
             cols = tuple(self._db_name(m, n) for n in r.fields)
             ref_cols = tuple(self._db_name(target, n) for n in r.references)
-            ref = tables[r.to_model]
             out.append(ForeignKey(
-                r.map or naming.foreign_key_name(m.db_name, cols), cols, ref.schema, ref.name, ref_cols,
-                _action(r.on_delete, "RESTRICT"), _action(r.on_update, "CASCADE"), span=r.span,
+                r.map or naming.foreign_key_name(m.db_name, cols), cols, self._schema_of(target), target.db_name,
+                ref_cols, _action(r.on_delete, "RESTRICT"), _action(r.on_update, "CASCADE"), span=r.span,
             ))
         return tuple(out)
 
