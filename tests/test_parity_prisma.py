@@ -63,6 +63,7 @@ model Thing {
   neg    Int      @default(-3)
   f      Float    @default(1.5)
   f2     Float    @default(1)
+  d      Decimal  @default(2.50)
   d2     Decimal  @default("3.1")
   b      Boolean  @default(true)
   dt     DateTime @default("2020-01-02T03:04:05.678Z")
@@ -213,6 +214,7 @@ model T {
   d5 DateTime @default("2020-01-02T03:04:05.123456789-05:30")
   f1 Float    @default(1.0)
   f2 Float    @default(0.000001)
+  f3 Float    @default(-0.10)
   b0 Bytes    @default("")
   e  E        @default(X)
   @@schema("a")
@@ -348,7 +350,7 @@ def ours(path: Path) -> str:
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     assert not errors, [d.message for d in errors]
     profile = profile_for("postgres")
-    return target_for(profile).render(from_schema(loaded.schema, profile)).text() + "\n"
+    return target_for(profile).render(from_schema(loaded.schema, profile, sources=loaded.sources)).text() + "\n"
 
 
 def _steps(script: str) -> list[str]:

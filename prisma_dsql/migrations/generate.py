@@ -85,7 +85,7 @@ def _generate_from_empty(loaded: LoadedSchema, profile: Profile, options: Transl
     diagnostics, refusal = check_schema(loaded, profile, options, adjust)
     if refusal:
         return Generated(profile, None, diagnostics=tuple(diagnostics), refusal=refusal)
-    catalog = from_schema(loaded.schema, profile, options)
+    catalog = from_schema(loaded.schema, profile, options, loaded.sources)
     try:
         script = target_for(profile).render(catalog)
     except RenderError as exc:
