@@ -8,6 +8,7 @@ tests/support/prisma_oracle.py; the test skips only where node is missing.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -330,6 +331,11 @@ def _schema_paths(tmp_path_factory) -> dict[str, Path]:
             if _postgres_provider(p):
                 paths[f"corpus:{p.name}"] = p
     base = tmp_path_factory.mktemp("parity")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import generate
+
+    (base / "synthetic_200.prisma").write_text(generate(200), encoding="utf-8")
+    paths["synthetic:200"] = base / "synthetic_200.prisma"
     for name, text in FEATURES.items():
         p = base / f"{name}.prisma"
         p.write_text(text.lstrip(), encoding="utf-8")
@@ -357,7 +363,7 @@ def _steps(script: str) -> list[str]:
     return [s.strip() for s in re.split(r"\n\n(?=-- )", script.strip())]
 
 
-CASES = (["sample:blog", "sample:saas", "sample:multifile"]
+CASES = (["sample:blog", "sample:saas", "sample:multifile", "synthetic:200"]
          + [f"feature:{n}" for n in FEATURES]
          + [f"corpus:{p.name}" for p in sorted(CORPUS.rglob("*.prisma")) if CORPUS.is_dir() and _postgres_provider(p)])
 
