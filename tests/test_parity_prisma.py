@@ -305,6 +305,66 @@ model Person {
   @@map("people")
 }
 ''',
+    # Patterns of real applications: enum list defaults, @id plus @unique on one field, a relation
+    # field declared before its foreign key scalar, 1-1 through a unique foreign key.
+    "app_patterns": '''
+generator client {
+  provider = "prisma-client-js"
+}
+datasource db {
+  provider = "postgresql"
+}
+enum Role {
+  ADMIN
+  USER
+}
+enum Kind {
+  A
+  B
+}
+model User {
+  id        Int       @id @default(autoincrement())
+  roles     Role[]    @default([USER, ADMIN])
+  kinds     Kind[]
+  updatedAt DateTime  @default(now()) @updatedAt
+  tz        String?   @default("Etc/UTC") @db.Text
+  avatarId  String?
+  avatar    Avatar?   @relation(fields: [avatarId], references: [id], onDelete: SetNull)
+  docs      Doc[]
+  counter   BigInt    @default(0)
+  @@index([tz])
+}
+model Avatar {
+  id    String @id @default(cuid())
+  bytes Bytes
+  users User[]
+}
+model Token {
+  id    String @id @unique @default(cuid())
+  token String @unique
+}
+model Doc {
+  id       String  @id
+  folder   Folder? @relation(fields: [folderId], references: [id], onDelete: SetNull)
+  user     User    @relation(fields: [userId], references: [id], onDelete: Cascade)
+  folderId String?
+  userId   Int
+  metaId   String  @unique
+  meta     Meta    @relation(fields: [metaId], references: [id])
+  @@index([userId])
+}
+model Folder {
+  id       String   @id @default(cuid())
+  parentId String?
+  parent   Folder?  @relation("FolderToFolder", fields: [parentId], references: [id], onDelete: Cascade)
+  children Folder[] @relation("FolderToFolder")
+  docs     Doc[]
+}
+model Meta {
+  id  String @id @default(cuid())
+  doc Doc?
+}
+''',
     "empty": '''
 datasource db {
   provider = "postgresql"
