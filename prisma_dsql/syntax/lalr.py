@@ -1,11 +1,14 @@
 """A tight driver loop over Lark's LALR(1) tables.
 
-Lark builds the tables from grammar/prisma.lark and the reduction callbacks
-(our tree builder behind Lark's child filters); this module only runs them.
-Lark's own loop spends most of its time on per-token method calls, an
-assertion that compares rule objects, and exception set-up; with the tables
-pre-flattened into plain tuples the same parse takes markedly less time. The
-behaviour is Lark's: same tables, same callbacks, same UnexpectedToken errors.
+Lark builds the tables from grammar/prisma.lark; this module runs them and
+calls the tree builder's method for each reduction. Lark's own loop spends
+most of its time on per-token method calls, an assertion that compares rule
+objects, and generic child filters around every callback; here the tables are
+flattened into plain tuples once, and each rule gets the cheapest callback
+that does what Lark's would: drop filtered tokens (anonymous strings and
+`_NAMES`), pass the only child through for `?rule` and `_rule` rules, and call
+the method named after the rule or its alias. Errors are Lark's
+UnexpectedToken, as before.
 """
 
 from __future__ import annotations
@@ -17,12 +20,32 @@ from lark.parsers.lalr_analysis import Shift
 from prisma_dsql.syntax.lexer import FastLexer, Tok
 
 
+def _callback(rule, builder):
+    expansion = rule.expansion
+    kept = tuple(i for i, sym in enumerate(expansion) if not (sym.is_term and sym.filter_out))
+    name = rule.alias or rule.origin.name
+    passthrough = not rule.alias and (rule.options.expand1 or rule.origin.name.startswith("_"))
+    if passthrough and len(kept) == 1:
+        (only,) = kept
+        return lambda children: children[only]
+    method = getattr(builder, name, None)
+    if method is None:
+        raise TypeError(f"the tree builder has no method for grammar rule {name!r}")
+    if len(kept) == len(expansion):
+        return method
+    return lambda children: method([children[i] for i in kept])
+
+
 class LalrDriver:
-    def __init__(self, lark: Lark):
+    def __init__(self, lark: Lark, builder):
         frontend = lark.parser
         inner = frontend.parser.parser  # lark.parsers.lalr_parser._Parser
         table = inner.parse_table
-        callbacks = inner.callbacks
+        callbacks = {}
+        for actions in table.states.values():
+            for action, arg in actions.values():
+                if action is not Shift and arg not in callbacks:
+                    callbacks[arg] = _callback(arg, builder)
         self.lexer: FastLexer = frontend.lexer
         self.start_states = table.start_states
         self.end_states = table.end_states

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from prisma_dsql.syntax._lark_import import Lark, Transformer, UnexpectedInput
+from prisma_dsql.syntax._lark_import import Lark, UnexpectedInput
 from prisma_dsql.syntax.lalr import LalrDriver
 from prisma_dsql.syntax.lexer import FastLexer
 
@@ -71,7 +71,7 @@ def _diag(code: str, message: str, span: Span, help: str | None = None) -> Diagn
     return Diagnostic(code, Severity.ERROR, message, span, help=help, name=name_of(code))
 
 
-class _TreeBuilder(Transformer):
+class _TreeBuilder:
     """Builds AST nodes while the LALR parser reduces. One instance is reused:
     `begin()` resets the per-parse state (file name, line offset, docs)."""
 
@@ -492,13 +492,12 @@ def _parser() -> tuple[LalrDriver, _TreeBuilder]:
         parser="lalr",
         lexer=FastLexer,
         start=["start", "model_member", "enum_member", "config_member"],
-        transformer=builder,
         maybe_placeholders=False,
         # Grammar analysis costs ~0.4 s; Lark keeps the result in a temp-dir
         # file keyed by the grammar's hash, so later runs load it in ~30 ms.
         cache=True,
     )
-    return LalrDriver(parser), builder
+    return LalrDriver(parser, builder), builder
 
 
 def build_grammar(strict: bool = False) -> Lark:
