@@ -5,16 +5,28 @@ primary keys, unique indexes, indexes and foreign keys are built from database
 names and cut by Prisma to 63 bytes; every other name (tables, columns, enum
 domains, `map:` names, implicit many-to-many tables) is used as written, and
 the database cuts it to 63 bytes itself.
+
+Two lists, because the second is rarely needed and costs the most to build:
+- `written_names`: names as written (tables, views, domains, `map:`, join
+  tables, long column names);
+- `default_names`: the names Prisma makes (`User_email_key`, `_PostToTag_AB_pkey`).
+A default name ends with its suffix (`_pkey`, `_key`, `_idx`, `_fkey`,
+`_index`) even when cut, and two default names that are equal are Prisma-level
+errors already (PSL101). So a default name can only meet another object's name
+if some written name ends with one of those suffixes (once cut to 63 bytes);
+`database_objects` builds the default names only then.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
-from prisma_dsql.rules._base import Context, index_likes
+from prisma_dsql.rules._base import Context
 from prisma_dsql.schema import naming
-from prisma_dsql.schema.model import Index, Model, PrimaryKey
+from prisma_dsql.schema.model import Model
 from prisma_dsql.source import Span
+
+DEFAULT_SUFFIXES = ("_pkey", "_key", "_idx", "_fkey", "_index")
 
 
 class DbObject(NamedTuple):
@@ -32,67 +44,135 @@ class DbObject(NamedTuple):
     renamed_by: str
 
 
+#: A column name shorter than this cannot collide with another once cut to 63 bytes (a cut name keeps
+#: at least 60 bytes), and exact duplicates are Prisma-level errors; so shorter columns are skipped.
+_COLUMN_BYTES_OF_INTEREST = naming.MAX_IDENTIFIER_BYTES - 3
+
+
+def cut(name: str) -> str:
+    """The name as the database keeps it (63 bytes at most)."""
+    if name.isascii() and len(name) <= naming.MAX_IDENTIFIER_BYTES:
+        return name
+    return naming.truncate_bytes(name, naming.MAX_IDENTIFIER_BYTES)
+
+
+def written_names(ctx: Context) -> list[DbObject]:
+    return ctx.memo("written_names", lambda: _written(ctx))
+
+
+def database_objects(ctx: Context) -> list[DbObject]:
+    """Every named object the DDL creates that can collide with another: the written names, and the
+    default names where a written name could meet one."""
+    written = written_names(ctx)
+    if any(cut(o.name).endswith(DEFAULT_SUFFIXES) for o in written if o.namespace[0] != "column"):
+        return written + _defaults(ctx)
+    return written
+
+
+def _written(ctx: Context) -> list[DbObject]:
+    schema = ctx.schema
+    out: list[DbObject] = []
+    add = out.append
+    # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs for every model.
+    new = tuple.__new__
+    for e in schema.enums:
+        add(new(DbObject, (("type", e.schema or "public"), e.db_name, "domain", e.name_span, f"enum {e.name}",
+                           False, "@@map")))
+    for v in schema.views:
+        s = v.schema or "public"
+        for ns in ("relation", "type"):
+            add(new(DbObject, ((ns, s), v.db_name, "view", v.name_span, v.name, False, "@@map")))
+    for m in schema.models:
+        s = m.schema or "public"
+        table = m.db_name
+        add(new(DbObject, (("relation", s), table, "table", m.name_span, m.name, False, "@@map")))
+        add(new(DbObject, (("type", s), table, "table", m.name_span, m.name, False, "@@map")))
+        pk = m.primary_key
+        if pk is not None and pk.map:
+            subj = _index_subject(m, pk)
+            # The primary key is both a constraint of the table and an index in the schema.
+            add(new(DbObject, (("constraint", s, table), pk.map, "primary key", pk.span, subj, False, "map:")))
+            add(new(DbObject, (("relation", s), pk.map, "primary key", pk.span, subj, False, "map:")))
+        for ix in (*m.uniques, *m.indexes):
+            if ix.map and ix.kind != "fulltext":
+                kind = "unique index" if ix.kind == "unique" else "index"
+                add(new(DbObject, (("relation", s), ix.map, kind, ix.span, _index_subject(m, ix), False, "map:")))
+    for m, f in ctx.long_column_names():
+        name = f.db_name
+        if len(name.encode("utf-8")) >= _COLUMN_BYTES_OF_INTEREST:
+            add(new(DbObject, (("column", m.schema or "public", m.db_name), name, "column", f.span,
+                               f"{m.name}.{f.name}", False, "@map")))
+    for rel, owner in _table_relations(ctx):
+        if rel.kind == "m-n":
+            s = owner.schema or "public"
+            subj = f"{rel.from_model}.{rel.from_field}"
+            # Prisma puts the join table in the schema of the model that sorts first ("A").
+            for ns in ("relation", "type"):
+                add(new(DbObject, ((ns, s), f"_{rel.name}", "implicit many-to-many table", rel.span, subj,
+                                   False, '@relation("...")')))
+        elif rel.map and schema.relation_mode != "prisma":
+            s, subj = owner.schema or "public", f"{rel.from_model}.{rel.from_field}"
+            add(new(DbObject, (("constraint", s, owner.db_name), rel.map, "foreign key", rel.span, subj, False,
+                               "map:")))
+    return out
+
+
+def _defaults(ctx: Context) -> list[DbObject]:
+    schema = ctx.schema
+    out: list[DbObject] = []
+    add = out.append
+    for m in schema.models:
+        s = m.schema or "public"
+        table = m.db_name
+        pk = m.primary_key
+        if pk is not None and not pk.map:
+            name = naming.primary_key_name(table)
+            subj = _index_subject(m, pk)
+            add(DbObject(("constraint", s, table), name, "primary key", pk.span, subj, True, "map:"))
+            add(DbObject(("relation", s), name, "primary key", pk.span, subj, True, "map:"))
+        for ix in (*m.uniques, *m.indexes):
+            if ix.map or ix.kind == "fulltext":
+                continue
+            cols = _columns(m, [f.name for f in ix.fields])
+            if ix.kind == "unique":
+                kind, name = "unique index", naming.unique_name(table, cols)
+            else:
+                kind, name = "index", naming.index_name(table, cols)
+            add(DbObject(("relation", s), name, kind, ix.span, _index_subject(m, ix), True, "map:"))
+    for rel, owner in _table_relations(ctx):
+        s = owner.schema or "public"
+        subj = f"{rel.from_model}.{rel.from_field}"
+        if rel.kind == "m-n":
+            names = naming.implicit_m2n_names(rel.name)
+            table = names["table"]
+            add(DbObject(("constraint", s, table), names["primary_key"], "primary key", rel.span, subj, True, ""))
+            add(DbObject(("relation", s), names["primary_key"], "primary key", rel.span, subj, True, ""))
+            add(DbObject(("relation", s), names["index"], "index", rel.span, subj, True, ""))
+            add(DbObject(("constraint", s, table), names["fk_a"], "foreign key", rel.span, subj, True, ""))
+            add(DbObject(("constraint", s, table), names["fk_b"], "foreign key", rel.span, subj, True, ""))
+        elif not rel.map and schema.relation_mode != "prisma":
+            name = naming.foreign_key_name(owner.db_name, _columns(owner, rel.fields))
+            add(DbObject(("constraint", s, owner.db_name), name, "foreign key", rel.span, subj, True, "map:"))
+    return out
+
+
+def _table_relations(ctx: Context):
+    schema = ctx.schema
+    for rel in schema.relations:
+        owner = schema.model(rel.from_model)
+        target = schema.model(rel.to_model)
+        if owner is None or target is None or owner.is_view or target.is_view:
+            continue
+        yield rel, owner
+
+
+def _index_subject(m: Model, ix) -> str:
+    return f"{m.name}.{ix.fields[0].name}" if ix.from_field and ix.fields else m.name
+
+
 def _columns(model: Model, names) -> list[str]:
     out = []
     for n in names:
         f = model.field(n)
         out.append(f.db_name if f is not None else n)
     return out
-
-
-def database_objects(ctx: Context) -> Iterator[DbObject]:
-    """Every named object the DDL creates for the schema (tables, columns, indexes, constraints, domains)."""
-    schema = ctx.schema
-    for e in schema.enums:
-        s = schema.schema_of(e)
-        yield DbObject(("type", s), e.db_name, "domain", e.name_span, f"enum {e.name}", False, "@@map")
-    for v in schema.views:
-        s = schema.schema_of(v)
-        for ns in ("relation", "type"):
-            yield DbObject((ns, s), v.db_name, "view", v.name_span, v.name, False, "@@map")
-    for m in schema.models:
-        s = schema.schema_of(m)
-        table = m.db_name
-        for ns in ("relation", "type"):
-            yield DbObject((ns, s), table, "table", m.name_span, m.name, False, "@@map")
-        for f in m.fields:
-            if f.is_scalar_like:
-                yield DbObject(("column", s, table), f.db_name, "column", f.span, f"{m.name}.{f.name}", False, "@map")
-        for ix in index_likes(m):
-            obj = ix.obj
-            if ix.kind == "fulltext":
-                continue
-            cols = _columns(m, [f.name for f in ix.fields])
-            if isinstance(obj, PrimaryKey):
-                kind, name = "primary key", obj.map or naming.primary_key_name(table)
-                # The primary key is both a constraint of the table and an index in the schema.
-                yield DbObject(("constraint", s, table), name, kind, ix.span, ix.subject, obj.map is None, "map:")
-            elif isinstance(obj, Index) and ix.kind == "unique":
-                kind, name = "unique index", obj.map or naming.unique_name(table, cols)
-            else:
-                kind, name = "index", obj.map or naming.index_name(table, cols)
-            yield DbObject(("relation", s), name, kind, ix.span, ix.subject, obj.map is None, "map:")
-    for rel in schema.relations:
-        owner = schema.model(rel.from_model)
-        target = schema.model(rel.to_model)
-        if owner is None or target is None or owner.is_view or target.is_view:
-            continue
-        s = schema.schema_of(owner)
-        subj = f"{rel.from_model}.{rel.from_field}"
-        if rel.kind == "m-n":
-            names = naming.implicit_m2n_names(rel.name)
-            table = names["table"]
-            # Prisma puts the join table in the schema of the model that sorts first ("A").
-            for ns in ("relation", "type"):
-                yield DbObject((ns, s), table, "implicit many-to-many table", rel.span, subj, False, '@relation("...")')
-            for col in ("A", "B"):
-                yield DbObject(("column", s, table), col, "column", rel.span, subj, True, "")
-            yield DbObject(("constraint", s, table), names["primary_key"], "primary key", rel.span, subj, True, "")
-            yield DbObject(("relation", s), names["primary_key"], "primary key", rel.span, subj, True, "")
-            yield DbObject(("relation", s), names["index"], "index", rel.span, subj, True, "")
-            yield DbObject(("constraint", s, table), names["fk_a"], "foreign key", rel.span, subj, True, "")
-            yield DbObject(("constraint", s, table), names["fk_b"], "foreign key", rel.span, subj, True, "")
-        elif ctx.schema.relation_mode != "prisma":
-            name = rel.map or naming.foreign_key_name(owner.db_name, _columns(owner, rel.fields))
-            yield DbObject(("constraint", s, owner.db_name), name, "foreign key", rel.span, subj, rel.map is None,
-                           "map:")

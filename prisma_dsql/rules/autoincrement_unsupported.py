@@ -38,14 +38,15 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.profile.supports("identity_columns"):
         return
+    since, version = ctx.since("identity_columns"), ctx.first_version("identity_columns")
     for m, f in ctx.with_default("autoincrement"):
         if is_id(m, f):
             instead = f"Generate the id in the client: `{f.name} String @id @default(uuid(7)) @{ctx.db}.Uuid`"
         else:
             instead = f"Fill `{f.name}` in the application (drop `@default(autoincrement())`)"
         yield Finding(
-            f"`{m.name}.{f.name}` uses autoincrement(), but {ctx.profile.describe()} has no identity columns or "
-            f"sequences (identity columns are {ctx.since('identity_columns')}).",
+            f"`{m.name}.{f.name}` uses autoincrement(), but {ctx.target} has no identity columns or "
+            f"sequences (identity columns are {since}).",
             f.default.span, subject(m, f),
             help=f"{instead}; or select a DSQL version with identity columns "
-                 f"(`--dsql-version {ctx.first_version('identity_columns')}` or later).")
+                 f"(`--dsql-version {version}` or later).")

@@ -29,7 +29,11 @@ def _relation_info(ctx: Context, rel: Relation) -> RelationInfo | None:
 def _references_primary_key(ctx: Context, rel: Relation) -> bool:
     target = ctx.schema.model(rel.to_model)
     pk = target.primary_key if target else None
-    return pk is not None and {f.name for f in pk.fields} == set(rel.references)
+    if pk is None:
+        return False
+    if len(pk.fields) == 1 == len(rel.references):
+        return pk.fields[0].name == rel.references[0]
+    return {f.name for f in pk.fields} == set(rel.references)
 
 
 @rule("DSQL302", "cascading-action", Severity.WARNING,
@@ -100,7 +104,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             default = "" if explicit_delete else ", Prisma's default for an optional relation"
             parts.append(f"deleting {_a(rel.to_model)} {_VERB[rel.on_delete]} its `{rel.from_model}` rows "
                          f"(`onDelete: {rel.on_delete.value}`{default})")
-        update_reported = rel.on_update in WRITING_ACTIONS and (explicit_update or not _references_primary_key(ctx, rel))
+        update_reported = rel.on_update in WRITING_ACTIONS and (
+            explicit_update is not None or not _references_primary_key(ctx, rel))
         if update_reported:
             default = "" if explicit_update else ", Prisma's default"
             verb = "updates" if rel.on_update is ReferentialAction.CASCADE else _VERB[rel.on_update]
@@ -109,7 +114,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not parts:
             continue
         args = [f'"{rel.name}"'] if info is not None and info.explicit_name else []
-        args += [f"fields: [{', '.join(rel.fields)}]", f"references: [{', '.join(rel.references)}]", "onDelete: Restrict"]
+        args += [f"fields: [{', '.join(rel.fields)}]", f"references: [{', '.join(rel.references)}]",
+                 "onDelete: Restrict"]
         if update_reported:
             args.append("onUpdate: Restrict")
         if rel.map:

@@ -84,7 +84,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             elif name in CAPABILITY_FUNCTIONS and not ctx.profile.supports(CAPABILITY_FUNCTIONS[name]):
                 key = CAPABILITY_FUNCTIONS[name]
                 yield Finding(
-                    f"`{m.name}.{f.name}` defaults to `{args[0]}`, but {ctx.profile.describe()} has no sequences "
+                    f"`{m.name}.{f.name}` defaults to `{args[0]}`, but {ctx.target} has no sequences "
                     f"({ctx.since(key)}).",
                     f.default.span, subject(m, f),
                     help="Generate the value in the application (`@default(uuid(7))` for ids), or validate for a "

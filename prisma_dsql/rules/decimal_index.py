@@ -40,15 +40,17 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.profile.supports("numeric_precision_1000"):
         return
+    decimals = {(m.name, f.name) for m, f in ctx.of_type("Decimal")}
+    if not decimals:
+        return
     for ix in ctx.indexes():
         if ix.kind == "fulltext":
             continue
         for f in ix.fields:
-            fld = ix.model.field(f.name)
-            if fld is None or fld.type_name != "Decimal" or not fld.is_scalar_like:
+            if (ix.model.name, f.name) not in decimals:
                 continue
             yield Finding(
-                f"`{ix.model.name}.{f.name}` is a Decimal in {ix.describe()}; {ctx.profile.describe()} cannot index "
+                f"`{ix.model.name}.{f.name}` is a Decimal in {ix.describe()}; {ctx.target} cannot index "
                 f"NUMERIC columns (NUMERIC indexes are {ctx.since('numeric_precision_1000')}).",
                 ix.span if ix.from_field else f.span, f"{ix.model.name}.{f.name}",
                 help=f"Index an integer in minor units instead (`{f.name}Cents BigInt`), or select "

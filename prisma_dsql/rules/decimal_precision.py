@@ -53,8 +53,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     ```
     """
     limit = ctx.profile.numeric_max_precision()
-    for m, f in ctx.fields():
-        if f.type_name != "Decimal" or f.kind.value != "scalar":
+    for m, f in ctx.of_type("Decimal"):
+        if f.kind.value != "scalar":
             continue
         precision = decimal_precision(f)
         if precision is None or precision <= limit:
@@ -63,11 +63,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         if f.native_type is None:
             yield Finding(
                 f"`{m.name}.{f.name}` has no `@{ctx.db}.Decimal`, so it becomes DECIMAL(65,30); "
-                f"{ctx.profile.describe()} allows a precision of at most {limit}.",
+                f"{ctx.target} allows a precision of at most {limit}.",
                 f.type_span, subject(m, f),
                 help=f"Give precision and scale: `{fix}` (precision at most {limit}).")
         else:
             yield Finding(
-                f"`{m.name}.{f.name}` has precision {precision}; {ctx.profile.describe()} allows at most {limit}.",
+                f"`{m.name}.{f.name}` has precision {precision}; {ctx.target} allows at most {limit}.",
                 f.native_type.span, subject(m, f),
                 help=f"Write `{fix}` (precision at most {limit}, scale as you need).")

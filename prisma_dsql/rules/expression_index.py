@@ -62,7 +62,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             if not is_expression(f):
                 continue
             yield Finding(
-                f"{ix.describe()} indexes the expression `{f.name}`, which {ctx.profile.describe()} does not "
+                f"{ix.describe()} indexes the expression `{f.name}`, which {ctx.target} does not "
                 f"support (expression indexes are {ctx.since('expression_indexes')}).",
                 f.span, ix.model.name,
                 help="Keep the value in a field of its own (set by the application) and index that: "

@@ -60,7 +60,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.schema.relation_mode == "prisma" or ctx.profile.supports("foreign_keys"):
         return
-    version = ctx.first_version("foreign_keys")
+    version, since = ctx.first_version("foreign_keys"), ctx.since("foreign_keys")
     for rel in table_relations(ctx):
         if rel.kind == "m-n":
             what = f"the implicit many-to-many table `{rel.join_table}` needs foreign keys"
@@ -70,7 +70,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             index = f" and `@@index([{', '.join(rel.fields)}])` to `{rel.from_model}`"
         yield Finding(
             f"The relation `{rel.from_model}.{rel.from_field}` -> `{rel.to_model}`: {what}, which "
-            f"{ctx.profile.describe()} does not support (foreign keys are {ctx.since('foreign_keys')}).",
+            f"{ctx.target} does not support (foreign keys are {since}).",
             rel.span, f"{rel.from_model}.{rel.from_field}",
             help=f'Add `relationMode = "prisma"` to the datasource block{index}, or select '
                  f"`--dsql-version {version}` or later.")

@@ -4,8 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
-from prisma_dsql.rules._names import DbObject, database_objects
-from prisma_dsql.schema.naming import truncate_bytes
+from prisma_dsql.rules._names import DbObject, cut, database_objects
 
 _NAMESPACE = {
     "relation": "tables and indexes of schema `{1}`",
@@ -77,7 +76,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         return
     first: dict[tuple, DbObject] = {}
     for o in database_objects(ctx):
-        key = (o.namespace, truncate_bytes(o.name, limit))
+        key = (o.namespace, cut(o.name))
         prev = first.get(key)
         if prev is None:
             first[key] = o
@@ -89,11 +88,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         if o.span is not None and prev.span is not None and _position(o) < _position(prev):
             prev, o = o, prev  # report the one written later
         where = _NAMESPACE[o.namespace[0]].format(*o.namespace)
-        cut = "" if prev.name == o.name else f" once cut to {limit} bytes"
+        once_cut = "" if prev.name == o.name else f" once cut to {limit} bytes"
         loc = f"{prev.span.file}:{prev.span.line}" if prev.span else "elsewhere"
         advice = _ADVICE[o.renamed_by]
         yield Finding(
             f"The {o.kind} `{o.name}` and the {prev.kind} `{prev.name}` ({prev.subject}, {loc}) have the same name"
-            f"{cut} among the {where}.",
+            f"{once_cut} among the {where}.",
             o.span, o.subject,
             help=f"Give one of them a distinct name of at most {limit} bytes with {advice}.")

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule, short_name
-from prisma_dsql.rules._names import database_objects
+from prisma_dsql.rules._names import written_names
 
 _HOW = {
     "@@map": 'Shorten it with `@@map("{short}")`.',
@@ -49,8 +49,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     if limit is None:
         return
     seen: set[tuple] = set()
-    for o in database_objects(ctx):
+    for o in written_names(ctx):
         if o.prisma_named or not o.renamed_by:
+            continue
+        if len(o.name) <= limit // 4:
             continue
         size = len(o.name.encode("utf-8"))
         if size <= limit or (o.name, o.span) in seen:

@@ -60,8 +60,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     application (no JSON filters), or validate for a newer DSQL version.
     """
     best = best_json_type(ctx)
-    for m, f in ctx.fields():
-        if f.type_name != "Json" or f.is_list or f.kind.value != "scalar":
+    for m, f in ctx.of_type("Json"):
+        if f.is_list or f.kind.value != "scalar":
             continue
         nt = f.native_type.name if f.native_type and f.native_type.name in CAPABILITY else "JsonB"
         if ctx.profile.supports(CAPABILITY[nt]):
@@ -71,9 +71,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         if best:
             help = f"Write `{json_field(ctx, f)}`."
         else:
-            help = (f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or validate for "
-                    f"a DSQL version with JSON columns (`--dsql-version {ctx.first_version('json_columns')}`).")
+            help = (f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
+                    f"validate for a DSQL version with JSON columns (`--dsql-version {ctx.first_version('json_columns')}`).")
         yield Finding(
-            f"`{m.name}.{f.name}` would be a {sql} column, which {ctx.profile.describe()} does not have "
+            f"`{m.name}.{f.name}` would be a {sql} column, which {ctx.target} does not have "
             f"({sql} columns are {ctx.since(CAPABILITY[nt])}).",
             span, subject(m, f), help=help)

@@ -50,12 +50,12 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not isinstance(ix.obj, Index) or ix.obj.where is None:
             continue
         if ix.kind == "unique":
-            help = (f"Select a DSQL version with partial indexes (`--dsql-version {version}`); `{ix.code(where=False)}` "
-                    "would make the values unique across all rows, and `@@index` without `where:` would not enforce "
+            help = (f"Select a DSQL version with partial indexes (`--dsql-version {version}`); "
+                    f"`{ix.code(where=False)}` would make the values unique across all rows, and `@@index` without `where:` would not enforce "
                     "uniqueness.")
         else:
             help = f"Write `{ix.code(where=False)}` (it then covers every row), or select `--dsql-version {version}`."
         yield Finding(
-            f"{ix.describe()} is a partial index (`where:`), which {ctx.profile.describe()} does not support "
+            f"{ix.describe()} is a partial index (`where:`), which {ctx.target} does not support "
             f"(partial indexes are {ctx.since('partial_indexes')}).",
             where_span or ix.span, ix.subject, help=help)

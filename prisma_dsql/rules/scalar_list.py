@@ -48,9 +48,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     }
     ```
     """
-    for m, f in ctx.fields():
-        if not f.is_list:
-            continue
+    for m, f in ctx.lists():
         kind = "an enum list" if f.kind.value == "enum" else "a scalar list"
         model_name = f"{m.name}{f.name[:1].upper()}{f.name[1:]}"
         relation = f"a related model `{model_name}` with one row per element"

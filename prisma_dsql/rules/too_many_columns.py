@@ -45,11 +45,11 @@ def check(ctx: Context) -> Iterator[Finding]:
     if limit is None:
         return
     for m in ctx.tables:
-        n = sum(1 for f in m.fields if f.is_scalar_like)
+        n = ctx.column_count(m)
         if n <= limit:
             continue
         yield Finding(
             f"`{m.name}` has {n} columns; DSQL allows at most {limit} per table.",
             m.name_span, m.name,
-            help=f"Move at least {plural(n - limit, 'field')} into a one-to-one model (`details {m.name}Details?`) or a Json "
-                 "field.")
+            help=f"Move at least {plural(n - limit, 'field')} into a one-to-one model (`details {m.name}Details?`) "
+                 "or a Json field.")

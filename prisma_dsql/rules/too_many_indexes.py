@@ -56,5 +56,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{m.name}` would have {total} indexes ({pk} primary key, {uniques} unique, {plain} other); DSQL allows "
             f"at most {limit} per table.",
             m.name_span, m.name,
-            help=f"Remove at least {plural(total - limit, 'index', 'indexes')} (`@@index`, `@unique`): merge indexes that share leading fields "
-                 "(`@@index([a, b])` also serves `@@index([a])`).")
+            help=f"Remove at least {plural(total - limit, 'index', 'indexes')} (`@@index`, `@unique`): merge "
+                 "indexes that share leading fields (`@@index([a, b])` also serves `@@index([a])`).")

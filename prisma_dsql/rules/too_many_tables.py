@@ -63,5 +63,5 @@ def check(ctx: Context) -> Iterator[Finding]:
         f"{plural(len(joins), 'implicit many-to-many table')} and `{HISTORY_TABLE}`); a DSQL cluster holds at most "
         f"{limit:,}. `{subj}` is table {limit + 1:,}.",
         span, subj,
-        help=f"Remove at least {plural(total - limit, 'model')} or implicit many-to-many relations (a Json list of ids can "
-             "replace a rarely used `Tag[]`), or split the schema across clusters.")
+        help=f"Remove at least {plural(total - limit, 'model')} or implicit many-to-many relations (a Json list "
+             "of ids can replace a rarely used `Tag[]`), or split the schema across clusters.")

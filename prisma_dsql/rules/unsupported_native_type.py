@@ -58,9 +58,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     `@db.Money` becomes `Decimal @db.Decimal(19, 4)`, `@db.Xml` a `String`, `@db.Bit`/`@db.VarBit`
     `Bytes`, `@db.Oid` a `BigInt`.
     """
-    for m, f in ctx.fields():
+    for m, f in ctx.with_native_type():
         nt = f.native_type
-        if nt is None or nt.name not in NATIVE_TYPES:
+        if nt.name not in NATIVE_TYPES:
             continue
         key, sql, type_name, native = NATIVE_TYPES[nt.name]
         if ctx.profile.supports(key):

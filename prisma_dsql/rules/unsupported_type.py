@@ -67,7 +67,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     }
     ```
     """
-    for m, f in ctx.fields():
+    for m, f in ctx.of_type("Unsupported"):
         if f.unsupported is None:
             continue
         base = normalize(f.unsupported)
