@@ -30,11 +30,14 @@ import fnmatch
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.errors import UsageError
 from prisma_dsql.translate_options import TranslateOptions
+
+if TYPE_CHECKING:
+    from prisma_dsql.capabilities import Profile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +68,11 @@ class Config:
     per_subject_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     translate: TranslateOptions = field(default_factory=TranslateOptions)
 
+    @property
+    def disabled_codes(self) -> frozenset[str]:
+        """Codes the file turns off everywhere (for suppression's unused-ignore report)."""
+        return frozenset(c for c in (*self.ignore, *self.severity) if self.is_disabled(c))
+
     def is_disabled(self, code: str) -> bool:
         """True when no finding with this code can be reported at all."""
         return code in self.ignore or (code in self.severity and self.severity[code] is None)
@@ -84,6 +92,23 @@ class Config:
             return False
         return any(d.code in codes and fnmatch.fnmatchcase(d.subject, pattern)
                    for pattern, codes in self.per_subject_ignores)
+
+
+def settings(schema_path: Path | None, config_path: Path | None = None, *, target: str | None = None,
+             dsql_version: str | None = None) -> tuple[Config, "Profile"]:
+    """The configuration that applies (`--config`, else found beside the schema) and the profile:
+    command-line values over the file's over the defaults. Raises ConfigError / UsageError (exit 2)."""
+    from prisma_dsql.capabilities import profile_for
+
+    if config_path is not None and not Path(config_path).is_file():
+        raise ConfigError(f"{config_path}: no such configuration file")
+    found = config_path if config_path is not None else find(schema_path)
+    cfg = load(found) if found is not None else Config()
+    try:
+        profile = profile_for(target or cfg.target or "dsql", dsql_version or cfg.dsql_version)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return cfg, profile
 
 
 def find(schema_path: Path | None, cwd: Path | None = None) -> Path | None:

@@ -28,27 +28,16 @@ FORMATS = ("text", "json", "sarif", "github")
 def run_validation(path: Path | None, *, config_path: Path | None = None, dsql_version: str | None = None,
                    target: str | None = None):
     """Load, check and filter; returns (loaded schema, diagnostics sorted by position, profile)."""
-    from prisma_dsql import config as config_mod
-    from prisma_dsql import suppression
-    from prisma_dsql.capabilities import profile_for
-    from prisma_dsql.errors import UsageError
+    from prisma_dsql import config, suppression
     from prisma_dsql.loader import discover, load
     from prisma_dsql.rules import check
 
     path = path if path is not None else discover()
-    found = config_path if config_path is not None else config_mod.find(path)
-    if config_path is not None and not Path(config_path).is_file():
-        raise config_mod.ConfigError(f"{config_path}: no such configuration file")
-    cfg = config_mod.load(found) if found is not None else config_mod.Config()
-    try:
-        profile = profile_for(target or cfg.target or "dsql", dsql_version or cfg.dsql_version)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    cfg, profile = config.settings(path, config_path, target=target, dsql_version=dsql_version)
     loaded = load(path)
     diagnostics = [*loaded.diagnostics, *check(loaded.schema, profile, cfg.translate)]
-    disabled = {code for code in (*cfg.ignore, *cfg.severity) if cfg.is_disabled(code)}
     diagnostics = suppression.apply(diagnostics, loaded.schema.comments, report_unused=profile.target == "dsql",
-                                    disabled=disabled)
+                                    disabled=cfg.disabled_codes)
     diagnostics = cfg.apply(diagnostics)
     diagnostics.sort(key=lambda d: d.sort_key())
     return loaded, diagnostics, profile
