@@ -47,6 +47,7 @@ RULE_MODULES = (
     "decimal_index",
     "foreign_keys_unsupported",
     "cascading_action",
+    "relation_index",
     "too_many_indexes",
     "too_many_index_columns",
     "too_many_columns",
