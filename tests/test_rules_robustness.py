@@ -49,3 +49,10 @@ def test_corpus_and_fixtures(path, profile):
 def test_mutated_schemas(seed, profile, data):
     text = mutate(seed, data)
     assert_well_formed(load_text(text), profile, TranslateOptions())
+
+
+def test_unresolved_and_composite_fields_are_left_to_prisma_checks():
+    loaded = load_text('datasource db {\n  provider = "postgresql"\n}\n\ntype Address {\n  street String\n}\n\n'
+                       "model T {\n  id BigInt @id\n  a Strin[]\n  b Address[]\n}\n")
+    assert {d.code for d in loaded.diagnostics} == {"PSL102", "PSL117"}
+    assert check(loaded.schema, profile_for()) == []

@@ -144,7 +144,8 @@ class Context:
         return _ColumnIndex.build(self.schema.models)
 
     def fields(self) -> list[tuple[Model, Field]]:
-        """Every column-backed field (scalar, enum, Unsupported) of every table."""
+        """Every column-backed field (scalar, enum, `Unsupported("...")`) of every table; composite-type
+        fields and fields of unknown types (Prisma-level errors) are left out."""
         return self._columns.all
 
     def of_type(self, type_name: str) -> list[tuple[Model, Field]]:
@@ -210,11 +211,14 @@ class _ColumnIndex:
     @classmethod
     def build(cls, models) -> "_ColumnIndex":
         index = cls([], {}, {}, [], [], {}, [])
-        relation, as_list = FieldKind.RELATION, Arity.LIST
+        relation, composite, unsupported, as_list = (FieldKind.RELATION, FieldKind.COMPOSITE, FieldKind.UNSUPPORTED,
+                                                     Arity.LIST)
         for m in models:
             n = 0
             for f in m.fields:
-                if f.kind is relation:
+                kind = f.kind
+                if kind is relation or kind is composite or (kind is unsupported and f.unsupported is None):
+                    # Not a column, or a type that did not resolve (a Prisma-level error already).
                     continue
                 n += 1
                 pair = (m, f)
