@@ -139,7 +139,7 @@ def read_sources(path: Path) -> tuple[Path, list[SourceFile]]:
 
 
 @contextmanager
-def _no_gc_pauses():
+def no_gc_pauses():
     """Parsing allocates hundreds of thousands of small, acyclic objects; the
     cyclic collector would rescan the growing heap again and again (parse time
     grew faster than the schema). Nothing here creates cycles worth collecting
@@ -154,7 +154,7 @@ def _no_gc_pauses():
 
 
 def load_sources(root: Path, sources: list[SourceFile]) -> LoadedSchema:
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _load_sources(root, sources)
 
 

@@ -416,7 +416,7 @@ def ours(path: Path) -> str:
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     assert not errors, [d.message for d in errors]
     profile = profile_for("postgres")
-    return target_for(profile).render(from_schema(loaded.schema, profile, sources=loaded.sources)).text() + "\n"
+    return target_for(profile).render(from_schema(loaded.schema, profile)).text() + "\n"
 
 
 def _steps(script: str) -> list[str]:

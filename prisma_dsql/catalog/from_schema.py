@@ -29,7 +29,7 @@ import binascii
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import (
@@ -50,7 +50,6 @@ from prisma_dsql.catalog.model import (
 )
 from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Arity, Enum, Field, FieldKind, Model, Relation, Schema
-from prisma_dsql.source import SourceFile
 from prisma_dsql.translate_options import TranslateOptions
 
 #: Column type of each Prisma scalar without `@db.*` (Prisma's defaults for PostgreSQL).
@@ -94,18 +93,13 @@ _REFERENTIAL_ACTIONS = {"Cascade": "CASCADE", "Restrict": "RESTRICT", "NoAction"
 _DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?\s*(Z|z|[+-]\d{2}:?\d{2})$")
 
-_DEFAULT_NUMBER = re.compile(r"@\s*default\s*\(\s*(-?\d+(?:\.\d+)?)\s*[,)]")
-
 PREVIEW_EXTENSIONS = "postgresqlExtensions"
 
 
-def from_schema(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions(),
-                sources: Iterable[SourceFile] = ()) -> Catalog:
-    """The catalog that `schema` becomes on `profile`.
-
-    With the schema's `sources`, number defaults keep the digits as written (`2.50`, as
-    Prisma prints them); without, they are written from their value (`2.5`)."""
-    return _Builder(schema, profile, options, sources).build()
+def from_schema(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions()) -> Catalog:
+    """The catalog that `schema` becomes on `profile`. Number defaults keep the digits as
+    written (`2.50`), as Prisma prints them."""
+    return _Builder(schema, profile, options).build()
 
 
 @dataclass(frozen=True)
@@ -127,10 +121,8 @@ class _Choices:
 
 
 class _Builder:
-    def __init__(self, schema: Schema, profile: Profile, options: TranslateOptions,
-                 sources: Iterable[SourceFile] = ()) -> None:
+    def __init__(self, schema: Schema, profile: Profile, options: TranslateOptions) -> None:
         self.schema = schema
-        self.sources = {s.name: s for s in sources}
         self.choices = _Choices.of(schema, profile, options)
         self.default_schema = schema.datasource.default_schema if schema.datasource else "public"
         self.models = [m for m in schema.models if not m.is_view]
@@ -263,17 +255,9 @@ class _Builder:
         if d.kind == "list":
             items = tuple(self._literal(f, v, "enum" if f.kind is FieldKind.ENUM else None) for v in d.value)
             return ColumnDefault("list", tuple(i for i in items if i is not None), span=d.span)
-        text = self._written_number(d) if d.literal_type == "number" else None
+        text = d.text if d.literal_type == "number" else None
         value = self._literal(f, d.value, d.literal_type, text)
         return replace(value, span=d.span) if value is not None else None
-
-    def _written_number(self, d) -> str | None:
-        """The number in `@default(...)` as written in the source, if we have it."""
-        src = self.sources.get(d.span.file) if d.span is not None else None
-        if src is None or d.span.end_line != d.span.line:
-            return None
-        m = _DEFAULT_NUMBER.search(src.line(d.span.line)[d.span.column - 1: d.span.end_column - 1])
-        return m.group(1) if m else None
 
     def _literal(self, f: Field, value: Any, literal_type: str | None, text: str | None = None) -> ColumnDefault | None:
         if f.kind is FieldKind.ENUM or literal_type == "enum":

@@ -41,7 +41,7 @@ def additions_between(before: LoadedSchema, after: LoadedSchema, profile: Profil
     if own_errors:
         return AdditiveResult(replace(target, script=None, diagnostics=tuple(own_errors),
                                       refusal="the --from-schema has errors"))
-    old = from_schema(before.schema, profile, options, before.sources)
+    old = from_schema(before.schema, profile, options)
     add, unsupported = compare(old, target.catalog, profile)
     if unsupported:
         return AdditiveResult(target, None, tuple(unsupported))

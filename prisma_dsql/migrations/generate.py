@@ -18,7 +18,7 @@ from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.loader import LoadedSchema
-from prisma_dsql.loader import _no_gc_pauses  # shared with parsing
+from prisma_dsql.loader import no_gc_pauses
 from prisma_dsql.targets import RenderError, Script, target_for
 from prisma_dsql.translate_options import TranslateOptions
 
@@ -76,7 +76,7 @@ def generate_from_empty(loaded: LoadedSchema, profile: Profile, options: Transla
                         adjust: Adjust | None = None) -> Generated:
     # Like parsing, generation builds many small acyclic objects: without collector pauses
     # a 1000-model schema takes about two thirds of the time.
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _generate_from_empty(loaded, profile, options, adjust)
 
 
@@ -85,7 +85,7 @@ def _generate_from_empty(loaded: LoadedSchema, profile: Profile, options: Transl
     diagnostics, refusal = check_schema(loaded, profile, options, adjust)
     if refusal:
         return Generated(profile, None, diagnostics=tuple(diagnostics), refusal=refusal)
-    catalog = from_schema(loaded.schema, profile, options, loaded.sources)
+    catalog = from_schema(loaded.schema, profile, options)
     try:
         script = target_for(profile).render(catalog)
     except RenderError as exc:

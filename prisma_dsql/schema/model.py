@@ -69,6 +69,8 @@ class DefaultValue:
     function: str | None = None
     args: tuple[Any, ...] = ()
     map: str | None = None
+    #: A number literal exactly as written (`2.50`), so SQL can repeat it digit for digit.
+    text: str | None = None
 
 
 @dataclass(frozen=True)

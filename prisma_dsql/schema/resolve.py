@@ -580,6 +580,11 @@ class _ModelResolver:
         args = _Args(ctx, attr, ("value", "map"), subject=subject)
         value = args.get("value")
         dmap = args.string(ctx, "map", subject)
+        if dmap is not None and self.provider not in (None, "sqlserver"):
+            ctx.error("PSL104", "Error parsing attribute \"@default\": You defined a database name for the default "
+                      "value of a field on the model. This is not supported by the provider.",
+                      args.get("map").span, subject=subject, help="Remove `map:` from `@default`.")
+            dmap = None
         if value is None:
             ctx.error("PSL104", "`@default` needs a value.", attr.span, subject=subject)
             return None
@@ -624,7 +629,8 @@ class _ModelResolver:
                 ctx.error("PSL110", f"Expected an integer for the {tname} field, but found {value.text}.", value.span,
                           subject=subject)
                 return None
-            return m.DefaultValue("literal", span, value=value.value, literal_type="number", map=dmap)
+            return m.DefaultValue("literal", span, value=value.value, literal_type="number", map=dmap,
+                                  text=value.text)
         if isinstance(value, ast.ConstantValue):
             if value.name in ("true", "false"):
                 if kind is m.FieldKind.SCALAR and tname != "Boolean":
@@ -688,7 +694,7 @@ class _ModelResolver:
             if "id" in ex:
                 attr, args = ex["id"]
                 if pk is not None:
-                    ctx.error("PSL106", f"At most one field must be marked as the id field with the `@id` attribute.",
+                    ctx.error("PSL106", "At most one field must be marked as the id field with the `@id` attribute.",
                               attr.span, subject=f"{b.name}.{f.name}")
                 else:
                     pk = m.PrimaryKey((self._single_index_field(f, args),), attr.span, None,
@@ -707,8 +713,8 @@ class _ModelResolver:
                 args = _Args(ctx, attr, ("fields", "name", "map", "length", "sort", "clustered"), subject=b.name)
                 idx_fields = self._index_fields(b.name, args, by_name, "@@id")
                 if pk is not None and pk.from_field:
-                    ctx.error("PSL106", f"Each model must have at most one id criteria. You can't have `@id` and "
-                              f"`@@id` at the same time.", attr.span, subject=b.name)
+                    ctx.error("PSL106", "Each model must have at most one id criteria. You can't have `@id` and "
+                              "`@@id` at the same time.", attr.span, subject=b.name)
                 elif idx_fields is not None:
                     pk = m.PrimaryKey(tuple(idx_fields), attr.span, args.string(ctx, "name", b.name),
                                       args.string(ctx, "map", b.name))
@@ -725,7 +731,7 @@ class _ModelResolver:
                     imap, name = name, None
                 itype = args.constant(ctx, "type", INDEX_TYPES, b.name)
                 if itype is not None and attr.name != "index":
-                    ctx.error("PSL104", f"`type:` is only valid on `@@index`.", args.get("type").span, subject=b.name)
+                    ctx.error("PSL104", "`type:` is only valid on `@@index`.", args.get("type").span, subject=b.name)
                 where, where_span = self._where(args, b.name)
                 index = m.Index(attr.name, tuple(idx_fields), attr.span, name, imap, itype, where, where_span)
                 (uniques if attr.name == "unique" else indexes).append(index)
@@ -1187,7 +1193,7 @@ def _check_schemas(ctx: _Ctx, ds: m.Datasource | None, models: list[m.Model], en
                           "https://pris.ly/d/multi-schema", obj.schema_span, subject=obj.name,
                           help=f'Add `schemas = ["{obj.schema}"]` to the datasource.')
             elif obj.schema not in declared:
-                ctx.error("PSL116", f"This schema is not defined in the datasource. Read more on `@@schema` at "
+                ctx.error("PSL116", "This schema is not defined in the datasource. Read more on `@@schema` at "
                           "https://pris.ly/d/multi-schema", obj.schema_span, subject=obj.name,
                           help=f"Declared schemas: {', '.join(declared)}.")
         elif declared:

@@ -22,9 +22,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-from prisma_dsql.syntax._lark_import import Lark  # noqa: F401  (ensures lark is imported the cheap way)
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer
+from prisma_dsql.syntax._lark_import import Lexer, UnexpectedCharacters
 
 
 class Tok(NamedTuple):
