@@ -1,0 +1,1 @@
+"""The resolution passes, one module each; `prisma_dsql.schema.resolve` runs them in order."""

@@ -1,0 +1,115 @@
+"""Whole-schema checks that need every model resolved: ids and unique criteria,
+preview features, constraint-name collisions, `@@schema` use."""
+
+from __future__ import annotations
+
+from prisma_dsql.schema import model as m
+from prisma_dsql.schema.passes.context import Ctx
+from prisma_dsql.source import Span
+
+
+
+def check_model(ctx: Ctx, mdl: m.Model) -> None:
+    if mdl.primary_key is not None:
+        for idx_field in mdl.primary_key.fields:
+            f = mdl.field(idx_field.name)
+            if f is not None and f.is_optional:
+                ctx.error("PSL106", f"Fields that are marked as id must be required: `{f.name}` is optional.",
+                          mdl.primary_key.span if not mdl.primary_key.from_field else f.span,
+                          subject=f"{mdl.name}.{f.name}", help=f"Remove the `?` from `{f.type_name}?`.")
+            if f is not None and f.is_list:
+                ctx.error("PSL106", f"Fields that are marked as id must not be lists: `{f.name}` is a list.",
+                          f.span, subject=f"{mdl.name}.{f.name}")
+    if mdl.is_view or mdl.ignored:
+        return
+    if mdl.primary_key is None:
+        has_unique = any(
+            all((mdl.field(x.name) is not None and not mdl.field(x.name).is_optional) for x in u.fields)
+            for u in mdl.uniques)
+        if not has_unique:
+            ctx.error("PSL118", "Each model must have at least one unique criteria that has only required fields. "
+                      "Either mark a single field with `@id`, `@unique` or add a multi field criterion with "
+                      "`@@id([])` or `@@unique([])` to the model.", mdl.name_span, subject=mdl.name,
+                      help="e.g. `id Int @id @default(autoincrement())`.")
+
+
+def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models: list[m.Model]) -> None:
+    enabled = {f for g in generators for f in g.preview_features}
+    if "partialIndexes" in enabled:
+        return
+    for mdl in models:
+        for index in (*mdl.uniques, *mdl.indexes):
+            if index.where is not None:
+                label = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
+                ctx.error("PSL104", f"Error parsing attribute \"{label}\": Partial indexes are a preview feature. "
+                          "Add \"partialIndexes\" to previewFeatures in your generator block.",
+                          index.where_span or index.span, subject=mdl.name,
+                          help='Add `previewFeatures = ["partialIndexes"]` to the generator block.')
+
+
+def check_constraint_names(ctx: Ctx, models: list[m.Model], relations: list[m.Relation]) -> None:
+    """PostgreSQL keeps primary keys, unique constraints and indexes in one
+    namespace per schema, and foreign keys per table; Prisma rejects schemas
+    whose (explicit or default) names collide."""
+    from prisma_dsql.schema import naming
+
+    seen: dict[tuple[str | None, str], str] = {}
+
+    def claim(schema: str | None, name: str, span: Span, subject: str) -> None:
+        key = (schema, name)
+        if key in seen:
+            ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
+                      f"global for primary key, indexes and unique constraints. It is also used by {seen[key]}.",
+                      span, subject=subject, help="Give one of them a different name with `map: \"...\"`.")
+        else:
+            seen[key] = subject
+
+    for mdl in models:
+        if mdl.is_view:
+            continue
+        columns = {f.name: f.db_name for f in mdl.fields}
+
+        def cols(index) -> list[str]:
+            return [columns.get(x.name, x.name) for x in index.fields]
+
+        if mdl.primary_key is not None:
+            claim(mdl.schema, mdl.primary_key.map or naming.primary_key_name(mdl.db_name), mdl.primary_key.span,
+                  f"the primary key of `{mdl.name}`")
+        for u in mdl.uniques:
+            claim(mdl.schema, u.map or naming.unique_name(mdl.db_name, cols(u)), u.span,
+                  f"a unique constraint of `{mdl.name}`")
+        for i in mdl.indexes:
+            claim(mdl.schema, i.map or naming.index_name(mdl.db_name, cols(i)), i.span, f"an index of `{mdl.name}`")
+    by_table: dict[tuple[str, str], str] = {}
+    model_by_name = {x.name: x for x in models}
+    for rel in relations:
+        if rel.kind == "m-n":
+            continue
+        owner = model_by_name[rel.from_model]
+        columns = [owner.field(f).db_name for f in rel.fields if owner.field(f)]
+        name = rel.map or naming.foreign_key_name(owner.db_name, columns)
+        key = (owner.name, name)
+        if key in by_table:
+            ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
+                      f"on model `{owner.name}` for foreign key.", rel.span, subject=f"{owner.name}.{rel.from_field}",
+                      help="Give one of the relations a different name with `map: \"...\"`.")
+        by_table[key] = rel.from_field
+
+
+def check_schemas(ctx: Ctx, ds: m.Datasource | None, models: list[m.Model], enums: tuple[m.Enum, ...]) -> None:
+    declared = ds.schemas if ds else ()
+    for obj, label in [(x, "model") for x in models] + [(e, "enum") for e in enums]:
+        if obj.schema is not None:
+            if not declared:
+                ctx.error("PSL116", "This schema is not defined in the datasource. Read more on `@@schema` at "
+                          "https://pris.ly/d/multi-schema", obj.schema_span, subject=obj.name,
+                          help=f'Add `schemas = ["{obj.schema}"]` to the datasource.')
+            elif obj.schema not in declared:
+                ctx.error("PSL116", "This schema is not defined in the datasource. Read more on `@@schema` at "
+                          "https://pris.ly/d/multi-schema", obj.schema_span, subject=obj.name,
+                          help=f"Declared schemas: {', '.join(declared)}.")
+        elif declared:
+            ctx.error("PSL116", f"This {label} is missing an `@@schema` attribute.", obj.name_span, subject=obj.name,
+                      help=f'Add `@@schema("{declared[0]}")` (one of: {", ".join(declared)}).')
+
+

@@ -1,0 +1,430 @@
+"""Models, views and composite types: field types, field and block attributes,
+defaults, native types, ids, uniques and indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prisma_dsql.schema import model as m
+from prisma_dsql.schema.native_types import POSTGRES_NATIVE_TYPES
+from prisma_dsql.schema.passes.context import (
+    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_TYPES, Args, Ctx, describe, kind_label, plain,
+    single_string_arg, suggest)
+from prisma_dsql.source import Span
+from prisma_dsql.syntax import ast
+
+
+
+class ModelResolver:
+    def __init__(self, ctx: Ctx, enums: dict[str, m.Enum], composites: dict[str, ast.Block],
+                 models: dict[str, ast.Block], provider: str | None):
+        self.ctx = ctx
+        self.enums = enums
+        self.composites = composites
+        self.models = models
+        self.provider = provider
+
+    # Fields ------------------------------------------------------------------------
+    def _kind_of(self, ftype: ast.FieldType, subject: str) -> m.FieldKind | None:
+        name = ftype.name
+        if ftype.unsupported is not None:
+            if name != "Unsupported":
+                self.ctx.error("PSL102", f"Type \"{name}\" is neither a built-in type, nor refers to another model, "
+                               "composite type, or enum.", ftype.span, subject=subject)
+                return None
+            return m.FieldKind.UNSUPPORTED
+        if name in m.SCALAR_TYPES:
+            return m.FieldKind.SCALAR
+        if name in self.enums:
+            return m.FieldKind.ENUM
+        if name in self.models:
+            return m.FieldKind.RELATION
+        if name in self.composites:
+            return m.FieldKind.COMPOSITE
+        if name == "Unsupported":
+            self.ctx.error("PSL102", 'Unsupported needs the database type as a string: Unsupported("circle").',
+                           ftype.span, subject=subject)
+            return None
+        self.ctx.error("PSL102", f"Type \"{name}\" is neither a built-in type, nor refers to another model, "
+                       "composite type, or enum.", ftype.span, subject=subject,
+                       help=suggest(name, [*m.SCALAR_TYPES, *self.enums, *self.models, *self.composites]))
+        return None
+
+    def field(self, owner: ast.Block, f: ast.Field, in_composite: bool = False) -> tuple[m.Field, dict]:
+        """The field, plus the raw field-level @id/@unique attributes for the model pass."""
+        ctx = self.ctx
+        subject = f"{owner.name}.{f.name}"
+        kind = self._kind_of(f.type, subject)
+        arity = m.Arity(f.type.arity)
+        extras: dict[str, Any] = {}
+        db_name = f.name
+        native = None
+        default = None
+        updated_at = ignored = False
+        relation_attr = None
+        seen: dict[str, ast.Attribute] = {}
+        for attr in f.attributes:
+            base = attr.name
+            is_native = "." in base
+            key = "db.*" if is_native else base
+            if key in seen:
+                ctx.error("PSL105", f"Attribute \"@{base}\" can only be defined once.", attr.span, subject=subject)
+                continue
+            seen[key] = attr
+            if is_native:
+                native = self._native_type(attr, subject, kind, f)
+            elif base == "map":
+                db_name = single_string_arg(ctx, attr, subject) or db_name
+            elif base == "default":
+                default = self._default(attr, subject, kind, f)
+            elif base == "id":
+                args = Args(ctx, attr, ("map", "length", "sort", "clustered"), positional=0, subject=subject)
+                extras["id"] = (attr, args)
+            elif base == "unique":
+                args = Args(ctx, attr, ("map", "length", "sort", "clustered", "where"), positional=0, subject=subject)
+                extras["unique"] = (attr, args)
+            elif base == "relation":
+                relation_attr = attr
+            elif base == "updatedAt":
+                Args(ctx, attr, (), positional=0, subject=subject)
+                updated_at = True
+                if kind is not None and f.type.name != "DateTime":
+                    ctx.error("PSL115", "Fields that are marked with @updatedAt must be of type DateTime or "
+                              "DateTime?.", attr.span, subject=subject)
+            elif base == "ignore":
+                ignored = True
+            elif base in FIELD_ATTRIBUTES:
+                pass
+            else:
+                ctx.error("PSL103", f"Attribute not known: \"@{base}\".", attr.span, subject=subject,
+                          help=suggest(base, FIELD_ATTRIBUTES))
+        if kind is m.FieldKind.RELATION:
+            for bad in ("default", "map", "id", "unique", "updatedAt"):
+                if bad in seen and not (bad == "default"):
+                    ctx.error("PSL103", f"The attribute `@{bad}` cannot be used on the relation field `{f.name}`.",
+                              seen[bad].span, subject=subject,
+                              help="Put it on the scalar field that holds the foreign key instead.")
+        elif relation_attr is not None and kind is not None:
+            ctx.error("PSL103", "The `@relation` attribute can only be used on fields whose type is a model.",
+                      relation_attr.span, subject=subject)
+            relation_attr = None
+        if kind is m.FieldKind.COMPOSITE and self.provider not in (None, "mongodb"):
+            ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only supported on "
+                      "MongoDB.", f.type.span, subject=subject,
+                      help="Use a Json field, or a separate model with a relation.")
+        if arity is m.Arity.LIST and kind is m.FieldKind.UNSUPPORTED:
+            pass
+        if relation_attr is not None:
+            extras["relation"] = relation_attr
+        fld = m.Field(
+            name=f.name, db_name=db_name, kind=kind or m.FieldKind.UNSUPPORTED, type_name=f.type.name, arity=arity,
+            span=f.span, type_span=f.type.span, native_type=native, default=default, updated_at=updated_at,
+            ignored=ignored, unsupported=f.type.unsupported if kind is m.FieldKind.UNSUPPORTED else None,
+            doc=f.doc, attributes=tuple(a.name for a in f.attributes),
+            attribute_spans=tuple((a.name, a.span) for a in f.attributes),
+        )
+        extras["resolved"] = kind is not None
+        return fld, extras
+
+    def _native_type(self, attr: ast.Attribute, subject: str, kind, f: ast.Field) -> m.NativeType | None:
+        ctx = self.ctx
+        prefix, _, name = attr.name.partition(".")
+        if prefix != ctx.datasource_name:
+            ctx.error("PSL114", f"The prefix `{prefix}` of `@{attr.name}` does not match the datasource "
+                      f"name `{ctx.datasource_name}`.", attr.name_span, subject=subject,
+                      help=f"Write `@{ctx.datasource_name}.{name}`.")
+            return None
+        args = []
+        for a in attr.args:
+            if a.name is not None or not isinstance(a.value, (ast.NumberValue, ast.StringValue, ast.ConstantValue)):
+                ctx.error("PSL114", f"Arguments of `@{attr.name}` are plain numbers.", a.span, subject=subject)
+                return None
+            args.append(a.value.text if isinstance(a.value, ast.NumberValue) else plain(a.value))
+        spec = POSTGRES_NATIVE_TYPES.get(name)
+        if self.provider in ("postgresql", "postgres", None) or self.provider == "cockroachdb":
+            if spec is None:
+                ctx.error("PSL114", f"Native type {name} is not supported for postgresql connector.", attr.name_span,
+                          subject=subject, help=suggest(name, POSTGRES_NATIVE_TYPES))
+                return None
+            if kind is m.FieldKind.SCALAR and f.type.name not in spec.scalars:
+                ctx.error("PSL114", f"Native type {name} is not compatible with declared field type "
+                          f"{f.type.name}, expected field type {' or '.join(spec.scalars)}.", attr.span,
+                          subject=subject)
+            if not spec.min_args <= len(args) <= spec.max_args:
+                want = (f"{spec.max_args}" if spec.min_args == spec.max_args else
+                        f"{spec.min_args} to {spec.max_args}")
+                ctx.error("PSL114", f"Native type {name} takes {want} arguments, but received {len(args)}.",
+                          attr.span, subject=subject)
+        return m.NativeType(name, tuple(str(a) for a in args), attr.span)
+
+    def _default(self, attr: ast.Attribute, subject: str, kind, f: ast.Field) -> m.DefaultValue | None:
+        ctx = self.ctx
+        args = Args(ctx, attr, ("value", "map"), subject=subject)
+        value = args.get("value")
+        dmap = args.string(ctx, "map", subject)
+        if dmap is not None and self.provider not in (None, "sqlserver"):
+            ctx.error("PSL104", "Error parsing attribute \"@default\": You defined a database name for the default "
+                      "value of a field on the model. This is not supported by the provider.",
+                      args.get("map").span, subject=subject, help="Remove `map:` from `@default`.")
+            dmap = None
+        if value is None:
+            ctx.error("PSL104", "`@default` needs a value.", attr.span, subject=subject)
+            return None
+        tname = f.type.name
+        span = attr.span
+
+        def mismatch(what: str) -> None:
+            ctx.error("PSL110", f"Expected {what}, but found {describe(value)}.", value.span, subject=subject)
+
+        if f.type.arity == "list":
+            if not isinstance(value, ast.ArrayValue):
+                mismatch("a list default for a list field")
+                return None
+            return m.DefaultValue("list", span, value=tuple(plain(i) for i in value.items), map=dmap)
+        if isinstance(value, ast.FunctionValue):
+            fname = value.name
+            if fname not in DEFAULT_FUNCTIONS:
+                ctx.error("PSL110", f"Unknown function in @default(): `{fname}` is not known.", value.span,
+                          subject=subject, help=suggest(fname, DEFAULT_FUNCTIONS))
+                return None
+            allowed = DEFAULT_FUNCTIONS[fname]
+            if allowed is not None and kind is not None and tname not in allowed:
+                ctx.error("PSL110", f"The function `{fname}()` cannot be used on fields of type `{tname}`.",
+                          value.span, subject=subject, help=f"`{fname}()` works on {', '.join(allowed)} fields.")
+            fargs = tuple(plain(a.value) for a in value.args)
+            if fname == "dbgenerated" and fargs and not isinstance(fargs[0], str):
+                ctx.error("PSL110", "`dbgenerated()` takes one string: the SQL expression.", value.span, subject=subject)
+            return m.DefaultValue("function", span, function=fname, args=fargs, map=dmap)
+        if isinstance(value, ast.StringValue):
+            if kind is m.FieldKind.SCALAR and tname not in ("String", "DateTime", "Json", "Bytes", "Decimal", "BigInt"):
+                mismatch(f"a {tname} value")
+                return None
+            if kind is m.FieldKind.ENUM:
+                mismatch("an enum value")
+                return None
+            return m.DefaultValue("literal", span, value=value.value, literal_type="string", map=dmap)
+        if isinstance(value, ast.NumberValue):
+            if kind is m.FieldKind.SCALAR and tname not in ("Int", "BigInt", "Float", "Decimal"):
+                mismatch(f"a {tname} value")
+                return None
+            if tname in ("Int", "BigInt") and "." in value.text:
+                ctx.error("PSL110", f"Expected an integer for the {tname} field, but found {value.text}.", value.span,
+                          subject=subject)
+                return None
+            return m.DefaultValue("literal", span, value=value.value, literal_type="number", map=dmap,
+                                  text=value.text)
+        if isinstance(value, ast.ConstantValue):
+            if value.name in ("true", "false"):
+                if kind is m.FieldKind.SCALAR and tname != "Boolean":
+                    mismatch(f"a {tname} value")
+                    return None
+                return m.DefaultValue("literal", span, value=value.name == "true", literal_type="boolean", map=dmap)
+            if value.name == "null":
+                ctx.error("PSL110", "`null` is not a valid default; leave the default out of an optional field instead.",
+                          value.span, subject=subject)
+                return None
+            if kind is m.FieldKind.ENUM:
+                enum = self.enums[tname]
+                if value.name not in {v.name for v in enum.values}:
+                    ctx.error("PSL110", f"The defined default value `{value.name}` is not a valid value of the enum "
+                              f"specified for the field.", value.span, subject=subject,
+                              help=f"Values of `{tname}`: {', '.join(v.name for v in enum.values)}.")
+                    return None
+                return m.DefaultValue("literal", span, value=value.name, literal_type="enum", map=dmap)
+            if kind is not None:
+                mismatch(f"a {tname} value")
+            return None
+        if kind is not None:
+            mismatch(f"a {tname} value")
+        return None
+
+    # Models ------------------------------------------------------------------------
+    def composite(self, b: ast.Block) -> m.CompositeType:
+        if self.provider not in (None, "mongodb"):
+            self.ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only "
+                           "supported on MongoDB.", b.name_span, subject=b.name,
+                           help=f"Turn `type {b.name}` into a model with a relation, or store it in a Json field.")
+        fields = tuple(self.field(b, f, in_composite=True)[0] for f in dedupe_fields(self.ctx, b))
+        return m.CompositeType(b.name, fields, b.span, b.name_span, b.doc)
+
+    def model(self, b: ast.Block) -> "DraftModel":
+        ctx = self.ctx
+        fields: list[m.Field] = []
+        extras: dict[str, dict] = {}
+        for f in dedupe_fields(ctx, b):
+            fld, ex = self.field(b, f)
+            fields.append(fld)
+            extras[f.name] = ex
+        by_name = {f.name: f for f in fields}
+        db_names: dict[str, str] = {}
+        for f in fields:
+            if f.is_scalar_like and not f.is_list or (f.is_scalar_like and f.is_list):
+                if f.db_name in db_names and f.kind is not m.FieldKind.RELATION:
+                    ctx.error("PSL101", f"The field `{f.name}` maps to the column \"{f.db_name}\", which the field "
+                              f"`{db_names[f.db_name]}` already uses.", f.span, subject=f"{b.name}.{f.name}")
+                db_names.setdefault(f.db_name, f.name)
+
+        pk: m.PrimaryKey | None = None
+        uniques: list[m.Index] = []
+        indexes: list[m.Index] = []
+        db_name = b.name
+        schema = schema_span = None
+        ignored = False
+        # Field-level @id / @unique.
+        for f in fields:
+            ex = extras[f.name]
+            if "id" in ex:
+                attr, args = ex["id"]
+                if pk is not None:
+                    ctx.error("PSL106", "At most one field must be marked as the id field with the `@id` attribute.",
+                              attr.span, subject=f"{b.name}.{f.name}")
+                else:
+                    pk = m.PrimaryKey((self._single_index_field(f, args),), attr.span, None,
+                                      args.string(ctx, "map"), from_field=True)
+            if "unique" in ex:
+                attr, args = ex["unique"]
+                uniques.append(m.Index("unique", (self._single_index_field(f, args),), attr.span, None,
+                                       args.string(ctx, "map"), from_field=True))
+        seen_once: dict[str, ast.Attribute] = {}
+        for attr in b.attributes:
+            if attr.name in ("id", "map", "schema", "ignore") and attr.name in seen_once:
+                ctx.error("PSL105", f"The attribute `@@{attr.name}` can only be used once.", attr.span, subject=b.name)
+                continue
+            seen_once[attr.name] = attr
+            if attr.name == "id":
+                args = Args(ctx, attr, ("fields", "name", "map", "length", "sort", "clustered"), subject=b.name)
+                idx_fields = self._index_fields(b.name, args, by_name, "@@id")
+                if pk is not None and pk.from_field:
+                    ctx.error("PSL106", "Each model must have at most one id criteria. You can't have `@id` and "
+                              "`@@id` at the same time.", attr.span, subject=b.name)
+                elif idx_fields is not None:
+                    pk = m.PrimaryKey(tuple(idx_fields), attr.span, args.string(ctx, "name", b.name),
+                                      args.string(ctx, "map", b.name))
+            elif attr.name in ("unique", "index", "fulltext"):
+                params = ("fields", "name", "map", "length", "sort", "clustered", "type", "where", "ops")
+                args = Args(ctx, attr, params, subject=b.name)
+                idx_fields = self._index_fields(b.name, args, by_name, "@@" + attr.name)
+                if idx_fields is None:
+                    continue
+                name = args.string(ctx, "name", b.name)
+                imap = args.string(ctx, "map", b.name)
+                if attr.name == "index" and name is not None and imap is None:
+                    # `name:` on @@index is the legacy spelling of `map:`.
+                    imap, name = name, None
+                itype = args.constant(ctx, "type", INDEX_TYPES, b.name)
+                if itype is not None and attr.name != "index":
+                    ctx.error("PSL104", "`type:` is only valid on `@@index`.", args.get("type").span, subject=b.name)
+                where, where_span = self._where(args, b.name)
+                index = m.Index(attr.name, tuple(idx_fields), attr.span, name, imap, itype, where, where_span)
+                (uniques if attr.name == "unique" else indexes).append(index)
+            elif attr.name == "map":
+                db_name = single_string_arg(ctx, attr, b.name) or db_name
+            elif attr.name == "schema":
+                schema = single_string_arg(ctx, attr, b.name)
+                schema_span = attr.span
+            elif attr.name == "ignore":
+                ignored = True
+            elif attr.name == "shardKey":
+                pass
+            else:
+                ctx.error("PSL103", f"Attribute not known: \"@@{attr.name}\".", attr.span, subject=b.name,
+                          help=suggest(attr.name, BLOCK_ATTRIBUTES))
+        model_ = m.Model(
+            name=b.name, db_name=db_name, fields=tuple(fields), span=b.span, name_span=b.name_span,
+            primary_key=pk, uniques=tuple(uniques), indexes=tuple(indexes), schema=schema, schema_span=schema_span,
+            is_view=b.kind == "view", ignored=ignored, doc=b.doc,
+            attribute_spans=tuple((a.name, a.span) for a in b.attributes),
+        )
+        return DraftModel(model_, {n: ex.get("relation") for n, ex in extras.items()})
+
+    def _single_index_field(self, f: m.Field, args: Args) -> m.IndexField:
+        sort = args.constant(self.ctx, "sort", ("Asc", "Desc"))
+        length = args.get("length")
+        return m.IndexField(f.name, f.span, sort, None,
+                            length.value if isinstance(length, ast.NumberValue) else None)
+
+    def _index_fields(self, model_name: str, args: Args, by_name: dict[str, m.Field],
+                      label: str) -> list[m.IndexField] | None:
+        ctx = self.ctx
+        if "fields" not in args.values:
+            ctx.error("PSL104", f"`{label}` needs the list of fields, e.g. `{label}([a, b])`.", args.attr.span,
+                      subject=model_name)
+            return None
+        items = args.name_list(ctx, "fields", model_name)
+        if items is None:
+            return None
+        if not items:
+            ctx.error("PSL104", f"`{label}` needs at least one field.", args.attr.span, subject=model_name)
+            return None
+        out: list[m.IndexField] = []
+        ok = True
+        for name, span, item in items:
+            fld = by_name.get(name)
+            if fld is None:
+                ctx.error("PSL113", f"The {label[2:]} definition refers to the unknown field `{name}` of model "
+                          f"`{model_name}`.", span, subject=model_name,
+                          help=suggest(name, by_name))
+                ok = False
+                continue
+            if fld.is_relation:
+                ctx.error("PSL113", f"The {label[2:]} definition refers to the relation field `{name}`; list the "
+                          f"scalar fields that hold the foreign key instead.", span, subject=model_name)
+                ok = False
+                continue
+            sort = ops = None
+            length = None
+            if isinstance(item, ast.FunctionValue):
+                for a in item.args:
+                    if a.name == "sort" and isinstance(a.value, ast.ConstantValue) and a.value.name in ("Asc", "Desc"):
+                        sort = a.value.name
+                    elif a.name == "ops":
+                        v = a.value
+                        if isinstance(v, ast.ConstantValue):
+                            ops = v.name
+                        elif isinstance(v, ast.FunctionValue) and v.name == "raw" and v.args:
+                            ops = f"raw({plain(v.args[0].value)!r})"
+                        else:
+                            ctx.error("PSL104", "`ops:` must be an operator class name or raw(\"...\").", v.span,
+                                      subject=model_name)
+                    elif a.name == "length" and isinstance(a.value, ast.NumberValue):
+                        length = a.value.value
+                    else:
+                        ctx.error("PSL104", f"Field arguments in {label} are sort:, ops: and length:.", a.span,
+                                  subject=model_name)
+            out.append(m.IndexField(name, span, sort, ops, length))
+        return out if ok else None
+
+    def _where(self, args: Args, subject: str) -> tuple[Any, Span | None]:
+        v = args.get("where")
+        if v is None:
+            return None, None
+        if isinstance(v, ast.ObjectValue):
+            return plain(v), v.span
+        if isinstance(v, ast.FunctionValue) and v.name == "raw" and len(v.args) == 1 and isinstance(
+                v.args[0].value, ast.StringValue):
+            return {"raw": v.args[0].value.value}, v.span
+        self.ctx.error("PSL104", "`where:` takes an object like `{ deleted: false }` or raw(\"SQL\").", v.span,
+                       subject=subject)
+        return None, None
+
+
+@dataclass
+class DraftModel:
+    model: m.Model
+    relation_attrs: dict[str, ast.Attribute | None]
+
+
+def dedupe_fields(ctx: Ctx, b: ast.Block) -> list[ast.Field]:
+    seen: dict[str, ast.Field] = {}
+    out = []
+    for f in b.members:
+        if f.name in seen:
+            ctx.error("PSL101", f"Field \"{f.name}\" is already defined on {kind_label(b.kind)} \"{b.name}\".",
+                      f.name_span, subject=f"{b.name}.{f.name}")
+            continue
+        seen[f.name] = f
+        out.append(f)
+    return out
+
+
