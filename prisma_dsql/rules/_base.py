@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from prisma_dsql.capabilities import Profile, capability
 from prisma_dsql.diagnostics import Diagnostic, Severity
-from prisma_dsql.schema.model import Arity, Field, FieldKind, Index, IndexField, Model, PrimaryKey, Schema
+from prisma_dsql.schema.model import Arity, Field, FieldKind, Index, IndexField, Model, PrimaryKey, Relation, Schema
 from prisma_dsql.source import Span
 from prisma_dsql.translate_options import TranslateOptions
 
@@ -170,6 +170,26 @@ class Context:
 
     def column_count(self, model: Model) -> int:
         return self._columns.count.get(model.name, 0)
+
+    @cached_property
+    def relations(self) -> list[tuple[Relation, Model, Model]]:
+        """(relation, owner model, referenced model) for relations between two tables; relations with
+        a view get no foreign key. For m-n, "owner" is the model whose name sorts first."""
+        out = []
+        model = self.schema.model
+        for rel in self.schema.relations:
+            a, b = model(rel.from_model), model(rel.to_model)
+            if a is not None and b is not None and not a.is_view and not b.is_view:
+                out.append((rel, a, b))
+        return out
+
+    @cached_property
+    def _index_fields(self) -> list[tuple["IndexLike", IndexField]]:
+        return [(ix, f) for ix in self.indexes() for f in ix.obj.fields]
+
+    def index_fields(self) -> list[tuple["IndexLike", IndexField]]:
+        """Every field of every primary key, unique and index, with its index."""
+        return self._index_fields
 
     @cached_property
     def _indexes(self) -> list["IndexLike"]:

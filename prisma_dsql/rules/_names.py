@@ -102,7 +102,7 @@ def _written(ctx: Context) -> list[DbObject]:
         if len(name.encode("utf-8")) >= _COLUMN_BYTES_OF_INTEREST:
             add(new(DbObject, (("column", m.schema or "public", m.db_name), name, "column", f.span,
                                f"{m.name}.{f.name}", False, "@map")))
-    for rel, owner in _table_relations(ctx):
+    for rel, owner, _ in ctx.relations:
         if rel.kind == "m-n":
             s = owner.schema or "public"
             subj = f"{rel.from_model}.{rel.from_field}"
@@ -139,7 +139,7 @@ def _defaults(ctx: Context) -> list[DbObject]:
             else:
                 kind, name = "index", naming.index_name(table, cols)
             add(DbObject(("relation", s), name, kind, ix.span, _index_subject(m, ix), True, "map:"))
-    for rel, owner in _table_relations(ctx):
+    for rel, owner, _ in ctx.relations:
         s = owner.schema or "public"
         subj = f"{rel.from_model}.{rel.from_field}"
         if rel.kind == "m-n":
@@ -154,16 +154,6 @@ def _defaults(ctx: Context) -> list[DbObject]:
             name = naming.foreign_key_name(owner.db_name, _columns(owner, rel.fields))
             add(DbObject(("constraint", s, owner.db_name), name, "foreign key", rel.span, subj, True, "map:"))
     return out
-
-
-def _table_relations(ctx: Context):
-    schema = ctx.schema
-    for rel in schema.relations:
-        owner = schema.model(rel.from_model)
-        target = schema.model(rel.to_model)
-        if owner is None or target is None or owner.is_view or target.is_view:
-            continue
-        yield rel, owner
 
 
 def _index_subject(m: Model, ix) -> str:

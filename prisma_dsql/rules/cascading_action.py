@@ -4,8 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
-from prisma_dsql.rules.foreign_keys_unsupported import table_relations
-from prisma_dsql.schema.model import ReferentialAction, Relation, RelationInfo
+from prisma_dsql.schema.model import Model, ReferentialAction, Relation, RelationInfo
 
 WRITING_ACTIONS = (ReferentialAction.CASCADE, ReferentialAction.SET_NULL, ReferentialAction.SET_DEFAULT)
 _VERB = {
@@ -19,16 +18,14 @@ def _a(model: str) -> str:
     return f"{'an' if model[:1].lower() in 'aeio' else 'a'} `{model}`"
 
 
-def _relation_info(ctx: Context, rel: Relation) -> RelationInfo | None:
+def _relation_info(owner: Model, rel: Relation) -> RelationInfo | None:
     """The owner side's `@relation` as written (actions None where Prisma's default applies)."""
-    model = ctx.schema.model(rel.from_model)
-    fld = model.field(rel.from_field) if model else None
+    fld = owner.field(rel.from_field)
     return fld.relation if fld is not None else None
 
 
-def _references_primary_key(ctx: Context, rel: Relation) -> bool:
-    target = ctx.schema.model(rel.to_model)
-    pk = target.primary_key if target else None
+def _references_primary_key(target: Model, rel: Relation) -> bool:
+    pk = target.primary_key
     if pk is None:
         return False
     if len(pk.fields) == 1 == len(rel.references):
@@ -86,7 +83,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         return
     emulated = ctx.schema.relation_mode == "prisma"
     where = "in the same transaction (Prisma Client emulates it)" if emulated else "in the same transaction"
-    for rel in table_relations(ctx):
+    for rel, owner, target in ctx.relations:
         subj = f"{rel.from_model}.{rel.from_field}"
         if rel.kind == "m-n":
             yield Finding(
@@ -96,7 +93,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 help="Remove links in batches before deleting, or use an explicit join model with "
                      "`onDelete: Restrict`.")
             continue
-        info = _relation_info(ctx, rel)
+        info = _relation_info(owner, rel)
         explicit_delete = info.on_delete if info else None
         explicit_update = info.on_update if info else None
         parts = []
@@ -105,7 +102,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             parts.append(f"deleting {_a(rel.to_model)} {_VERB[rel.on_delete]} its `{rel.from_model}` rows "
                          f"(`onDelete: {rel.on_delete.value}`{default})")
         update_reported = rel.on_update in WRITING_ACTIONS and (
-            explicit_update is not None or not _references_primary_key(ctx, rel))
+            explicit_update is not None or not _references_primary_key(target, rel))
         if update_reported:
             default = "" if explicit_update else ", Prisma's default"
             verb = "updates" if rel.on_update is ReferentialAction.CASCADE else _VERB[rel.on_update]

@@ -43,12 +43,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     decimals = {(m.name, f.name) for m, f in ctx.of_type("Decimal")}
     if not decimals:
         return
-    for ix in ctx.indexes():
-        if ix.kind == "fulltext":
-            continue
-        for f in ix.fields:
-            if (ix.model.name, f.name) not in decimals:
-                continue
+    for ix, f in ctx.index_fields():
+        if (ix.model.name, f.name) in decimals and ix.kind != "fulltext":
             yield Finding(
                 f"`{ix.model.name}.{f.name}` is a Decimal in {ix.describe()}; {ctx.target} cannot index "
                 f"NUMERIC columns (NUMERIC indexes are {ctx.since('numeric_precision_1000')}).",

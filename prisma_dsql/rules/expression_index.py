@@ -57,10 +57,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.profile.supports("expression_indexes"):
         return
-    for ix in ctx.indexes():
-        for f in ix.fields:
-            if not is_expression(f):
-                continue
+    for ix, f in ctx.index_fields():
+        if is_expression(f):
             yield Finding(
                 f"{ix.describe()} indexes the expression `{f.name}`, which {ctx.target} does not "
                 f"support (expression indexes are {ctx.since('expression_indexes')}).",

@@ -4,17 +4,6 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
-from prisma_dsql.schema.model import Relation
-
-
-def table_relations(ctx: Context) -> Iterator[Relation]:
-    """Relations between two tables (relations to views get no foreign key)."""
-    schema = ctx.schema
-    for rel in schema.relations:
-        a, b = schema.model(rel.from_model), schema.model(rel.to_model)
-        if a is None or b is None or a.is_view or b.is_view:
-            continue
-        yield rel
 
 
 @rule("DSQL301", "foreign-keys-unsupported", Severity.ERROR,
@@ -61,7 +50,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     if ctx.schema.relation_mode == "prisma" or ctx.profile.supports("foreign_keys"):
         return
     version, since = ctx.first_version("foreign_keys"), ctx.since("foreign_keys")
-    for rel in table_relations(ctx):
+    for rel, _, _ in ctx.relations:
         if rel.kind == "m-n":
             what = f"the implicit many-to-many table `{rel.join_table}` needs foreign keys"
             index = ""

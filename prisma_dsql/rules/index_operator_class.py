@@ -38,12 +38,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.profile.supports("index_operator_classes"):
         return
-    for ix in ctx.indexes():
-        if ix.kind == "fulltext":
-            continue
-        for f in ix.fields:
-            if f.ops is None:
-                continue
+    for ix, f in ctx.index_fields():
+        if f.ops is not None and ix.kind != "fulltext":
             yield Finding(
                 f"`{ix.model.name}.{f.name}` has `ops: {ops_code(f.ops)}` in {ix.describe()}; DSQL indexes take no "
                 "operator classes.",

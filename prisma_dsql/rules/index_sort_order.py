@@ -42,12 +42,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.profile.supports("index_sort_order"):
         return
-    for ix in ctx.indexes():
-        if ix.kind == "fulltext":
-            continue
-        for f in ix.fields:
-            if f.sort != "Desc":
-                continue
+    for ix, f in ctx.index_fields():
+        if f.sort == "Desc" and ix.kind != "fulltext":
             where = f"The `{ix.attribute}` of" if ix.from_field else f"In {ix.describe()},"
             yield Finding(
                 f"{where} `{ix.model.name}.{f.name}` has `sort: Desc`; DSQL indexes have no sort order, so the index "

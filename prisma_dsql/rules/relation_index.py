@@ -4,7 +4,6 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, index_likes, rule
-from prisma_dsql.rules.foreign_keys_unsupported import table_relations
 
 
 @rule("DSQL303", "relation-index", Severity.WARNING,
@@ -47,10 +46,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.schema.relation_mode != "prisma":
         return
-    for rel in table_relations(ctx):
+    for rel, owner, _ in ctx.relations:
         if rel.kind == "m-n" or not rel.fields:
             continue
-        owner = ctx.schema.model(rel.from_model)
         wanted = set(rel.fields)
         n = len(wanted)
         if any({f.name for f in ix.fields[:n]} == wanted for ix in index_likes(owner)):

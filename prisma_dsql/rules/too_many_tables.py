@@ -4,7 +4,6 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, plural, rule
-from prisma_dsql.rules.foreign_keys_unsupported import table_relations
 
 #: Prisma's migration history table, one more table in the cluster.
 HISTORY_TABLE = "_prisma_migrations"
@@ -48,7 +47,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     if limit is None:
         return
     models = ctx.tables
-    joins = [r for r in table_relations(ctx) if r.kind == "m-n"]
+    joins = [rel for rel, _, _ in ctx.relations if rel.kind == "m-n"]
     total = len(models) + len(joins) + 1
     if total <= limit:
         return
