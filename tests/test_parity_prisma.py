@@ -24,7 +24,7 @@ pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"  # copies of ../shared/corpus, with their licences
 
 # Feature schemas: each pins down a part of Prisma's output (found by probing the engine).
 FEATURES: dict[str, str] = {
@@ -434,8 +434,11 @@ def test_postgres_script_matches_prisma(case, oracle_outputs):
         pytest.skip(f"{case}: not present in this checkout")
     path, expected = oracle_outputs[case]
     if isinstance(expected, Exception):
-        # Prisma rejects a few corpus files on purpose (invalid, or preview features missing).
-        pytest.skip(f"{case}: Prisma refuses this schema: {str(expected).splitlines()[0]}")
+        # Prisma rejects a few corpus files on purpose (invalid, or preview features missing):
+        # then we must refuse them too.
+        errors = [d for d in load(path).diagnostics if d.severity is Severity.ERROR]
+        assert errors, f"Prisma refuses {case} ({str(expected).splitlines()[0]}), prisma-dsql accepts it"
+        return
     got = ours(path)
     assert _steps(got) == _steps(expected)
     assert got == expected

@@ -45,27 +45,19 @@ def _settings(schema_path: Path | None, config_path: Path | None, target: str | 
     as `prisma-dsql validate` does."""
     from dataclasses import replace
 
-    from prisma_dsql import config as config_mod
-    from prisma_dsql import suppression
-    from prisma_dsql.capabilities import profile_for
+    from prisma_dsql import config, suppression
     from prisma_dsql.errors import UsageError
 
-    if config_path is not None and not Path(config_path).is_file():
-        raise config_mod.ConfigError(f"{config_path}: no such configuration file")
-    found = config_path if config_path is not None else config_mod.find(schema_path)
-    cfg = config_mod.load(found) if found is not None else config_mod.Config()
-    target = target or cfg.target or "dsql"
-    if dsql_version and target != "dsql":
+    cfg, profile = config.settings(schema_path, config_path, target=target, dsql_version=dsql_version)
+    if dsql_version and profile.target != "dsql":
         raise UsageError("--dsql-version only applies to --target dsql")
     try:
-        profile = profile_for(target, dsql_version or cfg.dsql_version)
         options = cfg.translate if identity_cache is None else replace(cfg.translate, identity_cache=identity_cache)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
     def adjust(findings, loaded):
-        disabled = {code for code in (*cfg.ignore, *cfg.severity) if cfg.is_disabled(code)}
-        kept = suppression.apply(findings, loaded.schema.comments, report_unused=False, disabled=disabled)
+        kept = suppression.apply(findings, loaded.schema.comments, report_unused=False, disabled=cfg.disabled_codes)
         return cfg.apply(kept)
 
     return profile, options, adjust
