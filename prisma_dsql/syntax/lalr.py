@@ -68,8 +68,7 @@ class LalrDriver:
         def accepts(terminal: str) -> bool:
             return terminal in states[state_stack[-1]]
 
-        token = None
-        for token in self.lexer.tokens(text, accepts):
+        for token in _with_end(self.lexer.tokens(text, accepts)):
             kind = token.type
             while True:
                 row = states[state_stack[-1]]
@@ -78,6 +77,8 @@ class LalrDriver:
                     raise UnexpectedToken(token, {t for t in row if t.isupper()}, state=None)
                 shift, arg = act
                 if shift:
+                    if kind == "$END":
+                        raise UnexpectedToken(token, set(), state=None)
                     state_stack.append(arg)
                     value_stack.append(token)
                     break
@@ -88,32 +89,22 @@ class LalrDriver:
                     del value_stack[-size:]
                 else:
                     children = []
-                value_stack.append(callback(children))
-                state_stack.append(states[state_stack[-1]][origin][1])
-        # End of input: reduce until the start rule is accepted.
-        if token is None:
-            end = Tok("$END", "", 0, 1, 1, 1, 1, 0)
-        else:
-            end = Tok("$END", "", token.end_pos, token.end_line, token.end_column, token.end_line,
-                      token.end_column, token.end_pos)
-        while True:
-            row = states[state_stack[-1]]
-            act = row.get("$END")
-            if act is None:
-                raise UnexpectedToken(end, {t for t in row if t.isupper()}, state=None)
-            shift, arg = act
-            if shift:
-                raise UnexpectedToken(end, set(), state=None)
-            size, origin, callback = arg
-            if size:
-                children = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
-            else:
-                children = []
-            value = callback(children)
-            new_state = states[state_stack[-1]][origin][1]
-            state_stack.append(new_state)
-            value_stack.append(value)
-            if new_state == end_state:
-                return value_stack[-1]
+                value = callback(children)
+                new_state = states[state_stack[-1]][origin][1]
+                if new_state == end_state and kind == "$END":
+                    return value
+                state_stack.append(new_state)
+                value_stack.append(value)
+        raise AssertionError("unreachable: $END is always the last token")
+
+
+def _with_end(tokens):
+    """The tokens, then `$END` placed right after the last one (Lark's convention)."""
+    last = None
+    for last in tokens:
+        yield last
+    if last is None:
+        yield Tok("$END", "", 0, 1, 1, 1, 1, 0)
+    else:
+        yield Tok("$END", "", last.end_pos, last.end_line, last.end_column, last.end_line, last.end_column,
+                  last.end_pos)
