@@ -176,9 +176,20 @@ def _load_sources(root: Path, sources: list[SourceFile]) -> LoadedSchema:
 
 
 def load(path: Path | str | None = None) -> LoadedSchema:
+    """Find, read, parse and resolve a schema; large schemas are served from the
+    content-keyed cache (prisma_dsql.cache) when this exact text was loaded before."""
+    from dataclasses import replace
+
+    from prisma_dsql import cache
+
     path = Path(path) if path is not None else discover()
     root, sources = read_sources(path)
-    return load_sources(root, sources)
+    cached = cache.get(sources)
+    if cached is not None:
+        return replace(cached, root=root)
+    loaded = load_sources(root, sources)
+    cache.put(sources, loaded)
+    return loaded
 
 
 def load_text(text: str, name: str = "schema.prisma") -> LoadedSchema:
