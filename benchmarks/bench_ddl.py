@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import generate  # noqa: E402
 
 from prisma_dsql.capabilities import profile_for  # noqa: E402
-from prisma_dsql.catalog.from_schema import from_schema  # noqa: E402
+from prisma_dsql.translate import from_schema  # noqa: E402
 from prisma_dsql.loader import _no_gc_pauses, load_text  # noqa: E402
 from prisma_dsql.migrations.generate import generate_from_empty  # noqa: E402
 from prisma_dsql.rules import check  # noqa: E402

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from prisma_dsql.capabilities import dsql_profile, profile_for
 from prisma_dsql.catalog import Catalog, Column, ColumnDefault, Index, IndexColumn, SqlType, Table
-from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.loader import load_text
 from prisma_dsql.source import Span
+from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,13 +159,29 @@ def test_fingerprint_ignores_order_and_spans_but_not_content():
     assert "span" not in str(data)
 
 
-def test_catalog_model_knows_nothing_of_prisma():
-    for module in ("model.py", "__init__.py"):
-        tree = ast.parse((ROOT / "prisma_dsql" / "catalog" / module).read_text(encoding="utf-8"))
-        imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+_PRISMA_SIDE = ("prisma_dsql.schema", "prisma_dsql.syntax", "prisma_dsql.loader", "prisma_dsql.rules",
+                "prisma_dsql.translate")
+
+
+def test_catalog_package_imports_nothing_of_prisma():
+    """Every module of prisma_dsql/catalog/, read statically (also imports inside functions)."""
+    modules = sorted((ROOT / "prisma_dsql" / "catalog").glob("*.py"))
+    assert {p.name for p in modules} >= {"__init__.py", "model.py"}
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
         imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-        assert not [m for m in imported if m and (m.startswith("prisma_dsql.schema") or "loader" in m
-                                                  or m.startswith("prisma_dsql.rules"))], imported
+        assert not [m for m in imported if m.startswith(_PRISMA_SIDE)], (path.name, imported)
+
+
+def test_importing_the_catalog_loads_nothing_of_prisma():
+    """The same at run time, in a fresh interpreter: what `import prisma_dsql.catalog` pulls in."""
+    code = ("import sys, prisma_dsql.catalog, prisma_dsql.catalog.model\n"
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('prisma_dsql'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = out.stdout.split()
+    assert "prisma_dsql.catalog.model" in loaded
+    assert not [m for m in loaded if m.startswith(_PRISMA_SIDE)], loaded
 
 
 def test_hand_built_catalog_objects_are_hashable_values():

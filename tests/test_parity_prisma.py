@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from prisma_dsql.capabilities import profile_for
-from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import load
 from prisma_dsql.targets import target_for
+from prisma_dsql.translate import from_schema
 from tests.support import prisma_oracle
 
 pytestmark = pytest.mark.node

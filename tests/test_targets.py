@@ -10,10 +10,10 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from prisma_dsql.capabilities import dsql_profile, profile_for
-from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.loader import load, load_text
 from prisma_dsql.migrations.generate import generate_from_empty
 from prisma_dsql.targets import TARGETS, DsqlTarget, PostgresTarget, RenderError, Target, target_for
+from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 from tests.test_targets_dsql_lint import DSQL_FEATURES
 

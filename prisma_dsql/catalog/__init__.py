@@ -1,8 +1,9 @@
 """The database catalog: schemas, tables, columns, keys, indexes, types.
 
-`prisma_dsql.catalog.model` defines the objects (no Prisma in sight);
-`prisma_dsql.catalog.from_schema` builds them from a Prisma schema graph for a
-target profile. A later introspector fills the same objects from a database.
+`prisma_dsql.catalog.model` defines the objects. Nothing in this package knows
+Prisma: `prisma_dsql.translate` builds the objects from a Prisma schema graph
+for a target profile, and a later introspector fills the same objects from a
+database.
 """
 
 from prisma_dsql.catalog.model import (

@@ -1,7 +1,7 @@
 """The database catalog: what a database holds, independent of Prisma.
 
 Contract: plain frozen dataclasses and tuples, built either from a Prisma schema
-graph (`prisma_dsql.catalog.from_schema`) or, later, by introspecting a live
+graph (`prisma_dsql.translate`) or, later, by introspecting a live
 database, so that the two can be compared. Names are database names; types
 are SQL types. Nothing here knows about models, fields or relations.
 

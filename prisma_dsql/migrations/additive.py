@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from prisma_dsql.capabilities import Profile
-from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import LoadedSchema
 from prisma_dsql.migrations.generate import Adjust, Generated, generate_from_empty
 from prisma_dsql.targets import Additions, RenderError, Script, target_for
+from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 
 

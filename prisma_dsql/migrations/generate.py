@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from prisma_dsql.capabilities import Profile
-from prisma_dsql.catalog.from_schema import from_schema
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Diagnostic, Severity
-from prisma_dsql.loader import LoadedSchema
-from prisma_dsql.loader import no_gc_pauses
+from prisma_dsql.loader import LoadedSchema, no_gc_pauses
 from prisma_dsql.targets import RenderError, Script, target_for
+from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 
 POSTGRES_PROVIDERS = ("postgresql", "postgres")

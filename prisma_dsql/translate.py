@@ -18,7 +18,9 @@ never from its name or date:
   "domain", `domains`) a TEXT domain of the same name checking the values.
 - foreign keys only with `foreign_keys` and relationMode "foreignKeys".
 
-This is the only module of the catalog package that knows Prisma.
+The translator sits between the two worlds it joins: it reads the Prisma schema
+graph (`prisma_dsql.schema`) and builds `prisma_dsql.catalog` objects, so that
+the catalog package itself knows nothing of Prisma.
 """
 
 from __future__ import annotations
