@@ -47,6 +47,8 @@ _TABLE = [
     CheckCode("PSL117", "unsupported-composite-type", "Composite types on a provider other than MongoDB."),
     CheckCode("PSL118", "missing-unique-criteria", "A model without an id or unique over required fields."),
     CheckCode("PSL119", "invalid-field-modifier", "A field arity Prisma rejects (optional lists, lists of relations as owners, ...)."),
+    CheckCode("PSL120", "reserved-name", "A model, enum or type named like a Prisma scalar or a JavaScript keyword."),
+    CheckCode("PSL121", "preview-feature-required", "A feature used without the preview flag that enables it."),
     # Notices
     CheckCode("PSL901", "datasource-url", "A datasource `url` that Prisma 7 moved to prisma.config.ts."),
 ]

@@ -16,9 +16,10 @@ from typing import Iterable
 from prisma_dsql.diagnostics import Diagnostic
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.passes.checks import (
-    check_constraint_names, check_model, check_preview_features, check_schemas)
+    check_connector_arguments, check_constraint_names, check_ignored_relations, check_model, check_preview_features,
+    check_schemas)
 from prisma_dsql.schema.passes.config import resolve_datasource, resolve_generators
-from prisma_dsql.schema.passes.context import Ctx, kind_label
+from prisma_dsql.schema.passes.context import RESERVED_MODEL_NAMES, RESERVED_SCALAR_NAMES, Ctx, kind_label
 from prisma_dsql.schema.passes.enums import resolve_enum
 from prisma_dsql.schema.passes.models import ModelResolver
 from prisma_dsql.schema.passes.relations import resolve_relations
@@ -41,6 +42,13 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     for b in blocks:
         if b.kind in ("datasource", "generator") or not b.name:
             continue
+        if b.name in RESERVED_SCALAR_NAMES:
+            ctx.error("PSL120", f"\"{b.name}\" is a reserved scalar type name and cannot be used.", b.name_span,
+                      subject=b.name, help=f"Rename the {kind_label(b.kind)}, e.g. `{b.name}Value`.")
+        elif b.kind != "type" and b.name in RESERVED_MODEL_NAMES:
+            ctx.error("PSL120", f"The {kind_label(b.kind)} name `{b.name}` is invalid. It is a reserved name. Please "
+                      "change it. Read more at https://pris.ly/d/naming-models", b.name_span, subject=b.name,
+                      help=f"Rename it and keep the table name: `@@map(\"{b.name}\")`.")
         if b.name in top:
             first = top[b.name]
             ctx.error("PSL101", f"The {kind_label(b.kind)} `{b.name}` cannot be defined because a "
@@ -64,6 +72,8 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
         check_model(ctx, model_)
     check_schemas(ctx, datasource, models_all, enums)
     check_preview_features(ctx, generators, models_all)
+    check_connector_arguments(ctx, provider, models_all)
+    check_ignored_relations(ctx, models_all)
     if provider in ("postgresql", "postgres", "cockroachdb"):
         # Name collisions are a connector check: without a datasource Prisma skips it.
         check_constraint_names(ctx, models_all, relations)

@@ -4,7 +4,7 @@ preview features, constraint-name collisions, `@@schema` use."""
 from __future__ import annotations
 
 from prisma_dsql.schema import model as m
-from prisma_dsql.schema.passes.context import Ctx
+from prisma_dsql.schema.passes.context import POSTGRES_FAMILY, Ctx
 from prisma_dsql.source import Span
 
 
@@ -35,16 +35,42 @@ def check_model(ctx: Ctx, mdl: m.Model) -> None:
 
 def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models: list[m.Model]) -> None:
     enabled = {f for g in generators for f in g.preview_features}
-    if "partialIndexes" in enabled:
-        return
     for mdl in models:
+        if mdl.is_view and "views" not in enabled:
+            ctx.error("PSL121", "View definitions are only available with the `views` preview feature.",
+                      mdl.name_span, subject=mdl.name,
+                      help='Add `previewFeatures = ["views"]` to the generator block.')
+        if "partialIndexes" in enabled:
+            continue
         for index in (*mdl.uniques, *mdl.indexes):
             if index.where is not None:
                 label = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
-                ctx.error("PSL104", f"Error parsing attribute \"{label}\": Partial indexes are a preview feature. "
+                ctx.error("PSL121", f"Error parsing attribute \"{label}\": Partial indexes are a preview feature. "
                           "Add \"partialIndexes\" to previewFeatures in your generator block.",
                           index.where_span or index.span, subject=mdl.name,
                           help='Add `previewFeatures = ["partialIndexes"]` to the generator block.')
+
+
+def check_connector_arguments(ctx: Ctx, provider: str | None, models: list[m.Model]) -> None:
+    """Index arguments the PostgreSQL connector does not take: `length:` (MySQL) and `sort:` in a
+    primary key (SQL Server, MySQL)."""
+    if provider not in POSTGRES_FAMILY:
+        return
+    for mdl in models:
+        pk = mdl.primary_key
+        label = "@id" if pk is not None and pk.from_field else "@@id"
+        if pk is not None and any(f.sort is not None for f in pk.fields):
+            ctx.error("PSL104", f"Error parsing attribute \"{label}\": The sort argument is not supported in the "
+                      "primary key with the current connector", pk.span, subject=mdl.name,
+                      help="Remove `sort:` from the id; PostgreSQL primary keys have no sort order.")
+        indexes = [(label, pk)] if pk is not None else []
+        indexes += [("@unique" if i.from_field else "@@unique", i) for i in mdl.uniques]
+        indexes += [(f"@@{i.kind}", i) for i in mdl.indexes]
+        for name, index in indexes:
+            if any(f.length is not None for f in index.fields):
+                ctx.error("PSL104", f"Error parsing attribute \"{name}\": The length argument is not supported in "
+                          "an index definition with the current connector", index.span, subject=mdl.name,
+                          help="Remove `length:`; it is a MySQL feature.")
 
 
 def check_constraint_names(ctx: Ctx, models: list[m.Model], relations: list[m.Relation]) -> None:
@@ -53,16 +79,23 @@ def check_constraint_names(ctx: Ctx, models: list[m.Model], relations: list[m.Re
     whose (explicit or default) names collide."""
     from prisma_dsql.schema import naming
 
-    seen: dict[tuple[str | None, str], str] = {}
+    seen: dict[tuple[str | None, str], tuple[str, Span]] = {}
+    reported: set[tuple[str | None, str]] = set()
 
     def claim(schema: str | None, name: str, span: Span, subject: str) -> None:
         key = (schema, name)
-        if key in seen:
+        if key not in seen:
+            seen[key] = (subject, span)
+            return
+        first_subject, first_span = seen[key]
+        clashes = [(span, subject, first_subject)]
+        if key not in reported:  # Prisma points at every definition that uses the name
+            clashes.insert(0, (first_span, first_subject, subject))
+            reported.add(key)
+        for where, who, other in clashes:
             ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
-                      f"global for primary key, indexes and unique constraints. It is also used by {seen[key]}.",
-                      span, subject=subject, help="Give one of them a different name with `map: \"...\"`.")
-        else:
-            seen[key] = subject
+                      f"global for primary key, indexes and unique constraints. It is also used by {other}.",
+                      where, subject=who, help="Give one of them a different name with `map: \"...\"`.")
 
     for mdl in models:
         if mdl.is_view:
@@ -113,3 +146,20 @@ def check_schemas(ctx: Ctx, ds: m.Datasource | None, models: list[m.Model], enum
                       help=f'Add `@@schema("{declared[0]}")` (one of: {", ".join(declared)}).')
 
 
+
+
+def check_ignored_relations(ctx: Ctx, models: list[m.Model]) -> None:
+    """A relation field pointing at an `@@ignore`d model must be ignored too (Prisma Client has no such model)."""
+    ignored = {x.name for x in models if x.ignored}
+    if not ignored:
+        return
+    for mdl in models:
+        if mdl.ignored:
+            continue
+        for f in mdl.relation_fields:
+            if f.type_name in ignored and not f.ignored:
+                ctx.error("PSL109", f"Error parsing attribute \"@ignore\": The relation field `{f.name}` on Model "
+                          f"`{mdl.name}` must specify the `@ignore` attribute, because the model {f.type_name} it is "
+                          "pointing to is marked ignored.", f.span, subject=f"{mdl.name}.{f.name}",
+                          help=f"Write `{f.name} {f.type_name}{'[]' if f.is_list else '?' if f.is_optional else ''} "
+                               "@ignore`.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.passes.context import (
-    DATASOURCE_PROPERTIES, PRISMA7_URL_PROPERTIES, PROVIDERS, Ctx, plain)
+    DATASOURCE_PROPERTIES, DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, PRISMA7_URL_PROPERTIES, PROVIDERS, Ctx,
+    plain, suggest)
 from prisma_dsql.syntax import ast
 
 
@@ -136,6 +137,7 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
             prop, cv = values["previewFeatures"]
             if isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
                 preview = tuple(i.value for i in prop.value.items)
+                _check_preview_names(ctx, prop.value.items)
             else:
                 ctx.error("PSL112", '`previewFeatures` must be a list of strings, e.g. ["views"].', prop.value.span)
         output = values["output"][1].value if "output" in values else None
@@ -145,3 +147,16 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
     return tuple(out)
 
 
+
+
+def _check_preview_names(ctx: Ctx, items) -> None:
+    for item in items:
+        name = item.value
+        if name in PREVIEW_FEATURES:
+            continue
+        if name in DEPRECATED_PREVIEW_FEATURES:
+            ctx.warning("PSL112", f"Preview feature \"{name}\" is deprecated. The functionality can be used without "
+                        "specifying it as a preview feature.", item.span, help=f'Remove "{name}" from previewFeatures.')
+        else:
+            ctx.error("PSL112", f"The preview feature \"{name}\" is not known. Expected one of: "
+                      f"{', '.join(PREVIEW_FEATURES)}.", item.span, help=suggest(name, PREVIEW_FEATURES))

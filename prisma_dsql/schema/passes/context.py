@@ -29,6 +29,27 @@ DEFAULT_FUNCTIONS = {
     "sequence": ("Int", "BigInt"),
     "auto": None,
 }
+#: Preview features of Prisma 7.10 (generator `previewFeatures`).
+PREVIEW_FEATURES = ("fullTextSearchPostgres", "nativeDistinct", "partialIndexes", "postgresqlExtensions",
+                    "relationJoins", "schemaEngineDriverAdapters", "shardKeys", "strictUndefinedChecks", "typedSql",
+                    "views")
+#: Former preview features Prisma still accepts, with a warning (they are generally available or gone).
+DEPRECATED_PREVIEW_FEATURES = (
+    "aggregateApi", "atomicNumberOperations", "clientExtensions", "cockroachdb", "connectOrCreate", "createMany",
+    "dataProxy", "deno", "distinct", "driverAdapters", "extendedWhereUnique", "fieldReference",
+    "filteredRelationCount", "fullTextIndex", "fullTextSearch", "groupBy", "improvedQueryRaw",
+    "interactiveTransactions", "jsonProtocol", "microsoftSqlServer", "mongoDb", "multiSchema", "namedConstraints",
+    "nativeTypes", "omitApi", "orderByAggregateGroup", "orderByNulls", "prismaSchemaFolder", "queryCompiler",
+    "referentialIntegrity", "selectRelationCount", "tracing", "transactionApi", "uncheckedScalarInputs")
+#: Names no model, view, enum or composite type may take.
+RESERVED_SCALAR_NAMES = ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes")
+RESERVED_MODEL_NAMES = (
+    "PrismaClient", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
+    "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if",
+    "implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package", "private",
+    "protected", "public", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void",
+    "while", "with", "yield")
+POSTGRES_FAMILY = ("postgresql", "postgres", "cockroachdb")
 FIELD_ATTRIBUTES = ("id", "default", "unique", "relation", "map", "updatedAt", "ignore", "shardKey")
 BLOCK_ATTRIBUTES = ("id", "unique", "index", "map", "ignore", "schema", "fulltext", "shardKey")
 REFERENTIAL_ACTIONS = {a.value: a for a in m.ReferentialAction}
@@ -43,6 +64,11 @@ class Ctx:
     def error(self, code: str, message: str, span: Span | None, help: str | None = None,
               subject: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, Severity.ERROR, message, span, help=help, subject=subject,
+                                           name=name_of(code)))
+
+    def warning(self, code: str, message: str, span: Span | None, help: str | None = None,
+                subject: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, Severity.WARNING, message, span, help=help, subject=subject,
                                            name=name_of(code)))
 
     def info(self, code: str, message: str, span: Span | None, help: str | None = None,

@@ -3,6 +3,7 @@ defaults, native types, ids, uniques and indexes."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +90,10 @@ class ModelResolver:
             elif base == "updatedAt":
                 Args(ctx, attr, (), positional=0, subject=subject)
                 updated_at = True
-                if kind is not None and f.type.name != "DateTime":
+                if f.type.arity == "list":
+                    ctx.error("PSL115", "Fields that are marked with @updatedAt cannot be lists.", attr.span,
+                              subject=subject)
+                elif kind is not None and f.type.name != "DateTime":
                     ctx.error("PSL115", "Fields that are marked with @updatedAt must be of type DateTime or "
                               "DateTime?.", attr.span, subject=subject)
             elif base == "ignore":
@@ -203,6 +207,14 @@ class ModelResolver:
             if kind is m.FieldKind.ENUM:
                 mismatch("an enum value")
                 return None
+            if tname == "Json" and kind is m.FieldKind.SCALAR:
+                try:
+                    json.loads(value.value)
+                except ValueError as exc:
+                    ctx.error("PSL110", f"Error parsing attribute \"@default\": Parse error: \"{value.value}\" is not "
+                              f"a valid JSON string. ({exc.msg} at column {exc.colno})", value.span, subject=subject,
+                              help='A Json default is JSON inside a string, e.g. @default("{}") or @default("[]").')
+                    return None
             return m.DefaultValue("literal", span, value=value.value, literal_type="string", map=dmap)
         if isinstance(value, ast.NumberValue):
             if kind is m.FieldKind.SCALAR and tname not in ("Int", "BigInt", "Float", "Decimal"):
@@ -211,6 +223,10 @@ class ModelResolver:
             if tname in ("Int", "BigInt") and "." in value.text:
                 ctx.error("PSL110", f"Expected an integer for the {tname} field, but found {value.text}.", value.span,
                           subject=subject)
+                return None
+            if tname in ("Int", "BigInt") and not -(2 ** 63) <= int(value.text) < 2 ** 63:
+                ctx.error("PSL110", f"Error parsing attribute \"@default\": Parse error: \"{value.text}\" is not a "
+                          "valid integer (it does not fit in 64 bits).", value.span, subject=subject)
                 return None
             return m.DefaultValue("literal", span, value=value.value, literal_type="number", map=dmap,
                                   text=value.text)

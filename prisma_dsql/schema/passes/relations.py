@@ -77,7 +77,7 @@ def resolve_relations(ctx: Ctx, drafts: list[DraftModel]) -> tuple[list[m.Model]
                           s.field.span, subject=f"{s.model}.{s.field.name}")
                 _emit_unpaired(infos, s, rel_name)
                 continue
-            if len(members) > 2:
+            if len(members) > 2 or name is None:
                 _ambiguous(ctx, members, pair)
                 for s in members:
                     _emit_unpaired(infos, s, rel_name)
@@ -137,6 +137,14 @@ def _ambiguous(ctx: Ctx, members: list[_RelSide], pair: tuple[str, str]) -> None
         if len(ss) < 2 and pair[0] != pair[1]:
             continue
         names = ", ".join(f"`{s.field.name}`" for s in ss)
+        if pair[0] == pair[1]:
+            for s in ss:
+                ctx.error("PSL108", f"Ambiguous self relation detected. The fields {names} in model `{model_name}` "
+                          f"all refer to `{model_name}`. If they are part of the same relation add the same relation "
+                          "name for them with `@relation(<name>)`.", s.field.span,
+                          subject=f"{s.model}.{s.field.name}",
+                          help=f'e.g. `@relation("{model_name}Tree")` on both fields of the pair.')
+            continue
         for s in ss:
             ctx.error("PSL108", f"Ambiguous relation detected. The fields {names} in model `{model_name}` all refer "
                       f"to `{s.field.type_name}`. Please provide different relation names for them by adding "
@@ -247,9 +255,11 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
     on_delete = owner.on_delete or (m.ReferentialAction.SET_NULL if fk_optional else m.ReferentialAction.RESTRICT)
     on_update = owner.on_update or m.ReferentialAction.CASCADE
     if on_delete is m.ReferentialAction.SET_NULL and not fk_optional and owner.on_delete:
-        ctx.error("PSL109", "The `onDelete` referential action of a relation must not be set to `SetNull` when a "
-                  "referenced field is required.", span, subject=subject,
-                  help="Make the foreign key fields optional, or pick another action.")
+        # Prisma only warns: the database refuses the update when it happens.
+        ctx.warning("PSL109", "The `onDelete` referential action of a relation should not be set to `SetNull` when "
+                    "a referenced field is required. We recommend either to choose another referential action, or "
+                    "to make the referenced fields optional.", span, subject=subject,
+                    help="Make the foreign key fields optional, or pick another action.")
     kind = "1-1" if not other.field.is_list else "1-n"
     return m.Relation(name, kind, owner.model, owner.field.name, other.model, other.field.name, span,
                       tuple(owner.fields), tuple(owner.references), on_delete, on_update, owner.map)
