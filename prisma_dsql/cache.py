@@ -13,7 +13,8 @@ grammar, so an edited checkout never reads a stale entry.
 
 Where: `$PRISMA_DSQL_CACHE_DIR`, else `$XDG_CACHE_HOME/prisma-dsql`, else
 `~/.cache/prisma-dsql` (created private to the user). `PRISMA_DSQL_NO_CACHE=1`
-turns the cache off. Entries hold the schema text and its graph, nothing else.
+turns the cache off. Entries hold the schema text and its graph, nothing else;
+a schema with a password in it (a literal datasource url) is never cached.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prisma_dsql import __version__
+from prisma_dsql.redact import redact
 
 if TYPE_CHECKING:
     from prisma_dsql.loader import LoadedSchema
@@ -81,7 +83,10 @@ def _key(sources: "list[SourceFile]") -> str:
 
 
 def _worth_it(sources: "list[SourceFile]") -> bool:
-    return enabled() and sum(len(s.text) for s in sources) >= MIN_CACHED_CHARS
+    if not enabled() or sum(len(s.text) for s in sources) < MIN_CACHED_CHARS:
+        return False
+    # Never copy a schema that holds a password (a literal datasource url) into the cache.
+    return all(redact(s.text) == s.text for s in sources)
 
 
 def _entry(key: str) -> Path:

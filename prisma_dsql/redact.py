@@ -22,10 +22,15 @@ _PATTERNS = [
 ]
 
 
-def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
+def redact(text: str, extra_secrets: tuple[str, ...] = (), keep_length: bool = False) -> str:
+    """`text` with secrets masked. With `keep_length`, each secret becomes as many `*`
+    (so a caret under a source excerpt still lines up)."""
+    def mask(secret: str) -> str:
+        return "*" * len(secret) if keep_length else "***"
+
     for secret in extra_secrets:
         if secret:
-            text = text.replace(secret, "***")
-    for pattern, mask in _PATTERNS:
-        text = pattern.sub(lambda m: f"{m.group('pre')}{mask}{m.group('post')}", text)
+            text = text.replace(secret, mask(secret))
+    for pattern, _ in _PATTERNS:
+        text = pattern.sub(lambda m: f"{m.group('pre')}{mask(m.group('secret'))}{m.group('post')}", text)
     return text

@@ -79,3 +79,13 @@ def test_small_schemas_are_not_cached(tmp_path, monkeypatch):
     small.write_text("model A {\n  id Int @id\n}\n")
     load(small)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_schema_with_a_password_is_never_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRISMA_DSQL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PRISMA_DSQL_NO_CACHE", raising=False)
+    path = tmp_path / "schema.prisma"
+    path.write_text(generate(60).replace('provider = "postgresql"',
+                                         'provider = "postgresql"\n  url = "postgresql://admin:s3cret@h/db"', 1))
+    load(path)
+    assert not (tmp_path / "cache").exists()

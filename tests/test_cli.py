@@ -187,3 +187,29 @@ def test_secrets_are_redacted():
     assert "AKIA" not in redact(token)
     assert redact("postgresql://admin:s3cr3t@host:5432/postgres") == "postgresql://admin:***@host:5432/postgres"
     assert "s3cr3t" not in redact("host=x password='s3cr3t' user=admin")
+
+
+def test_passwords_in_a_schema_never_reach_the_output(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n  url = "postgresql://admin:Sup3rS3cret@h/db"\n'
+                      '  shadowDatabaseUrl = "postgres://u:hunter2@h/db"\n}\n'
+                      'model A {\n  id Int @id\n}\n')
+    for args in (["validate", schema], ["validate", schema, "--format", "json"],
+                 ["validate", schema, "--format", "sarif"], ["validate", schema, "--format", "github"],
+                 ["parse", schema, "--json"], ["migrate", "--from-empty", "--script", schema]):
+        proc = run(*args)
+        out = proc.stdout + proc.stderr
+        assert "Sup3rS3cret" not in out and "hunter2" not in out, args
+    text = run("validate", schema).stdout
+    assert 'url = "postgresql://admin:***********@h/db"' in text  # same length: the caret still lines up
+
+
+def test_wide_characters_keep_the_caret_aligned(tmp_path):
+    from prisma_dsql.loader import load_text
+    from prisma_dsql.render.text import render
+
+    loaded = load_text("model 日本 {\n  id Int @id\n  名前 Strin\n}\n")
+    out = render(loaded.diagnostics, loaded.sources)
+    excerpt, carets = [line for line in out.splitlines() if "|" in line][1:3]
+    # Each of the two wide characters before `Strin` takes two terminal columns.
+    assert carets.index("^") == excerpt.index("Strin") + len("名前")

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import unicodedata
+
 from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.redact import redact
 from prisma_dsql.source import SourceFile
 
 _STYLES = {
@@ -38,8 +41,10 @@ def _styler(color: bool) -> Callable[[str, str], str]:
 
 
 def _display_width(text: str) -> int:
-    # Tabs are shown as 4 spaces in excerpts; everything else counts one column.
-    return len(text.replace("\t", "    "))
+    # Terminal columns: tabs are shown as 4 spaces, East Asian wide characters take two.
+    if text.isascii():
+        return len(text.replace("\t", "    "))
+    return sum(4 if c == "\t" else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = False) -> str:
@@ -49,7 +54,8 @@ def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = Fals
     lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}: {paint('bold', d.message)}"]
     src = sources.get(d.span.file) if d.span else None
     if d.span is not None and src is not None:
-        text = src.line(d.span.line)
+        # A datasource line can carry a connection string: never show its password.
+        text = redact(src.line(d.span.line), keep_length=True)
         start = max(d.span.column, 1)
         if d.span.end_line == d.span.line:
             end = max(d.span.end_column, start + 1)

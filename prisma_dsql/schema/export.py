@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prisma_dsql.redact import redact
 from prisma_dsql.schema import model as m
 from prisma_dsql.source import Span
 
@@ -23,7 +24,9 @@ def _pos(span: Span | None) -> dict | None:
 def _config(props) -> dict:
     out = {}
     for key, cv in props:
-        out[key] = {"env": cv.env} if cv.env is not None else cv.value
+        value = {"env": cv.env} if cv.env is not None else cv.value
+        # A literal connection string keeps its shape but never its password.
+        out[key] = redact(value) if isinstance(value, str) else value
     return out
 
 
