@@ -165,6 +165,17 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
     n = len(generated.script.steps)
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()})"
                + (f" and {written.lock_file}" if written.lock_created else "") + ".", err=True)
+    if profile.target == "dsql" and n > 1:
+        click.echo(_DSQL_APPLY_HINT.format(file=written.migration_file, name=written.migration_file.parent.name),
+                   err=True)
+
+
+#: `prisma migrate deploy` runs a whole migration.sql as one transaction; DSQL allows one DDL per transaction.
+_DSQL_APPLY_HINT = (
+    "Apply it one statement per transaction (`prisma migrate deploy` would run the file as one transaction, "
+    "which DSQL refuses):\n"
+    "  psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f {file}\n"
+    "then record it for Prisma: npx prisma migrate resolve --applied {name}")
 
 
 @click.command()

@@ -35,7 +35,7 @@ _DIR_NAME = re.compile(r"^\d{14}_")
 class MigrationFolderError(PrismaDsqlError):
     """The migrations folder is not in a state we may write to."""
 
-    exit_code = 1
+    exit_code = 2  # the folder as given cannot take the migration: an input problem
 
 
 def lock_file_text(provider: str = "postgresql") -> str:
