@@ -104,8 +104,11 @@ def settings(schema_path: Path | None, config_path: Path | None = None, *, targe
         raise ConfigError(f"{config_path}: no such configuration file")
     found = config_path if config_path is not None else find(schema_path)
     cfg = load(found) if found is not None else Config()
+    chosen = target or cfg.target or "dsql"
+    if dsql_version is not None and chosen != "dsql":
+        raise UsageError("--dsql-version only applies to --target dsql")
     try:
-        profile = profile_for(target or cfg.target or "dsql", dsql_version or cfg.dsql_version)
+        profile = profile_for(chosen, dsql_version or cfg.dsql_version)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return cfg, profile

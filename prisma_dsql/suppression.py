@@ -25,6 +25,9 @@ from prisma_dsql.source import Span
 MARKER = "prisma-dsql-ignore"
 UNUSED_CODE = "DSQL901"
 _COMMENT = re.compile(r"^//(?!/)\s*prisma-dsql-ignore(?P<rest>(?:\s.*)?)$", re.S)
+#: The marker inside `///` or `/* */`: documentation comments, which Prisma Client copies into
+#: its generated types; they never suppress, and saying so beats silently ignoring them.
+_DOC_COMMENT = re.compile(r"^(///|/\*).*\bprisma-dsql-ignore\b", re.S)
 _SPLIT = re.compile(r"[\s,]+")
 
 
@@ -35,6 +38,8 @@ class Suppression:
     line: int
     #: (as written, rule code or None when unknown).
     codes: tuple[tuple[str, str | None], ...]
+    #: The marker stands in a documentation comment, where it has no effect.
+    in_doc_comment: bool = False
 
 
 def parse_comments(comments: Iterable) -> list[Suppression]:
@@ -50,6 +55,8 @@ def parse_comments(comments: Iterable) -> list[Suppression]:
     for c in comments:
         m = _COMMENT.match(c.text.strip())
         if not m:
+            if _DOC_COMMENT.match(c.text.strip()):
+                out.append(Suppression(c.span, c.span.line, (), in_doc_comment=True))
             continue
         words = [w for w in _SPLIT.split(m.group("rest").split("--", 1)[0]) if w]
         codes = []
@@ -76,6 +83,8 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
         return list(diagnostics)
     covering: dict[tuple[str, int, str], Suppression] = {}
     for s in suppressions:
+        if s.in_doc_comment:
+            continue
         for _, code in s.codes:
             if code is not None:
                 covering.setdefault((s.span.file, s.line, code), s)
@@ -97,6 +106,10 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
         kept.append(Diagnostic(rule.code, rule.severity, message, span, help=help, subject=None, name=rule.name))
 
     for s in suppressions:
+        if s.in_doc_comment:
+            unused(f"`{MARKER}` in a `///` or `/* */` comment has no effect: those are documentation.", s.span,
+                   f"Write it as a plain comment: `// {MARKER} CODE`.")
+            continue
         if not s.codes:
             unused(f"`// {MARKER}` names no rule code, so it suppresses nothing.", s.span,
                    f"Name the codes it is for: `// {MARKER} DSQL202`.")

@@ -22,6 +22,8 @@ class TranslateOptions:
 
     def __post_init__(self) -> None:
         if self.enum_strategy not in ("domain", "none"):
-            raise ValueError(f"enum_strategy must be 'domain' or 'none', not {self.enum_strategy!r}")
+            # Named as users write them (--enum-strategy / [translate] enum-strategy), not as Python fields.
+            raise ValueError(f"enum-strategy must be \"domain\" or \"none\", not {self.enum_strategy!r}")
         if not (self.identity_cache == 1 or self.identity_cache >= 65536):
-            raise ValueError(f"identity_cache must be 1 or at least 65536 (a DSQL rule), not {self.identity_cache}")
+            raise ValueError(f"identity-cache must be 1 or at least 65536 (the only CACHE values DSQL accepts), "
+                             f"not {self.identity_cache}")

@@ -49,8 +49,6 @@ def _settings(schema_path: Path | None, config_path: Path | None, target: str | 
     from prisma_dsql.errors import UsageError
 
     cfg, profile = config.settings(schema_path, config_path, target=target, dsql_version=dsql_version)
-    if dsql_version and profile.target != "dsql":
-        raise UsageError("--dsql-version only applies to --target dsql")
     try:
         options = cfg.translate if identity_cache is None else replace(cfg.translate, identity_cache=identity_cache)
     except ValueError as exc:

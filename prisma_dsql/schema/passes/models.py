@@ -139,6 +139,10 @@ class ModelResolver:
                       f"name `{ctx.datasource_name}`.", attr.name_span, subject=subject,
                       help=f"Write `@{ctx.datasource_name}.{name}`.")
             return None
+        if self.provider == "sqlite":
+            ctx.error("PSL114", f"Native type {name} is not supported for sqlite connector.", attr.span,
+                      subject=subject, help=f"Remove `@{attr.name}`; SQLite has no native type attributes.")
+            return None
         args = []
         for a in attr.args:
             if a.name is not None or not isinstance(a.value, (ast.NumberValue, ast.StringValue, ast.ConstantValue)):
