@@ -293,23 +293,17 @@ class TreeBuilder:
         return ast.Block(kind, name.value, self._span(name), kw_span.to(end_span), body, attrs,
                          self.docs.for_line(kw_span.line))
 
-    def model(self, c):
-        return self._blk("model", c)
+    # One grammar rule per block keyword; `type` blocks are the rule `composite`.
+    def _block_rule(kind: str):
+        return lambda self, children: self._blk(kind, children)
 
-    def view(self, c):
-        return self._blk("view", c)
-
-    def composite(self, c):
-        return self._blk("type", c)
-
-    def enum(self, c):
-        return self._blk("enum", c)
-
-    def datasource(self, c):
-        return self._blk("datasource", c)
-
-    def generator(self, c):
-        return self._blk("generator", c)
+    model = _block_rule("model")
+    view = _block_rule("view")
+    composite = _block_rule("type")
+    enum = _block_rule("enum")
+    datasource = _block_rule("datasource")
+    generator = _block_rule("generator")
+    del _block_rule
 
     def start(self, children):
         return children[0] if children else []
