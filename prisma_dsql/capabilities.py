@@ -14,7 +14,11 @@ shared/docs/dsql-reference.md, the DSQL user guide and release notes).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
+from typing import Iterable, TypeVar
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,10 @@ def _d(text: str) -> _dt.date:
     return _dt.date.fromisoformat(text)
 
 
+#: Aurora DSQL's general availability: no DSQL version is older.
+GA = _d("2025-05-27")
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     # Arrived during 2026.
     Capability("identity_columns", "BIGINT GENERATED ... AS IDENTITY (CACHE 1 or >= 65536)", _d("2026-02-13")),
@@ -41,6 +49,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("add_identity", "ALTER COLUMN ADD GENERATED ... AS IDENTITY", _d("2026-07-01")),
     Capability("drop_column", "ALTER TABLE DROP COLUMN (not on primary key columns)", _d("2026-08-03")),
     Capability("check_not_valid", "ADD CONSTRAINT CHECK ... NOT VALID + ALTER TABLE ASYNC VALIDATE", _d("2026-08-03")),
+    # Prisma 7 has no expression indexes (`@@index([raw("...")])` is rejected as an unknown field), so
+    # no rule and no translation uses this yet; it is here for the introspector and the differ.
     Capability("expression_indexes", "indexes on expressions", _d("2026-08-13")),
     Capability("numeric_precision_1000", "NUMERIC precision up to 1000, and NUMERIC columns indexable",
                _d("2026-08-25")),
@@ -48,10 +58,10 @@ CAPABILITIES: tuple[Capability, ...] = (
                _d("2026-08-26")),
     Capability("partial_indexes", "CREATE INDEX ASYNC ... WHERE predicate", _d("2026-09-15")),
     # Supported since GA (2025-05).
-    Capability("domains", "CREATE DOMAIN (DROP DOMAIN ... CASCADE refused)", _d("2025-05-27")),
-    Capability("views", "CREATE VIEW", _d("2025-05-27")),
-    Capability("schemas", "CREATE SCHEMA (at most 10 besides public/sys)", _d("2025-05-27")),
-    Capability("unique_indexes", "CREATE UNIQUE INDEX ASYNC", _d("2025-05-27")),
+    Capability("domains", "CREATE DOMAIN (DROP DOMAIN ... CASCADE refused)", GA),
+    Capability("views", "CREATE VIEW", GA),
+    Capability("schemas", "CREATE SCHEMA (at most 10 besides public/sys)", GA),
+    Capability("unique_indexes", "CREATE UNIQUE INDEX ASYNC", GA),
     # Never (as of late 2026).
     Capability("serial_types", "SERIAL / BIGSERIAL / SMALLSERIAL", None),
     Capability("identity_non_bigint", "IDENTITY on INTEGER or SMALLINT columns", None),
@@ -77,6 +87,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("add_primary_key", "adding or changing a primary key after CREATE TABLE", None),
     Capability("add_unique_constraint", "ADD CONSTRAINT UNIQUE (use a unique index)", None),
     Capability("fulltext_indexes", "full-text (tsvector/GIN) indexes", None),
+    Capability("postgres_18_functions", "functions new in PostgreSQL 18 (uuidv7())", None),
     # Column types.
     Capability("column_type_inet", "inet columns", None),
     Capability("column_type_citext", "citext columns (an extension)", None),
@@ -85,10 +96,88 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("column_type_bit", "bit / varbit columns", None, uncertain=True),
     Capability("column_type_oid", "oid columns", None, uncertain=True),
     Capability("column_type_tsvector", "tsvector columns", None, uncertain=True),
+    Capability("unlisted_column_types",
+               "column types missing from COLUMN_TYPES (extension types such as geometry, hstore, vector)", None),
 )
 
 CAPABILITY_KEYS = frozenset(c.key for c in CAPABILITIES)
 _BY_KEY = {c.key: c for c in CAPABILITIES}
+
+#: Column types by base name (lower case, arguments and quotes removed) and the capability a profile
+#: needs for each (None: every DSQL version has it). A type not listed needs `unlisted_column_types`:
+#: it is not known to work on DSQL. Shared by the rules and the renderer, so that turning a rule off
+#: never lets through a type the target refuses.
+COLUMN_TYPES: dict[str, str | None] = {
+    **dict.fromkeys((
+        "smallint", "int2", "integer", "int", "int4", "bigint", "int8", "real", "float4", "double precision",
+        "float8", "numeric", "decimal", "char", "character", "bpchar", "varchar", "character varying", "text",
+        "date", "time", "timetz", "time without time zone", "time with time zone", "timestamp", "timestamptz",
+        "timestamp without time zone", "timestamp with time zone", "interval", "boolean", "bool", "bytea", "uuid",
+    )),
+    "json": "json_columns",
+    "jsonb": "jsonb_columns",
+    "inet": "column_type_inet",
+    "citext": "column_type_citext",
+    "money": "column_type_money",
+    "xml": "column_type_xml",
+    "bit": "column_type_bit",
+    "varbit": "column_type_bit",
+    "bit varying": "column_type_bit",
+    "oid": "column_type_oid",
+    "tsvector": "column_type_tsvector",
+}
+
+#: Column types for JSON values, preferred first, with the capability each needs.
+JSON_COLUMN_TYPES: tuple[tuple[str, str], ...] = (("jsonb_columns", "JSONB"), ("json_columns", "JSON"))
+
+#: SQL functions that a column DEFAULT may call and that need a capability:
+#: name (lower case) -> (capability, where the function comes from).
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "uuid_generate_v1": ("extensions", "the uuid-ossp extension"),
+    "uuid_generate_v1mc": ("extensions", "the uuid-ossp extension"),
+    "uuid_generate_v3": ("extensions", "the uuid-ossp extension"),
+    "uuid_generate_v4": ("extensions", "the uuid-ossp extension"),
+    "uuid_generate_v5": ("extensions", "the uuid-ossp extension"),
+    "uuid_generate_v7": ("extensions", "the pg_uuidv7 extension"),
+    "uuidv7": ("postgres_18_functions", "PostgreSQL 18"),
+    "gen_random_bytes": ("extensions", "the pgcrypto extension"),
+    "crypt": ("extensions", "the pgcrypto extension"),
+    "gen_salt": ("extensions", "the pgcrypto extension"),
+    "digest": ("extensions", "the pgcrypto extension"),
+    "hmac": ("extensions", "the pgcrypto extension"),
+    "nanoid": ("plpgsql", "an extension or a PL/pgSQL function"),
+    "generate_ulid": ("plpgsql", "an extension or a PL/pgSQL function"),
+    "gen_ulid": ("plpgsql", "an extension or a PL/pgSQL function"),
+    "ulid_generate": ("plpgsql", "an extension or a PL/pgSQL function"),
+    "gen_random_ulid": ("plpgsql", "an extension or a PL/pgSQL function"),
+    "nextval": ("sequences", "sequences"),
+    "currval": ("sequences", "sequences"),
+    "setval": ("sequences", "sequences"),
+}
+
+_TYPE_ARGS = re.compile(r"\([^)]*\)")
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_$]*)*)\s*\(")
+
+
+def type_base_name(sql_type: str) -> str:
+    """`"Timestamp"(3) WITH TIME ZONE` -> `timestamp with time zone` (an array keeps its `[]`)."""
+    return " ".join(_TYPE_ARGS.sub("", sql_type).lower().replace('"', "").split())
+
+
+def column_type_capability(sql_type: str) -> str:
+    """The capability a column of SQL type `sql_type` needs ("" when every DSQL version has it)."""
+    base = type_base_name(sql_type)
+    if base.endswith("[]"):
+        return "array_columns"
+    if base not in COLUMN_TYPES:
+        return "unlisted_column_types"
+    return COLUMN_TYPES[base] or ""
+
+
+def called_functions(sql: str) -> list[str]:
+    """Lower-case names (schema prefix removed) of the functions an SQL expression calls, in order."""
+    return [m.group(1).split(".")[-1].strip().lower() for m in _CALL.finditer(sql)]
+
 
 #: Limits of DSQL (no dates: unchanged through 2026 as far as we know).
 DSQL_LIMITS: dict[str, int] = {
@@ -108,6 +197,21 @@ DSQL_LIMITS: dict[str, int] = {
     "connection_minutes": 60,
 }
 
+#: Schemas every DSQL cluster has; they do not count toward the `schemas` limit.
+DSQL_BUILTIN_SCHEMAS: tuple[str, ...] = ("public", "sys")
+#: Schema names DSQL reserves, and the prefix of more (PostgreSQL's `pg_*`).
+DSQL_RESERVED_SCHEMAS: tuple[str, ...] = ("sys", "information_schema")
+DSQL_RESERVED_SCHEMA_PREFIXES: tuple[str, ...] = ("pg_",)
+
+#: Limits that change with a capability: for each, (capability, value) pairs, the first the profile
+#: has wins; a None capability is the value before any of them.
+DSQL_CAPABILITY_LIMITS: dict[str, tuple[tuple[str | None, int], ...]] = {
+    "numeric_precision": (("numeric_precision_1000", 1000), (None, 38)),
+}
+
+#: Limits of plain PostgreSQL that the rules and renderers check.
+POSTGRES_LIMITS: dict[str, int] = {"identifier_bytes": 63, "numeric_precision": 1000}
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -117,6 +221,11 @@ class Profile:
     as_of: _dt.date | None
     features: frozenset[str]
     limits: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    #: The target in words, for messages: "Aurora DSQL", "PostgreSQL".
+    label: str = ""
+    #: The date the user asked for when it differs from `as_of` (a date past the newest facts we
+    #: have gets the newest profile); it only changes what `describe()` says.
+    requested: _dt.date | None = field(default=None, compare=False)
 
     def supports(self, key: str) -> bool:
         if key not in CAPABILITY_KEYS:
@@ -127,15 +236,16 @@ class Profile:
         """The limit, or None where the target has none worth checking."""
         return self.limits.get(name)
 
-    def numeric_max_precision(self) -> int:
-        if self.target == "postgres":
-            return 1000
-        return 1000 if self.supports("numeric_precision_1000") else 38
+    def first_supported(self, choices: Iterable[tuple[str, _T]]) -> _T | None:
+        """The value of the first (capability, value) pair whose capability the profile has."""
+        return next((value for key, value in choices if self.supports(key)), None)
 
     def describe(self) -> str:
-        if self.target == "postgres":
-            return "PostgreSQL"
-        return f"Aurora DSQL as of {self.as_of.isoformat()}"
+        """`Aurora DSQL as of 2026-08-01`, `PostgreSQL`."""
+        text = self.label if self.as_of is None else f"{self.label} as of {self.as_of.isoformat()}"
+        if self.requested is not None and self.requested != self.as_of:
+            text += f" (newest known; you asked for {self.requested.isoformat()})"
+        return text
 
 
 def capability(key: str) -> Capability:
@@ -147,23 +257,41 @@ def newest_known_date() -> _dt.date:
 
 
 def dsql_profile(as_of: _dt.date | str | None = None) -> Profile:
-    """DSQL's profile on `as_of` (default: the newest date we have facts for)."""
+    """DSQL's profile on `as_of` (default: the newest date we have facts for).
+
+    A date before DSQL's general availability is a ValueError. A date after the newest fact gets
+    the newest profile, which says so in `describe()`: nothing newer is known, not "nothing changed".
+    """
     if isinstance(as_of, str):
         as_of = parse_version(as_of)
-    day = as_of or newest_known_date()
+    newest = newest_known_date()
+    if as_of is not None and as_of < GA:
+        raise ValueError(f"DSQL version {as_of.isoformat()} is before Aurora DSQL's general availability "
+                         f"({GA.isoformat()}): give {GA.isoformat()} or later")
+    day = newest if as_of is None else min(as_of, newest)
     features = frozenset(c.key for c in CAPABILITIES if c.since is not None and c.since <= day)
-    return Profile("dsql", day, features, dict(DSQL_LIMITS))
+    limits = dict(DSQL_LIMITS)
+    for name, steps in DSQL_CAPABILITY_LIMITS.items():
+        limits[name] = next(value for key, value in steps if key is None or key in features)
+    requested = as_of if as_of is not None and as_of > newest else None
+    return Profile("dsql", day, features, limits, "Aurora DSQL", requested)
 
 
 def postgres_profile() -> Profile:
-    return Profile("postgres", None, CAPABILITY_KEYS, {"identifier_bytes": 63})
+    return Profile("postgres", None, CAPABILITY_KEYS, dict(POSTGRES_LIMITS), "PostgreSQL")
+
+
+_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_version(text: str) -> _dt.date:
-    """`--dsql-version YYYY-MM-DD` -> date, or ValueError with a readable message."""
+    """`--dsql-version YYYY-MM-DD` -> date, or ValueError with a readable message. Only that
+    spelling: `20260101` and other ISO forms that `date.fromisoformat` takes are refused."""
     try:
+        if not _VERSION.fullmatch(text):
+            raise ValueError
         return _dt.date.fromisoformat(text)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ValueError(f"--dsql-version takes a date as YYYY-MM-DD, not {text!r}") from None
 
 

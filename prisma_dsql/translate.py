@@ -17,6 +17,9 @@ never from its name or date:
 - enums: `CREATE TYPE ... AS ENUM` with `enum_types`, else (enum strategy
   "domain", `domains`) a TEXT domain of the same name checking the values.
 - foreign keys only with `foreign_keys` and relationMode "foreignKeys".
+- `Json` without a native type (and composite types): the first of
+  `capabilities.JSON_COLUMN_TYPES` the profile has (JSONB, else JSON); JSONB
+  when it has none, for the renderer to refuse.
 
 The translator sits between the two worlds it joins: it reads the Prisma schema
 graph (`prisma_dsql.schema`) and builds `prisma_dsql.catalog` objects, so that
@@ -33,7 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from prisma_dsql.capabilities import Profile
+from prisma_dsql.capabilities import JSON_COLUMN_TYPES, Profile
 from prisma_dsql.catalog.model import (
     Catalog,
     Column,
@@ -112,6 +115,8 @@ class _Choices:
     enum_as_domain: bool
     foreign_keys: bool
     identity_cache: int
+    #: Column type of `Json` fields without a native type (and of composite types).
+    json: SqlType
 
     @classmethod
     def of(cls, schema: Schema, profile: Profile, options: TranslateOptions) -> "_Choices":
@@ -119,7 +124,8 @@ class _Choices:
         enum_as_domain = (not profile.supports("enum_types") and options.enum_strategy == "domain"
                           and profile.supports("domains"))
         foreign_keys = profile.supports("foreign_keys") and schema.relation_mode != "prisma"
-        return cls(autoincrement, enum_as_domain, foreign_keys, options.identity_cache)
+        json = SqlType(profile.first_supported(JSON_COLUMN_TYPES) or DEFAULT_TYPES["Json"].name)
+        return cls(autoincrement, enum_as_domain, foreign_keys, options.identity_cache, json)
 
 
 class _Builder:
@@ -240,7 +246,10 @@ class _Builder:
         if f.native_type is not None and f.native_type.name in NATIVE_TYPES:
             args = tuple(int(a) for a in f.native_type.args if str(a).lstrip("-").isdigit())
             return SqlType(NATIVE_TYPES[f.native_type.name], args, array)
-        base = DEFAULT_TYPES.get(f.type_name, DEFAULT_TYPES["Json"])  # composite types are stored as JSONB
+        if f.type_name == "Json" or f.type_name not in DEFAULT_TYPES:  # composite types are stored as JSON
+            base = self.choices.json
+        else:
+            base = DEFAULT_TYPES[f.type_name]
         return SqlType(base.name, base.args, True) if array else base
 
     # -- defaults ------------------------------------------------------------------------------

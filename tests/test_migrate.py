@@ -161,6 +161,34 @@ def test_migrate_refuses_dsql_errors_with_findings(tmp_path):
     assert run("migrate", "--from-empty", SAAS, "--script", "--target", "postgres").returncode == 0
 
 
+def test_migrate_json_field_is_json_where_dsql_has_json_but_not_jsonb(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel J {\n  id Int  @id\n  a  Json\n}\n')
+    proc = run("migrate", "--from-empty", "--script", "--dsql-version", "2026-05-15", schema)
+    assert proc.returncode == 0, proc.stderr
+    assert '"a" JSON NOT NULL' in proc.stdout
+    assert '"a" JSONB NOT NULL' in run("migrate", "--from-empty", "--script", schema).stdout
+    schema.write_text(schema.read_text().replace("a  Json", "a  Json @db.JsonB"))
+    proc = run("migrate", "--from-empty", "--script", "--dsql-version", "2026-05-15", schema)
+    assert proc.returncode == 1 and "error[DSQL107]" in proc.stderr and "becomes a JSON column" in proc.stderr
+
+
+def test_migrate_ignored_rules_only_silence_the_report(tmp_path):
+    """Turning rules off must never let migrate print SQL that DSQL rejects: the renderer refuses."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel T {\n'
+                      '  id String @id @default(dbgenerated("uuid_generate_v4()")) @db.Uuid\n'
+                      '  x  Unsupported("tsvector")?\n  d  Decimal\n  @@index([d])\n}\n')
+    (tmp_path / "prisma-dsql.toml").write_text('ignore = ["DSQL109", "DSQL110", "DSQL111", "DSQL207"]\n')
+    proc = run("migrate", "--from-empty", "--script", "--dsql-version", "2025-06-01", schema)
+    assert proc.returncode == 1 and proc.stdout == "", proc.stdout
+    assert "error[DSQL" not in proc.stderr  # the rules stay silent, as configured
+    for line, what in ((5, "uuid_generate_v4()"), (6, "column type tsvector"), (7, "DECIMAL(65,30)"),
+                       (8, "NUMERIC column 'd'")):
+        assert re.search(rf"schema\.prisma:{line}:\d+: error: .*{re.escape(what)}", proc.stderr), (what, proc.stderr)
+    assert "no migration written" in proc.stderr
+
+
 def test_migrate_refuses_schema_errors_and_other_providers(tmp_path):
     bad = tmp_path / "bad.prisma"
     bad.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id Strin @id\n}\n')
@@ -175,7 +203,9 @@ def test_migrate_refuses_schema_errors_and_other_providers(tmp_path):
 @pytest.mark.parametrize("args, message", [
     ((), "--from-empty"),
     (("--from-empty", "--dsql-version", "yesterday"), "YYYY-MM-DD"),
-    (("--from-empty", "--identity-cache", "100"), "identity_cache"),
+    (("--from-empty", "--dsql-version", "20260101"), "YYYY-MM-DD"),
+    (("--from-empty", "--dsql-version", "2025-01-01"), "before Aurora DSQL's general availability (2025-05-27)"),
+    (("--from-empty", "--identity-cache", "100"), "65536"),
     (("--from-empty", "--target", "postgres", "--dsql-version", "2026-01-01"), "--dsql-version"),
     (("--from-empty", "--target", "mysql"), "mysql"),
 ])

@@ -7,11 +7,14 @@ the profile of the selected date.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
-from prisma_dsql.capabilities import DSQL_LIMITS, profile_for
+from prisma_dsql.capabilities import DSQL_LIMITS, capability, profile_for
 from prisma_dsql.loader import load_text
-from prisma_dsql.rules import check
+from prisma_dsql.rules import REGISTRY, check
 from prisma_dsql.translate_options import TranslateOptions
 
 DS = 'datasource db {\n  provider = "postgresql"\n}\n\n'
@@ -112,12 +115,33 @@ def test_decimal_precision_follows_the_profile(version, expected):
     assert ("DSQL110" in codes(DS + model("T", "  amount Decimal\n"), version)) is expected
 
 
-@pytest.mark.parametrize("version, expected", [("2026-04-30", "DSQL107"), ("2026-05-01", "DSQL107"),
-                                               ("2026-06-01", None)])
-def test_json_follows_the_profile(version, expected):
-    found = codes(DS + model("T", "  data Json\n"), version)
-    assert ("DSQL107" in found) is (expected is not None)
-    assert "DSQL107" not in codes(DS + model("T", "  data Json @db.Json\n"), "2026-05-01")
+@pytest.mark.parametrize("version, plain, jsonb, json", [
+    ("2026-04-30", True, True, True),     # no JSON columns at all
+    ("2026-05-01", False, True, False),   # json, not yet jsonb: a plain Json field becomes JSON
+    ("2026-06-01", False, False, False),
+])
+def test_json_follows_the_profile(version, plain, jsonb, json):
+    assert ("DSQL107" in codes(DS + model("T", "  data Json\n"), version)) is plain
+    assert ("DSQL107" in codes(DS + model("T", "  data Json @db.JsonB\n"), version)) is jsonb
+    assert ("DSQL107" in codes(DS + model("T", "  data Json @db.Json\n"), version)) is json
+
+
+def _json_help(field: str, version: str) -> str:
+    (d,) = [d for d in check(load_text(DS + model("T", field)).schema, profile_for("dsql", version))
+            if d.code == "DSQL107"]
+    return d.help
+
+
+def test_json_help_takes_each_type_s_date_from_the_capabilities():
+    jsonb, json = capability("jsonb_columns").since.isoformat(), capability("json_columns").since.isoformat()
+    assert (jsonb, json) == ("2026-06-01", "2026-05-01")
+    assert f"--dsql-version {jsonb}" in _json_help("  data Json @db.JsonB\n", "2026-01-01")
+    assert f"--dsql-version {json}" in _json_help("  data Json @db.Json\n", "2026-01-01")
+    assert f"--dsql-version {json}" in _json_help("  data Json\n", "2026-01-01")
+    # On a json-only version the explicit JsonB is the problem: the help says what a plain Json becomes.
+    assert _json_help("  data Json @db.JsonB\n", "2026-05-15") == (
+        "Write `data Json @db.Json`, or `data Json` without a native type: on Aurora DSQL as of 2026-05-15 it "
+        "becomes a JSON column.")
 
 
 def test_enum_strategy_decides_between_info_and_error():
@@ -138,6 +162,40 @@ def test_flipping_an_uncertain_capability_changes_the_finding():
     text = DS + model("T", "  price Decimal @db.Money\n")
     assert "DSQL108" in codes(text)
     flipped = profile_for()
-    flipped = type(flipped)(flipped.target, flipped.as_of, flipped.features | {"column_type_money"}, flipped.limits)
+    flipped = dataclasses.replace(flipped, features=flipped.features | {"column_type_money"})
     assert capabilities.capability("column_type_money").uncertain
     assert "DSQL108" not in [d.code for d in check(load_text(text).schema, flipped)]
+
+
+def _enum_finding(profile, **options):
+    text = DS + "enum Role {\n  A\n  B\n}\n\n" + model("T", "  role Role\n")
+    (d,) = [d for d in check(load_text(text).schema, profile, TranslateOptions(**options)) if d.code == "DSQL105"]
+    return d
+
+
+def test_enum_unsupported_names_the_real_cause():
+    off = _enum_finding(profile_for(), enum_strategy="none")
+    assert '`[translate] enum-strategy = "none"` in prisma-dsql.toml' in off.message
+    assert off.help.startswith('Set `[translate] enum-strategy = "domain"` in prisma-dsql.toml')
+    # A profile without domains (none exists among the dated DSQL ones): the setting is not the cause.
+    no_domains = dataclasses.replace(profile_for(), features=profile_for().features - {"domains"})
+    d = _enum_finding(no_domains)
+    assert "enum-strategy" not in d.message + d.help
+    assert "has no domains" in d.message and "--dsql-version 2025-05-27" in d.help
+
+
+def test_config_keys_are_cited_as_written_in_prisma_dsql_toml():
+    """`identity-cache` and `enum-strategy` live under `[translate]`: messages, help and notes say so."""
+    texts = []
+    for options in (TranslateOptions(), TranslateOptions(identity_cache=1), TranslateOptions(enum_strategy="none")):
+        text = DS + "enum Role {\n  A\n}\n\n" + model("T", "  n Int @default(autoincrement())\n  role Role\n")
+        for d in check(load_text(text).schema, profile_for(), options):
+            texts += [d.message, d.help or "", *d.notes]
+    texts += [r.doc for r in REGISTRY.values()]
+    cited = 0
+    for text in texts:
+        prose = re.sub(r"```.*?```", "", text, flags=re.S)  # a toml block shows the table itself
+        for m in re.finditer(r"(identity-cache|enum-strategy)", prose):
+            cited += 1
+            assert prose[:m.start()].endswith("[translate] "), prose[max(0, m.start() - 60):m.end() + 20]
+    assert cited >= 4

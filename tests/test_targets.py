@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from pathlib import Path
@@ -228,6 +229,76 @@ model T {
                  "column type JSONB"):
         assert what in text
     assert all(span is not None for _, span in err.value.problems)
+
+
+SAFETY_NET = '''
+model T {
+  id String                    @id @default(dbgenerated("uuid_generate_v4()")) @db.Uuid
+  x  Unsupported("tsvector")?
+  g  Unsupported("geometry(Point, 4326)")?
+  d  Decimal
+  n  Decimal                   @db.Decimal(12, 2) @unique
+  @@index([d])
+}
+'''
+
+
+def test_renderer_refuses_types_precision_numeric_indexes_and_missing_functions():
+    """What the rules DSQL109/110/111/207 report, the renderer refuses on its own (a rule turned off
+    must not let the SQL through), each problem with the span of its Prisma element."""
+    loaded = load_text(HEAD + SAFETY_NET)
+    profile = dsql_profile("2025-06-01")
+    with pytest.raises(RenderError) as err:
+        target_for(profile).render(from_schema(loaded.schema, profile))
+    problems = {message: span for message, span in err.value.problems}
+    expected = {  # message -> line of the schema text
+        "uuid_generate_v4() (the uuid-ossp extension) in DEFAULT uuid_generate_v4()": 6,
+        "column type tsvector is not supported": 7,
+        "column type geometry(Point, 4326) is not supported": 8,
+        "column type DECIMAL(65,30): precision 65 is more than Aurora DSQL as of 2025-06-01 allows (38)": 9,
+        "index 'T_n_key' on the NUMERIC column 'n'": 10,
+        "index 'T_d_idx' on the NUMERIC column 'd'": 11,
+    }
+    for text, line in expected.items():
+        matches = [span for message, span in problems.items() if text in message]
+        assert matches, (text, list(problems))
+        assert matches[0] is not None and matches[0].line == line, (text, matches[0])
+    assert len(problems) == len(expected), list(problems)
+    # The newest profile holds NUMERIC(65,30) and NUMERIC indexes; the rest stays refused.
+    newest = dsql_profile()
+    with pytest.raises(RenderError) as err:
+        target_for(newest).render(from_schema(loaded.schema, newest))
+    assert sorted(m.split(" is not")[0] for m, _ in err.value.problems) == [
+        "column type geometry(Point, 4326)", "column type tsvector",
+        "uuid_generate_v4() (the uuid-ossp extension) in DEFAULT uuid_generate_v4()"]
+    # Plain PostgreSQL renders all of it, as Prisma does.
+    postgres = profile_for("postgres")
+    script = target_for(postgres).render(from_schema(loaded.schema, postgres)).text()
+    assert '"x" tsvector' in script and "DECIMAL(65,30)" in script and "uuid_generate_v4()" in script
+
+
+def test_renderer_refuses_what_exceeds_the_profile_limits():
+    fields = "".join(f"  f{i} Int\n" for i in range(4))
+    loaded = load_text(HEAD + 'model T {\n  id Int @id\n' + fields
+                       + "  @@index([f0, f1, f2])\n  @@index([f1])\n  @@index([f2])\n}\n")
+    small = dataclasses.replace(dsql_profile(), limits={**dsql_profile().limits, "columns_per_table": 4,
+                                                        "indexes_per_table": 3, "columns_per_index": 2})
+    with pytest.raises(RenderError) as err:
+        target_for(small).render(from_schema(loaded.schema, small))
+    text = str(err.value)
+    assert "table public.T has 5 columns: at most 4" in text
+    assert "table public.T has 4 indexes (primary key and unique indexes count): at most 3" in text
+    assert "index 'T_f0_f1_f2_idx' has 3 columns: at most 2" in text
+    assert target_for(dsql_profile()).render(from_schema(loaded.schema, dsql_profile())).steps
+
+
+def test_renderer_refuses_reserved_schemas_on_dsql_only():
+    loaded = load_text('datasource db {\n  provider = "postgresql"\n  schemas  = ["public", "sys"]\n}\n'
+                       'model T {\n  id Int @id\n  @@schema("sys")\n}\n')
+    with pytest.raises(RenderError, match="schema 'sys' is reserved"):
+        target_for(dsql_profile()).render(from_schema(loaded.schema, dsql_profile()))
+    postgres = profile_for("postgres")
+    assert target_for(postgres).render(from_schema(loaded.schema, postgres)).steps
 
 
 def test_partial_index_by_profile_date():

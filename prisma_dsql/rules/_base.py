@@ -256,6 +256,14 @@ class _ColumnIndex:
         return index
 
 
+def setting(section: str | None, key: str, value: object) -> str:
+    """A prisma-dsql.toml setting as the user writes it, for messages:
+    `[translate] identity-cache = 1` in prisma-dsql.toml."""
+    shown = f'"{value}"' if isinstance(value, str) else str(value)
+    table = f"[{section}] " if section else ""
+    return f"`{table}{key} = {shown}` in prisma-dsql.toml"
+
+
 def is_id(model: Model, fld: Field) -> bool:
     pk = model.primary_key
     return pk is not None and any(x.name == fld.name for x in pk.fields)

@@ -52,7 +52,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     }
     ```
     """
-    limit = ctx.profile.numeric_max_precision()
+    limit = ctx.profile.limit("numeric_precision")
+    if limit is None:
+        return
     for m, f in ctx.of_type("Decimal"):
         if f.kind.value != "scalar":
             continue

@@ -1,19 +1,10 @@
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
+from prisma_dsql.capabilities import column_type_capability, type_base_name
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule, subject
-
-#: Column types DSQL supports (lower case, arguments removed). json/jsonb depend on the profile.
-SUPPORTED = frozenset({
-    "smallint", "int2", "integer", "int", "int4", "bigint", "int8", "real", "float4", "double precision",
-    "float8", "numeric", "decimal", "char", "character", "varchar", "character varying", "text", "date", "time",
-    "timetz", "time without time zone", "time with time zone", "timestamp", "timestamptz",
-    "timestamp without time zone", "timestamp with time zone", "interval", "boolean", "bool", "bytea", "uuid",
-})
-_PROFILE_TYPES = {"json": "json_columns", "jsonb": "jsonb_columns"}
 
 _ADVICE = {
     "tsvector": "DSQL has no full-text search; drop the column and search in the application or another service",
@@ -28,12 +19,6 @@ _ADVICE = {
     "geography": "use `Json` holding GeoJSON (PostGIS is an extension)",
     "vector": "store embeddings elsewhere, or as `Bytes` (pgvector is an extension)",
 }
-_ARGS = re.compile(r"\([^)]*\)")
-
-
-def normalize(sql_type: str) -> str:
-    return " ".join(_ARGS.sub("", sql_type).lower().replace('"', "").split())
-
 
 @rule("DSQL109", "unsupported-type", Severity.ERROR,
       "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.")
@@ -42,7 +27,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     ## What it does
     Reports `Unsupported("<sql type>")` fields unless the SQL type is one DSQL has as a column
     type (integer and numeric types, character types, text, date/time types, interval, boolean,
-    bytea, uuid, and json/jsonb on versions that have them).
+    bytea, uuid, and json/jsonb on versions that have them). The list is the capability table's
+    `COLUMN_TYPES`, which the DDL renderer checks too: a type missing from it is refused even with
+    this rule turned off.
 
     ## Why
     `Unsupported` passes a raw SQL type into CREATE TABLE. The types people reach for it with
@@ -70,11 +57,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     for m, f in ctx.of_type("Unsupported"):
         if f.unsupported is None:
             continue
-        base = normalize(f.unsupported)
-        if base.endswith("[]"):
-            what, advice = "array columns", "use `Json` or a related model"
-        elif base in SUPPORTED or (base in _PROFILE_TYPES and ctx.profile.supports(_PROFILE_TYPES[base])):
+        needed = column_type_capability(f.unsupported)
+        if not needed or ctx.profile.supports(needed):
             continue
+        base = type_base_name(f.unsupported)
+        if needed == "array_columns":
+            what, advice = "array columns", "use `Json` or a related model"
         else:
             what = f"{base} columns"
             advice = _ADVICE.get(base.split(" ")[0], "use a Prisma type DSQL supports (String, Json, Bytes, ...)")

@@ -10,7 +10,11 @@ between steps).
 
 What a target's profile cannot hold is refused with `RenderError` listing every
 problem, never silently dropped or rewritten. The DSQL rules report the same
-things earlier and better (with help), so this is the last line of defence.
+things earlier and better (with help), so this is the last line of defence, and
+it must hold on its own: a rule turned off in prisma-dsql.toml only silences a
+report, it never lets through SQL the target rejects. So the checks here read
+the same data as the rules (`prisma_dsql.capabilities`: capabilities, limits,
+column types, functions), not the rules' findings.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ import heapq
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from prisma_dsql.capabilities import Profile
+from prisma_dsql.capabilities import (
+    DSQL_BUILTIN_SCHEMAS,
+    FUNCTIONS,
+    Profile,
+    called_functions,
+    column_type_capability,
+    type_base_name,
+)
 from prisma_dsql.catalog.model import (
     Catalog,
     Column,
@@ -125,12 +136,16 @@ class Target:
     SERIAL_TYPES: ClassVar[dict[str, str]] = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
     IDENTITY_STYLES: ClassVar[dict[str, str]] = {"by_default": "BY DEFAULT", "always": "ALWAYS"}
 
-    #: Column types and the capability a profile needs for them.
-    TYPE_CAPABILITIES: ClassVar[dict[str, str]] = {
-        "INET": "column_type_inet", "CITEXT": "column_type_citext", "MONEY": "column_type_money",
-        "XML": "column_type_xml", "BIT": "column_type_bit", "VARBIT": "column_type_bit",
-        "OID": "column_type_oid", "JSON": "json_columns", "JSONB": "jsonb_columns",
-    }
+    #: Base names of the NUMERIC types: their precision is held to the profile's
+    #: `numeric_precision` limit, and indexing them needs `NUMERIC_INDEX_CAPABILITY`.
+    NUMERIC_TYPES: ClassVar[frozenset[str]] = frozenset({"numeric", "decimal"})
+    NUMERIC_INDEX_CAPABILITY: ClassVar[str] = "numeric_precision_1000"
+    #: Schemas that exist already and do not count toward the profile's `schemas` limit.
+    BUILTIN_SCHEMAS: ClassVar[tuple[str, ...]] = DSQL_BUILTIN_SCHEMAS
+    #: Schema names the target reserves, by name and by prefix (none on PostgreSQL as
+    #: Prisma writes it).
+    RESERVED_SCHEMAS: ClassVar[tuple[str, ...]] = ()
+    RESERVED_SCHEMA_PREFIXES: ClassVar[tuple[str, ...]] = ()
     #: Identity columns need this type where the profile lacks `identity_non_bigint`.
     IDENTITY_TYPE: ClassVar[str] = "BIGINT"
     #: Capabilities whose absence means "leave it out" rather than "refuse": the rules
@@ -151,6 +166,7 @@ class Target:
         """The script that adds `add` to a database holding the rest of `add.catalog`."""
         self._problems = []
         self.default_schema = add.catalog.default_schema
+        self._check_catalog(add.catalog, add.schemas)
         steps: list[Step] = []
         steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}") for s in add.schemas]
         steps += [self._step("extension", self.create_extension(e), e.span, f"extension {e.name}")
@@ -229,6 +245,7 @@ class Target:
         constraints = []
         if table.primary_key is not None:
             pk = table.primary_key
+            self._check_index_columns(table, f"primary key {pk.name!r}", pk.columns, pk.span)
             constraints.append(f"{INDENT}CONSTRAINT {quote(pk.name)} PRIMARY KEY ({','.join(quote(c) for c in pk.columns)})")
         constraints += [f"{INDENT}CONSTRAINT {quote(c.name)} CHECK ({c.expression})" for c in table.checks]
         constraints += [f"{INDENT}{self.foreign_key_constraint(fk)}" for fk in inline_fks]
@@ -262,11 +279,25 @@ class Target:
         elif t.kind == "user":
             base = self.qualified(t.schema, t.name)
         else:
-            capability = self.TYPE_CAPABILITIES.get(t.name)
-            if capability:
-                self.require(capability, f"column type {t.name}", span)
             base = t.name + (f"({','.join(str(a) for a in t.args)})" if t.args else "")
+        if t.kind != "user":
+            self._check_type(t, span)
         return base + ("[]" if t.array else "")
+
+    def _check_type(self, t: SqlType, span: Span | None) -> None:
+        """The column type exists on the profile (`capabilities.COLUMN_TYPES`; a type not listed
+        there needs `unlisted_column_types`), and a NUMERIC precision fits its limit."""
+        needed = column_type_capability(t.name)
+        if needed and not (needed == "array_columns" and t.array):  # an array is reported once, above
+            self.require(needed, f"column type {t.name}", span)
+        name = type_base_name(t.name)
+        limit = self.profile.limit("numeric_precision")
+        if name in self.NUMERIC_TYPES and limit is not None:
+            precision = t.args[0] if t.args else _raw_precision(t.name)
+            if precision is not None and precision > limit:
+                self._problems.append(
+                    (f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is more "
+                     f"than {self.describe()} allows ({limit})", span))
 
     def default(self, d: ColumnDefault, t: SqlType) -> str:
         kind = d.kind
@@ -283,9 +314,15 @@ class Target:
         if kind == "list":
             items = ", ".join(self.default(v, t.element()) for v in d.value)
             return f"ARRAY[{items}]::{self.column_type(t)}"
-        return str(d.value)  # "expression": verbatim SQL
+        # "expression": verbatim SQL, whose functions must exist on the target.
+        for name in dict.fromkeys(called_functions(str(d.value))):
+            if name in FUNCTIONS:
+                needed, origin = FUNCTIONS[name]
+                self.require(needed, f"{name}() ({origin}) in DEFAULT {d.value}", d.span)
+        return str(d.value)
 
     def create_index(self, table: Table, index: Index) -> str:
+        self._check_index_columns(table, f"index {index.name!r}", index.column_names, index.span)
         keys = []
         for c in index.columns:
             key = quote(c.name)
@@ -308,6 +345,50 @@ class Target:
         unique = "UNIQUE " if index.unique else ""
         return (f"CREATE {unique}INDEX{mode} {quote(index.name)} ON {self.qualified(table.schema, table.name)}"
                 f"{using}({', '.join(keys)}){where}")
+
+    def _check_index_columns(self, table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
+        """NUMERIC columns are indexable only with `NUMERIC_INDEX_CAPABILITY` (primary keys and
+        unique indexes are indexes too)."""
+        if self.profile.supports(self.NUMERIC_INDEX_CAPABILITY):
+            return
+        for name in columns:
+            col = table.column(name)
+            if col is not None and col.type.kind != "user" and type_base_name(col.type.name) in self.NUMERIC_TYPES:
+                self.require(self.NUMERIC_INDEX_CAPABILITY, f"{what} on the NUMERIC column {name!r}", span)
+
+    # -- what the whole catalog must fit in ------------------------------------------------------
+    def _check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
+        """The profile's limits (tables, schemas, columns and indexes per table, columns per
+        index) and reserved schema names, on the catalog as it will be after the migration."""
+        limit = self.profile.limit
+        for s in new_schemas:
+            if s.lower() in self.RESERVED_SCHEMAS or s.lower().startswith(self.RESERVED_SCHEMA_PREFIXES):
+                self._problems.append((f"schema {s!r} is reserved by {self.describe()}", None))
+        own_schemas = [s for s in catalog.schemas if s not in self.BUILTIN_SCHEMAS]
+        if limit("schemas") is not None and len(own_schemas) > limit("schemas"):
+            self._problems.append((f"{len(own_schemas)} schemas besides {', '.join(self.BUILTIN_SCHEMAS)}: "
+                                   f"{self.describe()} holds at most {limit('schemas')}", None))
+        if limit("tables") is not None and len(catalog.tables) > limit("tables"):
+            self._problems.append((f"{len(catalog.tables):,} tables: {self.describe()} holds at most "
+                                   f"{limit('tables'):,}", None))
+        max_columns, max_indexes, max_keys = (limit("columns_per_table"), limit("indexes_per_table"),
+                                              limit("columns_per_index"))
+        for t in catalog.tables:
+            name = f"table {t.schema}.{t.name}"
+            if max_columns is not None and len(t.columns) > max_columns:
+                self._problems.append((f"{name} has {len(t.columns)} columns: at most {max_columns}", t.span))
+            n_indexes = len(t.indexes) + (t.primary_key is not None)
+            if max_indexes is not None and n_indexes > max_indexes:
+                self._problems.append((f"{name} has {n_indexes} indexes (primary key and unique indexes count): "
+                                       f"at most {max_indexes}", t.span))
+            if max_keys is None:
+                continue
+            keys = [(f"primary key {t.primary_key.name!r}", len(t.primary_key.columns), t.primary_key.span)
+                    if t.primary_key else None]
+            keys += [(f"index {i.name!r}", len(i.columns), i.span) for i in t.indexes]
+            for what, n, span in filter(None, keys):
+                if n > max_keys:
+                    self._problems.append((f"{name}: {what} has {n} columns: at most {max_keys}", span))
 
     def foreign_key_constraint(self, fk: ForeignKey) -> str:
         self.require("foreign_keys", f"foreign key {fk.name!r}", fk.span)
@@ -420,6 +501,16 @@ class Additions:
     def is_empty(self) -> bool:
         return not (self.schemas or self.extensions or self.enums or self.domains or self.tables or self.columns
                     or self.indexes or self.foreign_keys)
+
+
+def _args(t: SqlType) -> str:
+    return f"({','.join(str(a) for a in t.args)})" if t.args else ""
+
+
+def _raw_precision(sql_type: str) -> int | None:
+    """The precision written in a raw type such as `numeric(65, 30)`, if any."""
+    inside = sql_type.partition("(")[2].partition(")")[0].split(",")[0].strip()
+    return int(inside) if inside.isdigit() else None
 
 
 def creation_order(tables: list[Table]) -> list[Table]:

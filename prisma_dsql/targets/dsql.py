@@ -9,6 +9,8 @@ Differences from `PostgresTarget`, as data:
   `ALTER TABLE ASYNC ... VALIDATE CONSTRAINT`;
 - each statement is its own step: DSQL runs one DDL statement per transaction.
 
+- schema names DSQL reserves (`sys`, `information_schema`, `pg_*`) are refused.
+
 Types (identity columns instead of SERIAL, domains instead of enum types) are
 chosen when the catalog is built from the profile; what the profile cannot
 hold at all is refused by the base renderer (and reported earlier by the rules).
@@ -16,6 +18,7 @@ hold at all is refused by the base renderer (and reported earlier by the rules).
 
 from __future__ import annotations
 
+from prisma_dsql.capabilities import DSQL_RESERVED_SCHEMA_PREFIXES, DSQL_RESERVED_SCHEMAS
 from prisma_dsql.targets.base import Target
 
 
@@ -23,3 +26,5 @@ class DsqlTarget(Target):
     name = "dsql"
     FOREIGN_KEYS = "inline"
     INDEX_MODE = "ASYNC"
+    RESERVED_SCHEMAS = DSQL_RESERVED_SCHEMAS
+    RESERVED_SCHEMA_PREFIXES = DSQL_RESERVED_SCHEMA_PREFIXES
