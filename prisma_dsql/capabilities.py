@@ -197,6 +197,9 @@ DSQL_LIMITS: dict[str, int] = {
     "connection_minutes": 60,
 }
 
+#: DSQL's precision and scale of NUMERIC / DECIMAL written without them (PostgreSQL: unbounded).
+DSQL_NUMERIC_DEFAULT: tuple[int, int] = (18, 6)
+
 #: Schemas every DSQL cluster has; they do not count toward the `schemas` limit.
 DSQL_BUILTIN_SCHEMAS: tuple[str, ...] = ("public", "sys")
 #: Schema names DSQL reserves, and the prefix of more (PostgreSQL's `pg_*`).

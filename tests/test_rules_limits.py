@@ -199,3 +199,57 @@ def test_config_keys_are_cited_as_written_in_prisma_dsql_toml():
             cited += 1
             assert prose[:m.start()].endswith("[translate] "), prose[max(0, m.start() - 60):m.end() + 20]
     assert cited >= 4
+
+
+def _fk_finding(models: str):
+    loaded = load_text(DS + models)
+    assert not loaded.diagnostics, [d.message for d in loaded.diagnostics]
+    found = [d for d in check(loaded.schema, profile_for("dsql", "2026-08-01")) if d.code == "DSQL301"]
+    assert len(found) == 1, found  # one finding for the whole schema: one fix serves every relation
+    return found[0]
+
+
+def test_foreign_keys_unsupported_is_one_finding_at_the_datasource():
+    users = "model User {\n  id BigInt @id\n" + "".join(f"  r{i} R{i}[]\n" for i in range(5)) + "}\n"
+    refs = "".join(f"model R{i} {{\n  id BigInt @id\n  userId BigInt\n"
+                   f"  user User @relation(fields: [userId], references: [id])\n}}\n" for i in range(5))
+    d = _fk_finding(users + refs)
+    assert d.span.line == 1 and d.subject == "datasource db"
+    assert d.message.startswith("5 relations need foreign keys") and "and 2 more" in d.message
+    assert 'Add `relationMode = "prisma"` to the datasource block' in d.help and "all 5 relations" in d.help
+    assert "5 relations then need an `@@index`" in d.help
+
+
+@pytest.mark.parametrize("user_side, owner_fields", [
+    ("  r R?\n", "  id     BigInt @id\n  userId BigInt @unique\n"),      # one-to-one: @unique
+    ("  r R?\n", "  userId BigInt @id\n"),                              # the id is the relation field
+    ("  r R[]\n", "  id     BigInt @id\n  userId BigInt\n  @@index([userId, id])\n"),  # first in an index
+])
+def test_foreign_keys_unsupported_suggests_no_index_where_one_exists(user_side, owner_fields):
+    d = _fk_finding(f"model User {{\n  id BigInt @id\n{user_side}}}\n"
+                    f"model R {{\n{owner_fields}  user User @relation(fields: [userId], references: [id])\n}}\n")
+    assert "@@index" not in d.help, d.help
+
+
+def test_native_type_on_a_field_referencing_an_autoincrement_id_is_reported():
+    text = (DS + "model U {\n  id Int @id @default(autoincrement())\n  qs Q[]\n}\n"
+            "model Q {\n  id  Int @id\n  uId Int @db.SmallInt\n  u   U   @relation(fields: [uId], references: [id])\n}\n")
+    found = {d.code: d for d in check(load_text(text).schema, profile_for())}
+    d = found["DSQL112"]
+    assert (d.span.line, d.span.column, d.subject) == (11, 11, "Q.uId")  # the @db.SmallInt
+    assert d.help == "Write `uId BigInt` without `@db.SmallInt` (or with `@db.BigInt`)."
+    assert "`uId BigInt` (without `@db.SmallInt`) in Q" in found["DSQL102"].help
+    # Before identity columns there is no widening (autoincrement-unsupported reports the id instead).
+    assert "DSQL112" not in codes(text, "2026-01-01")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("überlangerTabellenNameFürDieAbrechnungsperiodenAnpassungUndNochMehr", "überlangerTabellenNameFürDie"),
+    ("CustomerSubscriptionBillingPeriodAdjustmentLineItemHistoryEntry", "CustomerSubscriptionBillingPeriod"),
+    ("HTTPServerConfigurationForTheVeryLongServiceNameEntry", "HTTPServerConfigurationForTheVeryLong"),
+    ("é" * 50, "é" * 20),  # no word boundary: cut at 40 bytes, on a character boundary
+])
+def test_shortened_names_keep_unicode_letters_and_fit_in_bytes(name, expected):
+    from prisma_dsql.rules._base import short_name
+
+    assert short_name(name) == expected and len(expected.encode("utf-8")) <= 40

@@ -170,6 +170,23 @@ model B {
     assert '"aId" BIGINT NOT NULL' in script and "INTEGER" not in script
 
 
+def test_dsql_widened_reference_with_a_native_type_is_reported_not_silent():
+    generated = generate_from_empty(load_text(HEAD + '''
+model U {
+  id Int @id @default(autoincrement())
+  qs Q[]
+}
+model Q {
+  id  Int @id
+  uId Int @db.SmallInt
+  u   U   @relation(fields: [uId], references: [id])
+}
+'''), dsql_profile())
+    assert generated.ok and '"uId" BIGINT NOT NULL' in generated.script.text()
+    assert [(d.code, d.severity.value) for d in generated.diagnostics if d.code == "DSQL112"] == [
+        ("DSQL112", "warning")]
+
+
 def test_dsql_before_foreign_keys_has_none():
     # Before 2026-08-26 the rules accept relations only with relationMode = "prisma".
     script = dsql('''

@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from prisma_dsql.capabilities import Profile, capability
 from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Arity, Field, FieldKind, Index, IndexField, Model, PrimaryKey, Relation, Schema
 from prisma_dsql.source import Span
 from prisma_dsql.translate_options import TranslateOptions
@@ -275,15 +276,39 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def short_name(name: str, limit: int = 40) -> str:
-    """A shorter identifier for advice: whole words of `name` (snake_case or CamelCase) up to `limit` bytes."""
-    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])|_", name)
+    """A shorter identifier for advice: whole words of `name` (snake_case or CamelCase, any letters)
+    up to `limit` UTF-8 bytes; without a word boundary in reach, `name` cut at a character boundary."""
     out = ""
-    for w in words:
+    for w in _words(name):
         if len((out + w).encode("utf-8")) > limit:
             break
         out += w
     out = out.rstrip("_")
-    return out or name.encode("utf-8")[:limit].decode("utf-8", "ignore")
+    return out or naming.truncate_bytes(name, limit)
+
+
+def _words(name: str) -> list[str]:
+    """`überlangerTabellenName_v2` -> `überlanger`, `Tabellen`, `Name`, `_`, `v2`: a word starts at an
+    underscore (a word of its own), at an upper-case letter after a lower-case one or a digit, and at
+    the last capital of an acronym followed by lower case (`HTTPServer` -> `HTTP`, `Server`)."""
+    words: list[str] = []
+    cur = ""
+    for i, ch in enumerate(name):
+        if ch == "_":
+            if cur:
+                words.append(cur)
+            words.append("_")
+            cur = ""
+            continue
+        prev = name[i - 1] if i else ""
+        nxt = name[i + 1] if i + 1 < len(name) else ""
+        if cur and ch.isupper() and (prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower())):
+            words.append(cur)
+            cur = ""
+        cur += ch
+    if cur:
+        words.append(cur)
+    return words
 
 
 def declare(fld: Field, type_name: str, attributes: str = "") -> str:
@@ -394,6 +419,21 @@ def ops_code(ops: str) -> str:
 
 def _string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def is_indexed(model: Model, fields) -> bool:
+    """Whether `fields` (names) are the leading fields of an id, unique or index of `model`, in any
+    order: an index the database can use to find rows by them."""
+    wanted = set(fields)
+    n = len(wanted)
+    return any(ix.kind != "fulltext" and {f.name for f in ix.fields[:n]} == wanted for ix in index_likes(model))
+
+
+def is_unique(model: Model, fields) -> bool:
+    """Whether rows of `model` are unique by `fields`: an id or unique lies within them."""
+    given = set(fields)
+    return any(ix.kind in ("id", "unique") and ix.fields and {f.name for f in ix.fields} <= given
+               for ix in index_likes(model))
 
 
 def index_likes(model: Model) -> Iterator[IndexLike]:

@@ -4,10 +4,37 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule, setting, subject
+from prisma_dsql.schema.model import Field
 
-#: Native types that cannot hold an identity column on DSQL (reported by identity-native-type).
+#: Native types that cannot hold an identity column on DSQL (reported by identity-native-type), and
+#: that a column referencing one is widened from (reported by identity-reference-native-type).
 NARROW_INTEGER_TYPES = ("SmallInt", "Integer")
 INT_MAX = 2_147_483_647
+
+
+def identity_references(ctx: Context) -> dict[tuple[str, str], tuple[str, str]]:
+    """Columns that DSQL makes BIGINT because they reference an identity column, directly or through
+    other such columns (the translator widens them so that foreign key types match):
+    (model, field) -> (the field it references, the autoincrement field at the end), as `Model.field`."""
+    def compute() -> dict[tuple[str, str], tuple[str, str]]:
+        if not ctx.profile.supports("identity_columns"):
+            return {}
+        origin = {(m.name, f.name): f"{m.name}.{f.name}" for m, f in ctx.with_default("autoincrement")}
+        links = [(rel.from_model, own, rel.to_model, ref) for rel in ctx.schema.relations if rel.kind != "m-n"
+                 for own, ref in zip(rel.fields, rel.references)]
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        changed = True
+        while changed:
+            changed = False
+            for from_model, own, to_model, ref in links:
+                source = origin.get((to_model, ref))
+                if source is not None and (from_model, own) not in origin:
+                    origin[(from_model, own)] = source
+                    out[(from_model, own)] = (f"{to_model}.{ref}", source)
+                    changed = True
+        return out
+
+    return ctx.memo("identity_references", compute)
 
 
 @rule("DSQL102", "autoincrement-identity", Severity.INFO,
@@ -69,10 +96,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     else:
         density = (f"Ids are not dense: each session takes a block of {cache:,} ids (CACHE {cache}); "
                    f"{setting('translate', 'identity-cache', 1)} gives dense ids with slower inserts.")
-    referencing: dict[tuple[str, str], list[str]] = {}
+    referencing: dict[tuple[str, str], list[tuple[str, Field | None]]] = {}
     for rel in ctx.schema.relations:
+        owner = ctx.schema.model(rel.from_model)
         for own, ref in zip(rel.fields, rel.references):
-            referencing.setdefault((rel.to_model, ref), []).append(f"{rel.from_model}.{own}")
+            referencing.setdefault((rel.to_model, ref), []).append(
+                (rel.from_model, owner.field(own) if owner is not None else None))
     for m, f in ctx.with_default("autoincrement"):
         native = f.native_type.name if f.native_type else None
         if native in NARROW_INTEGER_TYPES or f.type_name not in ("Int", "BigInt"):
@@ -81,15 +110,22 @@ def check(ctx: Context) -> Iterator[Finding]:
         if f.type_name == "BigInt":
             yield Finding(f"`{m.name}.{f.name}` becomes `{sql}`.", f.default.span, subject(m, f), notes=(density,))
             continue
-        refs = referencing.get((m.name, f.name), [])
+        refs = [(model, r) for model, r in referencing.get((m.name, f.name), []) if r is not None]
         notes = [density]
         if refs and cache != 1:
-            notes.append(f"{', '.join(f'`{r}`' for r in refs)} reference{'s' if len(refs) == 1 else ''} it: "
-                         f"as Int {'it' if len(refs) == 1 else 'they'} cannot hold ids above {INT_MAX:,}.")
-        targets = [f"`{f.name} BigInt`"] + [f"`{r.split('.', 1)[1]} BigInt` in {r.split('.', 1)[0]}" for r in refs]
+            notes.append(f"{', '.join(f'`{model}.{r.name}`' for model, r in refs)} reference"
+                         f"{'s' if len(refs) == 1 else ''} it: as Int {'it' if len(refs) == 1 else 'they'} cannot hold "
+                         f"ids above {INT_MAX:,}.")
+        targets = [f"`{f.name} BigInt`"] + [f"`{r.name} BigInt`{_without_native_type(ctx, r)} in {model}"
+                                            for model, r in refs]
         yield Finding(
             f"`{m.name}.{f.name}` is an Int, but DSQL identity columns are BIGINT only: the column becomes "
             f"`{sql}` (Prisma Client reads it as a number).",
             f.default.span, subject(m, f),
             help="To match the database, declare " + ", ".join(targets) + ".",
             notes=tuple(notes))
+
+
+def _without_native_type(ctx: Context, fld: Field) -> str:
+    """` (without `@db.SmallInt`)` where the field's native type would contradict `BigInt`."""
+    return f" (without `@{ctx.db}.{fld.native_type.name}`)" if fld.native_type is not None else ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules._base import Context, Finding, is_unique, rule
 from prisma_dsql.schema.model import Model, ReferentialAction, Relation, RelationInfo
 
 WRITING_ACTIONS = (ReferentialAction.CASCADE, ReferentialAction.SET_NULL, ReferentialAction.SET_DEFAULT)
@@ -40,7 +40,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     ## What it does
     Reports relations whose referential actions write to other rows: `onDelete` or `onUpdate` set to
     `Cascade`, `SetNull` or `SetDefault`, and implicit many-to-many relations (their join rows are
-    deleted by cascade).
+    deleted by cascade). One-to-one relations are not reported: their relation fields are unique
+    (an `@id` or `@unique` lies within them), so an action changes at most one row.
 
     Prisma's defaults count too, with one exception:
     - `onDelete: SetNull` is Prisma's default for an optional relation: reported, because every
@@ -86,13 +87,16 @@ def check(ctx: Context) -> Iterator[Finding]:
     for rel, owner, target in ctx.relations:
         subj = f"{rel.from_model}.{rel.from_field}"
         if rel.kind == "m-n":
+            deleted = _a(rel.from_model) if rel.is_self_relation else f"{_a(rel.from_model)} or {_a(rel.to_model)}"
             yield Finding(
-                f"Deleting {_a(rel.from_model)} or {_a(rel.to_model)} deletes its rows in `{rel.join_table}` {where}; "
+                f"Deleting {deleted} deletes its rows in `{rel.join_table}` {where}; "
                 f"DSQL modifies at most {limit:,} rows per transaction.",
                 rel.span, subj,
                 help="Remove links in batches before deleting, or use an explicit join model with "
                      "`onDelete: Restrict`.")
             continue
+        if is_unique(owner, rel.fields):
+            continue  # one-to-one: an action changes at most one row
         info = _relation_info(owner, rel)
         explicit_delete = info.on_delete if info else None
         explicit_update = info.on_update if info else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from prisma_dsql.rules import REGISTRY
+from prisma_dsql.rules import REGISTRY, RETIRED
 
 HEADER = """\
 # DSQL rules
@@ -53,6 +53,9 @@ def render() -> str:
     parts = [HEADER]
     for r in REGISTRY.values():
         parts.append(f"| [{r.code}](#{r.anchor}) | {r.name} | {r.severity.value} | {_escape_cell(r.summary)} |\n")
+    if RETIRED:
+        parts.append("\nCodes are never reused. Retired:\n\n")
+        parts += [f"- {code} {why}\n" for code, why in sorted(RETIRED.items())]
     for r in REGISTRY.values():
         body = r.doc.replace("\n## ", "\n### ")
         if body.startswith("## "):

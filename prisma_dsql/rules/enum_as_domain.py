@@ -10,9 +10,18 @@ def uses_domains(ctx: Context) -> bool:
     return ctx.options.enum_strategy == "domain" and ctx.profile.supports("domains")
 
 
-def domain_sql(enum) -> str:
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def domain_sql(enum, default_schema: str = "public") -> str:
+    """The CREATE DOMAIN the enum becomes; schema-qualified when the enum is in another `@@schema`,
+    as the migration writes it."""
     values = ", ".join("'" + v.db_name.replace("'", "''") + "'" for v in enum.values)
-    return f'CREATE DOMAIN "{enum.db_name}" AS TEXT CHECK (VALUE IN ({values}))'
+    name = _quote(enum.db_name)
+    if enum.schema and enum.schema != default_schema:
+        name = f"{_quote(enum.schema)}.{name}"
+    return f"CREATE DOMAIN {name} AS TEXT CHECK (VALUE IN ({values}))"
 
 
 @rule("DSQL104", "enum-as-domain", Severity.INFO,
@@ -52,6 +61,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """
     if not uses_domains(ctx):
         return
+    ds = ctx.schema.datasource
+    default_schema = ds.default_schema if ds is not None else "public"
     for e in ctx.schema.enums:
         if not e.values:
             continue
@@ -60,4 +71,4 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"value{'s' if len(e.values) != 1 else ''} (DSQL has no enum types); Prisma Client works with it, "
             "but orderBy sorts its values alphabetically, not in declaration order.",
             e.name_span, f"enum {e.name}",
-            notes=(f"DDL: {domain_sql(e)}",))
+            notes=(f"DDL: {domain_sql(e, default_schema)}",))

@@ -6,7 +6,6 @@ from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule, setting
 from prisma_dsql.rules.enum_as_domain import uses_domains
 
-
 STRATEGY_NONE = setting("translate", "enum-strategy", "none")
 STRATEGY_DOMAIN = setting("translate", "enum-strategy", "domain")
 

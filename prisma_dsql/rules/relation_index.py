@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
-from prisma_dsql.rules._base import Context, Finding, index_likes, rule
+from prisma_dsql.rules._base import Context, Finding, is_indexed, rule
 
 
 @rule("DSQL303", "relation-index", Severity.WARNING,
@@ -49,9 +49,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for rel, owner, _ in ctx.relations:
         if rel.kind == "m-n" or not rel.fields:
             continue
-        wanted = set(rel.fields)
-        n = len(wanted)
-        if any({f.name for f in ix.fields[:n]} == wanted for ix in index_likes(owner)):
+        if is_indexed(owner, rel.fields):
             continue
         yield Finding(
             f"`{rel.from_model}.{', '.join(rel.fields)}` has no index: with relationMode = \"prisma\", Prisma Client "

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from prisma_dsql.capabilities import DSQL_RESERVED_SCHEMA_PREFIXES, DSQL_RESERVED_SCHEMAS
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
 
-RESERVED = ("sys", "information_schema")
-
 
 def is_reserved(name: str) -> bool:
-    return name.lower() in RESERVED or name.lower().startswith("pg_")
+    return name.lower() in DSQL_RESERVED_SCHEMAS or name.lower().startswith(DSQL_RESERVED_SCHEMA_PREFIXES)
 
 
 @rule("DSQL503", "reserved-schema-name", Severity.ERROR,

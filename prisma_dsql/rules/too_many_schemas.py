@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from prisma_dsql.capabilities import DSQL_BUILTIN_SCHEMAS
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
-
-#: Schemas that exist in every cluster and do not count toward the limit.
-BUILTIN_SCHEMAS = ("public", "sys")
 
 
 @rule("DSQL405", "too-many-schemas", Severity.ERROR,
@@ -42,7 +40,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     ds = ctx.schema.datasource
     if limit is None or ds is None:
         return
-    own = [s for s in ds.schemas if s not in BUILTIN_SCHEMAS]
+    own = [s for s in ds.schemas if s not in DSQL_BUILTIN_SCHEMAS]
     if len(own) <= limit:
         return
     yield Finding(
