@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, TypeVar
 
 _T = TypeVar("_T")
@@ -159,11 +160,13 @@ _TYPE_ARGS = re.compile(r"\([^)]*\)")
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_$]*)*)\s*\(")
 
 
+@lru_cache(maxsize=1024)
 def type_base_name(sql_type: str) -> str:
     """`"Timestamp"(3) WITH TIME ZONE` -> `timestamp with time zone` (an array keeps its `[]`)."""
     return " ".join(_TYPE_ARGS.sub("", sql_type).lower().replace('"', "").split())
 
 
+@lru_cache(maxsize=1024)
 def column_type_capability(sql_type: str) -> str:
     """The capability a column of SQL type `sql_type` needs ("" when every DSQL version has it)."""
     base = type_base_name(sql_type)

@@ -11,6 +11,7 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from prisma_dsql.capabilities import dsql_profile, profile_for
+from prisma_dsql.catalog import Catalog, Column, Index, IndexColumn, PrimaryKey, SqlType, Table
 from prisma_dsql.loader import load, load_text
 from prisma_dsql.migrations.generate import generate_from_empty
 from prisma_dsql.targets import TARGETS, DsqlTarget, PostgresTarget, RenderError, Target, target_for
@@ -307,6 +308,18 @@ def test_renderer_refuses_what_exceeds_the_profile_limits():
     assert "table public.T has 4 indexes (primary key and unique indexes count): at most 3" in text
     assert "index 'T_f0_f1_f2_idx' has 3 columns: at most 2" in text
     assert target_for(dsql_profile()).render(from_schema(loaded.schema, dsql_profile())).steps
+
+
+def test_renderer_refuses_names_that_meet_once_cut_to_63_bytes():
+    long = "a" * 63
+    table = Table("public", "t", (Column(long + "x", SqlType("TEXT"), True), Column(long + "y", SqlType("TEXT"), True)),
+                  PrimaryKey("t_pkey", (long + "x",)), (Index("t", (IndexColumn(long + "x"),)),))
+    for profile in (dsql_profile(), profile_for("postgres")):
+        with pytest.raises(RenderError) as err:
+            target_for(profile).render(Catalog(("public",), tables=(table,)))
+        assert [m for m, _ in err.value.problems] == [
+            "index 't' has the name of table 't'",
+            f"column '{long}y' is named like column '{long}x' once the database cuts names to 63 bytes ('{long}')"]
 
 
 def test_renderer_refuses_reserved_schemas_on_dsql_only():

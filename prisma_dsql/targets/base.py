@@ -167,6 +167,7 @@ class Target:
         self._problems = []
         self.default_schema = add.catalog.default_schema
         self._check_catalog(add.catalog, add.schemas)
+        self._check_names(add.catalog)
         steps: list[Step] = []
         steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}") for s in add.schemas]
         steps += [self._step("extension", self.create_extension(e), e.span, f"extension {e.name}")
@@ -390,6 +391,48 @@ class Target:
                 if n > max_keys:
                     self._problems.append((f"{name}: {what} has {n} columns: at most {max_keys}", span))
 
+    def _check_names(self, catalog: Catalog) -> None:
+        """Names that meet once the database cuts them to the profile's `identifier_bytes`: two
+        tables, indexes or types in one schema, two columns of a table, two constraints of a table.
+        The database refuses the second."""
+        size = self.profile.limit("identifier_bytes")
+        if size is None:
+            return
+        # Objects by namespace, as (name, what, span); a namespace is read in full only on a clash.
+        spaces: dict[tuple, list] = {}
+        for d in (*catalog.enums, *catalog.domains):
+            spaces.setdefault(("type", d.schema), []).append((d.name, "type", d.span))
+        for t in catalog.tables:
+            spaces.setdefault(("type", t.schema), []).append((t.name, "table", t.span))
+            relations = spaces.setdefault(("relation", t.schema), [])
+            relations.append((t.name, "table", t.span))
+            relations += [(i.name, "index", i.span) for i in t.indexes]
+            pk = t.primary_key
+            if pk is not None:
+                relations.append((pk.name, "primary key", pk.span))
+            if t.foreign_keys or t.checks:
+                spaces[("constraint", t.schema, t.name)] = (
+                    [(fk.name, "foreign key", fk.span) for fk in t.foreign_keys]
+                    + [(c.name, "check", c.span) for c in t.checks]
+                    + ([(pk.name, "primary key", pk.span)] if pk is not None else []))
+            names = [c.name for c in t.columns]
+            if _clash(names, size):
+                spaces[("column", t.schema, t.name)] = [(c.name, "column", c.span) for c in t.columns]
+        for entries in spaces.values():
+            if not _clash([name for name, _, _ in entries], size):
+                continue
+            first: dict[str, str] = {}
+            for name, what, span in entries:
+                short = _cut(name, size)
+                label = f"{what} {name!r}"
+                if short not in first:
+                    first[short] = label
+                elif short == name and first[short].endswith(f" {name!r}"):
+                    self._problems.append((f"{label} has the name of {first[short]}", span))
+                else:
+                    self._problems.append((f"{label} is named like {first[short]} once the database cuts names to "
+                                           f"{size} bytes ({short!r})", span))
+
     def foreign_key_constraint(self, fk: ForeignKey) -> str:
         self.require("foreign_keys", f"foreign key {fk.name!r}", fk.span)
         cols = ", ".join(quote(c) for c in fk.columns)
@@ -501,6 +544,21 @@ class Additions:
     def is_empty(self) -> bool:
         return not (self.schemas or self.extensions or self.enums or self.domains or self.tables or self.columns
                     or self.indexes or self.foreign_keys)
+
+
+def _clash(names: list[str], size: int) -> bool:
+    """Whether two of `names` are equal once cut to `size` bytes."""
+    if len(set(names)) != len(names):
+        return True
+    if max(map(len, names), default=0) * 4 <= size:  # at most 4 bytes a character: nothing is cut
+        return False
+    cut = {_cut(n, size) for n in names}
+    return len(cut) != len(names)
+
+
+def _cut(name: str, size: int) -> str:
+    """`name` as the database keeps it: at most `size` UTF-8 bytes, cut on a character boundary."""
+    return name.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
 def _args(t: SqlType) -> str:
