@@ -189,6 +189,17 @@ def test_migrate_ignored_rules_only_silence_the_report(tmp_path):
     assert "no migration written" in proc.stderr
 
 
+def test_generate_refuses_what_the_target_cannot_render_even_with_every_finding_dropped(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel T {\n  id BigInt @id\n'
+                      '  ip String @db.Inet\n  tags String[]\n}\n')
+    generated = generate_from_empty(load(schema), dsql_profile(), adjust=lambda findings, loaded: [])
+    assert not generated.ok and generated.script is None and generated.diagnostics == ()
+    assert [(m.split(" is not")[0], span.line) for m, span in generated.problems] == [
+        ("column type INET", 6), ("array column type TEXT[]", 7)]
+    assert "cannot hold part of this schema" in generated.refusal
+
+
 def test_migrate_refuses_schema_errors_and_other_providers(tmp_path):
     bad = tmp_path / "bad.prisma"
     bad.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id Strin @id\n}\n')

@@ -6,6 +6,11 @@ whose `script` is None when the migration is refused, with the reasons in
 refuses a schema with errors of its own, a provider that is not PostgreSQL,
 and, for DSQL, anything `prisma_dsql.rules.check` reports as an error. Warnings
 and notes of the rules come back in `diagnostics` either way.
+
+The rules are the friendly report; the renderer is the guarantee. A rule that
+prisma-dsql.toml turns off (or lowers to a warning) no longer refuses, but the
+target still refuses to render what its profile cannot hold, so `problems`
+then says why, with spans, and no script is returned.
 """
 
 from __future__ import annotations

@@ -37,6 +37,10 @@ or suppress one finding with a comment on the line before it, or at the end of i
   tags String[] // prisma-dsql-ignore DSQL106 -- migrated to Json next sprint
 ```
 
+Turning a rule off, or lowering it to a warning, only changes the report: `prisma-dsql migrate` still
+refuses to write SQL that the selected DSQL version rejects (its renderer checks the same capability
+data), and says why at the schema position.
+
 The rules run even when the schema has Prisma-level (PSL) errors, on the parts that resolved.
 `prisma-dsql explain CODE` prints a rule's documentation in the terminal.
 
