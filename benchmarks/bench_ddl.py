@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,7 +28,7 @@ from synth import generate  # noqa: E402
 
 from prisma_dsql.capabilities import profile_for  # noqa: E402
 from prisma_dsql.translate import from_schema  # noqa: E402
-from prisma_dsql.loader import _no_gc_pauses, load_text  # noqa: E402
+from prisma_dsql.loader import load_text, no_gc_pauses  # noqa: E402
 from prisma_dsql.migrations.generate import generate_from_empty  # noqa: E402
 from prisma_dsql.rules import check  # noqa: E402
 from prisma_dsql.targets import target_for  # noqa: E402
@@ -50,12 +51,16 @@ def measure(n: int, repeat: int) -> dict:
     row: dict = {"models": n, "lines": text.count("\n"), "parse_s": parse}
     for target in ("dsql", "postgres"):
         profile = profile_for(target)
+        if target == "dsql":
+            # The 1000-model schema has more tables than DSQL allows, so the real profile refuses
+            # it (DSQL404); to time the generation work itself, lift only that one limit.
+            profile = replace(profile, limits={**profile.limits, "tables": 10 ** 9})
         row[f"{target}_rules_s"], _ = best(lambda: check(loaded.schema, profile), repeat)
         row[f"{target}_catalog_s"], catalog = best(lambda: from_schema(loaded.schema, profile), repeat)
         row[f"{target}_render_s"], script = best(lambda: target_for(profile).render(catalog).text(), repeat)
 
         def pipeline():  # generate_from_empty without the refusal, GC paused as it does
-            with _no_gc_pauses():
+            with no_gc_pauses():
                 check(loaded.schema, profile)
                 return target_for(profile).render(from_schema(loaded.schema, profile))
 

@@ -108,7 +108,7 @@ def settings(schema_path: Path | None, config_path: Path | None = None, *, targe
     if dsql_version is not None and chosen != "dsql":
         raise UsageError("--dsql-version only applies to --target dsql")
     try:
-        profile = profile_for(chosen, dsql_version or cfg.dsql_version)
+        profile = profile_for(chosen, dsql_version if dsql_version is not None else cfg.dsql_version)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return cfg, profile
@@ -211,8 +211,12 @@ def _codes(values: Any, key: str, fail) -> list[str]:
 
     if not isinstance(values, list):
         raise fail(f"`{key}` must be a list of rule codes or names")
+    from prisma_dsql.rules import RETIRED
+
     out = []
     for v in values:
+        if v in RETIRED:  # an old configuration naming a rule that no longer exists: nothing to do
+            continue
         r = lookup(v) if isinstance(v, str) else None
         if r is None:
             raise fail(f"`{key}`: {v!r} is not a rule code or name (see `prisma-dsql rules`)")

@@ -90,8 +90,8 @@ def test_toml_date_without_quotes(tmp_path):
     ({"ignore": ["DSQL999"]}, "'DSQL999' is not a rule code or name"),
     ({"ignore": ["PSL102"]}, "'PSL102' is not a rule code or name"),
     ({"severity": {"DSQL202": "fatal"}}, "must be one of error, warning, info, off"),
-    ({"translate": {"enum-strategy": "native"}}, "enum_strategy"),
-    ({"translate": {"identity-cache": 100}}, "identity_cache"),
+    ({"translate": {"enum-strategy": "native"}}, "enum-strategy"),
+    ({"translate": {"identity-cache": 100}}, "identity-cache"),
     ({"translate": {"identity-cache": "1"}}, "whole number"),
     ({"translate": {"cache": 1}}, "unknown key `translate.cache`"),
 ])
@@ -194,3 +194,13 @@ def test_missing_explicit_config_exits_2(tmp_path, capsys):
         main(["validate", str(path), "--config", str(tmp_path / "missing.toml")])
     assert exc.value.code == 2
     assert "no such configuration file" in capsys.readouterr().err
+
+
+def test_a_retired_rule_code_in_an_old_configuration_is_accepted(tmp_path):
+    from prisma_dsql.config import load
+    from prisma_dsql.rules import RETIRED
+
+    retired = next(iter(RETIRED))
+    path = tmp_path / "prisma-dsql.toml"
+    path.write_text(f'ignore = ["{retired}", "DSQL104"]\n')
+    assert load(path).ignore == frozenset({"DSQL104"})
