@@ -62,9 +62,9 @@ class FastLexer(Lexer):
         # their own: a quarter fewer trips through the Python loop.
         self.scanner = re.compile("[ \\t]*(?:" + "|".join(parts) + ")")
         self.ignore = frozenset(lexer_conf.ignore)
-        self.multiline = frozenset(
-            t.name for t in terminals if re.search(r"\\n|\\r|\\s|\[\^", t.pattern.to_regexp())
-        )
+        # Terminals that can span lines (found by probing each pattern, so the
+        # grammar stays the only place that says what a token looks like).
+        self.multiline = frozenset(t.name for t in terminals if _can_span_lines(t.pattern.to_regexp()))
 
     def lex(self, lexer_state, parser_state) -> Iterator[Tok]:
         """Lark's lexer interface (used when Lark's own parser drives)."""
@@ -77,18 +77,15 @@ class FastLexer(Lexer):
         end = len(text) if end is None else end
         line = 1
         line_start = pos
-        match = self.scanner.match
         ignore = self.ignore
         multiline = self.multiline
         keywords = self.keywords
-        while pos < end:
-            m = match(text, pos, end)
-            if m is None or m.lastgroup is None:
-                while pos < end and text[pos] in " \t":
-                    pos += 1
-                if pos >= end:
-                    break
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+        new = tuple.__new__  # Tok(...) without the Python-level NamedTuple constructor
+        # finditer walks the text in C; a match that does not start where the previous one
+        # ended means characters no terminal accepts.
+        for m in self.scanner.finditer(text, pos, end):
+            if m.start() != pos or m.lastgroup is None:
+                break
             kind = m.lastgroup
             stop = m.end()
             pos = m.start(kind)
@@ -100,10 +97,22 @@ class FastLexer(Lexer):
                 last = max(value.rfind("\n"), value.rfind("\r"))
                 new_line_start = pos + last + 1
                 if kind not in ignore:
-                    yield Tok(kind, value, pos, line, column, new_line, stop - new_line_start + 1, stop)
+                    yield new(Tok, (kind, value, pos, line, column, new_line, stop - new_line_start + 1, stop))
                 line, line_start = new_line, new_line_start
             elif kind not in ignore:
                 if kind == "NAME" and value in keywords and accepts(keywords[value]):
                     kind = keywords[value]
-                yield Tok(kind, value, pos, line, column, line, column + stop - pos, stop)
+                yield new(Tok, (kind, value, pos, line, column, line, column + stop - pos, stop))
             pos = stop
+        while pos < end and text[pos] in " \t":
+            pos += 1
+        if pos < end:
+            raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+
+_LINE_PROBES = ("\n", "\r\n", "\r", "a\nb", "/*\n*/", '"\n"', "@\n", "x\ny")
+
+
+def _can_span_lines(pattern: str) -> bool:
+    compiled = re.compile(pattern)
+    return any("\n" in m.group() or "\r" in m.group()
+               for probe in _LINE_PROBES for m in compiled.finditer(probe))
