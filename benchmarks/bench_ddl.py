@@ -28,7 +28,8 @@ from synth import generate  # noqa: E402
 
 from prisma_dsql.capabilities import profile_for  # noqa: E402
 from prisma_dsql.translate import from_schema  # noqa: E402
-from prisma_dsql.loader import load_text, no_gc_pauses  # noqa: E402
+from prisma_dsql.gcpause import no_gc_pauses  # noqa: E402
+from prisma_dsql.loader import load_text  # noqa: E402
 from prisma_dsql.migrations.generate import generate_from_empty  # noqa: E402
 from prisma_dsql.rules import check  # noqa: E402
 from prisma_dsql.targets import target_for  # noqa: E402

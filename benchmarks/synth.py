@@ -55,7 +55,7 @@ def _model(i: int, n: int) -> str:
     ]
     if i > 0:
         lines += [
-            f"  parentId    BigInt?   @map(\"parent_id\")",
+            "  parentId    BigInt?   @map(\"parent_id\")",
             f"  parent      Entity{i - 1}? @relation(fields: [parentId], references: [id])",
         ]
     if i + 1 < n:

@@ -13,15 +13,14 @@ string in prisma.config.ts (read as text; TypeScript is never executed), the
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from prisma_dsql.diagnostics import Diagnostic
 from prisma_dsql.errors import InputError
+from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.schema.model import Schema
 from prisma_dsql.source import SourceFile
 
@@ -136,21 +135,6 @@ def read_sources(path: Path) -> tuple[Path, list[SourceFile]]:
         what = sources[0].name if len(sources) == 1 else f"all {len(sources)} .prisma files in {path}"
         raise InputError(f"{what}: the schema is empty")
     return root, sources
-
-
-@contextmanager
-def no_gc_pauses():
-    """Parsing allocates hundreds of thousands of small, acyclic objects; the
-    cyclic collector would rescan the growing heap again and again (parse time
-    grew faster than the schema). Nothing here creates cycles worth collecting
-    mid-parse, so collection waits until the graph is built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_sources(root: Path, sources: list[SourceFile]) -> LoadedSchema:

@@ -21,7 +21,8 @@ from typing import Callable
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Diagnostic, Severity
-from prisma_dsql.loader import LoadedSchema, no_gc_pauses
+from prisma_dsql.gcpause import no_gc_pauses
+from prisma_dsql.loader import LoadedSchema
 from prisma_dsql.targets import RenderError, Script, target_for
 from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions

@@ -21,6 +21,7 @@ import importlib
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.diagnostics import Diagnostic
+from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.rules._base import SECTIONS, Context, Finding, Rule, defined_rules
 from prisma_dsql.schema.model import Schema
 from prisma_dsql.translate_options import TranslateOptions
@@ -40,6 +41,7 @@ RULE_MODULES = (
     "decimal_default_precision",
     "dbgenerated_function",
     "identity_reference_native_type",
+    "string_length",
     "index_method",
     "index_sort_order",
     "index_operator_class",
@@ -95,12 +97,13 @@ def check(schema: Schema, profile: Profile, options: TranslateOptions = Translat
     """
     if profile.target != "dsql":
         return []
-    ctx = Context(schema, profile, options)
-    out: list[Diagnostic] = []
-    for r in _ACTIVE:
-        for finding in r.check(ctx):
-            out.append(r.diagnostic(finding))
-    out.sort(key=Diagnostic.sort_key)
+    with no_gc_pauses():
+        ctx = Context(schema, profile, options)
+        out: list[Diagnostic] = []
+        for r in _ACTIVE:
+            for finding in r.check(ctx):
+                out.append(r.diagnostic(finding))
+        out.sort(key=Diagnostic.sort_key)
     return out
 
 

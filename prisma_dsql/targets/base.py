@@ -140,6 +140,8 @@ class Target:
     #: `numeric_precision` limit, and indexing them needs `NUMERIC_INDEX_CAPABILITY`.
     NUMERIC_TYPES: ClassVar[frozenset[str]] = frozenset({"numeric", "decimal"})
     NUMERIC_INDEX_CAPABILITY: ClassVar[str] = "numeric_precision_1000"
+    #: Base names of length-limited string types -> the profile limit on their declared length.
+    LENGTH_LIMITS: ClassVar[dict[str, str]] = {"char": "char_bytes", "varchar": "varchar_bytes"}
     #: Schemas that exist already and do not count toward the profile's `schemas` limit.
     BUILTIN_SCHEMAS: ClassVar[tuple[str, ...]] = DSQL_BUILTIN_SCHEMAS
     #: Schema names the target reserves, by name and by prefix (none on PostgreSQL as
@@ -292,6 +294,10 @@ class Target:
         if needed and not (needed == "array_columns" and t.array):  # an array is reported once, above
             self.require(needed, f"column type {t.name}", span)
         name = type_base_name(t.name)
+        length_limit = self.profile.limit(self.LENGTH_LIMITS[name]) if name in self.LENGTH_LIMITS else None
+        if length_limit is not None and t.args and t.args[0] > length_limit:
+            self._problems.append((f"column type {t.name}({t.args[0]}): {self.describe()} allows at most "
+                                   f"{length_limit:,} bytes", span))
         limit = self.profile.limit("numeric_precision")
         if name in self.NUMERIC_TYPES and limit is not None:
             precision = t.args[0] if t.args else _raw_precision(t.name)
