@@ -48,6 +48,7 @@ _TABLE = [
     CheckCode("PSL118", "missing-unique-criteria", "A model without an id or unique over required fields."),
     CheckCode("PSL119", "invalid-field-modifier", "A field arity Prisma rejects (optional lists, lists of relations as owners, ...)."),
     CheckCode("PSL120", "reserved-name", "A model, enum or type named like a Prisma scalar or a JavaScript keyword."),
+    CheckCode("PSL122", "invalid-name", "A model, field or enum name with a character Prisma does not allow there."),
     CheckCode("PSL121", "preview-feature-required", "A feature used without the preview flag that enables it."),
     # Notices
     CheckCode("PSL901", "datasource-url", "A datasource `url` that Prisma 7 moved to prisma.config.ts."),

@@ -24,6 +24,6 @@ class TranslateOptions:
         if self.enum_strategy not in ("domain", "none"):
             # Named as users write them (--enum-strategy / [translate] enum-strategy), not as Python fields.
             raise ValueError(f"enum-strategy must be \"domain\" or \"none\", not {self.enum_strategy!r}")
-        if not (self.identity_cache == 1 or self.identity_cache >= 65536):
-            raise ValueError(f"identity-cache must be 1 or at least 65536 (the only CACHE values DSQL accepts), "
+        if not (self.identity_cache == 1 or 65536 <= self.identity_cache <= 2 ** 63 - 1):
+            raise ValueError(f"identity-cache must be 1 or from 65536 to 2^63-1 (the CACHE values DSQL accepts), "
                              f"not {self.identity_cache}")

@@ -210,3 +210,10 @@ def test_enormous_line_is_handled():
     long_name = "a" * 200_000
     diags = load_text(f"model A {{\n  id Int @id\n  {long_name} String\n}}\n").diagnostics
     assert list(diags) == []
+
+
+def test_a_block_may_start_on_the_line_where_the_previous_one_ends():
+    # Prisma accepts `} model B {`; so do we.
+    loaded = load_text("model A {\n  id Int @id\n} model B {\n  id Int @id\n}\n")
+    assert list(loaded.diagnostics) == []
+    assert [m.name for m in loaded.schema.models] == ["A", "B"]

@@ -35,6 +35,7 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     datasource = resolve_datasource(ctx, [b for b in blocks if b.kind == "datasource"])
     if datasource is not None:
         ctx.datasource_name = datasource.name
+        ctx.relation_mode = datasource.relation_mode
     generators = resolve_generators(ctx, [b for b in blocks if b.kind == "generator"])
 
     # Names pass: models, views, composite types and enums share one namespace.
@@ -42,6 +43,10 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     for b in blocks:
         if b.kind in ("datasource", "generator") or not b.name:
             continue
+        if "-" in b.name and b.kind != "enum":
+            ctx.error("PSL122", f"The character `-` is not allowed in {kind_label(b.kind).capitalize()} names.",
+                      b.name_span, subject=b.name, help=f"Rename it, e.g. `{b.name.replace('-', '_')}`, and keep the "
+                                                         f"table name with `@@map(\"{b.name}\")`.")
         if b.name in RESERVED_SCALAR_NAMES:
             ctx.error("PSL120", f"\"{b.name}\" is a reserved scalar type name and cannot be used.", b.name_span,
                       subject=b.name, help=f"Rename the {kind_label(b.kind)}, e.g. `{b.name}Value`.")
@@ -71,7 +76,7 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     for model_ in models_all:
         check_model(ctx, model_)
     check_schemas(ctx, datasource, models_all, enums)
-    check_preview_features(ctx, generators, models_all)
+    check_preview_features(ctx, generators, models_all, datasource)
     check_connector_arguments(ctx, provider, models_all)
     check_ignored_relations(ctx, models_all)
     if provider in ("postgresql", "postgres", "cockroachdb"):

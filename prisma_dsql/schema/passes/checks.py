@@ -10,6 +10,14 @@ from prisma_dsql.source import Span
 
 
 def check_model(ctx: Ctx, mdl: m.Model) -> None:
+    if mdl.is_view and mdl.primary_key is not None:
+        ctx.error("PSL106", "Views cannot have primary keys.", mdl.primary_key.span, subject=mdl.name,
+                  help="Use `@unique` instead of `@id` on a view.")
+    field_names = {f.name for f in mdl.fields}
+    for u in mdl.uniques:
+        if u.name is not None and u.name in field_names:
+            ctx.error("PSL101", f"The custom name `{u.name}` specified for the `@@unique` attribute is already used as "
+                      "a name for a field. Please choose a different name.", u.span, subject=mdl.name)
     if mdl.primary_key is not None:
         for idx_field in mdl.primary_key.fields:
             f = mdl.field(idx_field.name)
@@ -33,8 +41,13 @@ def check_model(ctx: Ctx, mdl: m.Model) -> None:
                       help="e.g. `id Int @id @default(autoincrement())`.")
 
 
-def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models: list[m.Model]) -> None:
+def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models: list[m.Model],
+                           datasource: m.Datasource | None = None) -> None:
     enabled = {f for g in generators for f in g.preview_features}
+    if datasource is not None and datasource.extensions_span is not None and "postgresqlExtensions" not in enabled:
+        ctx.error("PSL121", "The `extensions` property is only available with the `postgresqlExtensions` preview "
+                  "feature.", datasource.extensions_span, subject=f"datasource {datasource.name}",
+                  help='Add `previewFeatures = ["postgresqlExtensions"]` to the generator block.')
     for mdl in models:
         if mdl.is_view and "views" not in enabled:
             ctx.error("PSL121", "View definitions are only available with the `views` preview feature.",
@@ -57,6 +70,11 @@ def check_connector_arguments(ctx: Ctx, provider: str | None, models: list[m.Mod
     if provider not in POSTGRES_FAMILY:
         return
     for mdl in models:
+        for index in mdl.indexes:
+            if index.kind == "fulltext":
+                ctx.error("PSL103", "Error parsing attribute \"@@fulltext\": Defining fulltext indexes is not supported "
+                          "with the current connector.", index.span, subject=mdl.name,
+                          help="Full-text indexes are MySQL and MongoDB only; use a plain `@@index`.")
         pk = mdl.primary_key
         label = "@id" if pk is not None and pk.from_field else "@@id"
         if pk is not None and any(f.sort is not None for f in pk.fields):

@@ -60,6 +60,7 @@ INDEX_TYPES = ("BTree", "Hash", "Gist", "Gin", "SpGist", "Brin")
 class Ctx:
     diagnostics: list[Diagnostic] = dc_field(default_factory=list)
     datasource_name: str = "db"
+    relation_mode: str = "foreignKeys"
 
     def error(self, code: str, message: str, span: Span | None, help: str | None = None,
               subject: str | None = None) -> None:
@@ -193,7 +194,13 @@ def single_string_arg(ctx: Ctx, attr: ast.Attribute, subject: str | None, param:
         ctx.error("PSL104", f"`{'@@' if attr.block_level else '@'}{attr.name}` needs a string argument.", attr.span,
                   subject=subject)
         return None
-    return args.string(ctx, param, subject)
+    value = args.string(ctx, param, subject)
+    if value == "":
+        # Prisma passes "" through; PostgreSQL then fails on a zero-length identifier.
+        ctx.error("PSL104", f"`{'@@' if attr.block_level else '@'}{attr.name}(\"\")` names nothing: database "
+                  "names cannot be empty.", attr.span, subject=subject, help="Give a name, or remove the attribute.")
+        return None
+    return value
 
 
 def kind_label(kind: str) -> str:

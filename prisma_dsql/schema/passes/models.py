@@ -3,14 +3,19 @@ defaults, native types, ids, uniques and indexes."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.native_types import POSTGRES_NATIVE_TYPES
 from prisma_dsql.schema.passes.context import (
-    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_TYPES, Args, Ctx, describe, kind_label, plain,
+    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_TYPES, POSTGRES_FAMILY, Args, Ctx, describe,
+    kind_label, plain,
     single_string_arg, suggest)
 from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
@@ -81,9 +86,11 @@ class ModelResolver:
                 default = self._default(attr, subject, kind, f)
             elif base == "id":
                 args = Args(ctx, attr, ("map", "length", "sort", "clustered"), positional=0, subject=subject)
+                self._no_clustering(args, subject)
                 extras["id"] = (attr, args)
             elif base == "unique":
                 args = Args(ctx, attr, ("map", "length", "sort", "clustered", "where"), positional=0, subject=subject)
+                self._no_clustering(args, subject)
                 extras["unique"] = (attr, args)
             elif base == "relation":
                 relation_attr = attr
@@ -164,7 +171,42 @@ class ModelResolver:
                         f"{spec.min_args} to {spec.max_args}")
                 ctx.error("PSL114", f"Native type {name} takes {want} arguments, but received {len(args)}.",
                           attr.span, subject=subject)
+            elif not self._native_args_in_range(name, spec, args, attr, subject):
+                return None
         return m.NativeType(name, tuple(str(a) for a in args), attr.span)
+
+    def _native_args_in_range(self, name, spec, args, attr, subject) -> bool:
+        """Prisma's limits on native type arguments (precision 0-6, Decimal precision 1-1000, ...)."""
+        ctx = self.ctx
+        shown = f"{name}({','.join(str(a) for a in args)})"
+        if spec.counts is not None and len(args) not in spec.counts:
+            ctx.error("PSL114", f"Expected two nonnegative integers, but found ({', '.join(map(str, args))}).",
+                      attr.span, subject=subject, help=f"Write `@{attr.name}(precision, scale)`, e.g. "
+                                                       f"`@{attr.name}(12, 2)`.")
+            return False
+        numbers = []
+        for a in args:
+            try:
+                numbers.append(int(a))
+            except (TypeError, ValueError):
+                ctx.error("PSL114", f"Expected a nonnegative integer, but found ({a}).", attr.span, subject=subject)
+                return False
+        if any(n < 0 for n in numbers):
+            ctx.error("PSL114", f"Expected a nonnegative integer, but found ({', '.join(map(str, numbers))}).",
+                      attr.span, subject=subject)
+            return False
+        for n, (low, high) in zip(numbers, spec.ranges):
+            if n < low or (high is not None and n > high):
+                bound = f"from {low} to {high}" if high is not None else "a positive integer" if low else ""
+                ctx.error("PSL114", f"Argument M is out of range for native type `{shown}` of Postgres: M must be "
+                          f"{bound}.", attr.span, subject=subject)
+                return False
+        if name == "Decimal" and len(numbers) == 2 and numbers[1] > numbers[0]:
+            ctx.error("PSL114", f"The scale must not be larger than the precision for the {shown} native type in "
+                      "Postgres.", attr.span, subject=subject,
+                      help=f"Write `@{attr.name}({numbers[0]}, {min(numbers[0], numbers[1])})` or raise the precision.")
+            return False
+        return True
 
     def _default(self, attr: ast.Attribute, subject: str, kind, f: ast.Field) -> m.DefaultValue | None:
         ctx = self.ctx
@@ -185,7 +227,8 @@ class ModelResolver:
         def mismatch(what: str) -> None:
             ctx.error("PSL110", f"Expected {what}, but found {describe(value)}.", value.span, subject=subject)
 
-        if f.type.arity == "list":
+        if f.type.arity == "list" and not (isinstance(value, ast.FunctionValue) and value.name in ("now", "dbgenerated")):
+            # Prisma takes a list literal, or now()/dbgenerated() as the whole column's default.
             if not isinstance(value, ast.ArrayValue):
                 mismatch("a list default for a list field")
                 return None
@@ -196,6 +239,19 @@ class ModelResolver:
                 ctx.error("PSL110", f"Unknown function in @default(): `{fname}` is not known.", value.span,
                           subject=subject, help=suggest(fname, DEFAULT_FUNCTIONS))
                 return None
+            if fname == "sequence" and self.provider != "cockroachdb":
+                ctx.error("PSL110", "Unknown function in @default(): `sequence` is not known (it is CockroachDB only).",
+                          value.span, subject=subject, help="Use `autoincrement()`.")
+                return None
+            if fname == "auto" and self.provider != "mongodb":
+                ctx.error("PSL110", "Error parsing attribute \"@default\": The current connector does not support the "
+                          "`auto()` function.", value.span, subject=subject,
+                          help="Use `autoincrement()`, `uuid()` or `dbgenerated(\"...\")`.")
+                return None
+            bad_arg = _id_function_argument_problem(fname, value)
+            if bad_arg:
+                ctx.error("PSL110", f"Error parsing attribute \"@default\": {bad_arg}", value.span, subject=subject)
+                return None
             allowed = DEFAULT_FUNCTIONS[fname]
             if allowed is not None and kind is not None and tname not in allowed:
                 ctx.error("PSL110", f"The function `{fname}()` cannot be used on fields of type `{tname}`.",
@@ -205,8 +261,13 @@ class ModelResolver:
                 ctx.error("PSL110", "`dbgenerated()` takes one string: the SQL expression.", value.span, subject=subject)
             return m.DefaultValue("function", span, function=fname, args=fargs, map=dmap)
         if isinstance(value, ast.StringValue):
-            if kind is m.FieldKind.SCALAR and tname not in ("String", "DateTime", "Json", "Bytes", "Decimal", "BigInt"):
+            if kind is m.FieldKind.SCALAR and tname not in ("String", "DateTime", "Json", "Bytes", "Decimal"):
                 mismatch(f"a {tname} value")
+                return None
+            problem = _string_literal_problem(tname, value.value) if kind is m.FieldKind.SCALAR else None
+            if problem:
+                ctx.error("PSL110", f"Error parsing attribute \"@default\": Parse error: \"{value.value}\" is {problem}",
+                          value.span, subject=subject)
                 return None
             if kind is m.FieldKind.ENUM:
                 mismatch("an enum value")
@@ -314,6 +375,7 @@ class ModelResolver:
             seen_once[attr.name] = attr
             if attr.name == "id":
                 args = Args(ctx, attr, ("fields", "name", "map", "length", "sort", "clustered"), subject=b.name)
+                self._no_clustering(args, b.name)
                 idx_fields = self._index_fields(b.name, args, by_name, "@@id")
                 if pk is not None and pk.from_field:
                     ctx.error("PSL106", "Each model must have at most one id criteria. You can't have `@id` and "
@@ -324,6 +386,7 @@ class ModelResolver:
             elif attr.name in ("unique", "index", "fulltext"):
                 params = ("fields", "name", "map", "length", "sort", "clustered", "type", "where", "ops")
                 args = Args(ctx, attr, params, subject=b.name)
+                self._no_clustering(args, b.name)
                 idx_fields = self._index_fields(b.name, args, by_name, "@@" + attr.name)
                 if idx_fields is None:
                     continue
@@ -357,6 +420,14 @@ class ModelResolver:
             attribute_spans=tuple((a.name, a.span) for a in b.attributes),
         )
         return DraftModel(model_, {n: ex.get("relation") for n, ex in extras.items()})
+
+    def _no_clustering(self, args: Args, subject: str) -> None:
+        """`clustered:` is SQL Server's; the PostgreSQL connector rejects it."""
+        value = args.get("clustered")
+        if value is not None and self.provider in POSTGRES_FAMILY:
+            label = ("@@" if args.attr.block_level else "@") + args.attr.name
+            self.ctx.error("PSL104", f"Error parsing attribute \"{label}\": Defining clustering is not supported in "
+                           "the current connector.", value.span, subject=subject, help="Remove `clustered:`.")
 
     def _single_index_field(self, f: m.Field, args: Args) -> m.IndexField:
         sort = args.constant(self.ctx, "sort", ("Asc", "Desc"))
@@ -439,6 +510,10 @@ def dedupe_fields(ctx: Ctx, b: ast.Block) -> list[ast.Field]:
     seen: dict[str, ast.Field] = {}
     out = []
     for f in b.members:
+        if "-" in f.name and b.kind != "enum":
+            ctx.error("PSL122", "The character `-` is not allowed in Field names.", f.name_span,
+                      subject=f"{b.name}.{f.name}", help=f"Rename it, e.g. `{f.name.replace('-', '_')}`, and keep the "
+                                                         f"column name with `@map(\"{f.name}\")`.")
         if f.name in seen:
             ctx.error("PSL101", f"Field \"{f.name}\" is already defined on {kind_label(b.kind)} \"{b.name}\".",
                       f.name_span, subject=f"{b.name}.{f.name}")
@@ -448,3 +523,37 @@ def dedupe_fields(ctx: Ctx, b: ast.Block) -> list[ast.Field]:
     return out
 
 
+
+
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$")
+#: uuid(4|7), cuid(1|2), nanoid(2..255): Prisma's accepted arguments.
+_ID_FUNCTION_ARGS = {"uuid": ((4, 7), "either 4 or 7"), "cuid": ((1, 2), "either 1 or 2"),
+                     "nanoid": (range(2, 256), "between 2 and 255")}
+
+
+def _string_literal_problem(type_name: str, text: str) -> str | None:
+    """Why a string default cannot be a value of `type_name`, or None."""
+    if type_name == "DateTime":
+        m = _RFC3339.match(text)
+        if m is None:
+            return "not a valid rfc3339 datetime string."
+        try:
+            datetime.datetime(*(int(g) for g in m.groups()[:6]))
+        except ValueError:
+            return "not a valid rfc3339 datetime string (no such date or time)."
+    if type_name == "Bytes":
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return "not a valid base64 string."
+    return None
+
+
+def _id_function_argument_problem(name: str, call: ast.FunctionValue) -> str | None:
+    if name not in _ID_FUNCTION_ARGS or not call.args:
+        return None
+    allowed, words = _ID_FUNCTION_ARGS[name]
+    arg = call.args[0].value
+    if len(call.args) > 1 or not isinstance(arg, ast.NumberValue) or arg.value not in allowed:
+        return f"`{name}()` takes either no argument, or a single integer argument which is {words}."
+    return None

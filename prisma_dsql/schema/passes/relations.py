@@ -159,6 +159,10 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
             if s.fields or s.references:
                 ctx.error("PSL109", "Implicit many-to-many relations must not have `fields` or `references`.",
                           s.attr.span if s.attr else s.field.span, subject=f"{s.model}.{s.field.name}")
+            if s.on_delete or s.on_update:
+                ctx.error("PSL109", "Referential actions on implicit many-to-many relations are not supported.",
+                          s.attr.span if s.attr else s.field.span, subject=f"{s.model}.{s.field.name}",
+                          help="Remove `onDelete`/`onUpdate`; the join table's rows always cascade.")
         first, second = sorted((a, b), key=lambda s: (s.model, s.field.name))
         for s in (a, b):
             mdl = models[s.field.type_name]
@@ -209,6 +213,12 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
         ctx.error("PSL109", "You must specify the same number of fields in `fields` and `references`.", span,
                   subject=subject)
         return None
+    for label, names in (("fields", owner.fields), ("references", owner.references)):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            ctx.error("PSL109", f"The `{label}` of the relation field `{owner.field.name}` name `{twice[0]}` more than "
+                      "once.", span, subject=subject)
+            return None
     own_model = models[owner.model]
     ref_model = models[owner.field.type_name]
     ok = True
@@ -252,6 +262,17 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                       f"`@unique` attribute to the field `{', '.join(owner.fields)}`, or change the relation to "
                       "one-to-many.", span, subject=subject)
     fk_optional = any(own_model.field(n).is_optional for n in owner.fields)
+    if fk_optional and not owner.field.is_optional:
+        ctx.error("PSL109", f"The relation field `{owner.field.name}` uses the scalar fields "
+                  f"{', '.join(owner.fields)}. At least one of those fields is optional. Hence the relation field "
+                  "must be optional as well.", owner.field.span, subject=subject,
+                  help=f"Write `{owner.field.name} {owner.field.type_name}?`, or make the foreign key fields required.")
+    if ctx.relation_mode == "prisma":
+        for label, action in (("onDelete", owner.on_delete), ("onUpdate", owner.on_update)):
+            if action in (m.ReferentialAction.SET_DEFAULT, m.ReferentialAction.NO_ACTION):
+                ctx.error("PSL109", f"Invalid referential action: `{action.value}`. Allowed values with "
+                          "`relationMode = \"prisma\"`: (`Cascade`, `Restrict`, `SetNull`).", span, subject=subject,
+                          help=f"Use `{label}: Restrict` (Prisma Client emulates the actions).")
     on_delete = owner.on_delete or (m.ReferentialAction.SET_NULL if fk_optional else m.ReferentialAction.RESTRICT)
     on_update = owner.on_update or m.ReferentialAction.CASCADE
     if on_delete is m.ReferentialAction.SET_NULL and not fk_optional and owner.on_delete:
