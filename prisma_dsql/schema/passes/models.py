@@ -525,7 +525,7 @@ def dedupe_fields(ctx: Ctx, b: ast.Block) -> list[ast.Field]:
 
 
 
-_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$")
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 #: uuid(4|7), cuid(1|2), nanoid(2..255): Prisma's accepted arguments.
 _ID_FUNCTION_ARGS = {"uuid": ((4, 7), "either 4 or 7"), "cuid": ((1, 2), "either 1 or 2"),
                      "nanoid": (range(2, 256), "between 2 and 255")}
