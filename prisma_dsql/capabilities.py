@@ -88,6 +88,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("add_primary_key", "adding or changing a primary key after CREATE TABLE", None),
     Capability("add_unique_constraint", "ADD CONSTRAINT UNIQUE (use a unique index)", None),
     Capability("fulltext_indexes", "full-text (tsvector/GIN) indexes", None),
+    # json has no B-tree operator class (no equality operator), in PostgreSQL either: never.
+    Capability("json_indexes", "B-tree indexes (incl. unique and primary key) on json columns", None),
+    # PostgreSQL has a B-tree operator class for jsonb; DSQL's documentation says nothing of one, so
+    # it is taken as absent until confirmed.
+    Capability("jsonb_indexes", "B-tree indexes (incl. unique and primary key) on jsonb columns", None,
+               uncertain=True),
     Capability("postgres_18_functions", "functions new in PostgreSQL 18 (uuidv7())", None),
     # Column types.
     Capability("column_type_inet", "inet columns", None),
@@ -126,6 +132,16 @@ COLUMN_TYPES: dict[str, str | None] = {
     "bit varying": "column_type_bit",
     "oid": "column_type_oid",
     "tsvector": "column_type_tsvector",
+}
+
+#: Column types (base names, as in COLUMN_TYPES) that a B-tree index (plain, unique or primary key)
+#: may hold only with a capability: base name -> (capability, the type in messages). Shared by the
+#: rules and the renderer.
+INDEXED_TYPES: dict[str, tuple[str, str]] = {
+    "numeric": ("numeric_precision_1000", "NUMERIC"),
+    "decimal": ("numeric_precision_1000", "NUMERIC"),
+    "json": ("json_indexes", "JSON"),
+    "jsonb": ("jsonb_indexes", "JSONB"),
 }
 
 #: Column types for JSON values, preferred first, with the capability each needs.

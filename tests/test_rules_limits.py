@@ -70,13 +70,40 @@ def test_columns_per_table():
     assert "DSQL403" in codes(DS + model("T", fields + "  extra Int\n"))
 
 
-def test_schemas():
-    names = ", ".join(f'"s{i}"' for i in range(DSQL_LIMITS["schemas"]))
-    ok = f'datasource db {{\n  provider = "postgresql"\n  schemas  = ["public", {names}]\n}}\n\n'
-    over = ok.replace('"public", ', '"public", "extra", ')
+def _schemas_text(listed: int, used: int) -> str:
+    names = ", ".join(f'"s{i}"' for i in range(listed))
+    head = f'datasource db {{\n  provider = "postgresql"\n  schemas  = ["public", {names}]\n}}\n\n'
     body = 'model T {\n  id BigInt @id\n  @@schema("public")\n}\n'
-    assert "DSQL405" not in codes(ok + body)
-    assert "DSQL405" in codes(over + body)
+    return head + body + "".join(f'model M{i} {{\n  id BigInt @id\n  @@schema("s{i}")\n}}\n' for i in range(used))
+
+
+@pytest.mark.parametrize("listed, used, reported", [
+    (DSQL_LIMITS["schemas"], DSQL_LIMITS["schemas"], False),
+    (DSQL_LIMITS["schemas"] + 1, DSQL_LIMITS["schemas"] + 1, True),
+    # Listed but unused schemas are not created by the migration: they do not count.
+    (DSQL_LIMITS["schemas"] + 1, 1, False),
+    (DSQL_LIMITS["schemas"] + 5, DSQL_LIMITS["schemas"], False),
+])
+def test_schemas_count_what_the_migration_creates(listed, used, reported):
+    text = _schemas_text(listed, used)
+    assert ("DSQL405" in codes(text)) is reported
+    # The DSQL target counts the same schemas (those of the catalog), so it agrees with the rule.
+    from prisma_dsql.targets import RenderError, target_for
+    from prisma_dsql.translate import from_schema
+
+    profile = profile_for("dsql")
+    catalog = from_schema(load_text(text).schema, profile)
+    if reported:
+        with pytest.raises(RenderError, match=f"{used} schemas besides public, sys"):
+            target_for(profile).render(catalog)
+    else:
+        assert target_for(profile).render(catalog).steps
+
+
+def test_schemas_of_enums_count():
+    text = _schemas_text(DSQL_LIMITS["schemas"] + 1, DSQL_LIMITS["schemas"])
+    extra = f'"s{DSQL_LIMITS["schemas"]}"'
+    assert "DSQL405" in codes(text + f'enum E {{\n  A\n  @@schema({extra})\n}}\n')
 
 
 def test_identifier_of_63_bytes_is_fine_64_is_not():
@@ -253,3 +280,62 @@ def test_shortened_names_keep_unicode_letters_and_fit_in_bytes(name, expected):
     from prisma_dsql.rules._base import short_name
 
     assert short_name(name) == expected and len(expected.encode("utf-8")) <= 40
+
+
+JSON_INDEXES = model("A", "  j Json\n  l Json @db.Json @unique\n  b Json @db.JsonB\n  @@index([j])\n  @@index([b])\n")
+
+
+@pytest.mark.parametrize("version, reported", [
+    # json only: a plain Json is a JSON column; the JsonB field is DSQL107's, its index still DSQL208's.
+    ("2026-05-15", ["A.l", "A.j", "A.b"]),
+    # jsonb too: a plain Json is JSONB, whose B-tree indexes DSQL is not known to support.
+    (None, ["A.l", "A.j", "A.b"]),
+])
+def test_json_indexes_follow_the_column_type(version, reported):
+    found = [d for d in check(load_text(DS + JSON_INDEXES).schema, profile_for("dsql", version)) if d.code == "DSQL208"]
+    assert [d.subject for d in found] == reported
+    assert all(d.help for d in found)
+
+
+def test_flipping_jsonb_indexes_lets_jsonb_through_but_never_json():
+    from prisma_dsql.targets import RenderError, target_for
+    from prisma_dsql.translate import from_schema
+
+    assert capability("jsonb_indexes").uncertain and capability("jsonb_indexes").since is None
+    assert capability("json_indexes").since is None and not capability("json_indexes").uncertain
+    flipped = profile_for()
+    flipped = dataclasses.replace(flipped, features=flipped.features | {"jsonb_indexes"})
+    schema = load_text(DS + JSON_INDEXES).schema
+    assert [d.subject for d in check(schema, flipped) if d.code == "DSQL208"] == ["A.l"]
+    with pytest.raises(RenderError) as err:
+        target_for(flipped).render(from_schema(schema, flipped))
+    assert [m for m, _ in err.value.problems] == [
+        f"index 'A_l_key' on the JSON column 'l' is not supported by {flipped.describe()}"]
+
+
+def test_json_index_of_another_method_is_left_to_index_method_whose_help_drops_it():
+    text = DS + model("A", "  j Json\n  @@index([j(ops: JsonbPathOps)], type: Gin)\n")
+    found = check(load_text(text).schema, profile_for())
+    assert "DSQL208" not in [d.code for d in found]
+    helps = {d.code: d.help for d in found}
+    assert set(helps) == {"DSQL201", "DSQL203"}
+    for help in helps.values():
+        assert help.startswith("Drop the index") and "DSQL208" in help and "@@index([j])" not in help
+
+
+LINKED = ('model A {\n  id Int @id\n  next A? @relation("L", fields: [nextId], references: [id], onDelete: %s)\n'
+          '  nextId Int? @unique\n  prev A? @relation("L")\n}\n')
+
+
+@pytest.mark.parametrize("action, reported", [("Cascade", True), ("SetNull", False), ("Restrict", False)])
+def test_self_referencing_one_to_one_cascade_is_an_unbounded_chain(action, reported):
+    # Cascade deletes the next row, which deletes the next...; SetNull changes one row only (the
+    # foreign key it clears is referenced by nothing).
+    assert ("DSQL302" in codes(DS + LINKED % action)) is reported
+
+
+def test_one_to_one_cascade_between_two_models_is_not_reported():
+    text = DS + ('model U {\n  id Int @id\n  p P?\n}\n'
+                 'model P {\n  id Int @id\n  uId Int @unique\n  u U @relation(fields: [uId], references: [id], '
+                 'onDelete: Cascade)\n}\n')
+    assert "DSQL302" not in codes(text)

@@ -295,6 +295,40 @@ def test_renderer_refuses_types_precision_numeric_indexes_and_missing_functions(
     assert '"x" tsvector' in script and "DECIMAL(65,30)" in script and "uuid_generate_v4()" in script
 
 
+JSON_INDEXES = """
+model A {
+  id Int  @id
+  j  Json
+  l  Json @db.Json @unique
+  g  Json @db.Json
+  @@index([j])
+  @@index([g], type: Gin)
+}
+"""
+
+
+def test_renderer_refuses_btree_indexes_on_json_columns():
+    """DSQL208's report, refused by the renderer on its own: json has no B-tree operator class, and
+    B-tree indexes on jsonb are not known to work on DSQL (capability `jsonb_indexes`)."""
+    loaded = load_text(HEAD + JSON_INDEXES)
+    generated = generate_from_empty(loaded, dsql_profile("2026-05-15"))
+    assert not generated.ok and {d.code for d in generated.errors} == {"DSQL201", "DSQL208"}
+    for version, json_type in (("2026-05-15", "JSON"), (None, "JSONB")):
+        profile = dsql_profile(version)
+        with pytest.raises(RenderError) as err:
+            target_for(profile).render(from_schema(loaded.schema, profile))
+        problems = {message.split(" is not")[0]: span.line for message, span in err.value.problems}
+        assert problems == {
+            "index 'A_l_key' on the JSON column 'l'": 8,
+            f"index 'A_j_idx' on the {json_type} column 'j'": 10,
+            "index 'A_g_idx': USING GIN": 11,  # refused for its method, not for its column
+        }, problems
+    # Plain PostgreSQL writes what Prisma writes.
+    postgres = profile_for("postgres")
+    script = target_for(postgres).render(from_schema(loaded.schema, postgres)).text()
+    assert 'CREATE UNIQUE INDEX "A_l_key" ON "A"("l")' in script
+
+
 def test_renderer_refuses_what_exceeds_the_profile_limits():
     fields = "".join(f"  f{i} Int\n" for i in range(4))
     loaded = load_text(HEAD + 'model T {\n  id Int @id\n' + fields

@@ -48,6 +48,7 @@ RULE_MODULES = (
     "partial_index",
     "fulltext_index",
     "decimal_index",
+    "json_index",
     "foreign_keys_unsupported",
     "cascading_action",
     "relation_index",

@@ -24,6 +24,41 @@ def _relation_info(owner: Model, rel: Relation) -> RelationInfo | None:
     return fld.relation if fld is not None else None
 
 
+def _cascade_path(ctx: Context, rel: Relation) -> list[Relation] | None:
+    """For a relation with `onDelete: Cascade`: the relations (each with `onDelete: Cascade`) that
+    lead from its referencing model back to its referenced one, so that deletes cascade around a
+    cycle without bound; [] for a self-relation, None when there is no such cycle."""
+    if rel.is_self_relation:
+        return []
+    # Deleting a `to_model` row deletes `from_model` rows: edges to_model -> from_model.
+    edges: dict[str, list[Relation]] = ctx.memo("cascading-action.delete-edges", lambda: _delete_edges(ctx))
+    start, goal = rel.from_model, rel.to_model
+    came: dict[str, Relation | None] = {start: None}
+    queue = [start]
+    for model in queue:
+        for nxt in edges.get(model, ()):
+            if nxt.from_model in came:
+                continue
+            came[nxt.from_model] = nxt
+            if nxt.from_model == goal:
+                path = []
+                at = goal
+                while came[at] is not None:
+                    path.append(came[at])
+                    at = came[at].to_model
+                return path[::-1]
+            queue.append(nxt.from_model)
+    return None
+
+
+def _delete_edges(ctx: Context) -> dict[str, list[Relation]]:
+    edges: dict[str, list[Relation]] = {}
+    for rel, _, _ in ctx.relations:
+        if rel.kind != "m-n" and rel.on_delete is ReferentialAction.CASCADE:
+            edges.setdefault(rel.to_model, []).append(rel)
+    return edges
+
+
 def _references_primary_key(target: Model, rel: Relation) -> bool:
     pk = target.primary_key
     if pk is None:
@@ -41,7 +76,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     Reports relations whose referential actions write to other rows: `onDelete` or `onUpdate` set to
     `Cascade`, `SetNull` or `SetDefault`, and implicit many-to-many relations (their join rows are
     deleted by cascade). One-to-one relations are not reported: their relation fields are unique
-    (an `@id` or `@unique` lies within them), so an action changes at most one row.
+    (an `@id` or `@unique` lies within them), so an action changes at most one row. Except chains:
+    a one-to-one relation with `onDelete: Cascade` is reported when it references its own model
+    (a linked list: deleting one row deletes the next, which deletes the next, ...) or lies on a
+    cycle of `onDelete: Cascade` relations back to its own model. `SetNull` and `SetDefault` on a
+    one-to-one relation, self-referencing or not, still change one row: the changed foreign key is
+    referenced by nothing, so nothing follows.
 
     Prisma's defaults count too, with one exception:
     - `onDelete: SetNull` is Prisma's default for an optional relation: reported, because every
@@ -96,7 +136,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                      "`onDelete: Restrict`.")
             continue
         if is_unique(owner, rel.fields):
-            continue  # one-to-one: an action changes at most one row
+            # One-to-one: an action changes at most one row, unless deletes cascade along a chain.
+            chain = _cascade_path(ctx, rel) if rel.on_delete is ReferentialAction.CASCADE else None
+            if chain is not None:
+                yield _chain_finding(ctx, rel, chain, where, limit)
+            continue
         info = _relation_info(owner, rel)
         explicit_delete = info.on_delete if info else None
         explicit_update = info.on_update if info else None
@@ -114,16 +158,44 @@ def check(ctx: Context) -> Iterator[Finding]:
                          f"(`onUpdate: {rel.on_update.value}`{default})")
         if not parts:
             continue
-        args = [f'"{rel.name}"'] if info is not None and info.explicit_name else []
-        args += [f"fields: [{', '.join(rel.fields)}]", f"references: [{', '.join(rel.references)}]",
-                 "onDelete: Restrict"]
-        if update_reported:
-            args.append("onUpdate: Restrict")
-        if rel.map:
-            args.append(f'map: "{rel.map}"')
+        args = _restrict_args(info, rel, update_reported)
         message = "; ".join(parts)
         yield Finding(
             f"{message[:1].upper()}{message[1:]} {where}; DSQL modifies at most {limit:,} rows per transaction.",
             rel.span, subj,
             help=f"If {_a(rel.to_model)} can have more dependents, change them in batches first and write "
                  f"`@relation({', '.join(args)})`.")
+
+
+def _restrict_args(info: RelationInfo | None, rel: Relation, update: bool) -> list[str]:
+    """The `@relation(...)` arguments with `onDelete: Restrict` (and `onUpdate: Restrict`)."""
+    args = [f'"{rel.name}"'] if info is not None and info.explicit_name else []
+    args += [f"fields: [{', '.join(rel.fields)}]", f"references: [{', '.join(rel.references)}]",
+             "onDelete: Restrict"]
+    if update:
+        args.append("onUpdate: Restrict")
+    if rel.map:
+        args.append(f'map: "{rel.map}"')
+    return args
+
+
+def _chain_finding(ctx: Context, rel: Relation, chain: list[Relation], where: str, limit: int) -> Finding:
+    """A one-to-one `onDelete: Cascade` relation whose deletes go on without bound."""
+    owner = ctx.schema.model(rel.from_model)
+    info = _relation_info(owner, rel) if owner is not None else None
+    if not chain:
+        how = (f"deleting {_a(rel.to_model)} deletes the `{rel.from_model}` row linked to it by "
+               f"`{rel.from_model}.{rel.from_field}` (`onDelete: Cascade`), which deletes the row linked to that "
+               "one, and so on down the chain")
+    else:
+        back = ", ".join(f"`{r.from_model}.{r.from_field}`" for r in chain)
+        relations = "relation" if len(chain) == 1 else "relations"
+        lead = "leads" if len(chain) == 1 else "lead"
+        how = (f"deleting {_a(rel.to_model)} deletes the `{rel.from_model}` row linked to it "
+               f"(`onDelete: Cascade`), and the cascading {relations} {back} {lead} back to `{rel.to_model}`, so "
+               "deletes go on around the cycle")
+    return Finding(
+        f"{how[:1].upper()}{how[1:]} {where}; DSQL modifies at most {limit:,} rows per transaction.",
+        rel.span, f"{rel.from_model}.{rel.from_field}",
+        help=f"If chains can be longer than that, delete them in batches from their end first and write "
+             f"`@relation({', '.join(_restrict_args(info, rel, False))})`.")

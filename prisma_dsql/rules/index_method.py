@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.rules.json_index import btree_help
 
 _WHY = {
     "Hash": "a B-tree index serves the same equality lookups",
@@ -52,4 +53,5 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"{ix.describe()} uses `type: {itype}`, but DSQL builds only B-tree indexes.",
             ix.span, ix.subject,
-            help=f"Write `{ix.code(type=False, ops=False)}` ({_WHY.get(itype, 'B-tree is the only method')}).")
+            help=btree_help(ctx, ix)
+            or f"Write `{ix.code(type=False, ops=False)}` ({_WHY.get(itype, 'B-tree is the only method')}).")

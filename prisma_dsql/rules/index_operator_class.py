@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, ops_code, rule
+from prisma_dsql.rules.json_index import btree_help
 
 
 @rule("DSQL203", "index-operator-class", Severity.ERROR,
@@ -44,4 +45,4 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"`{ix.model.name}.{f.name}` has `ops: {ops_code(f.ops)}` in {ix.describe()}; DSQL indexes take no "
                 "operator classes.",
                 f.span, f"{ix.model.name}.{f.name}",
-                help=f"Write `{ix.code(ops=False, type=False)}`.")
+                help=btree_help(ctx, ix) or f"Write `{ix.code(ops=False, type=False)}`.")

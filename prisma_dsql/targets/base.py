@@ -26,6 +26,7 @@ from typing import ClassVar
 from prisma_dsql.capabilities import (
     DSQL_BUILTIN_SCHEMAS,
     FUNCTIONS,
+    INDEXED_TYPES,
     Profile,
     called_functions,
     column_type_capability,
@@ -137,9 +138,12 @@ class Target:
     IDENTITY_STYLES: ClassVar[dict[str, str]] = {"by_default": "BY DEFAULT", "always": "ALWAYS"}
 
     #: Base names of the NUMERIC types: their precision is held to the profile's
-    #: `numeric_precision` limit, and indexing them needs `NUMERIC_INDEX_CAPABILITY`.
+    #: `numeric_precision` limit.
     NUMERIC_TYPES: ClassVar[frozenset[str]] = frozenset({"numeric", "decimal"})
-    NUMERIC_INDEX_CAPABILITY: ClassVar[str] = "numeric_precision_1000"
+    #: Column types a B-tree index (primary keys and unique indexes too) may hold only with a
+    #: capability: base name -> (capability, the type in messages). NUMERIC before 2026-08-25;
+    #: json never (no B-tree operator class); jsonb not known to work on DSQL.
+    INDEXED_TYPES: ClassVar[dict[str, tuple[str, str]]] = INDEXED_TYPES
     #: Base names of length-limited string types -> the profile limit on their declared length.
     LENGTH_LIMITS: ClassVar[dict[str, str]] = {"char": "char_bytes", "varchar": "varchar_bytes"}
     #: Schemas that exist already and do not count toward the profile's `schemas` limit.
@@ -329,7 +333,8 @@ class Target:
         return str(d.value)
 
     def create_index(self, table: Table, index: Index) -> str:
-        self._check_index_columns(table, f"index {index.name!r}", index.column_names, index.span)
+        if index.method is None:  # B-tree; other methods are refused below
+            self._check_index_columns(table, f"index {index.name!r}", index.column_names, index.span)
         keys = []
         for c in index.columns:
             key = quote(c.name)
@@ -354,14 +359,16 @@ class Target:
                 f"{using}({', '.join(keys)}){where}")
 
     def _check_index_columns(self, table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
-        """NUMERIC columns are indexable only with `NUMERIC_INDEX_CAPABILITY` (primary keys and
-        unique indexes are indexes too)."""
-        if self.profile.supports(self.NUMERIC_INDEX_CAPABILITY):
-            return
+        """The columns of a B-tree index (primary keys and unique indexes are indexes too) are of
+        types the profile can index (`INDEXED_TYPES`)."""
         for name in columns:
             col = table.column(name)
-            if col is not None and col.type.kind != "user" and type_base_name(col.type.name) in self.NUMERIC_TYPES:
-                self.require(self.NUMERIC_INDEX_CAPABILITY, f"{what} on the NUMERIC column {name!r}", span)
+            if col is None or col.type.kind == "user":
+                continue
+            needed = self.INDEXED_TYPES.get(type_base_name(col.type.name))
+            if needed is not None:
+                key, label = needed
+                self.require(key, f"{what} on the {label} column {name!r}", span)
 
     # -- what the whole catalog must fit in ------------------------------------------------------
     def _check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
