@@ -35,9 +35,6 @@ COMMANDS = (
     ("rules_cmd", "rules"),
     ("rules_cmd", "explain"),
     ("migrate_cmd", "migrate"),
-    ("deploy_cmd", "deploy"),
-    ("deploy_cmd", "status"),
-    ("diff_cmd", "diff"),
 )
 
 
@@ -45,13 +42,7 @@ def _register() -> None:
     import importlib
 
     for module_name, attr in COMMANDS:
-        try:
-            module = importlib.import_module(f"prisma_dsql.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            # A command whose module is not part of this build yet.
-            if exc.name != f"prisma_dsql.cli.{module_name}":
-                raise
-            continue
+        module = importlib.import_module(f"prisma_dsql.cli.{module_name}")
         cli.add_command(getattr(module, attr))
 
 
