@@ -1,6 +1,6 @@
 """A tight driver loop over Lark's LALR(1) tables.
 
-Lark builds the tables from grammar/prisma.lark; this module runs them and
+Lark builds the tables from grammar/prisma.lark (see tables.py); this module runs them and
 calls the tree builder's method for each reduction. Lark's own loop spends
 most of its time on per-token method calls, an assertion that compares rule
 objects, and generic child filters around every callback; here the tables are
@@ -8,55 +8,46 @@ flattened into plain tuples once, and each rule gets the cheapest callback
 that does what Lark's would: drop filtered tokens (anonymous strings and
 `_NAMES`), pass the only child through for `?rule` and `_rule` rules, and call
 the method named after the rule or its alias. Errors are Lark's
-UnexpectedToken, as before.
+`errors.ParseError`. The tables come from `tables.py`: Lark's analysis, cached as
+plain data.
 """
 
 from __future__ import annotations
 
-from prisma_dsql.syntax._lark_import import Lark
-from lark.exceptions import UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
-
+from prisma_dsql.syntax.errors import ParseError
 from prisma_dsql.syntax.lexer import FastLexer, Tok
+from prisma_dsql.syntax.tables import Reduction, Tables
 
 
-def _callback(rule, builder):
-    expansion = rule.expansion
-    kept = tuple(i for i, sym in enumerate(expansion) if not (sym.is_term and sym.filter_out))
-    name = rule.alias or rule.origin.name
-    passthrough = not rule.alias and (rule.options.expand1 or rule.origin.name.startswith("_"))
-    if passthrough and len(kept) == 1:
-        (only,) = kept
+def _callback(r: Reduction, builder):
+    if r.passthrough:
+        (only,) = r.kept
         return lambda children: children[only]
-    method = getattr(builder, name, None)
+    method = getattr(builder, r.method, None)
     if method is None:
-        raise TypeError(f"the tree builder has no method for grammar rule {name!r}")
-    if len(kept) == len(expansion):
+        raise TypeError(f"the tree builder has no method for grammar rule {r.method!r}")
+    kept = r.kept
+    if len(kept) == r.size:
         return method
     return lambda children: method([children[i] for i in kept])
 
 
 class LalrDriver:
-    def __init__(self, lark: Lark, builder):
-        frontend = lark.parser
-        inner = frontend.parser.parser  # lark.parsers.lalr_parser._Parser
-        table = inner.parse_table
-        callbacks = {}
-        for actions in table.states.values():
-            for action, arg in actions.values():
-                if action is not Shift and arg not in callbacks:
-                    callbacks[arg] = _callback(arg, builder)
-        self.lexer: FastLexer = frontend.lexer
-        self.start_states = table.start_states
-        self.end_states = table.end_states
+    def __init__(self, tables: Tables, builder):
+        callbacks: dict[Reduction, object] = {}
+        self.lexer = FastLexer(tables.terminals, tables.ignore)
+        self.start_states = tables.start_states
+        self.end_states = tables.end_states
         self.states: dict = {}
-        for state, actions in table.states.items():
+        for state, actions in tables.states.items():
             row = {}
-            for term, (action, arg) in actions.items():
-                if action is Shift:
+            for term, (shift, arg) in actions.items():
+                if shift:
                     row[term] = (True, arg)
                 else:
-                    row[term] = (False, (len(arg.expansion), arg.origin.name, callbacks[arg]))
+                    if arg not in callbacks:
+                        callbacks[arg] = _callback(arg, builder)
+                    row[term] = (False, (arg.size, arg.origin, callbacks[arg]))
             self.states[state] = row
 
     def parse(self, text: str, start: str):
@@ -74,11 +65,11 @@ class LalrDriver:
                 row = states[state_stack[-1]]
                 act = row.get(kind)
                 if act is None:
-                    raise UnexpectedToken(token, {t for t in row if t.isupper()}, state=None)
+                    raise ParseError(f"unexpected {token.type} {token.value!r}", token.line, token.column)
                 shift, arg = act
                 if shift:
                     if kind == "$END":
-                        raise UnexpectedToken(token, set(), state=None)
+                        raise ParseError("unexpected end of input", token.line, token.column)
                     state_stack.append(arg)
                     value_stack.append(token)
                     break

@@ -14,7 +14,8 @@ is the same decision Lark's contextual lexer would make.
 
 Tokens are light named tuples with Lark's position attributes instead of
 `lark.Token` (a str subclass with eight attributes, costly to build); the tree
-builder reads `.value`.
+builder reads `.value`. The terminals come from `tables.Tables`, so lexing
+never needs Lark itself.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-from prisma_dsql.syntax._lark_import import Lexer, UnexpectedCharacters
+from prisma_dsql.syntax.errors import ParseError
 
 
 class Tok(NamedTuple):
@@ -35,42 +36,32 @@ class Tok(NamedTuple):
     end_column: int
     end_pos: int
 
-    def __str__(self) -> str:  # what Lark's error messages show
+    def __str__(self) -> str:
         return self.value
 
 
 _KEYWORD_PREFIX = "KW_"
 
 
-class FastLexer(Lexer):
-    __future_interface__ = 2
-
-    def __init__(self, lexer_conf):
-        terminals = list(lexer_conf.terminals)
+class FastLexer:
+    def __init__(self, terminals, ignore):
+        """`terminals`: tables.Terminal records; `ignore`: names of terminals that are skipped."""
         self.keywords: dict[str, str] = {}
         parts = []
         # Longer literal terminals first ("@@" before "@"); regexes keep their
         # order otherwise. Terminals never overlap except keywords vs NAME.
-        ordered = sorted(terminals, key=lambda t: (t.pattern.type != "re", -len(t.pattern.value)))
+        ordered = sorted(terminals, key=lambda t: (not t.is_literal, -t.length))
         for t in ordered:
             if t.name.startswith(_KEYWORD_PREFIX):
-                word = re.match(r"[a-z]+", t.pattern.value).group(0)
+                word = re.match(r"[a-z]+", t.regexp).group(0)
                 self.keywords[word] = t.name
                 continue
-            parts.append(f"(?P<{t.name}>{t.pattern.to_regexp()})")
+            parts.append(f"(?P<{t.name}>{t.regexp})")
         # Leading blanks are skipped inside the match rather than as tokens of
         # their own: a quarter fewer trips through the Python loop.
         self.scanner = re.compile("[ \\t]*(?:" + "|".join(parts) + ")")
-        self.ignore = frozenset(lexer_conf.ignore)
-        # Terminals that can span lines (found by probing each pattern, so the
-        # grammar stays the only place that says what a token looks like).
-        self.multiline = frozenset(t.name for t in terminals if _can_span_lines(t.pattern.to_regexp()))
-
-    def lex(self, lexer_state, parser_state) -> Iterator[Tok]:
-        """Lark's lexer interface (used when Lark's own parser drives)."""
-        states = parser_state.parse_conf.states
-        source = lexer_state.text
-        return self.tokens(source.text, lambda kw: kw in states[parser_state.position], source.start, source.end)
+        self.ignore = frozenset(ignore)
+        self.multiline = frozenset(t.name for t in terminals if t.multiline)
 
     def tokens(self, text: str, accepts, pos: int = 0, end: int | None = None) -> Iterator[Tok]:
         """Tokens of `text`; `accepts(terminal)` says whether the parser can take a keyword now."""
@@ -107,12 +98,4 @@ class FastLexer(Lexer):
         while pos < end and text[pos] in " \t":
             pos += 1
         if pos < end:
-            raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
-
-_LINE_PROBES = ("\n", "\r\n", "\r", "a\nb", "/*\n*/", '"\n"', "@\n", "x\ny")
-
-
-def _can_span_lines(pattern: str) -> bool:
-    compiled = re.compile(pattern)
-    return any("\n" in m.group() or "\r" in m.group()
-               for probe in _LINE_PROBES for m in compiled.finditer(probe))
+            raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)

@@ -16,26 +16,17 @@ Two paths share one grammar and one tree builder:
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from prisma_dsql.diagnostics import Diagnostic
 from prisma_dsql.source import SourceFile
 from prisma_dsql.syntax import ast
-from prisma_dsql.syntax._lark_import import Lark, UnexpectedInput
+from prisma_dsql.syntax import tables
 from prisma_dsql.syntax.builder import NestingTooDeep, TreeBuilder, clear_depths
 from prisma_dsql.syntax.comments import Docs, scan_comments
+from prisma_dsql.syntax.errors import ParseError
 from prisma_dsql.syntax.lalr import LalrDriver
-from prisma_dsql.syntax.lexer import FastLexer
 from prisma_dsql.syntax.recovery import recover
-
-
-def grammar_path() -> Path:
-    """Where prisma.lark is: inside the installed package (wheel), else the checkout's grammar/."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "grammar" / "prisma.lark", here.parent / "grammar" / "prisma.lark"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("grammar/prisma.lark is missing from this installation")
+from prisma_dsql.syntax.tables import grammar_path  # noqa: F401  (public: where the grammar is)
 
 
 # -- parser construction --------------------------------------------------------
@@ -44,28 +35,15 @@ def grammar_path() -> Path:
 @lru_cache(maxsize=1)
 def _parser() -> tuple[LalrDriver, TreeBuilder]:
     builder = TreeBuilder()
-    parser = Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer=FastLexer,
-        start=["start", "model_member", "enum_member", "config_member"],
-        maybe_placeholders=False,
-        # Grammar analysis costs ~0.4 s; Lark keeps the result in a temp-dir
-        # file keyed by the grammar's hash, so later runs load it in ~30 ms.
-        cache=True,
-    )
-    return LalrDriver(parser, builder), builder
+    return LalrDriver(tables.load(), builder), builder
 
 
-def build_grammar(strict: bool = False) -> Lark:
-    """A fresh parser without the tree builder, e.g. to check the grammar for conflicts."""
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        start=["start", "model_member", "enum_member", "config_member"],
-        strict=strict,
-    )
+def build_grammar(strict: bool = False):
+    """A plain Lark parser for the grammar (Lark's own front end), e.g. to check it for conflicts."""
+    from prisma_dsql.syntax._lark_import import Lark
+
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+                start=list(tables.START_SYMBOLS), strict=strict)
 
 
 # -- entry point ---------------------------------------------------------------------
@@ -80,7 +58,7 @@ def parse_file(source: SourceFile) -> tuple[ast.SchemaFile, list[Diagnostic]]:
     try:
         blocks = parser.parse(source.text, start="start")
         return ast.SchemaFile(source.name, tuple(blocks), tuple(comments)), builder.diagnostics
-    except (UnexpectedInput, NestingTooDeep):
+    except (ParseError, NestingTooDeep):
         pass
     finally:
         clear_depths()

@@ -14,7 +14,7 @@ import re
 from prisma_dsql.diagnostics import Diagnostic
 from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
-from prisma_dsql.syntax._lark_import import UnexpectedInput
+from prisma_dsql.syntax.errors import ParseError
 from prisma_dsql.syntax.builder import MAX_NESTING, NestingTooDeep, diag
 from prisma_dsql.syntax.comments import LINE_BREAK, mask_comments
 
@@ -132,7 +132,7 @@ def recover(source, comments, docs, parser, builder):
                         builder.begin(file, index, docs)
                         try:
                             members.append(parser.parse(inner, start=_MEMBER_START[kind]))
-                        except (UnexpectedInput, NestingTooDeep):
+                        except (ParseError, NestingTooDeep):
                             pass
                         diags.extend(builder.diagnostics)
                     attrs = tuple(m for m in members if isinstance(m, ast.Attribute))
@@ -173,7 +173,7 @@ def recover(source, comments, docs, parser, builder):
         builder.begin(file, index, docs)
         try:
             member = parser.parse(text, start=_MEMBER_START[current.kind])
-        except (UnexpectedInput, NestingTooDeep) as exc:
+        except (ParseError, NestingTooDeep) as exc:
             diags.extend(builder.diagnostics)
             diags.append(_member_error(current.kind, text, line_span(n, text), exc))
             continuation = max(0, _bracket_balance(text))
@@ -219,7 +219,7 @@ def _member_error(kind: str, text: str, span: Span, exc: Exception) -> Diagnosti
     help = None
     if text.count("(") > text.count(")") or text.count("[") > text.count("]") or text.count("{") > text.count("}"):
         help = "Attribute arguments must fit on one line; Prisma does not accept multi-line argument lists."
-    elif isinstance(exc, UnexpectedInput):
+    elif isinstance(exc, ParseError):
         col = getattr(exc, "column", None)
         if isinstance(col, int) and col > 0:
             help = f"Prisma could not read this line from column {col} on."
