@@ -15,13 +15,10 @@ if "lark" not in sys.modules:
         if _saved[_name] is None:
             sys.modules[_name] = None  # type: ignore[assignment]  # makes `import` raise ImportError
 try:
-    from lark import Lark, Transformer, v_args  # noqa: E402
-    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, VisitError  # noqa: E402
-    from lark.lexer import Lexer  # noqa: E402
+    from lark import Lark  # noqa: E402
 finally:
     for _name in _HIDDEN:
         if _saved[_name] is None and sys.modules.get(_name, 0) is None:
             del sys.modules[_name]
 
-__all__ = ["Lark", "LarkError", "Lexer", "Transformer", "UnexpectedCharacters", "UnexpectedInput", "VisitError",
-           "v_args"]
+__all__ = ["Lark"]

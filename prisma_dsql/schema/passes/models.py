@@ -57,7 +57,7 @@ class ModelResolver:
                        help=suggest(name, [*m.SCALAR_TYPES, *self.enums, *self.models, *self.composites]))
         return None
 
-    def field(self, owner: ast.Block, f: ast.Field, in_composite: bool = False) -> tuple[m.Field, dict]:
+    def field(self, owner: ast.Block, f: ast.Field) -> tuple[m.Field, dict]:
         """The field, plus the raw field-level @id/@unique attributes for the model pass."""
         ctx = self.ctx
         subject = f"{owner.name}.{f.name}"
@@ -111,8 +111,8 @@ class ModelResolver:
                 ctx.error("PSL103", f"Attribute not known: \"@{base}\".", attr.span, subject=subject,
                           help=suggest(base, FIELD_ATTRIBUTES))
         if kind is m.FieldKind.RELATION:
-            for bad in ("default", "map", "id", "unique", "updatedAt"):
-                if bad in seen and not (bad == "default"):
+            for bad in ("map", "id", "unique", "updatedAt"):
+                if bad in seen:
                     ctx.error("PSL103", f"The attribute `@{bad}` cannot be used on the relation field `{f.name}`.",
                               seen[bad].span, subject=subject,
                               help="Put it on the scalar field that holds the foreign key instead.")
@@ -124,8 +124,6 @@ class ModelResolver:
             ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only supported on "
                       "MongoDB.", f.type.span, subject=subject,
                       help="Use a Json field, or a separate model with a relation.")
-        if arity is m.Arity.LIST and kind is m.FieldKind.UNSUPPORTED:
-            pass
         if relation_attr is not None:
             extras["relation"] = relation_attr
         fld = m.Field(
@@ -326,7 +324,7 @@ class ModelResolver:
             self.ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only "
                            "supported on MongoDB.", b.name_span, subject=b.name,
                            help=f"Turn `type {b.name}` into a model with a relation, or store it in a Json field.")
-        fields = tuple(self.field(b, f, in_composite=True)[0] for f in dedupe_fields(self.ctx, b))
+        fields = tuple(self.field(b, f)[0] for f in dedupe_fields(self.ctx, b))
         return m.CompositeType(b.name, fields, b.span, b.name_span, b.doc)
 
     def model(self, b: ast.Block) -> "DraftModel":
@@ -340,8 +338,8 @@ class ModelResolver:
         by_name = {f.name: f for f in fields}
         db_names: dict[str, str] = {}
         for f in fields:
-            if f.is_scalar_like and not f.is_list or (f.is_scalar_like and f.is_list):
-                if f.db_name in db_names and f.kind is not m.FieldKind.RELATION:
+            if f.is_scalar_like:  # columns only: relation fields have no column
+                if f.db_name in db_names:
                     ctx.error("PSL101", f"The field `{f.name}` maps to the column \"{f.db_name}\", which the field "
                               f"`{db_names[f.db_name]}` already uses.", f.span, subject=f"{b.name}.{f.name}")
                 db_names.setdefault(f.db_name, f.name)
