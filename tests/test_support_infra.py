@@ -21,7 +21,7 @@ from tests.support.dsql_emulation import (
     to_postgres,
 )
 from tests.support.postgres import PostgresServer, database_url, start_server
-from tests.support.sql_split import SqlSplitError, Statement, mask_sql, split_sql
+from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
 
 # ============================================================================ sql_split
 

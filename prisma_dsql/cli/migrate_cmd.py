@@ -101,20 +101,32 @@ def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
     return loaded.root / "migrations"
 
 
+#: `prisma-dsql migrate <name> ...` subcommands, as Prisma spells them: name -> (module in
+#: prisma_dsql.cli, click command attribute). Imported only when used.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "diff": ("migrate_cmd", "diff"),
+}
+
+
 class _MigrateCommand(click.Command):
-    """`migrate` with an optional `diff` subcommand in front of the positional SCHEMA
-    (a click group would read `diff` as the schema path)."""
+    """`migrate` with optional subcommands (`diff`, ...) in front of the positional SCHEMA
+    (a click group would read the subcommand as the schema path)."""
 
     def parse_args(self, ctx, args):
-        if args and args[0] == "diff":
-            ctx.meta["prisma_dsql.migrate_diff"] = args[1:]
+        if args and args[0] in SUBCOMMANDS:
+            ctx.meta["prisma_dsql.migrate_sub"] = (args[0], args[1:])
             return []
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        rest = ctx.meta.get("prisma_dsql.migrate_diff")
-        if rest is not None:
-            return diff.main(rest, prog_name=f"{ctx.command_path} diff", standalone_mode=False)
+        sub = ctx.meta.get("prisma_dsql.migrate_sub")
+        if sub is not None:
+            import importlib
+
+            name, rest = sub
+            module_name, attr = SUBCOMMANDS[name]
+            command = getattr(importlib.import_module(f"prisma_dsql.cli.{module_name}"), attr)
+            return command.main(rest, prog_name=f"{ctx.command_path} {name}", standalone_mode=False)
         return super().invoke(ctx)
 
 

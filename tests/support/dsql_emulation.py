@@ -1,6 +1,6 @@
 """Run Aurora DSQL scripts on plain PostgreSQL, refusing what DSQL refuses.
 
-``apply_dsql_script(url, sql)`` splits the script (:mod:`tests.support.sql_split`), checks every
+``apply_dsql_script(url, sql)`` splits the script (:mod:`prisma_dsql.sql.split`), checks every
 statement against :data:`RULES` (and the transaction rules), and only if nothing is refused runs the
 statements one by one on an autocommit connection, i.e. each in its own transaction as DSQL
 requires.  DSQL-only syntax is rewritten to its PostgreSQL equivalent first:
@@ -13,7 +13,7 @@ requires.  DSQL-only syntax is rewritten to its PostgreSQL equivalent first:
 returns the resulting schema as plain data for assertions.
 
 Refusals are data: :data:`RULES` is a table of ``Rule(name, scope, test, message)`` where ``test``
-is a compiled regex (searched in the *masked* text, see :func:`~tests.support.sql_split.mask_sql`,
+is a compiled regex (searched in the *masked* text, see :func:`~prisma_dsql.sql.split.mask_sql`,
 so string literals and quoted identifiers never match) or a small predicate.  Scopes:
 
 ``statement``     the whole statement
@@ -34,7 +34,7 @@ from typing import Any, Callable, Union
 
 import psycopg
 
-from tests.support.sql_split import Statement, mask_sql, split_sql
+from prisma_dsql.sql.split import Statement, mask_sql, split_sql
 
 __all__ = [
     "RULES",

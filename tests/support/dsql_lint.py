@@ -97,7 +97,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from tests.support.sql_split import SqlSplitError, split_sql
+from prisma_dsql.sql.split import SqlSplitError, split_sql
 
 __all__ = [
     "KNOWN_OUTDATED",
