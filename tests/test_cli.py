@@ -152,11 +152,11 @@ def test_validate_without_path_uses_discovery(tmp_path):
 
 
 def test_console_script_and_module_agree():
-    import shutil
+    from tests.support.tools import find_tool, tool_missing
 
-    exe = shutil.which("prisma-dsql")
+    exe = find_tool("prisma-dsql")
     if exe is None:
-        pytest.skip("console script not on PATH (package not installed)")
+        tool_missing("console script not installed next to the interpreter nor on PATH")
     a = subprocess.run([exe, "--version"], capture_output=True, text=True)
     b = run("--version")
     assert a.stdout == b.stdout and "prisma-dsql" in a.stdout

@@ -91,13 +91,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from prisma_dsql.sql.split import SqlSplitError, split_sql
+from tests.support.tools import find_tool
 
 __all__ = [
     "KNOWN_OUTDATED",
@@ -217,13 +217,14 @@ def unexpected_findings(findings: Iterable[LintFinding]) -> list[LintFinding]:
 
 
 def find_executable() -> str | None:
-    return os.environ.get(ENV_EXECUTABLE) or shutil.which("dsql-lint")
+    """``$DSQL_LINT``, else ``dsql-lint`` next to ``sys.executable`` (the venv), else on PATH."""
+    return os.environ.get(ENV_EXECUTABLE) or find_tool("dsql-lint")
 
 
 def _run(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
     exe = find_executable()
     if exe is None:
-        raise DsqlLintError("dsql-lint not found on PATH (pip install dsql-lint)")
+        raise DsqlLintError("dsql-lint not found next to the Python interpreter nor on PATH (pip install dsql-lint)")
     return subprocess.run(
         [exe, *args], input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False
     )

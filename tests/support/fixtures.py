@@ -8,7 +8,8 @@ Fixtures
 ``pg_database`` (function) -> ``str``: URL of a fresh, uniquely named, empty database (dropped after
                               the test unless PRISMA_DSQL_TEST_KEEP_DATABASES=1).
 ``dsql_lint``   (session)  -> :func:`tests.support.dsql_lint.lint_sql`; skips if the dsql-lint CLI is
-                              not installed.
+                              not installed (next to ``sys.executable`` or on PATH), fails instead
+                              when ``CI`` is set.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Iterator
 import pytest
 
 from tests.support import dsql_lint as _dsql_lint
+from tests.support.tools import tool_missing
 from tests.support.postgres import PostgresServer, PostgresUnavailable, keep_databases, start_server
 
 _started: list[PostgresServer] = []
@@ -49,7 +51,7 @@ def pg_database(pg_server: PostgresServer, request: pytest.FixtureRequest) -> It
 @pytest.fixture(scope="session")
 def dsql_lint():
     if _dsql_lint.find_executable() is None:
-        pytest.skip("dsql-lint CLI not installed (pip install dsql-lint)")
+        tool_missing("dsql-lint CLI not installed (pip install dsql-lint)")
     return _dsql_lint.lint_sql
 
 

@@ -5,7 +5,8 @@ Functions
 ``ensure_node_modules() -> Path``
     Runs ``npm ci`` in ``tests/oracle`` once (cached across runs by a stamp holding the hash of
     ``package-lock.json``; guarded by a file lock for parallel workers).  Skips the calling test
-    (``pytest.skip``) ONLY when ``node`` or ``npm`` is not on PATH; a failing install raises
+    (``pytest.skip``) ONLY when ``node`` or ``npm`` is not found (next to ``sys.executable`` or on
+    PATH), and fails it instead when ``CI`` is set; a failing install raises
     :class:`OracleError`.  Returns the oracle directory.
 ``prisma_diff_from_empty(path, *more_paths) -> str``
     Exactly what ``prisma migrate diff --from-empty --to-schema <path> --script`` prints on stdout
@@ -36,13 +37,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import pytest
+from tests.support.tools import find_tool, tool_missing
 
 ORACLE_DIR = Path(__file__).resolve().parent.parent / "oracle"
 CLIENT_E2E_DIR = ORACLE_DIR / "client-e2e"
@@ -97,9 +97,9 @@ def ensure_node_modules() -> Path:
     global _ready
     if _ready is not None:
         return _ready
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    missing = [tool for tool in ("node", "npm") if find_tool(tool) is None]
     if missing:
-        pytest.skip(f"Prisma oracle needs {' and '.join(missing)} on PATH (Node 20+ with npm)")
+        tool_missing(f"Prisma oracle needs {' and '.join(missing)} on PATH (Node 20+ with npm)")
     stamp = ORACLE_DIR / "node_modules" / _STAMP_NAME
     wanted = _lock_hash()
     if not (stamp.exists() and stamp.read_text() == wanted):
@@ -114,7 +114,7 @@ def ensure_node_modules() -> Path:
 def _npm_ci() -> None:
     # --ignore-scripts: @prisma/engines' postinstall would try to download native engines; the
     # oracles only use the wasm engines and the JS client, which need no install script.
-    cmd = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+    cmd = [find_tool("npm") or "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -153,7 +153,7 @@ class _FileLock:
 
 def _run_node(script: str, args: Sequence[str], *, timeout: float, env: dict[str, str] | None = None):
     ensure_node_modules()
-    cmd = ["node", str(ORACLE_DIR / script), *args]
+    cmd = [find_tool("node") or "node", str(ORACLE_DIR / script), *args]
     try:
         return subprocess.run(
             cmd, cwd=ORACLE_DIR, env=env or _node_env(), capture_output=True, text=True,
