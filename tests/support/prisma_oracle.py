@@ -21,6 +21,10 @@ Functions
     [...], "validateMessage": str | None, "strippedUrls": [{"file", "line", "key"}], "dmmf"?: ...}``.
     ``start``/``end`` are Prisma's span (UTF-16 offsets into the file text), ``line``/``column``
     1-based (column in code points).  URL lines are blanked unless ``keep_urls``.
+``prisma_validate_many(cases, keep_urls=False) -> list[dict]``
+    Prisma's verdict on many in-memory schemas with one node process and one wasm load (the
+    differential tests): ``cases`` is a list of schemas, each a list of ``(file name, text)`` pairs;
+    each result is ``{"ok": bool, "errors": [message, ...], "validateMessage": str | None}``.
 ``run_client_e2e(database_url, *, schema=None) -> dict``
     Generates the client for ``tests/oracle/client-e2e/schema.prisma`` (offline, cached) and runs
     the CRUD checks of ``client-e2e/run.mjs`` with ``@prisma/adapter-pg`` against tables the CALLER
@@ -65,6 +69,7 @@ __all__ = [
     "prisma_diff_from_empty",
     "prisma_diff_many",
     "prisma_validate",
+    "prisma_validate_many",
     "run_client_e2e",
 ]
 
@@ -204,6 +209,25 @@ def prisma_validate(
         return json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
         raise OracleError(f"validate.mjs printed no JSON: {proc.stdout[-2000:]!r}") from exc
+
+
+def prisma_validate_many(cases: Sequence[Sequence[tuple[str, str]]], *, keep_urls: bool = False) -> list[dict]:
+    if not cases:
+        return []
+    ensure_node_modules()
+    cmd = [find_tool("node") or "node", str(ORACLE_DIR / "validate-batch.mjs")] + (["--keep-urls"] if keep_urls else [])
+    payload = json.dumps([[list(f) for f in files] for files in cases])
+    try:
+        proc = subprocess.run(cmd, cwd=ORACLE_DIR, env=_node_env(), input=payload, capture_output=True, text=True,
+                              encoding="utf-8", timeout=VALIDATE_TIMEOUT + len(cases))
+    except subprocess.TimeoutExpired as exc:
+        raise OracleError(f"validate-batch.mjs timed out on {len(cases)} schemas") from exc
+    if proc.returncode != 0:
+        raise OracleError(f"validate-batch.mjs exited {proc.returncode}: {proc.stderr[-4000:]}")
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    if len(results) != len(cases):
+        raise OracleError(f"validate-batch.mjs returned {len(results)} results for {len(cases)} schemas")
+    return results
 
 
 def run_client_e2e(database_url: str, *, schema: str | None = None) -> dict:
