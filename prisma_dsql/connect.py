@@ -1,0 +1,388 @@
+"""Connection targets: which database a command talks to, and how to open connections to it.
+
+Contract
+--------
+* :func:`resolve_spec` turns command-line options, the environment and the project's
+  prisma.config.ts into one :class:`ConnectionSpec`.  Precedence: ``--url``, then ``--endpoint``
+  (both at once is a usage error), then ``DATABASE_URL``, then ``DSQL_ENDPOINT``, then the
+  datasource url of prisma.config.ts.  Nothing found raises :class:`MissingTarget` (exit 2) whose
+  message says how to pass one.
+* A URL with a password (PostgreSQL, or DSQL with a password) connects with that password.  A URL
+  *without* a password whose host is a DSQL endpoint (``<id>.dsql.<region>.on.aws``), or an
+  ``--endpoint``, uses IAM: a fresh token per connection from boto3
+  (``generate_db_connect_admin_auth_token`` for the ``admin`` role, ``generate_db_connect_auth_token``
+  otherwise), with ``sslmode=verify-full`` and ``sslrootcert=system``.  The region is ``--region``,
+  else taken from the host, else ``AWS_REGION`` / ``AWS_DEFAULT_REGION``; the profile is ``--profile``
+  else ``AWS_PROFILE``.
+* :func:`open_connection` opens one psycopg connection (autocommit by default).  ``factory`` replaces
+  ``psycopg.connect`` (same call shape: ``factory(conninfo, **kwargs)``), e.g. the rehearsal's
+  ``emulator.connect`` bound to its options.
+* :class:`Connector` hands out a live connection and replaces it before DSQL's 60-minute limit
+  (at 55 minutes, as AWS's connectors do) or after it was lost.
+* Secrets: the password and every token stay out of ``repr``, :meth:`ConnectionSpec.describe`, and
+  every error raised here; driver errors are rewritten (they can echo the conninfo) and raised
+  ``from None`` so no traceback carries them.
+* psycopg and boto3 are imported only inside functions: importing this module is cheap.
+
+Errors: :class:`ConnectError` (exit 1: host unreachable, authentication refused, ...; exit 2: a
+malformed URL or missing region/credentials configuration).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.redact import redact
+
+__all__ = [
+    "ConnectError",
+    "ConnectionSpec",
+    "Connector",
+    "MissingTarget",
+    "DSQL_HOST",
+    "MAX_CONNECTION_AGE",
+    "generate_token",
+    "is_dsql_host",
+    "open_connection",
+    "resolve_spec",
+]
+
+#: A DSQL endpoint; group 1 is the region (`<id>.dsql.<region>.on.aws`, also `dsql-fips` style variants).
+DSQL_HOST = re.compile(r"\.dsql[^.]*\.([^.]+)\.on\.aws$")
+#: DSQL closes connections after 60 minutes; AWS's connectors recycle them at 55.
+MAX_CONNECTION_AGE = 55 * 60
+#: Lifetime of an IAM token. Checked only when connecting, and each connection gets a fresh one.
+TOKEN_SECONDS = 900
+DEFAULT_DSQL_USER = "admin"
+CONNECT_TIMEOUT = 10
+
+_HOW_TO = ("pass --url postgresql://USER:PASSWORD@HOST:5432/DB (or set DATABASE_URL, or put the datasource url "
+           "in prisma.config.ts), or --endpoint <cluster id>.dsql.<region>.on.aws for Aurora DSQL with IAM; "
+           "or rehearse on a throwaway local database with --rehearse")
+
+
+class ConnectError(PrismaDsqlError):
+    """The database cannot be reached or the connection settings are wrong. The message never holds a secret."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class MissingTarget(ConnectError):
+    """No URL or endpoint given anywhere."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """Where and how to connect. ``password`` is never shown (not in repr, not in :meth:`describe`)."""
+
+    host: str
+    port: int | None
+    dbname: str
+    user: str | None
+    password: str | None = field(default=None, repr=False)
+    iam: bool = False
+    region: str | None = None
+    profile: str | None = None
+    #: Other libpq parameters from the URL (sslmode, options, a socket directory as host, ...), sorted.
+    params: tuple[tuple[str, str], ...] = ()
+    #: Where the target came from: "--url", "--endpoint", "DATABASE_URL", "DSQL_ENDPOINT", "prisma.config.ts".
+    source: str = "--url"
+
+    @property
+    def is_dsql(self) -> bool:
+        return is_dsql_host(self.host)
+
+    def describe(self) -> str:
+        """`postgresql://user@host:port/db` plus how it authenticates; no secret."""
+        user = f"{quote(self.user, safe='')}@" if self.user else ""
+        host = self.host if not self.host.startswith("/") else f"[socket {self.host}]"
+        port = f":{self.port}" if self.port else ""
+        text = f"postgresql://{user}{host}{port}/{self.dbname}"
+        if self.iam:
+            text += f" (IAM, region {self.region}" + (f", profile {self.profile}" if self.profile else "") + ")"
+        return text
+
+    def secrets(self) -> tuple[str, ...]:
+        """Strings to mask in any message about this target."""
+        return tuple(s for s in (self.password,) if s)
+
+
+def is_dsql_host(host: str | None) -> bool:
+    return bool(host) and DSQL_HOST.search(host.rstrip(".").lower()) is not None
+
+
+def resolve_spec(url: str | None = None, endpoint: str | None = None, user: str | None = None,
+                 region: str | None = None, profile: str | None = None, env: Mapping[str, str] | None = None,
+                 cwd: Path | None = None) -> ConnectionSpec:
+    """The target from options, environment and prisma.config.ts (see the module docstring)."""
+    env = os.environ if env is None else env
+    if url and endpoint:
+        raise ConnectError("give either --url or --endpoint, not both", exit_code=2)
+    profile = profile or env.get("AWS_PROFILE") or None
+    if url:
+        return _from_url(url, "--url", user, region, profile, env)
+    if endpoint:
+        return _from_endpoint(endpoint, "--endpoint", user, region, profile, env)
+    if env.get("DATABASE_URL"):
+        return _from_url(env["DATABASE_URL"], "DATABASE_URL", user, region, profile, env)
+    if env.get("DSQL_ENDPOINT"):
+        return _from_endpoint(env["DSQL_ENDPOINT"], "DSQL_ENDPOINT", user, region, profile, env)
+    config_url = _config_url(cwd or Path.cwd(), env)
+    if config_url:
+        return _from_url(config_url, "prisma.config.ts", user, region, profile, env)
+    raise MissingTarget(f"no database to connect to: {_HOW_TO}")
+
+
+def _config_url(cwd: Path, env: Mapping[str, str]) -> str | None:
+    """The datasource url of prisma.config.ts, when the project's config reader is installed."""
+    try:
+        from prisma_dsql.prisma_config import read_prisma_config  # written alongside this module
+    except ImportError:
+        return None
+    config = read_prisma_config(cwd, env=env) if _accepts_env(read_prisma_config) else read_prisma_config(cwd)
+    if config is None:
+        return None
+    url = getattr(config, "datasource_url", None)
+    if url is None:
+        datasource = getattr(config, "datasource", None)
+        url = getattr(datasource, "url", None) if datasource is not None else None
+    return url if isinstance(url, str) and url else None
+
+
+def _accepts_env(function: Callable) -> bool:
+    import inspect
+
+    try:
+        return "env" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+_URL_SCHEME = re.compile(r"^(postgres|postgresql)://", re.I)
+
+
+def _from_url(url: str, source: str, user: str | None, region: str | None, profile: str | None,
+              env: Mapping[str, str]) -> ConnectionSpec:
+    url = url.strip()
+    if not _URL_SCHEME.match(url):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        hint = f" (scheme `{scheme}`)" if scheme and len(scheme) < 20 and scheme.isalnum() else ""
+        raise ConnectError(f"the database URL from {source} is not a postgresql:// URL{hint}", exit_code=2)
+    parsed = _parse_url(url, source)
+    host = parsed.pop("host", None) or "localhost"
+    port_text = parsed.pop("port", None)
+    try:
+        port = int(port_text) if port_text else None
+    except ValueError:
+        raise ConnectError(f"the database URL from {source} has an invalid port", exit_code=2) from None
+    dbname = parsed.pop("dbname", None) or (parsed.get("user") or "postgres")
+    url_user = parsed.pop("user", None)
+    password = parsed.pop("password", None) or None
+    if "," in host:
+        raise ConnectError(f"the database URL from {source} lists several hosts; give one", exit_code=2)
+    iam = password is None and is_dsql_host(host)
+    if iam:
+        region = _region(host, region, env, source)
+        parsed.setdefault("sslmode", "verify-full")
+        if parsed["sslmode"] == "verify-full":
+            parsed.setdefault("sslrootcert", "system")
+    return ConnectionSpec(host=host, port=port, dbname=dbname, user=user or url_user or (DEFAULT_DSQL_USER if iam
+                                                                                           else None),
+                          password=password, iam=iam, region=region if iam else None,
+                          profile=profile if iam else None, params=tuple(sorted(parsed.items())), source=source)
+
+
+def _parse_url(url: str, source: str) -> dict[str, str]:
+    """libpq's own URL parser (percent-decoding, query parameters); its messages are masked, since they can
+    quote the URL."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return {k: str(v) for k, v in conninfo_to_dict(url).items() if v is not None}
+    except ProgrammingError as exc:
+        message = _mask_url_message(str(exc).strip().splitlines()[0] if str(exc).strip() else "", url)
+        raise ConnectError(f"the database URL from {source} is malformed" + (f": {message}" if message else ""),
+                           exit_code=2) from None
+
+
+def _mask_url_message(message: str, url: str) -> str:
+    """libpq's message about ``url`` with the URL's password masked; "" when it cannot be shown safely."""
+    userinfo = re.match(r"^[^:]+://([^@/?#]*)@", url)
+    password = userinfo.group(1).split(":", 1)[1] if userinfo and ":" in userinfo.group(1) else ""
+    message = message.replace(url, redact(url))
+    if password and len(password) >= 4:
+        message = redact(message, (password,))
+    elif password and password in message:  # too short to mask without mangling the rest
+        return ""
+    return redact(message)
+
+
+def _from_endpoint(endpoint: str, source: str, user: str | None, region: str | None, profile: str | None,
+                   env: Mapping[str, str]) -> ConnectionSpec:
+    host = re.sub(r"^[a-z]+://", "", endpoint.strip(), flags=re.I).rstrip("/")
+    port = None
+    if re.search(r":\d+$", host):
+        host, _, port_text = host.rpartition(":")
+        port = int(port_text)
+    if not host or not re.fullmatch(r"[A-Za-z0-9.-]+", host):
+        raise ConnectError(f"the endpoint from {source} is not a host name (expected <cluster id>.dsql.<region>"
+                           ".on.aws)", exit_code=2)
+    region = _region(host, region, env, source)
+    return ConnectionSpec(host=host, port=port or 5432, dbname="postgres", user=user or DEFAULT_DSQL_USER, iam=True,
+                          region=region, profile=profile,
+                          params=(("sslmode", "verify-full"), ("sslrootcert", "system")), source=source)
+
+
+def _region(host: str, region: str | None, env: Mapping[str, str], source: str) -> str:
+    if region:
+        return region
+    m = DSQL_HOST.search(host.rstrip(".").lower())
+    if m:
+        return m.group(1)
+    from_env = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if from_env:
+        return from_env
+    raise ConnectError(f"cannot tell the AWS region of {host} (from {source}): pass --region or set AWS_REGION",
+                       exit_code=2)
+
+
+# -- tokens ---------------------------------------------------------------------------------------------------
+
+def generate_token(spec: ConnectionSpec, *, session: Any = None, expires_in: int = TOKEN_SECONDS) -> str:
+    """A fresh IAM auth token for ``spec`` (made locally by SigV4 presigning; no network call).
+
+    ``session``: a boto3 Session to use (default: one for ``spec.profile``)."""
+    try:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        raise ConnectError("IAM authentication needs boto3 (pip install boto3)", exit_code=2) from None
+    try:
+        if session is None:
+            session = boto3.Session(profile_name=spec.profile) if spec.profile else boto3.Session()
+        client = session.client("dsql", region_name=spec.region)
+        method = (client.generate_db_connect_admin_auth_token if spec.user == DEFAULT_DSQL_USER
+                  else client.generate_db_connect_auth_token)
+        return method(Hostname=spec.host, Region=spec.region, ExpiresIn=expires_in)
+    except (BotoCoreError, ClientError) as exc:
+        raise ConnectError(f"cannot make an IAM token for {spec.describe()}: {redact(str(exc))} (configure AWS "
+                           "credentials, --profile or AWS_PROFILE)", exit_code=2) from None
+
+
+# -- connections ----------------------------------------------------------------------------------------------
+
+def connection_kwargs(spec: ConnectionSpec, password: str | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(spec.params)
+    kwargs.update(host=spec.host, dbname=spec.dbname)
+    if spec.port:
+        kwargs["port"] = spec.port
+    if spec.user:
+        kwargs["user"] = spec.user
+    if password is not None:
+        kwargs["password"] = password
+    kwargs.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
+    kwargs.setdefault("application_name", "prisma-dsql")
+    return kwargs
+
+
+def open_connection(spec: ConnectionSpec, *, autocommit: bool = True, factory: Callable[..., Any] | None = None,
+                    session: Any = None):
+    """A new psycopg connection to ``spec``; a fresh IAM token when ``spec.iam``.
+
+    Raises :class:`ConnectError` with one clear, secret-free message when the server cannot be reached or
+    refuses the login."""
+    import psycopg
+
+    password = generate_token(spec, session=session) if spec.iam else spec.password
+    kwargs = connection_kwargs(spec, password)
+    connect = factory or psycopg.connect
+    secrets = tuple(s for s in (password, spec.password) if s)
+    try:
+        return connect("", autocommit=autocommit, **kwargs)
+    except psycopg.Error as exc:
+        raise ConnectError(_explain(spec, str(exc), secrets)) from None
+
+
+_AUTH_FAILED = re.compile(r"password authentication failed|authentication failed|access denied|"
+                          r"no password supplied|token|pg_hba\.conf", re.I)
+_UNREACHABLE = re.compile(r"could not translate host name|name or service not known|connection refused|"
+                          r"timeout expired|timed out|no route to host|network is unreachable|"
+                          r"No such file or directory|server closed the connection", re.I)
+
+
+def _explain(spec: ConnectionSpec, message: str, secrets: tuple[str, ...]) -> str:
+    detail = " ".join(line.strip() for line in message.strip().splitlines() if line.strip())
+    detail = redact(detail, secrets)
+    where = spec.describe()
+    if _AUTH_FAILED.search(detail):
+        how = ("the IAM token was refused: check that the identity may use dsql:DbConnect"
+               f"{'Admin' if spec.user == DEFAULT_DSQL_USER else ''} on this cluster and the region"
+               if spec.iam else f"the login was refused: check the user and password (from {spec.source})")
+        return f"cannot connect to {where}: {how} ({detail})"
+    if _UNREACHABLE.search(detail):
+        return f"cannot reach {where} (from {spec.source}): {detail}"
+    return f"cannot connect to {where} (from {spec.source}): {detail}"
+
+
+class Connector:
+    """One live connection at a time, recycled at ``max_age`` seconds and reopened after a loss.
+
+    Callers ask :meth:`connection` before each transaction (never inside one): a connection older than
+    ``max_age`` is closed and replaced there, so no transaction is cut by DSQL's 60-minute limit."""
+
+    def __init__(self, spec: ConnectionSpec, *, factory: Callable[..., Any] | None = None,
+                 max_age: float = MAX_CONNECTION_AGE, clock: Callable[[], float] = time.monotonic,
+                 session: Any = None) -> None:
+        self.spec = spec
+        self.factory = factory
+        self.max_age = max_age
+        self.clock = clock
+        self.session = session
+        self._conn = None
+        self._opened = 0.0
+        self.opened_count = 0
+
+    def connection(self):
+        conn = self._conn
+        if conn is not None and (conn.closed or self.clock() - self._opened >= self.max_age):
+            self.close()
+            conn = None
+        if conn is None:
+            conn = open_connection(self.spec, factory=self.factory, session=self.session)
+            self._conn, self._opened = conn, self.clock()
+            self.opened_count += 1
+        return conn
+
+    def reconnect(self):
+        """Drop the current connection (lost or suspect) and open a new one."""
+        self.close()
+        return self.connection()
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # closing a dead connection can fail; nothing to recover
+                pass
+
+    def __enter__(self) -> "Connector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
