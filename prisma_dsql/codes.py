@@ -51,7 +51,9 @@ _TABLE = [
     CheckCode("PSL122", "invalid-name", "A model, field or enum name with a character Prisma does not allow there."),
     CheckCode("PSL121", "preview-feature-required", "A feature used without the preview flag that enables it."),
     # Notices
-    CheckCode("PSL901", "datasource-url", "A datasource `url` that Prisma 7 moved to prisma.config.ts."),
+    # Notices: never errors, and silenceable like DSQL findings (`ignore`, `[severity]`, inline comments).
+    CheckCode("PSL901", "datasource-url", "A datasource `url` that Prisma 7 rejects (it moved to prisma.config.ts)."),
+    CheckCode("PSL902", "removed-preview-feature", "A preview feature Prisma 6 knows and Prisma 7 removed."),
 ]
 
 CODES: dict[str, CheckCode] = {c.code: c for c in _TABLE}

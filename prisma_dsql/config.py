@@ -19,8 +19,10 @@ with `--config PATH`. Every key is optional:
     enum-strategy = "domain"         # or "none"
     identity-cache = 65536           # or 1
 
-Command-line options win over the file. Only DSQL rule codes can be ignored or
-re-graded: Prisma-level (PSL) findings are what Prisma itself would reject.
+Command-line options win over the file. DSQL rule codes and the Prisma-level
+notices (PSL9xx: a Prisma 6 datasource `url`, removed preview features; never
+errors) can be ignored or re-graded; other Prisma-level (PSL) findings are what
+Prisma itself would reject, so they cannot.
 Mistakes in the file are `ConfigError`s (exit 2) naming the file and key.
 """
 
@@ -205,10 +207,27 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     return Config(Path(path) if path else None, version, target, ignore, severity, subjects, options)
 
 
-def _codes(values: Any, key: str, fail) -> list[str]:
-    """Rule codes or names -> codes; anything unknown is an error."""
+def silenceable(code_or_name: str) -> str | None:
+    """The code a configuration or an inline suppression may name: a DSQL rule (code or name, any case)
+    or a Prisma-level notice (PSL9xx code or name); None for anything else."""
+    from prisma_dsql.codes import CODES
     from prisma_dsql.rules import lookup
 
+    r = lookup(code_or_name)
+    if r is not None:
+        return r.code
+    for c in CODES.values():
+        if c.code.startswith(NOTICE_PREFIX) and code_or_name in (c.code, c.code.lower(), c.name):
+            return c.code
+    return None
+
+
+#: Prisma-level codes that are notices (never errors), silenceable like DSQL findings.
+NOTICE_PREFIX = "PSL9"
+
+
+def _codes(values: Any, key: str, fail) -> list[str]:
+    """Rule codes or names -> codes; anything unknown is an error."""
     if not isinstance(values, list):
         raise fail(f"`{key}` must be a list of rule codes or names")
     from prisma_dsql.rules import RETIRED
@@ -217,8 +236,9 @@ def _codes(values: Any, key: str, fail) -> list[str]:
     for v in values:
         if v in RETIRED:  # an old configuration naming a rule that no longer exists: nothing to do
             continue
-        r = lookup(v) if isinstance(v, str) else None
-        if r is None:
-            raise fail(f"`{key}`: {v!r} is not a rule code or name (see `prisma-dsql rules`)")
-        out.append(r.code)
+        code = silenceable(v) if isinstance(v, str) else None
+        if code is None:
+            raise fail(f"`{key}`: {v!r} is not a rule code or name (see `prisma-dsql rules`; of the Prisma-level "
+                       "codes only the notices PSL901 and PSL902 can be named)")
+        out.append(code)
     return out

@@ -5,8 +5,9 @@ A suppression comment covers one line:
 - alone on its line, the next line that is not itself a comment (so it can sit
   above or below a `///` doc comment).
 It hides the DSQL findings with one of its codes (or rule names) whose span
-starts on the covered line. Prisma-level findings (PSL codes) cannot be
-suppressed: Prisma itself would reject the schema.
+starts on the covered line, and the Prisma-level notices (PSL901 datasource-url,
+PSL902 removed-preview-feature: never errors). Other Prisma-level findings (PSL
+codes) cannot be suppressed: Prisma itself would reject the schema.
 
 Each code that hid nothing is reported as `DSQL901 unused-suppression`, and so
 are unknown codes and comments naming no code; codes the configuration turns
@@ -44,7 +45,7 @@ class Suppression:
 
 def parse_comments(comments: Iterable) -> list[Suppression]:
     """Suppressions from the schema's comments (`schema.comments`, ast.Comment objects)."""
-    from prisma_dsql.rules import lookup
+    from prisma_dsql.config import silenceable
 
     comments = list(comments)
     comment_lines: dict[str, set[int]] = {}
@@ -61,8 +62,7 @@ def parse_comments(comments: Iterable) -> list[Suppression]:
         words = [w for w in _SPLIT.split(m.group("rest").split("--", 1)[0]) if w]
         codes = []
         for w in words:
-            r = lookup(w)
-            codes.append((w, r.code if r is not None else None))
+            codes.append((w, silenceable(w)))
         line = c.span.line
         if c.own_line:
             taken = comment_lines.get(c.span.file, set())
@@ -76,6 +76,7 @@ def parse_comments(comments: Iterable) -> list[Suppression]:
 def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unused: bool = True,
           disabled: frozenset[str] | set[str] = frozenset()) -> list[Diagnostic]:
     """The diagnostics that no suppression hides, plus DSQL901 for suppressions that hid nothing."""
+    from prisma_dsql.config import NOTICE_PREFIX
     from prisma_dsql.rules import REGISTRY
 
     suppressions = parse_comments(comments)
@@ -92,7 +93,7 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
     kept = []
     for d in diagnostics:
         s = None
-        if d.span is not None and d.code.startswith("DSQL"):
+        if d.span is not None and d.code.startswith(("DSQL", NOTICE_PREFIX)):
             s = covering.get((d.span.file, d.span.line, d.code))
         if s is None:
             kept.append(d)
@@ -115,8 +116,9 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
                    f"Name the codes it is for: `// {MARKER} DSQL202`.")
         for written, code in s.codes:
             if code is None:
-                unused(f"`{written}` in `// {MARKER}` is not a DSQL rule code or name.", s.span,
-                       "See `prisma-dsql rules` for the codes; Prisma-level (PSL) errors cannot be suppressed.")
+                unused(f"`{written}` in `// {MARKER}` is not a DSQL rule code or name, nor a Prisma-level notice.",
+                       s.span, "See `prisma-dsql rules` for the codes; Prisma-level (PSL) errors cannot be "
+                       "suppressed, only the notices PSL901 and PSL902.")
             elif code not in disabled and (s.span.line, s.span.column, s.span.file, code) not in used:
                 unused(f"`// {MARKER} {written}` suppresses nothing: no {code} finding starts on line {s.line}.",
                        s.span, f"Remove `{written}` from the comment.")

@@ -204,3 +204,27 @@ def test_a_retired_rule_code_in_an_old_configuration_is_accepted(tmp_path):
     path = tmp_path / "prisma-dsql.toml"
     path.write_text(f'ignore = ["{retired}", "DSQL104"]\n')
     assert load(path).ignore == frozenset({"DSQL104"})
+
+
+NOTICE_SCHEMA = SCHEMA.replace('provider = "postgresql"\n', 'provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
+                               ) + 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["metrics"]\n}\n'
+
+
+@pytest.mark.parametrize("toml, expected", [
+    (None, {"PSL901": "info", "PSL902": "warning"}),
+    ('ignore = ["PSL901"]\n', {"PSL902": "warning"}),
+    ('ignore = ["datasource-url", "removed-preview-feature"]\n', {}),
+    ('[severity]\nPSL901 = "warning"\nPSL902 = "info"\n', {"PSL901": "warning", "PSL902": "info"}),
+    ('[severity]\nPSL902 = "off"\n', {"PSL901": "info"}),
+    ('[per-subject-ignores]\n"*" = ["PSL902"]\n', {"PSL901": "info"}),
+])
+def test_prisma_notices_are_silenceable(tmp_path, toml, expected):
+    path = write(tmp_path, toml, NOTICE_SCHEMA)
+    code, doc = validate_json(path)
+    found = {c: s for c, s in codes(doc).items() if c.startswith("PSL")}
+    assert found == expected, doc
+
+
+def test_prisma_errors_cannot_be_configured():
+    with pytest.raises(config.ConfigError, match="only the notices PSL901 and PSL902"):
+        config.parse({"severity": {"PSL104": "off"}})

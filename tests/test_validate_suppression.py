@@ -73,3 +73,28 @@ def test_doc_comments_and_block_comments_are_not_suppressions():
     # The `///` marker does not suppress (it is documentation); it is reported instead of ignored silently.
     assert sorted(run(body)) == sorted([("DSQL106", 4), ("DSQL901", 3)])
 
+
+
+URL_SCHEMA = ('generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["metrics"]{c902}\n}\n\n'
+              'datasource db {\n  provider = "postgresql"\n{c901}  url      = env("DATABASE_URL")\n}\n\n'
+              'model T {\n  id BigInt @id\n}\n')
+
+
+def _notices(c901: str = "", c902: str = "") -> list[tuple[str, int]]:
+    loaded = load_text(URL_SCHEMA.replace("{c901}", c901).replace("{c902}", c902))
+    found = suppression.apply(list(loaded.diagnostics), loaded.schema.comments)
+    return sorted((d.code, d.span.line) for d in found)
+
+
+def test_prisma_notices_can_be_suppressed_inline():
+    assert _notices() == [("PSL901", 8), ("PSL902", 3)]
+    # The notice, not an unused-suppression finding: PSL901/PSL902 are silenceable like DSQL rules.
+    assert _notices(c901="  // prisma-dsql-ignore PSL901 -- still on Prisma 6\n") == [("PSL902", 3)]
+    assert _notices(c902=" // prisma-dsql-ignore removed-preview-feature") == [("PSL901", 8)]
+
+
+def test_unused_notice_suppression_is_reported():
+    loaded = load_text(DS + "model T {\n  id BigInt @id // prisma-dsql-ignore PSL901\n}\n")
+    found = suppression.apply(list(loaded.diagnostics), loaded.schema.comments)
+    assert [(d.code, d.message) for d in found] == [
+        ("DSQL901", "`// prisma-dsql-ignore PSL901` suppresses nothing: no PSL901 finding starts on line 6.")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.passes.context import (
-    DATASOURCE_PROPERTIES, DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, PRISMA7_URL_PROPERTIES, PROVIDERS, Ctx,
-    plain, suggest)
+    DATASOURCE_PROPERTIES, DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, PRISMA7_URL_PROPERTIES, PROVIDERS,
+    REMOVED_PREVIEW_FEATURES, Ctx, plain, suggest)
 from prisma_dsql.syntax import ast
 
 
@@ -57,9 +57,11 @@ def resolve_datasource(ctx: Ctx, blocks: list[ast.Block]) -> m.Datasource | None
     for key in PRISMA7_URL_PROPERTIES:
         if key in values:
             prop, _ = values[key]
-            ctx.info("PSL901", f"Prisma 7 no longer reads `{key}` from the datasource block; it was accepted "
-                     "and ignored.", prop.span,
-                     help=f"Move it to prisma.config.ts (`datasource: {{ {key}: env(\"...\") }}`).")
+            ctx.info("PSL901", f"Prisma 7 rejects `{key}` in the datasource block (Prisma 6 reads it there); "
+                     "prisma-dsql accepts it and does not use it.", prop.span,
+                     help=f"Move it to prisma.config.ts (`datasource: {{ {key}: env(\"...\") }}`) before "
+                          "upgrading to Prisma 7; or silence this notice with `ignore = [\"PSL901\"]`.",
+                     subject=f"datasource {b.name}")
     relation_mode = "foreignKeys"
     relation_mode_span = None
     for key in ("relationMode", "referentialIntegrity"):
@@ -137,7 +139,7 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
             prop, cv = values["previewFeatures"]
             if isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
                 preview = tuple(i.value for i in prop.value.items)
-                _check_preview_names(ctx, prop.value.items)
+                _check_preview_names(ctx, prop.value.items, f"generator {b.name}")
             else:
                 ctx.error("PSL112", '`previewFeatures` must be a list of strings, e.g. ["views"].', prop.value.span)
         output = values["output"][1].value if "output" in values else None
@@ -149,12 +151,19 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
 
 
 
-def _check_preview_names(ctx: Ctx, items) -> None:
+def _check_preview_names(ctx: Ctx, items, subject: str) -> None:
     for item in items:
         name = item.value
         if name in PREVIEW_FEATURES:
             continue
-        if name in DEPRECATED_PREVIEW_FEATURES:
+        if name in REMOVED_PREVIEW_FEATURES:
+            version = REMOVED_PREVIEW_FEATURES[name]
+            ctx.warning("PSL902", f"The preview feature \"{name}\" was removed in Prisma {version}: Prisma 6 accepts "
+                        f"it, Prisma {version} and later reject the schema (\"not known\"). prisma-dsql accepts it "
+                        "and checks the rest of the schema.", item.span,
+                        help=f'Remove "{name}" from previewFeatures before upgrading to Prisma {version}; or '
+                             'silence this warning with `ignore = ["PSL902"]`.', subject=subject)
+        elif name in DEPRECATED_PREVIEW_FEATURES:
             ctx.warning("PSL112", f"Preview feature \"{name}\" is deprecated. The functionality can be used without "
                         "specifying it as a preview feature.", item.span, help=f'Remove "{name}" from previewFeatures.')
         else:

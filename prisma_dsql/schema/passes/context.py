@@ -41,6 +41,10 @@ DEPRECATED_PREVIEW_FEATURES = (
     "interactiveTransactions", "jsonProtocol", "microsoftSqlServer", "mongoDb", "multiSchema", "namedConstraints",
     "nativeTypes", "omitApi", "orderByAggregateGroup", "orderByNulls", "prismaSchemaFolder", "queryCompiler",
     "referentialIntegrity", "selectRelationCount", "tracing", "transactionApi", "uncheckedScalarInputs")
+#: Preview features Prisma 6 knows and Prisma 7 removed -> the Prisma release that dropped them. Prisma 7
+#: rejects them ("not known"); many projects still on Prisma 5/6 list them, so prisma-dsql warns (PSL902)
+#: instead of refusing a schema whose DSQL findings the user came for.
+REMOVED_PREVIEW_FEATURES = {"metrics": "7.0", "esm": "7.0", "driverAdaptersPreview": "7.0"}
 #: Names no model, view, enum or composite type may take.
 RESERVED_SCALAR_NAMES = ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes")
 RESERVED_MODEL_NAMES = (
