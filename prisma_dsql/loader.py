@@ -2,11 +2,13 @@
 
 Contract: `load(path)` returns a `LoadedSchema` (sources, syntax trees, graph,
 diagnostics) or raises `InputError` with one clear sentence when the input
-cannot be read as text at all (missing, binary, not UTF-8, too large, empty).
+cannot be read as text at all (missing, a link loop, an unreadable folder, binary,
+not UTF-8, too large, empty). Every read is capped (prisma_dsql.files), whatever
+the file is: a device or a pipe cannot make it read without end.
 Problems *in* the schema are diagnostics, never exceptions.
 
 Discovery without an explicit path follows Prisma's order: the `schema`
-string in prisma.config.ts (read as text; TypeScript is never executed), the
+string in prisma.config.ts (read by prisma_dsql.prisma_config; TypeScript is never executed), the
 `"prisma": {"schema": ...}` entry of package.json, ./prisma/schema.prisma,
 ./schema.prisma, ./prisma/schema/ (a folder).
 """
@@ -14,12 +16,14 @@ string in prisma.config.ts (read as text; TypeScript is never executed), the
 from __future__ import annotations
 
 import json
-import re
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from prisma_dsql.diagnostics import Diagnostic
 from prisma_dsql.errors import InputError
+from prisma_dsql.files import describe_os_error, read_capped
 from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.schema.model import Schema
 from prisma_dsql.source import SourceFile
@@ -27,8 +31,6 @@ from prisma_dsql.source import SourceFile
 #: Larger files are refused before parsing: real schemas are well under 1 MB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
-
-_CONFIG_SCHEMA = re.compile(r"""\bschema\s*:\s*(?P<q>["'`])(?P<path>[^"'`\r\n]+)(?P=q)""")
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,20 @@ def discover(cwd: Path | None = None) -> Path:
     """The schema path Prisma would use in `cwd`, or InputError listing where we looked."""
     cwd = cwd or Path.cwd()
     config = cwd / "prisma.config.ts"
-    if config.is_file():
-        text = config.read_text(encoding="utf-8", errors="replace")
-        # Skip commented-out lines: a `// schema: "old"` must not win.
-        live = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
-        m = _CONFIG_SCHEMA.search(live)
-        if m:
-            return cwd / m.group("path")
+    if config.is_file() or config.is_symlink():
+        from prisma_dsql.prisma_config import read_prisma_config
+
+        cfg = read_prisma_config(config)
+        reason = cfg.reason_for("schema")
+        if reason:
+            raise InputError(f"{config}: {reason}. prisma-dsql reads this file, it never runs it: pass the schema "
+                             "with --schema PATH")
+        if cfg.schema is not None:
+            return cwd / cfg.schema
     package = cwd / "package.json"
     if package.is_file():
         try:
-            data = json.loads(package.read_text(encoding="utf-8"))
+            data = json.loads(read_capped(package, MAX_FILE_BYTES, str(package), what="package.json files"))
             schema = data.get("prisma", {}).get("schema") if isinstance(data, dict) else None
             if isinstance(schema, str):
                 return cwd / schema
@@ -77,12 +82,53 @@ def discover(cwd: Path | None = None) -> Path:
     )
 
 
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: {describe_os_error(exc, path)}") from None
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every `.prisma` file under `folder`, following links to folders once; an unreadable
+    folder, a link loop or a dangling `.prisma` link is an error, never silently skipped."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        st = _stat(current)
+        if (st.st_dev, st.st_ino) in seen:
+            raise InputError(f"{current}: a symbolic link loop (this folder is reached again through a link); "
+                             "Prisma would read its files twice")
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            raise InputError(f"{current}: cannot read this folder of the schema: {describe_os_error(exc, current)}"
+                             "; its .prisma files would not be checked") from None
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending.append(path)
+            elif entry.name.endswith(".prisma"):
+                st = _stat(path)  # a dangling link or a loop says what it is
+                if stat.S_ISDIR(st.st_mode):
+                    pending.append(path)
+                else:
+                    found.append(path)
+    return sorted(found)
+
+
 def schema_files(path: Path) -> tuple[Path, list[Path]]:
     """(root used for display names, files to read)."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*.prisma") if p.is_file())
+    st = _stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        files = _walk(path)
         if not files:
             raise InputError(f"{path}: the directory contains no .prisma files")
         return path, files
@@ -90,17 +136,7 @@ def schema_files(path: Path) -> tuple[Path, list[Path]]:
 
 
 def read_source(path: Path, display: str) -> SourceFile:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{display}: the file is {size / 1048576:.1f} MB; schemas larger than "
-                         f"{MAX_FILE_BYTES // 1048576} MB are refused (is this really a Prisma schema?)")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    raw = read_capped(path, MAX_FILE_BYTES, display)
     if b"\x00" in raw:
         raise InputError(f"{display}: this looks like a binary file, not a Prisma schema (it contains NUL bytes)")
     try:
@@ -160,20 +196,11 @@ def _load_sources(root: Path, sources: list[SourceFile]) -> LoadedSchema:
 
 
 def load(path: Path | str | None = None) -> LoadedSchema:
-    """Find, read, parse and resolve a schema; large schemas are served from the
-    content-keyed cache (prisma_dsql.cache) when this exact text was loaded before."""
-    from dataclasses import replace
-
-    from prisma_dsql import cache
-
+    """Find, read, parse and resolve a schema (every time: parsing is fast enough that a cache
+    of loaded schemas saved too little to be worth its risks; see benchmarks/README.md)."""
     path = Path(path) if path is not None else discover()
     root, sources = read_sources(path)
-    cached = cache.get(sources)
-    if cached is not None:
-        return replace(cached, root=root)
-    loaded = load_sources(root, sources)
-    cache.put(sources, loaded)
-    return loaded
+    return load_sources(root, sources)
 
 
 def load_text(text: str, name: str = "schema.prisma") -> LoadedSchema:

@@ -213,18 +213,3 @@ def test_wide_characters_keep_the_caret_aligned(tmp_path):
     excerpt, carets = [line for line in out.splitlines() if "|" in line][1:3]
     # Each of the two wide characters before `Strin` takes two terminal columns.
     assert carets.index("^") == excerpt.index("Strin") + len("名前")
-
-
-def test_lark_is_not_imported_once_the_grammar_tables_are_cached():
-    code = (
-        "import sys\n"
-        "from prisma_dsql.cli.main import main\n"
-        "try:\n"
-        f"    main(['validate', {str(BLOG)!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write('LARK=' + str('lark' in sys.modules))\n"
-    )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)  # builds the tables
-    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "LARK=" in first.stderr and second.stderr.endswith("LARK=False"), second.stderr[-300:]
