@@ -36,6 +36,9 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     if datasource is not None:
         ctx.datasource_name = datasource.name
         ctx.relation_mode = datasource.relation_mode
+        ctx.provider = datasource.provider
+        if datasource.provider == "mongodb":
+            ctx.relation_mode = "prisma"  # MongoDB has no foreign keys: Prisma always emulates relations
     generators = resolve_generators(ctx, [b for b in blocks if b.kind == "generator"])
 
     # Names pass: models, views, composite types and enums share one namespace.

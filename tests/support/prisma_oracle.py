@@ -25,6 +25,10 @@ Functions
     Prisma's verdict on many in-memory schemas with one node process and one wasm load (the
     differential tests): ``cases`` is a list of schemas, each a list of ``(file name, text)`` pairs;
     each result is ``{"ok": bool, "errors": [message, ...], "validateMessage": str | None}``.
+``prisma_accepts(result) -> bool``
+    Prisma's verdict from a ``prisma_validate``/``prisma_validate_many`` result, counting a schema
+    whose only errors are preview features Prisma 7 removed (``metrics``, ...) as accepted: prisma-dsql
+    accepts those on purpose (PSL902 warning), as it does a datasource ``url`` (blanked before asking).
 ``run_client_e2e(database_url, *, schema=None) -> dict``
     Generates the client for ``tests/oracle/client-e2e/schema.prisma`` (offline, cached) and runs
     the CRUD checks of ``client-e2e/run.mjs`` with ``@prisma/adapter-pg`` against tables the CALLER
@@ -68,6 +72,7 @@ __all__ = [
     "ensure_node_modules",
     "prisma_diff_from_empty",
     "prisma_diff_many",
+    "prisma_accepts",
     "prisma_validate",
     "prisma_validate_many",
     "run_client_e2e",
@@ -228,6 +233,16 @@ def prisma_validate_many(cases: Sequence[Sequence[tuple[str, str]]], *, keep_url
     if len(results) != len(cases):
         raise OracleError(f"validate-batch.mjs returned {len(results)} results for {len(cases)} schemas")
     return results
+
+
+def prisma_accepts(result: dict) -> bool:
+    from prisma_dsql.schema.passes.context import REMOVED_PREVIEW_FEATURES
+
+    if result["ok"]:
+        return True
+    removed = tuple(f'The preview feature "{name}" is not known' for name in REMOVED_PREVIEW_FEATURES)
+    messages = [e if isinstance(e, str) else e["message"] for e in result["errors"]]
+    return bool(messages) and all(m.startswith(removed) for m in messages)
 
 
 def run_client_e2e(database_url: str, *, schema: str | None = None) -> dict:

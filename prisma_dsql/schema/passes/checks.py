@@ -4,7 +4,7 @@ preview features, constraint-name collisions, `@@schema` use."""
 from __future__ import annotations
 
 from prisma_dsql.schema import model as m
-from prisma_dsql.schema.passes.context import POSTGRES_FAMILY, Ctx
+from prisma_dsql.schema.passes.context import INDEX_FEATURES, PROVIDERS, Ctx
 from prisma_dsql.source import Span
 
 
@@ -65,27 +65,28 @@ def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models
 
 
 def check_connector_arguments(ctx: Ctx, provider: str | None, models: list[m.Model]) -> None:
-    """Index arguments the PostgreSQL connector does not take: `length:` (MySQL) and `sort:` in a
-    primary key (SQL Server, MySQL)."""
-    if provider not in POSTGRES_FAMILY:
+    """Index arguments the provider's connector does not take (INDEX_FEATURES): `length:` (MySQL only),
+    `sort:` in a primary key (SQL Server only), `@@fulltext` (MySQL and MongoDB)."""
+    if provider is not None and provider not in PROVIDERS:
         return
+    features = INDEX_FEATURES.get(provider or "", frozenset())
     for mdl in models:
         for index in mdl.indexes:
-            if index.kind == "fulltext":
+            if index.kind == "fulltext" and "fulltext" not in features:
                 ctx.error("PSL103", "Error parsing attribute \"@@fulltext\": Defining fulltext indexes is not supported "
                           "with the current connector.", index.span, subject=mdl.name,
                           help="Full-text indexes are MySQL and MongoDB only; use a plain `@@index`.")
         pk = mdl.primary_key
         label = "@id" if pk is not None and pk.from_field else "@@id"
-        if pk is not None and any(f.sort is not None for f in pk.fields):
+        if pk is not None and "primary_key_sort" not in features and any(f.sort is not None for f in pk.fields):
             ctx.error("PSL104", f"Error parsing attribute \"{label}\": The sort argument is not supported in the "
                       "primary key with the current connector", pk.span, subject=mdl.name,
-                      help="Remove `sort:` from the id; PostgreSQL primary keys have no sort order.")
+                      help="Remove `sort:` from the id; only SQL Server primary keys take a sort order.")
         indexes = [(label, pk)] if pk is not None else []
         indexes += [("@unique" if i.from_field else "@@unique", i) for i in mdl.uniques]
         indexes += [(f"@@{i.kind}", i) for i in mdl.indexes]
         for name, index in indexes:
-            if any(f.length is not None for f in index.fields):
+            if "length" not in features and any(f.length is not None for f in index.fields):
                 ctx.error("PSL104", f"Error parsing attribute \"{name}\": The length argument is not supported in "
                           "an index definition with the current connector", index.span, subject=mdl.name,
                           help="Remove `length:`; it is a MySQL feature.")

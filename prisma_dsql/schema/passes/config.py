@@ -68,7 +68,10 @@ def resolve_datasource(ctx: Ctx, blocks: list[ast.Block]) -> m.Datasource | None
         if key in values:
             prop, cv = values[key]
             relation_mode_span = prop.value.span
-            if cv.value in ("prisma", "foreignKeys"):
+            if cv.value == "foreignKeys" and provider == "mongodb":
+                ctx.error("PSL111", 'Invalid relation mode setting: "foreignKeys". Supported values: "prisma" '
+                          "(MongoDB has no foreign keys).", prop.value.span)
+            elif cv.value in ("prisma", "foreignKeys"):
                 relation_mode = cv.value
             else:
                 ctx.error("PSL111", f'`{key}` must be "prisma" or "foreignKeys".', prop.value.span)

@@ -57,7 +57,23 @@ POSTGRES_FAMILY = ("postgresql", "postgres", "cockroachdb")
 FIELD_ATTRIBUTES = ("id", "default", "unique", "relation", "map", "updatedAt", "ignore", "shardKey")
 BLOCK_ATTRIBUTES = ("id", "unique", "index", "map", "ignore", "schema", "fulltext", "shardKey")
 REFERENTIAL_ACTIONS = {a.value: a for a in m.ReferentialAction}
+_RA = m.ReferentialAction
+#: Prisma's per-connector table of the referential actions allowed, by relation mode (probed against
+#: Prisma 7.10's validator). Providers not listed take all five.
+ALLOWED_ACTIONS: dict[tuple[str, str], tuple[m.ReferentialAction, ...]] = {
+    ("foreignKeys", "sqlserver"): (_RA.CASCADE, _RA.NO_ACTION, _RA.SET_NULL, _RA.SET_DEFAULT),
+    **{("prisma", p): (_RA.CASCADE, _RA.RESTRICT, _RA.SET_NULL) for p in ("postgresql", "postgres", "sqlite")},
+    **{("prisma", p): (_RA.CASCADE, _RA.RESTRICT, _RA.NO_ACTION, _RA.SET_NULL)
+       for p in ("mysql", "sqlserver", "cockroachdb", "mongodb")},
+}
 INDEX_TYPES = ("BTree", "Hash", "Gist", "Gin", "SpGist", "Brin")
+#: Index features only some connectors have (Prisma's connector capabilities), provider -> features.
+#: A schema without a datasource is checked by no connector: everything passes.
+INDEX_FEATURES = {
+    "mysql": frozenset({"length", "fulltext"}),
+    "mongodb": frozenset({"fulltext"}),
+    "sqlserver": frozenset({"primary_key_sort", "clustering"}),
+}
 
 
 @dataclass
@@ -65,6 +81,7 @@ class Ctx:
     diagnostics: list[Diagnostic] = dc_field(default_factory=list)
     datasource_name: str = "db"
     relation_mode: str = "foreignKeys"
+    provider: str | None = None
 
     def error(self, code: str, message: str, span: Span | None, help: str | None = None,
               subject: str | None = None) -> None:
@@ -173,8 +190,9 @@ class Args:
         v = self.values.get(key)
         if v is None:
             return None
-        if isinstance(v, ast.ConstantValue):
-            # Prisma accepts a single bare name where a list is expected.
+        if isinstance(v, (ast.ConstantValue, ast.FunctionValue)):
+            # Prisma accepts a single bare name where a list is expected, also with its arguments:
+            # `@@index(lastChecked(sort: Asc))`.
             return [(v.name, v.span, v)]
         if not isinstance(v, ast.ArrayValue):
             ctx.error("PSL104", f"`{key}` must be a list of field names, not {describe(v)}.", v.span,

@@ -14,7 +14,8 @@ from typing import Any
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.native_types import POSTGRES_NATIVE_TYPES
 from prisma_dsql.schema.passes.context import (
-    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_TYPES, POSTGRES_FAMILY, Args, Ctx, describe,
+    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_FEATURES, INDEX_TYPES, POSTGRES_FAMILY, PROVIDERS,
+    Args, Ctx, describe,
     kind_label, plain,
     single_string_arg, suggest)
 from prisma_dsql.source import Span
@@ -25,6 +26,7 @@ from prisma_dsql.syntax import ast
 class ModelResolver:
     def __init__(self, ctx: Ctx, enums: dict[str, m.Enum], composites: dict[str, ast.Block],
                  models: dict[str, ast.Block], provider: str | None):
+        self._clustered: list[tuple[str, Span, str]] = []
         self.ctx = ctx
         self.enums = enums
         self.composites = composites
@@ -329,6 +331,7 @@ class ModelResolver:
 
     def model(self, b: ast.Block) -> "DraftModel":
         ctx = self.ctx
+        self._clustered: list[tuple[str, Span, str]] = []
         fields: list[m.Field] = []
         extras: dict[str, dict] = {}
         for f in dedupe_fields(ctx, b):
@@ -411,6 +414,11 @@ class ModelResolver:
             else:
                 ctx.error("PSL103", f"Attribute not known: \"@@{attr.name}\".", attr.span, subject=b.name,
                           help=suggest(attr.name, BLOCK_ATTRIBUTES))
+        if len(self._clustered) > 1:
+            label, span, subject = self._clustered[0]
+            ctx.error("PSL104", f"Error parsing attribute \"{label}\": A model can only hold one clustered index or "
+                      "id.", span, subject=subject, help="Keep `clustered: true` on one of them; an id is clustered "
+                                                         "unless it says `@id(clustered: false)`.")
         model_ = m.Model(
             name=b.name, db_name=db_name, fields=tuple(fields), span=b.span, name_span=b.name_span,
             primary_key=pk, uniques=tuple(uniques), indexes=tuple(indexes), schema=schema, schema_span=schema_span,
@@ -420,12 +428,22 @@ class ModelResolver:
         return DraftModel(model_, {n: ex.get("relation") for n, ex in extras.items()})
 
     def _no_clustering(self, args: Args, subject: str) -> None:
-        """`clustered:` is SQL Server's; the PostgreSQL connector rejects it."""
+        """`clustered:` is SQL Server's; every other connector (and a schema without a datasource)
+        rejects it. On SQL Server a model holds at most one clustered index, and its id is clustered
+        unless it says `clustered: false`."""
         value = args.get("clustered")
-        if value is not None and self.provider in POSTGRES_FAMILY:
-            label = ("@@" if args.attr.block_level else "@") + args.attr.name
-            self.ctx.error("PSL104", f"Error parsing attribute \"{label}\": Defining clustering is not supported in "
-                           "the current connector.", value.span, subject=subject, help="Remove `clustered:`.")
+        label = ("@@" if args.attr.block_level else "@") + args.attr.name
+        if value is not None and "clustering" not in INDEX_FEATURES.get(self.provider or "", ()):
+            if self.provider is None or self.provider in PROVIDERS:
+                self.ctx.error("PSL104", f"Error parsing attribute \"{label}\": Defining clustering is not supported "
+                               "in the current connector.", value.span, subject=subject, help="Remove `clustered:`.")
+            return
+        if self.provider != "sqlserver":
+            return
+        is_id = args.attr.name == "id"
+        clustered = (value.name == "true") if isinstance(value, ast.ConstantValue) else is_id
+        if clustered:
+            self._clustered.append((label, args.attr.span, subject))
 
     def _single_index_field(self, f: m.Field, args: Args) -> m.IndexField:
         sort = args.constant(self.ctx, "sort", ("Asc", "Desc"))

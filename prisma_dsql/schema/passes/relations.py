@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from prisma_dsql.schema import model as m
-from prisma_dsql.schema.passes.context import REFERENTIAL_ACTIONS, Args, Ctx, suggest
+from prisma_dsql.schema.passes.context import ALLOWED_ACTIONS, REFERENTIAL_ACTIONS, Args, Ctx, suggest
 from prisma_dsql.schema.passes.models import DraftModel
 from prisma_dsql.syntax import ast
 
@@ -267,12 +267,15 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                   f"{', '.join(owner.fields)}. At least one of those fields is optional. Hence the relation field "
                   "must be optional as well.", owner.field.span, subject=subject,
                   help=f"Write `{owner.field.name} {owner.field.type_name}?`, or make the foreign key fields required.")
-    if ctx.relation_mode == "prisma":
-        for label, action in (("onDelete", owner.on_delete), ("onUpdate", owner.on_update)):
-            if action in (m.ReferentialAction.SET_DEFAULT, m.ReferentialAction.NO_ACTION):
-                ctx.error("PSL109", f"Invalid referential action: `{action.value}`. Allowed values with "
-                          "`relationMode = \"prisma\"`: (`Cascade`, `Restrict`, `SetNull`).", span, subject=subject,
-                          help=f"Use `{label}: Restrict` (Prisma Client emulates the actions).")
+    allowed = ALLOWED_ACTIONS.get((ctx.relation_mode, ctx.provider or ""))
+    for label, action in (("onDelete", owner.on_delete), ("onUpdate", owner.on_update)):
+        if allowed is not None and action is not None and action not in allowed:
+            names = ", ".join(f"`{a.value}`" for a in allowed)
+            mode = ' with `relationMode = "prisma"`' if ctx.relation_mode == "prisma" else ""
+            ctx.error("PSL109", f"Invalid referential action: `{action.value}`. Allowed values on {ctx.provider}"
+                      f"{mode}: ({names}).", span, subject=subject,
+                      help=f"Use `{label}: {'Restrict' if m.ReferentialAction.RESTRICT in allowed else 'NoAction'}`"
+                           + (" (Prisma Client emulates the actions)." if ctx.relation_mode == "prisma" else "."))
     on_delete = owner.on_delete or (m.ReferentialAction.SET_NULL if fk_optional else m.ReferentialAction.RESTRICT)
     on_update = owner.on_update or m.ReferentialAction.CASCADE
     if on_delete is m.ReferentialAction.SET_NULL and not fk_optional and owner.on_delete:
