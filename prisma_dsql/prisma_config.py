@@ -304,11 +304,14 @@ def _value_end(toks: list[Tok], i: int, end: int) -> int:
 
 
 def _describe(toks: list[Tok]) -> str:
-    words = []
-    for t in toks[:6]:
-        words.append(repr(t.value) if t.kind == "str" else "`...`" if t.kind in ("tpl", "dyn_tpl") else t.value)
-    text = " ".join(words)
-    return text + (" ..." if len(toks) > 6 else "")
+    """A short rendering of a value's tokens, as it was written (`path.join("prisma", ...)`)."""
+    out = ""
+    for k, t in enumerate(toks[:8]):
+        word = (f'"{t.value}"' if t.kind == "str" else "`...`" if t.kind in ("tpl", "dyn_tpl")
+                else "/.../" if t.kind == "regex" else t.value)
+        glue = "" if k == 0 or word in ".,()[]" or out.endswith((".", "(", "[", " ")) else " "
+        out += glue + word + (" " if word == "," else "")
+    return out.rstrip() + (" ..." if len(toks) > 8 else "")
 
 
 def _value(toks: list[Tok], i: int, end: int, consts: dict) -> object:

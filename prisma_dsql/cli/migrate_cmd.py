@@ -20,8 +20,8 @@ import click
 from prisma_dsql.cli.common import pick_schema, use_color
 
 TARGET_CHOICE = click.Choice(["dsql", "postgres"])
-_CONFIG_MIGRATIONS = re.compile(r"""\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*(?P<q>["'`])(?P<path>[^"'`\r\n]+)(?P=q)""",
-                                re.S)
+#: The prisma.config.ts entry that names the migrations folder (read by prisma_dsql.prisma_config).
+_CONFIG_MIGRATIONS = "migrations.path"
 
 
 def target_options(f):
@@ -85,16 +85,21 @@ def _refuse(generated, sources, no_color: bool) -> None:
 
 
 def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
-    """Where Prisma keeps migrations: prisma.config.ts `migrations.path`, else next to the
-    schema file that holds the datasource."""
+    """Where Prisma keeps migrations: prisma.config.ts `migrations.path` (read as data, never run;
+    a computed path asks for --migrations-dir), else next to the schema file that holds the datasource."""
+    from prisma_dsql.errors import UsageError
+    from prisma_dsql.prisma_config import read_prisma_config
+
     cwd = cwd or Path.cwd()
     config = cwd / "prisma.config.ts"
-    if config.is_file():
-        live = "\n".join(line for line in config.read_text(encoding="utf-8", errors="replace").splitlines()
-                         if not line.lstrip().startswith("//"))
-        m = _CONFIG_MIGRATIONS.search(live)
-        if m:
-            return cwd / m.group("path")
+    if config.is_file() or config.is_symlink():
+        cfg = read_prisma_config(config)
+        reason = cfg.reason_for(_CONFIG_MIGRATIONS)
+        if reason:
+            raise UsageError(f"{config}: {reason}. prisma-dsql reads this file, it never runs it: pass "
+                             "--migrations-dir")
+        if cfg.migrations_path is not None:
+            return cwd / cfg.migrations_path
     ds = loaded.schema.datasource
     if ds is not None and ds.span is not None:
         return Path(ds.span.file).parent / "migrations"
