@@ -148,28 +148,17 @@ def resolve_spec(url: str | None = None, endpoint: str | None = None, user: str 
 
 
 def _config_url(cwd: Path, env: Mapping[str, str]) -> str | None:
-    """The datasource url of prisma.config.ts, when the project's config reader is installed."""
-    try:
-        from prisma_dsql.prisma_config import read_prisma_config  # written alongside this module
-    except ImportError:
+    """The datasource url of ./prisma.config.ts: a literal string, or the value of the variable its
+    `env("NAME")` names. Read as data (prisma_dsql.prisma_config), never run."""
+    from prisma_dsql.prisma_config import EnvVar, read_prisma_config
+
+    path = cwd / "prisma.config.ts"
+    if not path.is_file():
         return None
-    config = read_prisma_config(cwd, env=env) if _accepts_env(read_prisma_config) else read_prisma_config(cwd)
-    if config is None:
-        return None
-    url = getattr(config, "datasource_url", None)
-    if url is None:
-        datasource = getattr(config, "datasource", None)
-        url = getattr(datasource, "url", None) if datasource is not None else None
+    url = read_prisma_config(path).datasource_url
+    if isinstance(url, EnvVar):
+        return env.get(url.name) or None
     return url if isinstance(url, str) and url else None
-
-
-def _accepts_env(function: Callable) -> bool:
-    import inspect
-
-    try:
-        return "env" in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 _URL_SCHEME = re.compile(r"^(postgres|postgresql)://", re.I)

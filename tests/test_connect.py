@@ -187,3 +187,16 @@ def test_connector_recycles_old_connections(pg_database):
         assert second is not first and first.closed and second.info.backend_pid != pid
         second.close()
         assert connector.connection() is not second and connector.opened_count == 3
+
+
+def test_prisma_config_datasource_url(tmp_path):
+    (tmp_path / "prisma.config.ts").write_text(
+        'import { defineConfig, env } from "prisma/config"\n'
+        'export default defineConfig({ schema: "prisma/schema.prisma", datasource: { url: env("APP_DB") } })\n')
+    spec = resolve_spec(env={"APP_DB": f"postgresql://cfg:{SECRET}@cfghost/app"}, cwd=tmp_path)
+    assert (spec.host, spec.source) == ("cfghost", "prisma.config.ts")
+    with pytest.raises(MissingTarget):
+        resolve_spec(env={}, cwd=tmp_path)  # the variable it names is not set
+    (tmp_path / "prisma.config.ts").write_text(
+        f'export default {{ datasource: {{ url: "postgresql://admin@{HOST}/postgres" }} }}\n')
+    assert resolve_spec(env={}, cwd=tmp_path).iam
