@@ -3,11 +3,14 @@
 Exit codes, for every command: 0 success, 1 findings (errors in the schema or
 a failed operation), 2 usage or unreadable input, 3 internal error (a bug in
 prisma-dsql; reported in two lines, never as a traceback unless
-PRISMA_DSQL_DEBUG=1).
+PRISMA_DSQL_DEBUG=1). Output that cannot be written (`> /dev/full`) is reported
+as such (exit 2); a closed pipe (`| head`) is not an error; messages are shown
+with secrets masked and control characters visible.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -17,6 +20,7 @@ import click
 from prisma_dsql import __version__
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.redact import redact
+from prisma_dsql.render.safe import visible
 
 REPORT_URL = "https://github.com/prisma-dsql/prisma-dsql/issues"
 
@@ -35,6 +39,7 @@ COMMANDS = (
     ("rules_cmd", "rules"),
     ("rules_cmd", "explain"),
     ("migrate_cmd", "migrate"),
+    ("diff_cmd", "plan"),
 )
 
 
@@ -49,33 +54,98 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> None:
+class OutputError(PrismaDsqlError):
+    """Writing the output failed (a full disk, `> /dev/full`, a closed terminal)."""
+
+
+#: errno values that mean "the output could not be written", not a bug of ours.
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS", "EBADF",
+                                                            "ENXIO") if hasattr(errno, name))
+
+
+def _safe_streams() -> None:
+    """A lone surrogate (from a `\\uD800` escape in a schema) that slipped past the renderers is
+    written as `\\ud800`, never raised as UnicodeEncodeError (exit 3)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's final flush of what is still buffered cannot
+    fail again (and print a traceback) after the failure was reported."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _output_failed(exc: OSError) -> int:
+    if isinstance(exc, BrokenPipeError):
+        # Output piped into `head` and closed: not an error of ours.
+        _silence_stdout()
+        return 0
+    _silence_stdout()
+    _error(f"could not write the output: {exc.strerror or exc}")
+    return OutputError.exit_code
+
+
+def _error(text: str) -> None:
+    try:
+        click.echo(f"error: {visible(redact(text))}", err=True)
+    except OSError:
+        pass
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="prisma-dsql", standalone_mode=False)
+        return code if isinstance(code, int) else 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+        return 2 if exc.exit_code in (1, 2) else exc.exit_code
     except PrismaDsqlError as exc:
-        click.echo(f"error: {redact(str(exc))}", err=True)
-        sys.exit(exc.exit_code)
+        _error(str(exc))
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        # Output piped into `head` and closed: not an error of ours.
-        sys.stderr.close()
-        sys.exit(0)
+        return 130
+    except OSError as exc:
+        # A write to stdout that failed (no filename: file errors of ours carry one and are
+        # turned into InputError where they happen).
+        if isinstance(exc, BrokenPipeError) or (exc.filename is None and exc.errno in _WRITE_ERRNOS):
+            return _output_failed(exc)
+        return _internal_error(exc)
     except Exception as exc:  # the boundary: anything else is our bug
-        if os.environ.get("PRISMA_DSQL_DEBUG"):
-            click.echo(redact(traceback.format_exc()), err=True)
-        click.echo(f"prisma-dsql: internal error: {type(exc).__name__}: {redact(str(exc))}", err=True)
-        click.echo(f"This is a bug in prisma-dsql {__version__}, not in your schema. Please report it at "
-                   f"{REPORT_URL} with the command you ran (PRISMA_DSQL_DEBUG=1 shows the traceback).", err=True)
-        sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    if os.environ.get("PRISMA_DSQL_DEBUG"):
+        click.echo(visible(redact(traceback.format_exc()), keep_newlines=True), err=True)
+    click.echo(f"prisma-dsql: internal error: {type(exc).__name__}: {visible(redact(str(exc)))}", err=True)
+    click.echo(f"This is a bug in prisma-dsql {__version__}, not in your schema. Please report it at "
+               f"{REPORT_URL} with the command you ran (PRISMA_DSQL_DEBUG=1 shows the traceback).", err=True)
+    return 3
+
+
+def main(argv: list[str] | None = None) -> None:
+    _safe_streams()
+    code = _run(argv)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _output_failed(exc) or code
+    sys.exit(code)
 
 
 if __name__ == "__main__":

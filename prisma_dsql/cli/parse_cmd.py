@@ -1,8 +1,10 @@
-"""`prisma-dsql parse`: the schema graph, for humans or as JSON for tools."""
+"""`prisma-dsql parse`: the schema graph, for humans or as JSON for tools.
+
+Names and values from the schema are printed with control characters visible and, in
+JSON, characters a terminal would act on (and lone surrogates) as `\\uXXXX` escapes."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -18,6 +20,7 @@ def parse(schema, schema_opt, as_json: bool, no_color: bool) -> None:
     """Parse and resolve SCHEMA; print its graph (exit 1 if it has errors)."""
     from prisma_dsql.diagnostics import Severity
     from prisma_dsql.loader import load
+    from prisma_dsql.render.safe import dump_json, visible
     from prisma_dsql.render.text import render
     from prisma_dsql.schema.export import to_json
 
@@ -27,15 +30,15 @@ def parse(schema, schema_opt, as_json: bool, no_color: bool) -> None:
     if diagnostics:
         click.echo(render(diagnostics, loaded.sources, color=use_color(no_color, sys.stderr)), err=True, nl=False)
     if as_json:
-        click.echo(json.dumps(to_json(loaded.schema), indent=2, ensure_ascii=False))
+        click.echo(dump_json(to_json(loaded.schema), indent=2))
     else:
         s = loaded.schema
         click.echo(f"{len(s.models)} models, {len(s.views)} views, {len(s.enums)} enums, "
                    f"{len(s.composite_types)} composite types, {len(s.relations)} relations "
                    f"in {len(loaded.sources)} file{'s' if len(loaded.sources) != 1 else ''}")
         for mdl in s.models:
-            click.echo(f"  model {mdl.name}" + (f" -> {mdl.db_name}" if mdl.db_name != mdl.name else "")
-                       + f" ({len(mdl.fields)} fields)")
+            click.echo(visible(f"  model {mdl.name}" + (f" -> {mdl.db_name}" if mdl.db_name != mdl.name else "")
+                               + f" ({len(mdl.fields)} fields)"))
         for e in s.enums:
-            click.echo(f"  enum {e.name} ({', '.join(v.name for v in e.values)})")
+            click.echo(visible(f"  enum {e.name} ({', '.join(v.name for v in e.values)})"))
     sys.exit(1 if has_errors else 0)

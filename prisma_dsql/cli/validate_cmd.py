@@ -10,7 +10,7 @@ every rule tolerates such a partial graph, so the user sees all problems in
 one run. Findings about parts that did not resolve are simply absent.
 
 Exit codes: 0 no errors (warnings and infos allowed), 1 errors (or warnings
-with --strict), 2 usage or unreadable input (schema or configuration).
+with --strict; 0 with --exit-zero), 2 usage or unreadable input (schema or configuration).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def run_validation(path: Path | None, *, config_path: Path | None = None, dsql_v
               help="Output format: text for people, json for tools, sarif for code scanning, github for "
                    "workflow annotations.")
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are errors (CI steps that upload the report, e.g. SARIF, must run); "
+                   "unreadable input still exits 2.")
 @click.option("--dsql-version", metavar="YYYY-MM-DD", default=None,
               help="Check against DSQL's capabilities on this date (default: the newest known).")
 @click.option("--target", type=click.Choice(("dsql", "postgres")), default=None,
@@ -56,13 +59,14 @@ def run_validation(path: Path | None, *, config_path: Path | None = None, dsql_v
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="prisma-dsql.toml to use (default: beside the schema, else in the current directory).")
 @click.option("--no-color", is_flag=True, help="No ANSI colours (also: NO_COLOR set).")
-def validate(schema, schema_opt, fmt: str, strict: bool, dsql_version: str | None, target: str | None,
-             config_path: Path | None, no_color: bool) -> None:
+def validate(schema, schema_opt, fmt: str, strict: bool, exit_zero: bool, dsql_version: str | None,
+             target: str | None, config_path: Path | None, no_color: bool) -> None:
     """Check SCHEMA (file or folder; found as Prisma does when omitted) for Prisma errors and for what
     Aurora DSQL cannot run.
 
     Exit 0 when there are no errors, 1 when there are (or warnings, with
-    --strict), 2 when the input or the configuration cannot be read.
+    --strict; never with --exit-zero), 2 when the input or the configuration
+    cannot be read.
     """
     from prisma_dsql import __version__
     from prisma_dsql.diagnostics import Severity
@@ -91,4 +95,4 @@ def validate(schema, schema_opt, fmt: str, strict: bool, dsql_version: str | Non
     # click strips ANSI codes when stdout is not a terminal unless told otherwise (FORCE_COLOR).
     click.echo(out, nl=False, color=color)
     failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
-    sys.exit(1 if any(d.severity in failing for d in diagnostics) else 0)
+    sys.exit(1 if not exit_zero and any(d.severity in failing for d in diagnostics) else 0)

@@ -4,7 +4,8 @@
 
 Errors become `::error`, warnings `::warning`, infos `::notice`. The help text
 follows the message on a new line. Values are escaped as the runner expects:
-`%`, CR and LF everywhere, and also `:` and `,` in properties.
+`%`, CR and LF everywhere, and also `:` and `,` in properties. Control characters
+from the schema are shown as `\\u{1b}` (render/safe.py) and secrets masked.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.render.safe import message, visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -28,12 +30,12 @@ def command(d: Diagnostic) -> str:
     props = []
     if d.span is not None:
         s = d.span
-        props += [f"file={escape_property(s.file)}", f"line={s.line}", f"col={s.column}",
+        props += [f"file={escape_property(visible(s.file))}", f"line={s.line}", f"col={s.column}",
                   f"endLine={s.end_line}", f"endColumn={s.end_column}"]
     props.append(f"title={escape_property(d.code)}")
-    text = d.message
+    text = message(d.message)
     if d.help:
-        text += f"\nhelp: {d.help}"
+        text += f"\nhelp: {message(d.help)}"
     return f"::{_COMMAND[d.severity]} {','.join(props)}::{escape_data(text)}"
 
 

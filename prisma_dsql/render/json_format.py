@@ -4,16 +4,18 @@
      "diagnostics": [{"code", "name", "severity", "message", "file", "line", "column",
                       "end_line", "end_column", "subject", "help", "notes"}]}
 
+Text is exact (secrets masked); characters a terminal would act on are written as
+`\\uXXXX` escapes (render/safe.py), so the output is safe to print.
 `version` changes only when a field is removed or changes meaning; new fields
 may be added in the same version.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.redact import redact
 
 FORMAT_VERSION = 1
 
@@ -24,15 +26,15 @@ def diagnostic_dict(d: Diagnostic) -> dict:
         "code": d.code,
         "name": d.name,
         "severity": d.severity.value,
-        "message": d.message,
+        "message": redact(d.message),
         "file": span.file if span else None,
         "line": span.line if span else None,
         "column": span.column if span else None,
         "end_line": span.end_line if span else None,
         "end_column": span.end_column if span else None,
         "subject": d.subject,
-        "help": d.help,
-        "notes": list(d.notes),
+        "help": redact(d.help) if d.help else d.help,
+        "notes": [redact(n) for n in d.notes],
     }
 
 
@@ -54,4 +56,6 @@ def render(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: str,
         "summary": counts(diagnostics),
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from prisma_dsql.render.safe import dump_json
+
+    return dump_json(doc, indent=2) + "\n"

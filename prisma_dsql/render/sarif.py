@@ -4,16 +4,17 @@ One run; the driver lists every DSQL rule (with its documentation and a
 helpUri into docs/rules.md) and every Prisma-level check code. Columns count
 Unicode code points (`columnKind`), as the spans do. Paths are relative to the
 directory prisma-dsql ran in (`%SRCROOT%`), which is what code scanning expects
-when the tool runs from the repository root.
+when the tool runs from the repository root. Secrets are masked and characters a
+terminal would act on are `\\uXXXX` escapes (render/safe.py).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Iterable
 
 from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.redact import redact
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/prisma-dsql/prisma-dsql"
@@ -55,7 +56,7 @@ def _artifact(file: str) -> dict:
 
 
 def _result(d: Diagnostic, index: dict[str, int]) -> dict:
-    text = d.message + (f"\nhelp: {d.help}" if d.help else "")
+    text = redact(d.message + (f"\nhelp: {d.help}" if d.help else ""))
     result: dict = {"ruleId": d.code, "level": _LEVEL[d.severity], "message": {"text": text}}
     if d.code in index:
         result["ruleIndex"] = index[d.code]
@@ -71,9 +72,9 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict:
         location["logicalLocations"] = [{"fullyQualifiedName": d.subject}]
     if location:
         result["locations"] = [location]
-    props = {k: v for k, v in (("subject", d.subject), ("help", d.help)) if v}
+    props = {k: v for k, v in (("subject", d.subject), ("help", redact(d.help) if d.help else None)) if v}
     if d.notes:
-        props["notes"] = list(d.notes)
+        props["notes"] = [redact(n) for n in d.notes]
     if props:
         result["properties"] = props
     return result
@@ -99,4 +100,6 @@ def to_sarif(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: st
 
 def render(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: str, dsql_version: str | None) -> str:
     doc = to_sarif(diagnostics, tool_version=tool_version, target=target, dsql_version=dsql_version)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from prisma_dsql.render.safe import dump_json
+
+    return dump_json(doc, indent=2) + "\n"

@@ -18,6 +18,7 @@ import unicodedata
 
 from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.redact import redact
+from prisma_dsql.render.safe import message, visible
 from prisma_dsql.source import SourceFile
 
 _STYLES = {
@@ -50,17 +51,19 @@ def _display_width(text: str) -> int:
 def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = False) -> str:
     paint = _styler(color)
     sev = d.severity.value
-    head_loc = f"{d.span.file}:{d.span.line}:{d.span.column}: " if d.span else ""
-    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}: {paint('bold', d.message)}"]
+    head_loc = f"{visible(d.span.file)}:{d.span.line}:{d.span.column}: " if d.span else ""
+    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}: {paint('bold', message(d.message))}"]
     src = sources.get(d.span.file) if d.span else None
     if d.span is not None and src is not None:
-        # A datasource line can carry a connection string: never show its password.
-        text = redact(src.line(d.span.line), keep_length=True)
-        start = max(d.span.column, 1)
-        if d.span.end_line == d.span.line:
-            end = max(d.span.end_column, start + 1)
-        else:
-            end = max(len(text) + 1, start + 1)
+        # A datasource line can carry a connection string: never show its password. Control
+        # characters are shown as `\u{1b}`, never sent to the terminal; columns are mapped onto
+        # the shown text so the caret stays under what it marks.
+        raw = redact(src.line(d.span.line), keep_length=True)
+        text = visible(raw)
+        raw_start = max(d.span.column, 1)
+        raw_end = max(d.span.end_column, raw_start + 1) if d.span.end_line == d.span.line else len(raw) + 1
+        start = len(visible(raw[: raw_start - 1])) + 1
+        end = max(len(visible(raw[: raw_end - 1])) + 1, start + 1)
         shown = text
         offset = 0
         if len(text) > MAX_SHOWN_LINE:
@@ -78,14 +81,14 @@ def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = Fals
         lines.append(paint("dim", f"{gutter} |") + " " + shown.replace("\t", "    "))
         lines.append(paint("dim", f"{pad} |") + " " + " " * caret_start + paint(sev, "^" * caret_len))
         for note in d.notes:
-            lines.append(f"{pad} = note: {note}")
+            lines.append(f"{pad} = note: {message(note)}")
         if d.help:
-            lines.append(f"{pad} = {paint('help', 'help')}: {d.help}")
+            lines.append(f"{pad} = {paint('help', 'help')}: {message(d.help)}")
     else:
         for note in d.notes:
-            lines.append(f"  = note: {note}")
+            lines.append(f"  = note: {message(note)}")
         if d.help:
-            lines.append(f"  = {paint('help', 'help')}: {d.help}")
+            lines.append(f"  = {paint('help', 'help')}: {message(d.help)}")
     return "\n".join(lines)
 
 
