@@ -31,6 +31,12 @@ def _span() -> Any:
     return field(default=None, compare=False, hash=False, repr=False)
 
 
+def _comment() -> Any:
+    # COMMENT ON text, read from a database. Informational: Prisma manages no comments, so a
+    # comment never makes two catalogs differ (nor their fingerprints).
+    return field(default=None, compare=False, hash=False, repr=False)
+
+
 @dataclass(frozen=True)
 class SqlType:
     """A column type.
@@ -90,6 +96,11 @@ class Column:
     default: ColumnDefault | None = None
     identity: Identity | None = None
     span: Span | None = _span()
+    comment: str | None = _comment()
+    #: Name of the validated `CHECK (col IS NOT NULL)` that makes the column required where
+    #: `SET NOT NULL` is not available (DSQL): the column reads as NOT NULL, and this says
+    #: which constraint to drop to make it optional again. Not compared.
+    not_null_check: str | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,11 +113,18 @@ class PrimaryKey:
 @dataclass(frozen=True)
 class IndexColumn:
     """One key of an index: a column, with an explicit sort order ("ASC"/"DESC") and
-    operator class when the schema gives them."""
+    operator class when the schema gives them.
+
+    `expression` is True when `name` is an SQL expression (as the database prints it)
+    rather than a column name; `nulls` is "FIRST"/"LAST" only where it differs from the
+    sort order's default (NULLS LAST for ASC, FIRST for DESC).
+    """
 
     name: str
     sort: str | None = None
     opclass: str | None = None
+    expression: bool = False
+    nulls: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,11 @@ class Index:
     `method` is the access method in upper case ("GIN", "HASH", ...) or None for
     the default (btree); `predicate` the SQL of a partial index's WHERE, without
     the surrounding parentheses.
+
+    Read from databases: `include` (INCLUDE columns), `nulls_not_distinct`, `valid`
+    (False: an index whose build failed or is still running, `pg_index.indisvalid`) and
+    `constraint` (True: a unique index that backs a UNIQUE constraint, which DROP INDEX
+    cannot drop). Their defaults are what a migration from a schema builds.
     """
 
     name: str
@@ -124,6 +147,11 @@ class Index:
     method: str | None = None
     predicate: str | None = None
     span: Span | None = _span()
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+    valid: bool = True
+    constraint: bool = False
+    comment: str | None = _comment()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -140,6 +168,8 @@ class ForeignKey:
     on_delete: str = "NO ACTION"
     on_update: str = "NO ACTION"
     span: Span | None = _span()
+    #: False while the constraint is NOT VALID (added to an existing table, not yet validated).
+    validated: bool = True
 
     @property
     def referenced_key(self) -> tuple[str, str]:
@@ -148,9 +178,13 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Check:
+    """A CHECK constraint; `expression` without the surrounding `CHECK (...)`."""
+
     name: str
     expression: str
     span: Span | None = _span()
+    #: False while the constraint is NOT VALID.
+    validated: bool = True
 
 
 @dataclass(frozen=True)
@@ -163,6 +197,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     checks: tuple[Check, ...] = ()
     span: Span | None = _span()
+    comment: str | None = _comment()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -183,6 +218,7 @@ class EnumType:
     name: str
     values: tuple[str, ...]
     span: Span | None = _span()
+    comment: str | None = _comment()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -205,6 +241,7 @@ class Domain:
     nullable: bool = True
     default: ColumnDefault | None = None
     span: Span | None = _span()
+    comment: str | None = _comment()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -222,6 +259,7 @@ class Sequence:
     #: (table, column) owning the sequence, if any.
     owned_by: tuple[str, str] | None = None
     span: Span | None = _span()
+    comment: str | None = _comment()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -237,6 +275,7 @@ class View:
     name: str
     definition: str | None = None
     span: Span | None = _span()
+    comment: str | None = _comment()
 
     @property
     def key(self) -> tuple[str, str]:
