@@ -4,21 +4,33 @@
     <dir>/<YYYYMMDDHHMMSS UTC>_<slug>/migration.sql
 
 Contract: `write_migration` creates one new migration directory and, when
-missing, the lock file; it never overwrites or appends to anything. It refuses
-(raising `MigrationFolderError`) when the directory already exists, when the
-lock file names another provider, and, for an initial migration, when the
-folder already holds migrations.
+missing, the lock file; it never overwrites or appends to anything, and it
+leaves nothing half-written: the migration is written into a temporary folder
+beside its final place and renamed into it, the lock file is linked into place
+only if absent, and on any failure everything it created (folders included) is
+removed again.
+
+It refuses, raising `MigrationFolderError` (exit 1, "a migration refused"), when
+the directory already exists, when the lock file names another provider, and,
+for an initial migration, when the folder already holds migrations. When the
+folder cannot be written at all (permissions, a path through a file, /proc, a
+dangling `migration_lock.toml` link, a full disk) it raises
+`MigrationWriteError` (exit 2: the output location is an input problem).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.files import describe_os_error, read_capped
 
 LOCK_FILE = "migration_lock.toml"
 MIGRATION_FILE = "migration.sql"
@@ -32,10 +44,20 @@ _TRANSLITERATE = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "�
 _DIR_NAME = re.compile(r"^\d{14}_")
 
 
-class MigrationFolderError(PrismaDsqlError):
-    """The migrations folder is not in a state we may write to."""
+#: A lock file is three lines; a larger one is not Prisma's.
+MAX_LOCK_BYTES = 64 * 1024
 
-    exit_code = 2  # the folder as given cannot take the migration: an input problem
+
+class MigrationFolderError(PrismaDsqlError):
+    """The migrations folder is not in a state we may write to: the migration is refused."""
+
+    exit_code = 1
+
+
+class MigrationWriteError(MigrationFolderError):
+    """The migrations folder cannot be written at all (an input problem, like an unreadable schema)."""
+
+    exit_code = 2
 
 
 def lock_file_text(provider: str = "postgresql") -> str:
@@ -80,15 +102,35 @@ class WrittenMigration:
     lock_created: bool
 
 
+def _read_lock(lock: Path) -> str | None:
+    """The lock file's text, None when there is none; a dangling link or a device is refused."""
+    if not os.path.lexists(lock):
+        return None
+    if lock.is_symlink() and not lock.exists():
+        raise MigrationWriteError(f"{lock} is a symbolic link to {os.readlink(lock)!r}, which does not exist; "
+                                  "remove it or point it at the real lock file")
+    from prisma_dsql.errors import InputError
+
+    try:
+        return read_capped(lock, MAX_LOCK_BYTES, str(lock), what="lock files").decode("utf-8", "replace")
+    except InputError as exc:
+        raise MigrationWriteError(str(exc)) from None
+
+
+def _cannot_write(where: Path, exc: OSError) -> MigrationWriteError:
+    return MigrationWriteError(f"cannot write the migration into {where}: {describe_os_error(exc, where)}; "
+                               "nothing was written (pass another --migrations-dir)")
+
+
 def write_migration(migrations_dir: Path | str, name: str, sql: str, *, now: _dt.datetime | None = None,
                     provider: str = "postgresql", initial: bool = True) -> WrittenMigration:
     """Write `sql` as a new migration `name`; see the module docstring for what is refused."""
     migrations_dir = Path(migrations_dir)
     if migrations_dir.exists() and not migrations_dir.is_dir():
-        raise MigrationFolderError(f"{migrations_dir} exists and is not a directory")
+        raise MigrationWriteError(f"{migrations_dir} exists and is not a directory")
     lock = migrations_dir / LOCK_FILE
-    if lock.exists():
-        text = lock.read_text(encoding="utf-8", errors="replace")
+    text = _read_lock(lock)
+    if text is not None:
         m = re.search(r'^\s*provider\s*=\s*"([^"]*)"', text, re.M)
         if m is None or m.group(1) != provider:
             found = m.group(1) if m else "no provider"
@@ -103,16 +145,75 @@ def write_migration(migrations_dir: Path | str, name: str, sql: str, *, now: _dt
                 "from an empty database would create every table again. Use another --migrations-dir, or "
                 "--script to print the SQL")
     directory = migrations_dir / migration_dir_name(name, now)
+    if os.path.lexists(directory):
+        raise MigrationFolderError(f"{directory} already exists; not overwriting it")
     try:
-        directory.mkdir(parents=True, exist_ok=False)
-    except FileExistsError:
-        raise MigrationFolderError(f"{directory} already exists; not overwriting it") from None
-    migration_file = directory / MIGRATION_FILE
-    with open(migration_file, "x", encoding="utf-8", newline="") as fh:
-        fh.write(sql)
-    created = False
-    if not lock.exists():
-        with open(lock, "x", encoding="utf-8", newline="") as fh:
-            fh.write(lock_file_text(provider))
-        created = True
-    return WrittenMigration(directory, migration_file, lock, created)
+        body = sql.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MigrationWriteError(f"the migration holds a character that UTF-8 cannot store ({exc.reason}); "
+                                  "nothing was written") from None
+    created_dirs: list[Path] = []
+    temp_dir: Path | None = None
+    temp_lock: Path | None = None
+    lock_created = False
+    try:
+        missing = []
+        parent = migrations_dir
+        while not parent.exists():
+            if os.path.lexists(parent):  # a dangling link where a folder should be
+                raise MigrationWriteError(f"{parent} is a symbolic link to {os.readlink(parent)!r}, which does "
+                                          "not exist")
+            missing.append(parent)
+            parent = parent.parent
+        for folder in reversed(missing):
+            folder.mkdir()
+            created_dirs.append(folder)
+        temp_dir = Path(tempfile.mkdtemp(prefix=".prisma-dsql-", dir=migrations_dir))
+        with open(temp_dir / MIGRATION_FILE, "xb") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if text is None:
+            fd, tmp = tempfile.mkstemp(prefix=".prisma-dsql-lock-", dir=migrations_dir)
+            temp_lock = Path(tmp)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(lock_file_text(provider).encode("utf-8"))
+            os.chmod(temp_lock, 0o644)
+            os.link(temp_lock, lock)  # fails if a lock appeared meanwhile: never overwritten
+            lock_created = True
+        os.rename(temp_dir, directory)
+        temp_dir = None
+    except MigrationWriteError:
+        _undo(temp_dir, temp_lock, lock if lock_created else None, created_dirs)
+        raise
+    except FileExistsError as exc:
+        _undo(temp_dir, temp_lock, lock if lock_created else None, created_dirs)
+        raise MigrationFolderError(f"{exc.filename or directory} appeared while writing; nothing was written") \
+            from None
+    except OSError as exc:
+        _undo(temp_dir, temp_lock, lock if lock_created else None, created_dirs)
+        raise _cannot_write(Path(exc.filename) if exc.filename else migrations_dir, exc) from None
+    finally:
+        if temp_lock is not None:
+            try:
+                temp_lock.unlink()
+            except OSError:
+                pass
+    return WrittenMigration(directory, directory / MIGRATION_FILE, lock, lock_created)
+
+
+def _undo(temp_dir: Path | None, temp_lock: Path | None, lock: Path | None, created_dirs: list[Path]) -> None:
+    """Remove what a failed write created, newest first; never anything that was there before."""
+    if temp_dir is not None:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    for path in (temp_lock, lock):
+        if path is not None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+    for folder in reversed(created_dirs):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
