@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import generate  # noqa: E402
 
+from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.capabilities import profile_for  # noqa: E402
 from prisma_dsql.translate import from_schema  # noqa: E402
 from prisma_dsql.gcpause import no_gc_pauses  # noqa: E402
@@ -58,12 +59,12 @@ def measure(n: int, repeat: int) -> dict:
             profile = replace(profile, limits={**profile.limits, "tables": 10 ** 9})
         row[f"{target}_rules_s"], _ = best(lambda: check(loaded.schema, profile), repeat)
         row[f"{target}_catalog_s"], catalog = best(lambda: from_schema(loaded.schema, profile), repeat)
-        row[f"{target}_render_s"], script = best(lambda: target_for(profile).render(catalog).text(), repeat)
+        row[f"{target}_render_s"], script = best(lambda: plan_from_empty(profile, catalog).text(), repeat)
 
         def pipeline():  # generate_from_empty without the refusal, GC paused as it does
             with no_gc_pauses():
                 check(loaded.schema, profile)
-                return target_for(profile).render(from_schema(loaded.schema, profile))
+                return plan_from_empty(profile, from_schema(loaded.schema, profile))
 
         row[f"{target}_total_s"], rendered = best(pipeline, repeat)
         row[f"{target}_statements"] = len(rendered.steps)

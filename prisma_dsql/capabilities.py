@@ -63,6 +63,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("views", "CREATE VIEW", GA),
     Capability("schemas", "CREATE SCHEMA (at most 10 besides public/sys)", GA),
     Capability("unique_indexes", "CREATE UNIQUE INDEX ASYNC", GA),
+    Capability("rename", "ALTER TABLE RENAME TO / RENAME COLUMN / RENAME CONSTRAINT, ALTER DOMAIN RENAME", GA),
+    Capability("unique_using_index", "ALTER TABLE ADD CONSTRAINT ... UNIQUE USING INDEX (a valid index)", GA),
     # Never (as of late 2026).
     Capability("serial_types", "SERIAL / BIGSERIAL / SMALLSERIAL", None),
     Capability("identity_non_bigint", "IDENTITY on INTEGER or SMALLINT columns", None),
@@ -79,6 +81,10 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("advisory_locks", "pg_advisory_lock and friends", None),
     Capability("truncate", "TRUNCATE", None),
     Capability("savepoints", "SAVEPOINT", None),
+    # Runs on live clusters but is undocumented, and dsql-lint flags it: drop + create until confirmed.
+    Capability("alter_index_rename", "ALTER INDEX ... RENAME TO", None, uncertain=True),
+    Capability("alter_domain_constraints", "ALTER DOMAIN ADD/DROP CONSTRAINT (a changed enum)", None,
+               uncertain=True),
     Capability("collations", "COLLATE", None),
     Capability("multiple_ddl_per_transaction", "more than one DDL statement in a transaction", None),
     Capability("mixed_ddl_dml_transaction", "DDL and DML in one transaction", None),

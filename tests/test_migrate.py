@@ -195,7 +195,7 @@ def test_generate_refuses_what_the_target_cannot_render_even_with_every_finding_
                       '  ip String @db.Inet\n  tags String[]\n}\n')
     generated = generate_from_empty(load(schema), dsql_profile(), adjust=lambda findings, loaded: [])
     assert not generated.ok and generated.script is None and generated.diagnostics == ()
-    assert [(m.split(" is not")[0], span.line) for m, span in generated.problems] == [
+    assert [(m.split(" is not")[0], span.line) for m, span, _ in generated.problems] == [
         ("column type INET", 6), ("array column type TEXT[]", 7)]
     assert "cannot hold part of this schema" in generated.refusal
 
@@ -212,7 +212,7 @@ def test_migrate_refuses_schema_errors_and_other_providers(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    ((), "--from-empty"),
+    ((), "--from-empty for the first one"),
     (("--from-empty", "--dsql-version", "yesterday"), "YYYY-MM-DD"),
     (("--from-empty", "--dsql-version", "20260101"), "YYYY-MM-DD"),
     (("--from-empty", "--dsql-version", "2025-01-01"), "before Aurora DSQL's general availability (2025-05-27)"),
@@ -287,19 +287,36 @@ def test_diff_prints_additions(two_schemas):
             "DEFAULT 'USER';\n") in pg.stdout
 
 
-def test_diff_refuses_what_needs_the_differ(two_schemas, tmp_path):
+def test_diff_refuses_data_loss_and_plans_required_columns(two_schemas, tmp_path):
     before, after = two_schemas
     proc = run("migrate", "diff", "--from-schema", after, "--to-schema", before, "--script")
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert "need the schema differ" in proc.stderr and "table public.Post is removed" in proc.stderr
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "table Post would be dropped with its data" in proc.stderr and "--accept-data-loss" in proc.stderr
+    dropped = run("migrate", "diff", "--from-schema", after, "--to-schema", before, "--script", "--accept-data-loss")
+    assert dropped.returncode == 0, dropped.stderr
+    assert 'DROP TABLE "Post";' in dropped.stdout and 'DROP DOMAIN "Role";' in dropped.stdout
+    assert dropped.stdout.index('DROP TABLE "Post"') < dropped.stdout.index('DROP DOMAIN "Role"')
     required = tmp_path / "required.prisma"
-    required.write_text(BEFORE.replace("email String @unique", "email String @unique\n  age   Int"))
+    required.write_text(BEFORE.replace("email String @unique", "email String @unique\n  age   Int @default(18)"))
     proc = run("migrate", "diff", "--from-schema", before, "--to-schema", required, "--script")
-    assert proc.returncode == 2 and "new column age is required" in proc.stderr
-    # Plain PostgreSQL can add a NOT NULL column in place.
-    assert run("migrate", "diff", "--from-schema", before, "--to-schema", required, "--script",
-               "--target", "postgres").returncode == 0
-    assert run("migrate", "diff", "--from-schema", before, "--to-schema", after).returncode == 2
+    assert proc.returncode == 0, proc.stderr
+    st = [s.split("\n", 1)[1] for s in proc.stdout.strip().split("\n\n-- ")]
+    assert st == [
+        'ALTER TABLE "User" ADD COLUMN     "age" INTEGER;',
+        'ALTER TABLE "User" ALTER COLUMN "age" SET DEFAULT 18;',
+        "-- Backfill\n" + 'UPDATE "User" SET "age" = 18 WHERE ("id") IN (SELECT "id" FROM "User" WHERE "age" IS NULL '
+        "LIMIT 3000);",
+        'ALTER TABLE "User" ADD CONSTRAINT "User_age_not_null" CHECK ("age" IS NOT NULL) NOT VALID;',
+        'ALTER TABLE ASYNC "User" VALIDATE CONSTRAINT "User_age_not_null";',
+    ]
+    assert "-- prisma-dsql:repeat-until-zero-rows\n-- Backfill" in proc.stdout
+    # Plain PostgreSQL adds the column whole, as Prisma does.
+    pg = run("migrate", "diff", "--from-schema", before, "--to-schema", required, "--script", "--target", "postgres")
+    assert pg.returncode == 0 and 'ADD COLUMN     "age" INTEGER NOT NULL DEFAULT 18;' in pg.stdout
+    summary = run("migrate", "diff", "--from-schema", before, "--to-schema", after)
+    assert summary.returncode == 0 and "Plan for Aurora DSQL" in summary.stdout
+    assert run("migrate", "diff", "--from-schema", before, "--to-schema", before, "--exit-code").returncode == 0
+    assert run("migrate", "diff", "--from-schema", before, "--to-schema", after, "--exit-code").returncode == 2
 
 
 @pytest.mark.postgres

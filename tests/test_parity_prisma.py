@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.capabilities import profile_for
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import load
@@ -416,7 +417,7 @@ def ours(path: Path) -> str:
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     assert not errors, [d.message for d in errors]
     profile = profile_for("postgres")
-    return target_for(profile).render(from_schema(loaded.schema, profile)).text() + "\n"
+    return plan_from_empty(profile, from_schema(loaded.schema, profile)).text() + "\n"
 
 
 def _steps(script: str) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.capabilities import dsql_profile, profile_for
 from prisma_dsql.catalog import Catalog, Column, Index, IndexColumn, PrimaryKey, SqlType, Table
 from prisma_dsql.loader import load, load_text
@@ -241,12 +242,12 @@ model T {
 ''')
     profile = dsql_profile("2026-03-01")
     with pytest.raises(RenderError) as err:
-        target_for(profile).render(from_schema(loaded.schema, profile))
+        plan_from_empty(profile, from_schema(loaded.schema, profile))
     text = str(err.value)
     for what in ("array column type TEXT[]", "column type INET", "USING GIN", "partial index",
                  "column type JSONB"):
         assert what in text
-    assert all(span is not None for _, span in err.value.problems)
+    assert all(p.span is not None for p in err.value.problems)
 
 
 SAFETY_NET = '''
@@ -267,8 +268,8 @@ def test_renderer_refuses_types_precision_numeric_indexes_and_missing_functions(
     loaded = load_text(HEAD + SAFETY_NET)
     profile = dsql_profile("2025-06-01")
     with pytest.raises(RenderError) as err:
-        target_for(profile).render(from_schema(loaded.schema, profile))
-    problems = {message: span for message, span in err.value.problems}
+        plan_from_empty(profile, from_schema(loaded.schema, profile))
+    problems = {message: span for message, span, _ in err.value.problems}
     expected = {  # message -> line of the schema text
         "uuid_generate_v4() (the uuid-ossp extension) in DEFAULT uuid_generate_v4()": 6,
         "column type tsvector is not supported": 7,
@@ -285,13 +286,13 @@ def test_renderer_refuses_types_precision_numeric_indexes_and_missing_functions(
     # The newest profile holds NUMERIC(65,30) and NUMERIC indexes; the rest stays refused.
     newest = dsql_profile()
     with pytest.raises(RenderError) as err:
-        target_for(newest).render(from_schema(loaded.schema, newest))
-    assert sorted(m.split(" is not")[0] for m, _ in err.value.problems) == [
+        plan_from_empty(newest, from_schema(loaded.schema, newest))
+    assert sorted(m.split(" is not")[0] for m, _, _ in err.value.problems) == [
         "column type geometry(Point, 4326)", "column type tsvector",
         "uuid_generate_v4() (the uuid-ossp extension) in DEFAULT uuid_generate_v4()"]
     # Plain PostgreSQL renders all of it, as Prisma does.
     postgres = profile_for("postgres")
-    script = target_for(postgres).render(from_schema(loaded.schema, postgres)).text()
+    script = plan_from_empty(postgres, from_schema(loaded.schema, postgres)).text()
     assert '"x" tsvector' in script and "DECIMAL(65,30)" in script and "uuid_generate_v4()" in script
 
 
@@ -316,8 +317,8 @@ def test_renderer_refuses_btree_indexes_on_json_columns():
     for version, json_type in (("2026-05-15", "JSON"), (None, "JSONB")):
         profile = dsql_profile(version)
         with pytest.raises(RenderError) as err:
-            target_for(profile).render(from_schema(loaded.schema, profile))
-        problems = {message.split(" is not")[0]: span.line for message, span in err.value.problems}
+            plan_from_empty(profile, from_schema(loaded.schema, profile))
+        problems = {message.split(" is not")[0]: span.line for message, span, _ in err.value.problems}
         assert problems == {
             "index 'A_l_key' on the JSON column 'l'": 8,
             f"index 'A_j_idx' on the {json_type} column 'j'": 10,
@@ -325,7 +326,7 @@ def test_renderer_refuses_btree_indexes_on_json_columns():
         }, problems
     # Plain PostgreSQL writes what Prisma writes.
     postgres = profile_for("postgres")
-    script = target_for(postgres).render(from_schema(loaded.schema, postgres)).text()
+    script = plan_from_empty(postgres, from_schema(loaded.schema, postgres)).text()
     assert 'CREATE UNIQUE INDEX "A_l_key" ON "A"("l")' in script
 
 
@@ -336,12 +337,12 @@ def test_renderer_refuses_what_exceeds_the_profile_limits():
     small = dataclasses.replace(dsql_profile(), limits={**dsql_profile().limits, "columns_per_table": 4,
                                                         "indexes_per_table": 3, "columns_per_index": 2})
     with pytest.raises(RenderError) as err:
-        target_for(small).render(from_schema(loaded.schema, small))
+        plan_from_empty(small, from_schema(loaded.schema, small))
     text = str(err.value)
     assert "table public.T has 5 columns: at most 4" in text
     assert "table public.T has 4 indexes (primary key and unique indexes count): at most 3" in text
     assert "index 'T_f0_f1_f2_idx' has 3 columns: at most 2" in text
-    assert target_for(dsql_profile()).render(from_schema(loaded.schema, dsql_profile())).steps
+    assert plan_from_empty(dsql_profile(), from_schema(loaded.schema, dsql_profile())).steps
 
 
 def test_renderer_refuses_names_that_meet_once_cut_to_63_bytes():
@@ -350,8 +351,8 @@ def test_renderer_refuses_names_that_meet_once_cut_to_63_bytes():
                   PrimaryKey("t_pkey", (long + "x",)), (Index("t", (IndexColumn(long + "x"),)),))
     for profile in (dsql_profile(), profile_for("postgres")):
         with pytest.raises(RenderError) as err:
-            target_for(profile).render(Catalog(("public",), tables=(table,)))
-        assert [m for m, _ in err.value.problems] == [
+            plan_from_empty(profile, Catalog(("public",), tables=(table,)))
+        assert [m for m, _, _ in err.value.problems] == [
             "index 't' has the name of table 't'",
             f"column '{long}y' is named like column '{long}x' once the database cuts names to 63 bytes ('{long}')"]
 
@@ -360,9 +361,9 @@ def test_renderer_refuses_reserved_schemas_on_dsql_only():
     loaded = load_text('datasource db {\n  provider = "postgresql"\n  schemas  = ["public", "sys"]\n}\n'
                        'model T {\n  id Int @id\n  @@schema("sys")\n}\n')
     with pytest.raises(RenderError, match="schema 'sys' is reserved"):
-        target_for(dsql_profile()).render(from_schema(loaded.schema, dsql_profile()))
+        plan_from_empty(dsql_profile(), from_schema(loaded.schema, dsql_profile()))
     postgres = profile_for("postgres")
-    assert target_for(postgres).render(from_schema(loaded.schema, postgres)).steps
+    assert plan_from_empty(postgres, from_schema(loaded.schema, postgres)).steps
 
 
 def test_partial_index_by_profile_date():
@@ -384,20 +385,20 @@ model T {
 
 def test_postgres_layout_and_empty_script():
     profile = profile_for("postgres")
-    empty = target_for(profile).render(from_schema(load_text(HEAD).schema, profile))
+    empty = plan_from_empty(profile, from_schema(load_text(HEAD).schema, profile))
     assert empty.steps == () and empty.text() == "-- This is an empty migration.\n"
     script = generate_from_empty(load_text(HEAD + "model T {\n  id Int @id @default(autoincrement())\n}\n"),
                                  profile).script
     assert script.text() == ('-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n-- CreateTable\n'
                              'CREATE TABLE "T" (\n    "id" SERIAL NOT NULL,\n\n    CONSTRAINT "T_pkey" PRIMARY KEY ("id")\n);\n')
-    assert [s.kind for s in script.steps] == ["CreateSchema", "CreateTable"]
+    assert [s.label for s in script.steps] == ["CreateSchema", "CreateTable"]
     assert script.steps[1].span is not None and script.steps[1].span.line == 4
 
 
 def test_steps_carry_spans_and_async_flags():
     generated = generate_from_empty(load(SAMPLES / "blog"), dsql_profile())
     for step in generated.script.steps:
-        if step.kind != "CreateSchema":
+        if step.label != "CreateSchema":
             assert step.span is not None, step
         assert step.async_job == step.sql.startswith(("CREATE INDEX ASYNC", "CREATE UNIQUE INDEX ASYNC",
                                                       "ALTER TABLE ASYNC"))

@@ -1,12 +1,13 @@
-"""`prisma-dsql migrate`: write the migration that creates a schema, offline.
+"""`prisma-dsql migrate`: write migrations in Prisma's folder, and the `migrate <sub>` commands.
 
     prisma-dsql migrate --from-empty [SCHEMA] [--name init] [--migrations-dir DIR] [--script]
                         [--target dsql|postgres] [--dsql-version YYYY-MM-DD] [--identity-cache 1|65536]
-    prisma-dsql migrate diff --from-schema A --to-schema B --script [--target ...]
+    prisma-dsql migrate [--name NAME] [SCHEMA]        the next migration (= `migrate dev`)
+    prisma-dsql migrate dev|diff|deploy|status|resolve ...   (SUBCOMMANDS below)
 
-Exit codes: 0 written/printed; 1 refused (schema errors, DSQL findings, folder
-not writable as asked); 2 usage, unreadable input, or (diff) a change that
-needs the schema differ.
+Exit codes: 0 written/printed; 1 refused (schema errors, DSQL findings, changes
+not allowed); 2 usage or unreadable input (including a folder that cannot take
+the migration).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _report(diagnostics, sources, no_color: bool, *, all_severities: bool) -> No
 
 def _refuse(generated, sources, no_color: bool) -> None:
     _report(generated.diagnostics, sources, no_color, all_severities=False)
-    for message, span in generated.problems:
+    for message, span, _code in generated.problems:
         where = f"{span.file}:{span.line}:{span.column}: " if span else ""
         click.echo(f"{where}error: {message}", err=True)
     click.echo(f"error: no migration written: {generated.refusal}.", err=True)
@@ -109,7 +110,8 @@ def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
 #: `prisma-dsql migrate <name> ...` subcommands, as Prisma spells them: name -> (module in
 #: prisma_dsql.cli, click command attribute). Imported only when used.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "diff": ("migrate_cmd", "diff"),
+    "diff": ("diff_cmd", "diff"),
+    "dev": ("diff_cmd", "dev"),
 }
 
 
@@ -135,12 +137,13 @@ class _MigrateCommand(click.Command):
         return super().invoke(ctx)
 
 
-@click.command(cls=_MigrateCommand, epilog="Also: `prisma-dsql migrate diff --help` (creates between two schemas).")
+@click.command(cls=_MigrateCommand, epilog="Also: `prisma-dsql migrate dev|diff|deploy|status|resolve --help`.")
 @click.argument("schema", required=False, type=click.Path(path_type=Path))
 @click.option("--schema", "schema_opt", type=click.Path(path_type=Path), default=None,
               help="Schema file or folder (same as the SCHEMA argument).")
 @click.option("--from-empty", is_flag=True, help="Create everything in the schema (the first migration).")
-@click.option("--name", default="init", show_default=True, help="Migration name (slugified like Prisma does).")
+@click.option("--name", default=None,
+              help="Migration name (slugified like Prisma does; default with --from-empty: init).")
 @click.option("--migrations-dir", type=click.Path(path_type=Path), default=None,
               help="Migrations folder (default: Prisma's: prisma.config.ts, else next to the schema).")
 @click.option("--script", is_flag=True, help="Print the SQL instead of writing a migration folder.")
@@ -161,8 +164,24 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
     from prisma_dsql.migrations.generate import generate_from_empty
 
     if not from_empty:
-        raise UsageError("only `prisma-dsql migrate --from-empty` exists so far (migrations relative to an "
-                         "existing migrations folder need the schema differ); use --from-empty")
+        # `migrate --name X` is `migrate dev --name X`: the next migration after the folder's.
+        from prisma_dsql.cli.diff_cmd import dev
+
+        if name is None:
+            raise UsageError("say which migration: --from-empty for the first one, or --name NAME for the next "
+                             "(`prisma-dsql migrate dev --name NAME`)")
+
+        args = [str(a) for a in ([schema] if schema else [])]
+        args += ["--name", name] + (["--schema", str(schema_opt)] if schema_opt else [])
+        args += ["--migrations-dir", str(migrations_dir)] if migrations_dir else []
+        args += ["--target", target] if target else []
+        args += ["--dsql-version", dsql_version] if dsql_version else []
+        args += ["--identity-cache", str(identity_cache)] if identity_cache is not None else []
+        args += ["--config", str(config_path)] if config_path else []
+        if script:
+            raise UsageError("--script needs --from-empty here; use `prisma-dsql migrate diff ... --script`")
+        return dev.main(args, prog_name="prisma-dsql migrate dev", standalone_mode=False)
+    name = name or "init"
     path = pick_schema(schema, schema_opt)
     path = path if path is not None else discover()
     profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
@@ -191,41 +210,3 @@ _DSQL_APPLY_HINT = (
     "which DSQL refuses):\n"
     "  psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f {file}\n"
     "then record it for Prisma: npx prisma migrate resolve --applied {name}")
-
-
-@click.command()
-@click.option("--from-schema", "from_schema", type=click.Path(path_type=Path), required=True,
-              help="The schema the database has now (file or folder).")
-@click.option("--to-schema", "to_schema", type=click.Path(path_type=Path), required=True,
-              help="The schema to migrate to (file or folder).")
-@click.option("--script", is_flag=True, help="Print the SQL (required for now: nothing else is supported).")
-@target_options
-@click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def diff(from_schema: Path, to_schema: Path, script: bool, target: str | None, dsql_version: str | None,
-         identity_cache: int | None, config_path: Path | None, no_color: bool) -> None:
-    """Print the SQL from one schema to another, offline.
-
-    Until the schema differ exists only additions are generated: new schemas, enums,
-    tables, indexes, foreign keys and columns a DSQL ALTER TABLE can add. Any other change
-    is listed and the command exits 2 without printing SQL.
-    """
-    from prisma_dsql.errors import UsageError
-    from prisma_dsql.loader import load
-    from prisma_dsql.migrations.additive import additions_between
-
-    if not script:
-        raise UsageError("add --script: `migrate diff` prints SQL and writes nothing")
-    profile, options, adjust = _settings(to_schema, config_path, target, dsql_version, identity_cache)
-    before, after = load(from_schema), load(to_schema)
-    result = additions_between(before, after, profile, options, adjust)
-    if result.generated is not None and not result.generated.ok:
-        _refuse(result.generated, before.sources + after.sources, no_color)
-    if result.unsupported:
-        click.echo("error: these changes need the schema differ (not available yet); no SQL printed:", err=True)
-        for line in result.unsupported:
-            click.echo(f"  - {line}", err=True)
-        click.echo("Only additions are generated for now: new schemas, enums, tables, indexes, foreign keys and "
-                   "columns that the target can add in place.", err=True)
-        sys.exit(2)
-    _report(result.generated.diagnostics, after.sources, no_color, all_severities=False)
-    click.echo(result.script.text())

@@ -23,7 +23,8 @@ from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.loader import LoadedSchema
-from prisma_dsql.targets import RenderError, Script, target_for
+from prisma_dsql.plan import Plan, plan_from_empty
+from prisma_dsql.targets import RenderError
 from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 
@@ -33,7 +34,7 @@ POSTGRES_PROVIDERS = ("postgresql", "postgres")
 @dataclass(frozen=True)
 class Generated:
     profile: Profile
-    script: Script | None
+    script: Plan | None
     catalog: Catalog | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     #: Why the renderer refused (each with the span it came from), when it did.
@@ -92,7 +93,7 @@ def _generate_from_empty(loaded: LoadedSchema, profile: Profile, options: Transl
         return Generated(profile, None, diagnostics=tuple(diagnostics), refusal=refusal)
     catalog = from_schema(loaded.schema, profile, options)
     try:
-        script = target_for(profile).render(catalog)
+        script = plan_from_empty(profile, catalog)
     except RenderError as exc:
         return Generated(profile, None, catalog, tuple(diagnostics), exc.problems,
                          f"{profile.describe()} cannot hold part of this schema")

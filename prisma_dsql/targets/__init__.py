@@ -1,12 +1,13 @@
-"""Migration renderers, one per target: `target_for(profile).render(catalog)` -> `Script`.
+"""SQL renderers, one per target: `target_for(profile).render(operation)` -> `Rendered`.
 
-Targets differ only in data on their classes (see `prisma_dsql.targets.base`).
+Targets differ only in data on their classes (see `prisma_dsql.targets.base`); which operations a
+migration needs and their order is the planner's (`prisma_dsql.plan`).
 """
 
 from __future__ import annotations
 
 from prisma_dsql.capabilities import Profile
-from prisma_dsql.targets.base import Additions, RenderError, Script, Step, Target
+from prisma_dsql.targets.base import Problem, Rendered, RenderError, Target
 from prisma_dsql.targets.dsql import DsqlTarget
 from prisma_dsql.targets.postgres import PostgresTarget
 
@@ -21,4 +22,4 @@ def target_for(profile: Profile) -> Target:
         raise ValueError(f"no renderer for target {profile.target!r}") from None
 
 
-__all__ = ["TARGETS", "Additions", "DsqlTarget", "PostgresTarget", "RenderError", "Script", "Step", "Target", "target_for"]
+__all__ = ["TARGETS", "DsqlTarget", "PostgresTarget", "Problem", "RenderError", "Rendered", "Target", "target_for"]

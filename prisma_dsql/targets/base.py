@@ -1,28 +1,31 @@
-"""Rendering a catalog as a migration script: the machinery every target shares.
+"""Rendering migration operations as SQL: the machinery every target shares.
 
 A target is a class whose attributes say how it differs (sqlglot-style data:
 flags, templates, tables); the methods here read that data and never ask which
-target they are. `render(catalog)` returns a `Script`: a tuple of `Step`s, one
-SQL statement each, in execution order, each remembering the `.prisma` span it
-came from. `Script.text()` lays the steps out as Prisma's `migrate diff
---script` does (a `-- StepName` line, the statement and `;`, a blank line
-between steps).
+target they are. `render(operation, default_schema)` turns ONE operation
+(`prisma_dsql.ops`) into a `Rendered`: its SQL statement, Prisma's step label,
+whether it is DDL, DML or an async job, and the coded problems that keep it
+from running on the profile. Rendering has no state: a `Target` holds only its
+immutable profile, and each call collects problems in a fresh `_Emit`. Which
+operations a migration needs, and their order, is the planner's business
+(`prisma_dsql.plan`); `check_catalog` checks the catalog a migration leads to
+against the profile's limits.
 
-What a target's profile cannot hold is refused with `RenderError` listing every
-problem, never silently dropped or rewritten. The DSQL rules report the same
-things earlier and better (with help), so this is the last line of defence, and
-it must hold on its own: a rule turned off in prisma-dsql.toml only silences a
-report, it never lets through SQL the target rejects. So the checks here read
-the same data as the rules (`prisma_dsql.capabilities`: capabilities, limits,
-column types, functions), not the rules' findings.
+What a target's profile cannot hold is refused with coded problems, never
+silently dropped or rewritten. The DSQL rules report the same things earlier
+and better (with help), so this is the last line of defence, and it must hold
+on its own: a rule turned off in prisma-dsql.toml only silences a report, it
+never lets through SQL the target rejects. So the checks here read the same
+data as the rules (`prisma_dsql.capabilities`: capabilities, limits, column
+types, functions), not the rules' findings.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Callable, ClassVar, NamedTuple
 
+from prisma_dsql import ops
 from prisma_dsql.capabilities import (
     DSQL_BUILTIN_SCHEMAS,
     FUNCTIONS,
@@ -32,33 +35,31 @@ from prisma_dsql.capabilities import (
     column_type_capability,
     type_base_name,
 )
-from prisma_dsql.catalog.model import (
-    Catalog,
-    Column,
-    ColumnDefault,
-    Domain,
-    EnumType,
-    Extension,
-    ForeignKey,
-    Index,
-    SqlType,
-    Table,
-)
+from prisma_dsql.catalog.model import Catalog, Column, ColumnDefault, ForeignKey, SqlType, Table
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.source import Span
 
 INDENT = "    "
 
 
+class Problem(NamedTuple):
+    """Why an operation cannot run on the profile. `code`: "unsupported:<capability>" or
+    "limit:<limit>" (or "name-clash", "reserved-schema"), for tools; `message` for people."""
+
+    message: str
+    span: Span | None
+    code: str = "unsupported"
+
+
 class RenderError(PrismaDsqlError):
-    """The catalog holds something the target cannot create; `problems` says what."""
+    """The migration holds something the target cannot run; `problems` says what."""
 
     exit_code = 1
 
-    def __init__(self, target: str, problems: list[tuple[str, Span | None]]) -> None:
+    def __init__(self, target: str, problems: list[Problem]) -> None:
         self.target = target
         self.problems = tuple(problems)
-        lines = [f"{_where(span)}{message}" for message, span in problems]
+        lines = [f"{_where(p.span)}{p.message}" for p in self.problems]
         super().__init__(f"cannot render for {target}:\n  " + "\n  ".join(lines))
 
 
@@ -66,39 +67,20 @@ def _where(span: Span | None) -> str:
     return f"{span.file}:{span.line}:{span.column}: " if span else ""
 
 
+#: What a statement is, for the runner: one DDL statement (its own transaction), one DML statement,
+#: or a DDL statement that starts a DSQL background job and returns its id.
+DDL, DML, ASYNC_DDL = "ddl", "dml", "async-ddl"
+
+
 @dataclass(frozen=True)
-class Step:
-    """One statement of a migration.
+class Rendered:
+    """One operation as SQL: `sql` without its `;`, `label` Prisma's step name (CreateTable,
+    ...), `kind` DDL / DML / ASYNC_DDL, and the problems that refuse it (empty when it can run)."""
 
-    `kind` is Prisma's step name (CreateTable, CreateIndex, ...); `sql` the
-    statement without its `;`; `span` the Prisma element it came from; `subject`
-    the database object; `async_job` is True when the statement starts a DSQL
-    background job (CREATE INDEX ASYNC, ALTER TABLE ASYNC) that a runner may wait for.
-    """
-
-    kind: str
     sql: str
-    span: Span | None = None
-    subject: str = ""
-    async_job: bool = False
-
-
-@dataclass(frozen=True)
-class Script:
-    target: str
-    steps: tuple[Step, ...]
-    step_comments: bool = True
-    empty_text: str = "-- This is an empty migration.\n"
-
-    def text(self) -> str:
-        if not self.steps:
-            return self.empty_text
-        if self.step_comments:
-            return "\n".join(f"-- {s.kind}\n{s.sql};\n" for s in self.steps)
-        return "\n".join(f"{s.sql};\n" for s in self.steps)
-
-    def statements(self) -> list[str]:
-        return [s.sql for s in self.steps]
+    label: str
+    kind: str = DDL
+    problems: tuple[Problem, ...] = ()
 
 
 def quote(name: str) -> str:
@@ -109,6 +91,40 @@ def string_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+class _Emit:
+    """The scratch state of one `Target.render` call: where names are unqualified, and the
+    problems found so far. Never outlives the call."""
+
+    __slots__ = ("profile", "omitted", "default_schema", "problems")
+
+    def __init__(self, target: "Target", default_schema: str) -> None:
+        self.profile = target.profile
+        self.omitted = target.OMITTED_WHEN_UNSUPPORTED
+        self.default_schema = default_schema
+        self.problems: list[Problem] = []
+
+    def problem(self, item: tuple[str, Span | None], code: str = "limit") -> None:
+        self.problems.append(Problem(item[0], item[1], code))
+
+    def require(self, capability: str, what: str, span: Span | None) -> bool:
+        """Whether to write the construct: True when the profile has `capability`; otherwise
+        False, noting a problem unless the capability is one that is simply left out."""
+        if self.profile.supports(capability):
+            return True
+        if capability not in self.omitted:
+            self.problems.append(Problem(f"{what} is not supported by {self.profile.describe()}", span,
+                                         f"unsupported:{capability}"))
+        return False
+
+    def qualified(self, schema: str | None, name: str) -> str:
+        if schema is None or schema == self.default_schema:
+            return quote(name)
+        return f"{quote(schema)}.{quote(name)}"
+
+    def table(self, ref: tuple[str, str]) -> str:
+        return self.qualified(ref[0], ref[1])
+
+
 class Target:
     """The shared renderer; subclasses set the data below."""
 
@@ -117,22 +133,16 @@ class Target:
     #: `-- CreateTable` before each statement, as Prisma writes migrations.
     STEP_COMMENTS: ClassVar[bool] = True
     EMPTY_SCRIPT: ClassVar[str] = "-- This is an empty migration.\n"
-    #: Step names by object kind.
-    STEP_NAMES: ClassVar[dict[str, str]] = {
-        "schema": "CreateSchema", "extension": "CreateExtension", "enum": "CreateEnum", "domain": "CreateDomain",
-        "table": "CreateTable", "index": "CreateIndex", "foreign_key": "AddForeignKey",
-        "validate": "ValidateForeignKey", "alter_table": "AlterTable",
-    }
-    #: Where foreign keys go: "after" = ALTER TABLE ... ADD CONSTRAINT once every table and
-    #: index exists (Prisma); "inline" = inside CREATE TABLE, tables ordered so that
-    #: referenced ones come first; what cannot be inline (cycles, references to a unique
-    #: index) is added NOT VALID after the indexes and then validated.
+    #: Where foreign keys of new tables go: "after" = ALTER TABLE ... ADD CONSTRAINT once every
+    #: table and index exists (Prisma); "inline" = inside CREATE TABLE, tables ordered so that
+    #: referenced ones come first; what cannot be inline (cycles, references to a unique index)
+    #: is added NOT VALID after the indexes and then validated. The planner reads this.
     FOREIGN_KEYS: ClassVar[str] = "after"
     #: Keyword after INDEX: "ASYNC" on DSQL.
     INDEX_MODE: ClassVar[str] = ""
-    ADD_FOREIGN_KEY: ClassVar[str] = "ALTER TABLE {table} ADD {constraint}"
-    ADD_FOREIGN_KEY_DEFERRED: ClassVar[str] = "ALTER TABLE {table} ADD {constraint} NOT VALID"
-    VALIDATE_FOREIGN_KEY: ClassVar[str] = "ALTER TABLE ASYNC {table} VALIDATE CONSTRAINT {name}"
+    #: VALIDATE CONSTRAINT: a background job on DSQL.
+    VALIDATE_CONSTRAINT: ClassVar[str] = "ALTER TABLE {table} VALIDATE CONSTRAINT {name}"
+    VALIDATE_IS_ASYNC: ClassVar[bool] = False
     #: SERIAL spelling of each integer type.
     SERIAL_TYPES: ClassVar[dict[str, str]] = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
     IDENTITY_STYLES: ClassVar[dict[str, str]] = {"by_default": "BY DEFAULT", "always": "ALWAYS"}
@@ -158,68 +168,77 @@ class Target:
     #: report these as warnings that say so (an index without its sort order still
     #: works: a B-tree is read in both directions).
     OMITTED_WHEN_UNSUPPORTED: ClassVar[frozenset[str]] = frozenset({"index_sort_order"})
+    #: Operation -> (method, Prisma's step label). The label is what `-- Label` says in the script.
+    RENDERERS: ClassVar[dict[type, tuple[str, str]]] = {
+        ops.CreateSchema: ("create_schema", "CreateSchema"),
+        ops.CreateExtension: ("create_extension", "CreateExtension"),
+        ops.DropExtension: ("drop_extension", "DropExtension"),
+        ops.CreateEnum: ("create_enum", "CreateEnum"),
+        ops.AddEnumValue: ("add_enum_value", "AlterEnum"),
+        ops.DropEnum: ("drop_enum", "DropEnum"),
+        ops.CreateDomain: ("create_domain", "CreateDomain"),
+        ops.DropDomain: ("drop_domain", "DropDomain"),
+        ops.RenameType: ("rename_type", "RenameType"),
+        ops.CreateTable: ("create_table", "CreateTable"),
+        ops.DropTable: ("drop_table", "DropTable"),
+        ops.RenameTable: ("rename_table", "RenameTable"),
+        ops.AddColumns: ("add_columns", "AlterTable"),
+        ops.DropColumn: ("drop_column", "AlterTable"),
+        ops.RenameColumn: ("rename_column", "AlterTable"),
+        ops.SetDefault: ("set_default", "AlterTable"),
+        ops.DropDefault: ("drop_default", "AlterTable"),
+        ops.SetNotNull: ("set_not_null", "AlterTable"),
+        ops.DropNotNull: ("drop_not_null", "AlterTable"),
+        ops.AlterColumnType: ("alter_column_type", "AlterTable"),
+        ops.Backfill: ("backfill", "Backfill"),
+        ops.CopyRows: ("copy_rows", "CopyRows"),
+        ops.CopyColumn: ("copy_column", "CopyColumn"),
+        ops.AddPrimaryKey: ("add_primary_key", "AlterPrimaryKey"),
+        ops.AddCheck: ("add_check", "AddCheck"),
+        ops.ValidateConstraint: ("validate_constraint", "ValidateConstraint"),
+        ops.DropConstraint: ("drop_constraint", "DropConstraint"),
+        ops.RenameConstraint: ("rename_constraint", "RenameConstraint"),
+        ops.CreateIndex: ("create_index", "CreateIndex"),
+        ops.DropIndex: ("drop_index", "DropIndex"),
+        ops.RenameIndex: ("rename_index", "RenameIndex"),
+        ops.AttachUniqueConstraint: ("attach_unique", "AddUniqueConstraint"),
+        ops.AddForeignKey: ("add_foreign_key", "AddForeignKey"),
+    }
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        self._problems: list[tuple[str, Span | None]] = []
 
-    # -- entry point ---------------------------------------------------------------------------
-    def render(self, catalog: Catalog) -> Script:
-        """The script that creates `catalog` in an empty database."""
-        return self.render_additions(Additions.everything(catalog))
+    # -- entry points --------------------------------------------------------------------------
+    def render(self, op: ops.Operation, default_schema: str = "public") -> Rendered:
+        """`op` as one statement on this target, with what refuses it."""
+        method, label = self.RENDERERS[type(op)]
+        e = _Emit(self, default_schema)
+        sql, kind = getattr(self, method)(e, op)
+        if isinstance(op, ops.ValidateConstraint) and op.foreign_key:
+            label = "ValidateForeignKey"
+        return Rendered(sql, label, kind, tuple(e.problems))
 
-    def render_additions(self, add: "Additions") -> Script:
-        """The script that adds `add` to a database holding the rest of `add.catalog`."""
-        self._problems = []
-        self.default_schema = add.catalog.default_schema
-        self._check_catalog(add.catalog, add.schemas)
-        self._check_names(add.catalog)
-        steps: list[Step] = []
-        steps += [Step(self.STEP_NAMES["schema"], self.create_schema(s), subject=f"schema {s}") for s in add.schemas]
-        steps += [self._step("extension", self.create_extension(e), e.span, f"extension {e.name}")
-                  for e in add.extensions]
-        steps += [self._step("enum", self.create_enum(e), e.span, f"type {e.schema}.{e.name}") for e in add.enums]
-        steps += [self._step("domain", self.create_domain(d), d.span, f"domain {d.schema}.{d.name}")
-                  for d in add.domains]
-        steps += self._add_column_steps(add.columns)
-        tables, inline, deferred = self._layout(add)
-        steps += [self._step("table", self.create_table(t, inline.get(t.key, ())), t.span, f"table {t.schema}.{t.name}")
-                  for t in tables]
-        steps += [self._step("index", self.create_index(t, i), i.span, f"index {t.schema}.{i.name}",
-                             async_job=bool(self.INDEX_MODE))
-                  for t, i in [(t, i) for t in tables for i in t.indexes] + list(add.indexes)]
-        steps += self._foreign_key_steps(deferred)
-        if self._problems:
-            raise RenderError(self.describe(), self._problems)
-        return Script(self.name, tuple(steps), self.STEP_COMMENTS, self.EMPTY_SCRIPT)
+    def check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> tuple[Problem, ...]:
+        """What the whole catalog after a migration breaks of the profile's limits and names."""
+        e = _Emit(self, catalog.default_schema)
+        self._check_catalog(e, catalog, new_schemas)
+        self._check_names(e, catalog)
+        return tuple(e.problems)
 
     def describe(self) -> str:
         return self.profile.describe()
 
-    def _step(self, kind: str, sql: str, span: Span | None, subject: str, async_job: bool = False) -> Step:
-        return Step(self.STEP_NAMES[kind], sql, span, subject, async_job)
+    def type_sql(self, t: SqlType, default_schema: str = "public") -> str:
+        """A column type as this target writes it (for casts in data steps)."""
+        return self.column_type(_Emit(self, default_schema), t)
 
-    def require(self, capability: str, what: str, span: Span | None) -> bool:
-        """Whether to write the construct: True when the profile has `capability`; otherwise
-        False, noting a problem unless the capability is one that is simply left out."""
-        if self.profile.supports(capability):
-            return True
-        if capability not in self.OMITTED_WHEN_UNSUPPORTED:
-            self._problems.append((f"{what} is not supported by {self.describe()}", span))
-        return False
+    # -- namespaces, extensions, types ---------------------------------------------------------
+    def create_schema(self, e: _Emit, op: ops.CreateSchema):
+        return f"CREATE SCHEMA IF NOT EXISTS {quote(op.name)}", DDL
 
-    # -- names ---------------------------------------------------------------------------------
-    def qualified(self, schema: str | None, name: str) -> str:
-        if schema is None or schema == self.default_schema:
-            return quote(name)
-        return f"{quote(schema)}.{quote(name)}"
-
-    # -- statements ----------------------------------------------------------------------------
-    def create_schema(self, schema: str) -> str:
-        return f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}"
-
-    def create_extension(self, ext: Extension) -> str:
-        self.require("extensions", f"extension {ext.name!r}", ext.span)
+    def create_extension(self, e: _Emit, op: ops.CreateExtension):
+        ext = op.extension
+        e.require("extensions", f"extension {ext.name!r}", ext.span)
         sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
         if ext.schema or ext.version:
             sql += " WITH"
@@ -227,90 +246,276 @@ class Target:
             sql += f" SCHEMA {quote(ext.schema)}"
         if ext.version:
             sql += f" VERSION {quote(ext.version)}"
-        return sql
+        return sql, DDL
 
-    def create_enum(self, enum: EnumType) -> str:
-        self.require("enum_types", f"enum type {enum.name!r} (CREATE TYPE ... AS ENUM)", enum.span)
+    def drop_extension(self, e: _Emit, op: ops.DropExtension):
+        e.require("extensions", f"extension {op.name!r}", None)
+        return f"DROP EXTENSION {quote(op.name)}", DDL
+
+    def create_enum(self, e: _Emit, op: ops.CreateEnum):
+        enum = op.enum
+        e.require("enum_types", f"enum type {enum.name!r} (CREATE TYPE ... AS ENUM)", enum.span)
         values = ", ".join(string_literal(v) for v in enum.values)
-        return f"CREATE TYPE {self.qualified(enum.schema, enum.name)} AS ENUM ({values})"
+        return f"CREATE TYPE {e.qualified(enum.schema, enum.name)} AS ENUM ({values})", DDL
 
-    def create_domain(self, domain: Domain) -> str:
-        self.require("domains", f"domain {domain.name!r}", domain.span)
-        sql = f"CREATE DOMAIN {self.qualified(domain.schema, domain.name)} AS {self.column_type(domain.type, domain.span)}"
+    def add_enum_value(self, e: _Emit, op: ops.AddEnumValue):
+        e.require("enum_types", f"enum type {op.name!r} (ALTER TYPE ... ADD VALUE)", op.span)
+        return f"ALTER TYPE {e.qualified(op.schema, op.name)} ADD VALUE {string_literal(op.value)}", DDL
+
+    def drop_enum(self, e: _Emit, op: ops.DropEnum):
+        e.require("enum_types", f"enum type {op.name!r}", None)
+        return f"DROP TYPE {e.qualified(op.schema, op.name)}", DDL
+
+    def create_domain(self, e: _Emit, op: ops.CreateDomain):
+        domain = op.domain
+        e.require("domains", f"domain {domain.name!r}", domain.span)
+        sql = (f"CREATE DOMAIN {e.qualified(domain.schema, domain.name)} AS "
+               f"{self.column_type(e, domain.type, domain.span)}")
         if domain.default is not None:
-            sql += f" DEFAULT {self.default(domain.default, domain.type)}"
+            sql += f" DEFAULT {self.default(e, domain.default, domain.type)}"
         if not domain.nullable:
             sql += " NOT NULL"
         if domain.allowed_values is not None:
             sql += f" CHECK (VALUE IN ({', '.join(string_literal(v) for v in domain.allowed_values)}))"
         for check in domain.checks:
             sql += f" CONSTRAINT {quote(check.name)} CHECK ({check.expression})"
-        return sql
+        return sql, DDL
 
-    def create_table(self, table: Table, inline_fks: tuple[ForeignKey, ...] = ()) -> str:
-        lines = [self.column(c) for c in table.columns]
+    def drop_domain(self, e: _Emit, op: ops.DropDomain):
+        # DSQL refuses DROP DOMAIN ... CASCADE: the planner drops the columns using it first.
+        return f"DROP DOMAIN {e.qualified(op.schema, op.name)}", DDL
+
+    def rename_type(self, e: _Emit, op: ops.RenameType):
+        keyword = "DOMAIN" if op.kind == "domain" else "TYPE"
+        return f"ALTER {keyword} {e.qualified(op.schema, op.old)} RENAME TO {quote(op.new)}", DDL
+
+    # -- tables --------------------------------------------------------------------------------
+    def create_table(self, e: _Emit, op: ops.CreateTable):
+        table = op.table
+        lines = [self.column(e, c) for c in table.columns]
         constraints = []
         if table.primary_key is not None:
             pk = table.primary_key
-            self._check_index_columns(table, f"primary key {pk.name!r}", pk.columns, pk.span)
-            constraints.append(f"{INDENT}CONSTRAINT {quote(pk.name)} PRIMARY KEY ({','.join(quote(c) for c in pk.columns)})")
+            self._check_index_columns(e, table, f"primary key {pk.name!r}", pk.columns, pk.span)
+            constraints.append(f"{INDENT}CONSTRAINT {quote(pk.name)} PRIMARY KEY "
+                               f"({','.join(quote(c) for c in pk.columns)})")
         constraints += [f"{INDENT}CONSTRAINT {quote(c.name)} CHECK ({c.expression})" for c in table.checks]
-        constraints += [f"{INDENT}{self.foreign_key_constraint(fk)}" for fk in inline_fks]
+        constraints += [f"{INDENT}{self.foreign_key_constraint(e, fk)}" for fk in op.inline_foreign_keys]
         body = ",\n".join(lines)
         if constraints:
             body += ",\n\n" + ",\n".join(constraints)
-        return f"CREATE TABLE {self.qualified(table.schema, table.name)} (\n{body}\n)"
+        return f"CREATE TABLE {e.qualified(table.schema, table.name)} (\n{body}\n)", DDL
 
-    def column(self, col: Column) -> str:
-        type_sql = self.column_type(col.type, col.span)
+    def drop_table(self, e: _Emit, op: ops.DropTable):
+        return f"DROP TABLE {e.table(op.table)}", DDL
+
+    def rename_table(self, e: _Emit, op: ops.RenameTable):
+        return f"ALTER TABLE {e.table(op.table)} RENAME TO {quote(op.new_name)}", DDL
+
+    # -- columns -------------------------------------------------------------------------------
+    def add_columns(self, e: _Emit, op: ops.AddColumns):
+        """ALTER TABLE ... ADD COLUMN. Where the profile lacks `add_column_with_constraints` (DSQL)
+        a column can only be added with its name and type: anything more is a problem (the
+        planner adds the rest as separate steps)."""
+        if not self.profile.supports("add_column_with_constraints"):
+            for c in op.columns:
+                what = f"column {c.name!r} added to an existing table"
+                if not c.nullable:
+                    e.require("add_column_with_constraints", f"{what} NOT NULL", c.span)
+                if c.identity is not None:
+                    e.require("add_column_with_constraints", f"{what} as an identity column", c.span)
+                if c.default is not None:
+                    e.require("add_column_with_constraints", f"{what} with a DEFAULT", c.span)
+        clauses = ",\n".join(f"ADD COLUMN {self.column(e, c)}" for c in op.columns)
+        return f"ALTER TABLE {e.table(op.table)} {clauses}", DDL
+
+    def drop_column(self, e: _Emit, op: ops.DropColumn):
+        e.require("drop_column", f"dropping column {op.column!r}", op.span)
+        return f"ALTER TABLE {e.table(op.table)} DROP COLUMN {quote(op.column)}", DDL
+
+    def rename_column(self, e: _Emit, op: ops.RenameColumn):
+        return f"ALTER TABLE {e.table(op.table)} RENAME COLUMN {quote(op.column)} TO {quote(op.new_name)}", DDL
+
+    def set_default(self, e: _Emit, op: ops.SetDefault):
+        c = op.column
+        e.require("alter_column_default", f"ALTER COLUMN {c.name!r} SET DEFAULT", c.span)
+        return (f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(c.name)} SET DEFAULT "
+                f"{self.default(e, c.default, c.type)}"), DDL
+
+    def drop_default(self, e: _Emit, op: ops.DropDefault):
+        e.require("alter_column_default", f"ALTER COLUMN {op.column!r} DROP DEFAULT", op.span)
+        return f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(op.column)} DROP DEFAULT", DDL
+
+    def set_not_null(self, e: _Emit, op: ops.SetNotNull):
+        e.require("alter_column_set_not_null", f"ALTER COLUMN {op.column!r} SET NOT NULL", op.span)
+        return f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(op.column)} SET NOT NULL", DDL
+
+    def drop_not_null(self, e: _Emit, op: ops.DropNotNull):
+        e.require("alter_column_drop_not_null", f"ALTER COLUMN {op.column!r} DROP NOT NULL", op.span)
+        return f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(op.column)} DROP NOT NULL", DDL
+
+    def alter_column_type(self, e: _Emit, op: ops.AlterColumnType):
+        c = op.column
+        e.require("alter_column_type", f"ALTER COLUMN {c.name!r} TYPE", c.span)
+        type_sql = self.column_type(e, c.type, c.span)
+        return (f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(c.name)} SET DATA TYPE {type_sql} "
+                f"USING ({quote(c.name)}::{type_sql})"), DDL
+
+    def backfill(self, e: _Emit, op: ops.Backfill):
+        """One batch of a backfill: at most `batch` rows, found by key (DSQL has no ctid); the runner
+        repeats it until it changes no row."""
+        table = e.table(op.table)
+        keys = ", ".join(quote(k) for k in op.key)
+        value = self.default(e, op.value, op.column_type)
+        column = quote(op.column)
+        return (f"UPDATE {table} SET {column} = {value} WHERE ({keys}) IN "
+                f"(SELECT {keys} FROM {table} WHERE {column} IS NULL LIMIT {op.batch})"), DML
+
+    def copy_rows(self, e: _Emit, op: ops.CopyRows):
+        """One batch of a table copy: the next `batch` source rows, by key, that the target lacks."""
+        source, target = e.table(op.source), e.table(op.target)
+        names = ", ".join(quote(name) for name, _ in op.columns)
+        values = ", ".join(expr for _, expr in op.columns)
+        key = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in op.key)
+        order = ", ".join(f"s.{quote(k)}" for k in op.key)
+        return (f"INSERT INTO {target} ({names}) SELECT {values} FROM {source} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {target} t WHERE {key}) ORDER BY {order} LIMIT {op.batch}"), DML
+
+    def copy_column(self, e: _Emit, op: ops.CopyColumn):
+        table = e.table(op.table)
+        keys = ", ".join(quote(k) for k in op.key)
+        source, target = quote(op.source), quote(op.target)
+        return (f"UPDATE {table} SET {target} = {source}::text::{op.target_type} WHERE ({keys}) IN "
+                f"(SELECT {keys} FROM {table} WHERE {target} IS NULL AND {source} IS NOT NULL LIMIT {op.batch})"), DML
+
+    # -- constraints ---------------------------------------------------------------------------
+    def add_primary_key(self, e: _Emit, op: ops.AddPrimaryKey):
+        e.require("add_primary_key", f"primary key {op.name!r} on an existing table", op.span)
+        return (f"ALTER TABLE {e.table(op.table)} ADD CONSTRAINT {quote(op.name)} PRIMARY KEY "
+                f"({', '.join(quote(c) for c in op.columns)})"), DDL
+
+    def add_check(self, e: _Emit, op: ops.AddCheck):
+        sql = f"ALTER TABLE {e.table(op.table)} ADD CONSTRAINT {quote(op.check.name)} CHECK ({op.check.expression})"
+        if op.not_valid:
+            e.require("check_not_valid", f"CHECK constraint {op.check.name!r} NOT VALID", op.check.span)
+            return sql + " NOT VALID", DDL
+        return sql, DDL
+
+    def validate_constraint(self, e: _Emit, op: ops.ValidateConstraint):
+        return (self.VALIDATE_CONSTRAINT.format(table=e.table(op.table), name=quote(op.name)),
+                ASYNC_DDL if self.VALIDATE_IS_ASYNC else DDL)
+
+    def drop_constraint(self, e: _Emit, op: ops.DropConstraint):
+        if_exists = "IF EXISTS " if op.if_exists else ""
+        return f"ALTER TABLE {e.table(op.table)} DROP CONSTRAINT {if_exists}{quote(op.name)}", DDL
+
+    def rename_constraint(self, e: _Emit, op: ops.RenameConstraint):
+        return (f"ALTER TABLE {e.table(op.table)} RENAME CONSTRAINT {quote(op.name)} TO "
+                f"{quote(op.new_name)}"), DDL
+
+    def attach_unique(self, e: _Emit, op: ops.AttachUniqueConstraint):
+        return (f"ALTER TABLE {e.table(op.table)} ADD CONSTRAINT {quote(op.name)} UNIQUE USING INDEX "
+                f"{quote(op.index)}"), DDL
+
+    def add_foreign_key(self, e: _Emit, op: ops.AddForeignKey):
+        sql = f"ALTER TABLE {e.table(op.table)} ADD {self.foreign_key_constraint(e, op.foreign_key)}"
+        return (sql + " NOT VALID" if op.not_valid else sql), DDL
+
+    def foreign_key_constraint(self, e: _Emit, fk: ForeignKey) -> str:
+        e.require("foreign_keys", f"foreign key {fk.name!r}", fk.span)
+        cols = ", ".join(quote(c) for c in fk.columns)
+        refs = ", ".join(quote(c) for c in fk.referenced_columns)
+        return (f"CONSTRAINT {quote(fk.name)} FOREIGN KEY ({cols}) REFERENCES "
+                f"{e.qualified(fk.referenced_schema, fk.referenced_table)}({refs}) "
+                f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
+
+    # -- indexes -------------------------------------------------------------------------------
+    def create_index(self, e: _Emit, op: ops.CreateIndex):
+        table, index = op.table, op.index
+        if index.method is None:  # B-tree; other methods are refused below
+            self._check_index_columns(e, table, f"index {index.name!r}", index.column_names, index.span)
+        keys = []
+        for c in index.columns:
+            key = quote(c.name)
+            if c.opclass:
+                e.require("index_operator_classes", f"index {index.name!r}: operator class {c.opclass}", index.span)
+                key += f" {c.opclass}"
+            if c.sort and e.require("index_sort_order", f"index {index.name!r}: {c.sort} on {c.name!r}",
+                                    index.span):
+                key += f" {c.sort}"
+            keys.append(key)
+        using = ""
+        if index.method:
+            e.require("index_methods", f"index {index.name!r}: USING {index.method}", index.span)
+            using = f" USING {index.method} "
+        where = ""
+        if index.predicate is not None:
+            e.require("partial_indexes", f"index {index.name!r}: partial index (WHERE)", index.span)
+            where = f" WHERE ({index.predicate})"
+        mode = f" {self.INDEX_MODE}" if self.INDEX_MODE else ""
+        unique = "UNIQUE " if index.unique else ""
+        sql = (f"CREATE {unique}INDEX{mode} {quote(index.name)} ON {e.qualified(table.schema, table.name)}"
+               f"{using}({', '.join(keys)}){where}")
+        return sql, (ASYNC_DDL if self.INDEX_MODE else DDL)
+
+    def drop_index(self, e: _Emit, op: ops.DropIndex):
+        return f"DROP INDEX {e.qualified(op.schema, op.name)}", DDL
+
+    def rename_index(self, e: _Emit, op: ops.RenameIndex):
+        e.require("alter_index_rename", f"renaming index {op.name!r} (ALTER INDEX ... RENAME)", op.span)
+        return f"ALTER INDEX {e.qualified(op.schema, op.name)} RENAME TO {quote(op.new_name)}", DDL
+
+    # -- columns and types ---------------------------------------------------------------------
+    def column(self, e: _Emit, col: Column) -> str:
+        type_sql = self.column_type(e, col.type, col.span)
         identity = ""
         if col.identity is not None and col.identity.style == "serial":
-            self.require("serial_types", f"column {col.name!r}: SERIAL", col.span)
+            e.require("serial_types", f"column {col.name!r}: SERIAL", col.span)
             type_sql = self.SERIAL_TYPES.get(col.type.name, type_sql)
         elif col.identity is not None:
-            self.require("identity_columns", f"column {col.name!r}: identity column", col.span)
+            e.require("identity_columns", f"column {col.name!r}: identity column", col.span)
             if col.type.name != self.IDENTITY_TYPE:
-                self.require("identity_non_bigint", f"column {col.name!r}: identity on {col.type.name}", col.span)
+                e.require("identity_non_bigint", f"column {col.name!r}: identity on {col.type.name}", col.span)
             identity = f" GENERATED {self.IDENTITY_STYLES[col.identity.style]} AS IDENTITY"
             if col.identity.cache is not None:
                 identity += f" (CACHE {col.identity.cache})"
         nullability = "" if col.nullable else " NOT NULL"
-        default = f" DEFAULT {self.default(col.default, col.type)}" if col.default is not None else ""
+        default = f" DEFAULT {self.default(e, col.default, col.type)}" if col.default is not None else ""
         return f"{INDENT}{quote(col.name)} {type_sql}{nullability}{default}{identity}"
 
-    def column_type(self, t: SqlType, span: Span | None = None) -> str:
+    def column_type(self, e: _Emit, t: SqlType, span: Span | None = None) -> str:
         if t.array:
-            self.require("array_columns", f"array column type {t.name}[]", span)
+            e.require("array_columns", f"array column type {t.name}[]", span)
         if t.kind == "raw":
             base = t.name
         elif t.kind == "user":
-            base = self.qualified(t.schema, t.name)
+            base = e.qualified(t.schema, t.name)
         else:
             base = t.name + (f"({','.join(str(a) for a in t.args)})" if t.args else "")
         if t.kind != "user":
-            self._check_type(t, span)
+            self._check_type(e, t, span)
         return base + ("[]" if t.array else "")
 
-    def _check_type(self, t: SqlType, span: Span | None) -> None:
+    def _check_type(self, e: "_Emit", t: SqlType, span: Span | None) -> None:
         """The column type exists on the profile (`capabilities.COLUMN_TYPES`; a type not listed
         there needs `unlisted_column_types`), and a NUMERIC precision fits its limit."""
         needed = column_type_capability(t.name)
         if needed and not (needed == "array_columns" and t.array):  # an array is reported once, above
-            self.require(needed, f"column type {t.name}", span)
+            e.require(needed, f"column type {t.name}", span)
         name = type_base_name(t.name)
         length_limit = self.profile.limit(self.LENGTH_LIMITS[name]) if name in self.LENGTH_LIMITS else None
         if length_limit is not None and t.args and t.args[0] > length_limit:
-            self._problems.append((f"column type {t.name}({t.args[0]}): {self.describe()} allows at most "
+            e.problem((f"column type {t.name}({t.args[0]}): {self.profile.describe()} allows at most "
                                    f"{length_limit:,} bytes", span))
         limit = self.profile.limit("numeric_precision")
         if name in self.NUMERIC_TYPES and limit is not None:
             precision = t.args[0] if t.args else _raw_precision(t.name)
             if precision is not None and precision > limit:
-                self._problems.append(
+                e.problem(
                     (f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is more "
-                     f"than {self.describe()} allows ({limit})", span))
+                     f"than {self.profile.describe()} allows ({limit})", span))
 
-    def default(self, d: ColumnDefault, t: SqlType) -> str:
+    def default(self, e: "_Emit", d: ColumnDefault, t: SqlType) -> str:
         kind = d.kind
         if kind in ("string", "enum", "json", "datetime"):
             return string_literal(d.value)
@@ -323,42 +528,16 @@ class Target:
         if kind == "now":
             return "CURRENT_TIMESTAMP"
         if kind == "list":
-            items = ", ".join(self.default(v, t.element()) for v in d.value)
-            return f"ARRAY[{items}]::{self.column_type(t)}"
+            items = ", ".join(self.default(e, v, t.element()) for v in d.value)
+            return f"ARRAY[{items}]::{self.column_type(e, t)}"
         # "expression": verbatim SQL, whose functions must exist on the target.
         for name in dict.fromkeys(called_functions(str(d.value))):
             if name in FUNCTIONS:
                 needed, origin = FUNCTIONS[name]
-                self.require(needed, f"{name}() ({origin}) in DEFAULT {d.value}", d.span)
+                e.require(needed, f"{name}() ({origin}) in DEFAULT {d.value}", d.span)
         return str(d.value)
 
-    def create_index(self, table: Table, index: Index) -> str:
-        if index.method is None:  # B-tree; other methods are refused below
-            self._check_index_columns(table, f"index {index.name!r}", index.column_names, index.span)
-        keys = []
-        for c in index.columns:
-            key = quote(c.name)
-            if c.opclass:
-                self.require("index_operator_classes", f"index {index.name!r}: operator class {c.opclass}", index.span)
-                key += f" {c.opclass}"
-            if c.sort and self.require("index_sort_order", f"index {index.name!r}: {c.sort} on {c.name!r}",
-                                       index.span):
-                key += f" {c.sort}"
-            keys.append(key)
-        using = ""
-        if index.method:
-            self.require("index_methods", f"index {index.name!r}: USING {index.method}", index.span)
-            using = f" USING {index.method} "
-        where = ""
-        if index.predicate is not None:
-            self.require("partial_indexes", f"index {index.name!r}: partial index (WHERE)", index.span)
-            where = f" WHERE ({index.predicate})"
-        mode = f" {self.INDEX_MODE}" if self.INDEX_MODE else ""
-        unique = "UNIQUE " if index.unique else ""
-        return (f"CREATE {unique}INDEX{mode} {quote(index.name)} ON {self.qualified(table.schema, table.name)}"
-                f"{using}({', '.join(keys)}){where}")
-
-    def _check_index_columns(self, table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
+    def _check_index_columns(self, e: "_Emit", table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
         """The columns of a B-tree index (primary keys and unique indexes are indexes too) are of
         types the profile can index (`INDEXED_TYPES`)."""
         for name in columns:
@@ -368,32 +547,32 @@ class Target:
             needed = self.INDEXED_TYPES.get(type_base_name(col.type.name))
             if needed is not None:
                 key, label = needed
-                self.require(key, f"{what} on the {label} column {name!r}", span)
+                e.require(key, f"{what} on the {label} column {name!r}", span)
 
     # -- what the whole catalog must fit in ------------------------------------------------------
-    def _check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
+    def _check_catalog(self, e: "_Emit", catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
         """The profile's limits (tables, schemas, columns and indexes per table, columns per
         index) and reserved schema names, on the catalog as it will be after the migration."""
         limit = self.profile.limit
         for s in new_schemas:
             if s.lower() in self.RESERVED_SCHEMAS or s.lower().startswith(self.RESERVED_SCHEMA_PREFIXES):
-                self._problems.append((f"schema {s!r} is reserved by {self.describe()}", None))
+                e.problem((f"schema {s!r} is reserved by {self.profile.describe()}", None))
         own_schemas = [s for s in catalog.schemas if s not in self.BUILTIN_SCHEMAS]
         if limit("schemas") is not None and len(own_schemas) > limit("schemas"):
-            self._problems.append((f"{len(own_schemas)} schemas besides {', '.join(self.BUILTIN_SCHEMAS)}: "
-                                   f"{self.describe()} holds at most {limit('schemas')}", None))
+            e.problem((f"{len(own_schemas)} schemas besides {', '.join(self.BUILTIN_SCHEMAS)}: "
+                                   f"{self.profile.describe()} holds at most {limit('schemas')}", None))
         if limit("tables") is not None and len(catalog.tables) > limit("tables"):
-            self._problems.append((f"{len(catalog.tables):,} tables: {self.describe()} holds at most "
+            e.problem((f"{len(catalog.tables):,} tables: {self.profile.describe()} holds at most "
                                    f"{limit('tables'):,}", None))
         max_columns, max_indexes, max_keys = (limit("columns_per_table"), limit("indexes_per_table"),
                                               limit("columns_per_index"))
         for t in catalog.tables:
             name = f"table {t.schema}.{t.name}"
             if max_columns is not None and len(t.columns) > max_columns:
-                self._problems.append((f"{name} has {len(t.columns)} columns: at most {max_columns}", t.span))
+                e.problem((f"{name} has {len(t.columns)} columns: at most {max_columns}", t.span))
             n_indexes = len(t.indexes) + (t.primary_key is not None)
             if max_indexes is not None and n_indexes > max_indexes:
-                self._problems.append((f"{name} has {n_indexes} indexes (primary key and unique indexes count): "
+                e.problem((f"{name} has {n_indexes} indexes (primary key and unique indexes count): "
                                        f"at most {max_indexes}", t.span))
             if max_keys is None:
                 continue
@@ -402,9 +581,9 @@ class Target:
             keys += [(f"index {i.name!r}", len(i.columns), i.span) for i in t.indexes]
             for what, n, span in filter(None, keys):
                 if n > max_keys:
-                    self._problems.append((f"{name}: {what} has {n} columns: at most {max_keys}", span))
+                    e.problem((f"{name}: {what} has {n} columns: at most {max_keys}", span))
 
-    def _check_names(self, catalog: Catalog) -> None:
+    def _check_names(self, e: "_Emit", catalog: Catalog) -> None:
         """Names that meet once the database cuts them to the profile's `identifier_bytes`: two
         tables, indexes or types in one schema, two columns of a table, two constraints of a table.
         The database refuses the second."""
@@ -441,122 +620,10 @@ class Target:
                 if short not in first:
                     first[short] = label
                 elif short == name and first[short].endswith(f" {name!r}"):
-                    self._problems.append((f"{label} has the name of {first[short]}", span))
+                    e.problem((f"{label} has the name of {first[short]}", span))
                 else:
-                    self._problems.append((f"{label} is named like {first[short]} once the database cuts names to "
+                    e.problem((f"{label} is named like {first[short]} once the database cuts names to "
                                            f"{size} bytes ({short!r})", span))
-
-    def foreign_key_constraint(self, fk: ForeignKey) -> str:
-        self.require("foreign_keys", f"foreign key {fk.name!r}", fk.span)
-        cols = ", ".join(quote(c) for c in fk.columns)
-        refs = ", ".join(quote(c) for c in fk.referenced_columns)
-        return (f"CONSTRAINT {quote(fk.name)} FOREIGN KEY ({cols}) REFERENCES "
-                f"{self.qualified(fk.referenced_schema, fk.referenced_table)}({refs}) "
-                f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
-
-    # -- columns added to existing tables ------------------------------------------------------
-    def _add_column_steps(self, columns) -> list[Step]:
-        """ALTER TABLE ... ADD COLUMN. Where the profile has `add_column_with_constraints`
-        (PostgreSQL) a table's new columns share one statement, as Prisma writes them;
-        otherwise (DSQL) each column is its own statement with name and type only, and a
-        default follows as ALTER COLUMN ... SET DEFAULT."""
-        steps: list[Step] = []
-        by_table: dict[tuple[str, str], tuple[Table, list[Column]]] = {}
-        for table, col in columns:
-            by_table.setdefault(table.key, (table, []))[1].append(col)
-        full = self.profile.supports("add_column_with_constraints")
-        for table, cols in by_table.values():
-            name = self.qualified(table.schema, table.name)
-            subject = f"table {table.schema}.{table.name}"
-            if full:
-                clauses = ",\n".join(f"ADD COLUMN {self.column(c)}" for c in cols)
-                steps.append(self._step("alter_table", f"ALTER TABLE {name} {clauses}", cols[0].span, subject))
-                continue
-            for c in cols:
-                what = f"column {c.name!r} added to an existing table"
-                if not c.nullable:
-                    self.require("add_column_with_constraints", f"{what} NOT NULL", c.span)
-                if c.identity is not None:
-                    self.require("add_column_with_constraints", f"{what} as an identity column", c.span)
-                bare = replace(c, nullable=True, default=None, identity=None)
-                steps.append(self._step("alter_table", f"ALTER TABLE {name} ADD COLUMN {self.column(bare)}", c.span,
-                                        subject))
-                if c.default is not None and self.require("alter_column_default", f"{what} with a DEFAULT", c.span):
-                    steps.append(self._step(
-                        "alter_table",
-                        f"ALTER TABLE {name} ALTER COLUMN {quote(c.name)} SET DEFAULT {self.default(c.default, c.type)}",
-                        c.span, subject))
-        return steps
-
-    # -- order ---------------------------------------------------------------------------------
-    def _layout(self, add: "Additions"):
-        """(new tables in creation order, inline foreign keys by table, deferred (table, fk) pairs)."""
-        tables = list(add.tables)
-        existing_fks = list(add.foreign_keys)
-        if self.FOREIGN_KEYS != "inline":
-            return tables, {}, [(t, fk) for t in tables for fk in t.foreign_keys] + existing_fks
-        order = creation_order(tables)
-        new_keys = {t.key for t in tables}
-        position = {t.key: i for i, t in enumerate(order)}
-        position.update({t.key: -1 for t in add.catalog.tables if t.key not in new_keys})
-        pks = {t.key: t.primary_key.columns if t.primary_key else None for t in add.catalog.tables}
-        pks.update({t.key: t.primary_key.columns if t.primary_key else None for t in tables})
-        inline: dict[tuple[str, str], tuple[ForeignKey, ...]] = {}
-        deferred = []
-        for t in order:
-            ok = []
-            for fk in t.foreign_keys:
-                target = fk.referenced_key
-                if position.get(target, len(order)) <= position[t.key] and pks.get(target) == fk.referenced_columns:
-                    ok.append(fk)
-                else:
-                    deferred.append((t, fk))
-            inline[t.key] = tuple(ok)
-        return order, inline, deferred + existing_fks
-
-    def _foreign_key_steps(self, deferred: list[tuple[Table, ForeignKey]]) -> list[Step]:
-        template = self.ADD_FOREIGN_KEY if self.FOREIGN_KEYS != "inline" else self.ADD_FOREIGN_KEY_DEFERRED
-        steps = [
-            self._step("foreign_key",
-                       template.format(table=self.qualified(t.schema, t.name),
-                                       constraint=self.foreign_key_constraint(fk)),
-                       fk.span, f"foreign key {t.schema}.{t.name}.{fk.name}")
-            for t, fk in deferred
-        ]
-        if self.FOREIGN_KEYS == "inline":
-            steps += [
-                self._step("validate",
-                           self.VALIDATE_FOREIGN_KEY.format(table=self.qualified(t.schema, t.name), name=quote(fk.name)),
-                           fk.span, f"foreign key {t.schema}.{t.name}.{fk.name}", async_job=True)
-                for t, fk in deferred
-            ]
-        return steps
-
-
-@dataclass(frozen=True)
-class Additions:
-    """What a migration adds. `catalog` is the whole catalog afterwards (for lookups);
-    `tables` are new tables (with their indexes and foreign keys); `columns`, `indexes`
-    and `foreign_keys` are added to tables that exist already."""
-
-    catalog: Catalog
-    schemas: tuple[str, ...] = ()
-    extensions: tuple[Extension, ...] = ()
-    enums: tuple[EnumType, ...] = ()
-    domains: tuple[Domain, ...] = ()
-    tables: tuple[Table, ...] = ()
-    columns: tuple[tuple[Table, Column], ...] = ()
-    indexes: tuple[tuple[Table, Index], ...] = ()
-    foreign_keys: tuple[tuple[Table, ForeignKey], ...] = ()
-
-    @classmethod
-    def everything(cls, catalog: Catalog) -> "Additions":
-        return cls(catalog, catalog.schemas, catalog.extensions, catalog.enums, catalog.domains, catalog.tables)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.schemas or self.extensions or self.enums or self.domains or self.tables or self.columns
-                    or self.indexes or self.foreign_keys)
 
 
 def _clash(names: list[str], size: int) -> bool:
@@ -582,42 +649,3 @@ def _raw_precision(sql_type: str) -> int | None:
     """The precision written in a raw type such as `numeric(65, 30)`, if any."""
     inside = sql_type.partition("(")[2].partition(")")[0].split(",")[0].strip()
     return int(inside) if inside.isdigit() else None
-
-
-def creation_order(tables: list[Table]) -> list[Table]:
-    """Tables ordered so that each comes after the tables its foreign keys reference,
-    keeping declaration order wherever the references allow it. A reference cycle is
-    broken at its earliest-declared table (its foreign keys into the cycle become
-    deferred)."""
-    index = {t.key: i for i, t in enumerate(tables)}
-    deps: list[set[int]] = []
-    dependents: list[list[int]] = [[] for _ in tables]
-    for i, t in enumerate(tables):
-        d = {index[fk.referenced_key] for fk in t.foreign_keys if fk.referenced_key in index} - {i}
-        deps.append(d)
-        for j in d:
-            dependents[j].append(i)
-    ready = [i for i, d in enumerate(deps) if not d]
-    heapq.heapify(ready)
-    done = [False] * len(tables)
-    order: list[Table] = []
-    remaining = len(tables)
-    next_forced = 0
-    while remaining:
-        if ready:
-            i = heapq.heappop(ready)
-            if done[i]:
-                continue
-        else:
-            while done[next_forced]:
-                next_forced += 1
-            i = next_forced
-        done[i] = True
-        remaining -= 1
-        order.append(tables[i])
-        for j in dependents[i]:
-            if not done[j]:
-                deps[j].discard(i)
-                if not deps[j]:
-                    heapq.heappush(ready, j)
-    return order

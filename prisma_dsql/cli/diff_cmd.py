@@ -1,0 +1,280 @@
+"""`prisma-dsql migrate diff`, `prisma-dsql plan` and `prisma-dsql migrate dev`: the differ's commands.
+
+    prisma-dsql migrate diff --from-{empty,schema,migrations,url,config-datasource} ...
+                             --to-{empty,schema,migrations,url,config-datasource} ...
+                             [--script] [--exit-code] [--accept-data-loss] [--allow-rebuild]
+                             [--rename-table Old=New] [--rename-column Model.old=new] [--target ...]
+    prisma-dsql plan [SCHEMA] [--url URL | --from-migrations DIR] [--format text|json]
+    prisma-dsql migrate dev --name NAME [SCHEMA] [--migrations-dir DIR] [--url URL]
+
+The pipelines live in `prisma_dsql.migrations` (sources, evolve); these commands read options and
+print. Exit codes: diff follows Prisma (0 done; with --exit-code 0 no difference, 2 differences;
+1 error or refusal); plan and dev: 0 planned/written, 1 refused, 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from prisma_dsql.cli.common import pick_schema, use_color
+from prisma_dsql.cli.migrate_cmd import _refuse, _report, _settings, target_options
+
+
+def plan_options(f):
+    f = click.option("--rename-column", "rename_columns", multiple=True, metavar="Model.old=new",
+                     help="Treat a dropped and an added column as a rename (repeatable).")(f)
+    f = click.option("--rename-table", "rename_tables", multiple=True, metavar="Old=New",
+                     help="Treat a dropped and an added table as a rename (repeatable).")(f)
+    f = click.option("--allow-rebuild", is_flag=True,
+                     help="Rebuild tables whose change DSQL cannot make in place (type or primary key changes).")(f)
+    f = click.option("--accept-data-loss", is_flag=True, help="Allow steps that delete data (drops, narrowing).")(f)
+    return f
+
+
+def _side_options(prefix: str):
+    def deco(f):
+        f = click.option(f"--{prefix}-config-datasource", is_flag=True,
+                         help="The database of prisma.config.ts's datasource (or DATABASE_URL).")(f)
+        f = click.option(f"--{prefix}-url", default=None, metavar="URL", help="A live database.")(f)
+        f = click.option(f"--{prefix}-migrations", default=None, type=click.Path(path_type=Path),
+                         help="A migrations folder, replayed into an embedded shadow database.")(f)
+        f = click.option(f"--{prefix}-schema", default=None, type=click.Path(path_type=Path),
+                         help="A schema file or folder.")(f)
+        f = click.option(f"--{prefix}-empty", is_flag=True, help="An empty database.")(f)
+        return f
+    return deco
+
+
+def _hints(rename_tables, rename_columns):
+    from prisma_dsql.migrations.evolve import RenameHints
+
+    return RenameHints.parse(tuple(rename_tables), tuple(rename_columns))
+
+
+def _read(side, profile, options, adjust, no_color):
+    """The catalog of a `--from-*` / `--to-*` side (a schema with errors refuses)."""
+    from prisma_dsql.catalog.model import Catalog
+    from prisma_dsql.loader import load
+    from prisma_dsql.migrations.generate import check_schema
+    from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
+    from prisma_dsql.translate import from_schema
+
+    if side.kind == "empty":
+        return SideCatalog(Catalog())
+    if side.kind == "schema":
+        loaded = load(Path(side.value))
+        diagnostics, refusal = check_schema(loaded, profile, options, adjust)
+        if refusal:
+            from prisma_dsql.migrations.generate import Generated
+
+            _refuse(Generated(profile, None, diagnostics=tuple(diagnostics), refusal=f"{side.value}: {refusal}"),
+                    loaded.sources, no_color)
+        return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
+    if side.kind == "migrations":
+        return replay_migrations(Path(side.value), profile)
+    return read_database(side.value, config=side.kind == "config-datasource")
+
+
+def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, no_color):
+    from prisma_dsql.migrations.evolve import plan_between_catalogs, plan_to_schema
+
+    actual = _read(from_side, profile, options, adjust, no_color)
+    if to_side.kind == "schema":
+        from prisma_dsql.loader import load
+
+        loaded = load(Path(to_side.value))
+        evo = plan_to_schema(actual.catalog, loaded, profile, options, adjust, plan_opts, hints,
+                             actual.row_estimates)
+        return evo, loaded.sources
+    desired = _read(to_side, profile, options, adjust, no_color)
+    if desired.catalog.default_schema != actual.catalog.default_schema:
+        from dataclasses import replace
+
+        desired = replace(desired, catalog=replace(desired.catalog, default_schema=actual.catalog.default_schema))
+    return plan_between_catalogs(actual.catalog, desired.catalog, profile, plan_opts, hints,
+                                 actual.row_estimates), []
+
+
+def _fail(evo, sources, no_color: bool) -> None:
+    """Say why there is no plan, and exit 1."""
+    from prisma_dsql.migrations.generate import Generated
+    from prisma_dsql.plan.report import render_refusal
+
+    for hint in evo.unused_hints:
+        click.echo(f"warning: {hint}", err=True)
+    if evo.refused is not None:
+        if evo.refused.summary:
+            click.echo("Data that would be lost:", err=True)
+            for line in evo.refused.summary:
+                click.echo(f"  - {line}", err=True)
+        click.echo(render_refusal(evo.refused, evo.suggestions), nl=False, err=True)
+        sys.exit(1)
+    _refuse(Generated(None, None, diagnostics=evo.diagnostics, problems=evo.problems, refusal=evo.refusal),
+            sources, no_color)
+
+
+@click.command()
+@_side_options("from")
+@_side_options("to")
+@click.option("--script", is_flag=True, help="Print the SQL (migration.sql) instead of a summary.")
+@click.option("--exit-code", is_flag=True, help="Exit 0 when there is no difference, 2 when there is one.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the output to this file (never overwriting one).")
+@plan_options
+@target_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasource, to_empty, to_schema,
+         to_migrations, to_url, to_config_datasource, script, exit_code, output, accept_data_loss, allow_rebuild,
+         rename_tables, rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+    """Compare two sources (schemas, migrations folders, databases) and plan DSQL-safe steps between them.
+
+    Like `prisma migrate diff`: `--script` prints the migration SQL; otherwise a summary of the steps
+    and their hazards. Drops need --accept-data-loss; changes DSQL cannot make in place need
+    --allow-rebuild.
+    """
+    from prisma_dsql.migrations.sources import pick_side
+    from prisma_dsql.plan import PlanOptions
+    from prisma_dsql.plan.report import render_plan
+
+    from_side = pick_side("from", empty=from_empty, schema=from_schema, migrations=from_migrations, url=from_url,
+                          config_datasource=from_config_datasource)
+    to_side = pick_side("to", empty=to_empty, schema=to_schema, migrations=to_migrations, url=to_url,
+                        config_datasource=to_config_datasource)
+    schema_path = to_schema or from_schema
+    profile, options, adjust = _settings(schema_path, config_path, target, dsql_version, identity_cache)
+    evo, sources = _evolve(from_side, to_side, profile, options, adjust,
+                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
+                           no_color)
+    if not evo.ok:
+        _fail(evo, sources, no_color)
+    _report(evo.diagnostics, sources, no_color, all_severities=False)
+    for hint in evo.unused_hints:
+        click.echo(f"warning: {hint}", err=True)
+    text = evo.plan.text() if script else render_plan(evo.plan, use_color(no_color) and output is None)
+    if output is not None:
+        _write_new(output, text)
+    else:
+        click.echo(text, nl=not script or not text.endswith("\n") or True)
+    if exit_code:
+        sys.exit(2 if evo.plan.steps else 0)
+
+
+def _write_new(path: Path, text: str) -> None:
+    from prisma_dsql.errors import UsageError
+
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} exists; not overwriting it") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+@click.command()
+@click.argument("schema", required=False, type=click.Path(path_type=Path))
+@click.option("--schema", "schema_opt", type=click.Path(path_type=Path), default=None,
+              help="Schema file or folder (same as the SCHEMA argument).")
+@click.option("--url", default=None, metavar="URL", help="Plan against this live database.")
+@click.option("--from-migrations", type=click.Path(path_type=Path), default=None,
+              help="Plan against this migrations folder (default: Prisma's, replayed into a shadow database).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@plan_options
+@target_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_rebuild, rename_tables,
+         rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+    """Show the steps that take a database (or the migrations folder) to SCHEMA: hazards, reasons, schema lines."""
+    from prisma_dsql.loader import discover, load
+    from prisma_dsql.migrations.sources import Side
+    from prisma_dsql.plan import PlanOptions
+    from prisma_dsql.plan.report import render_plan
+
+    path = pick_schema(schema, schema_opt)
+    path = path if path is not None else discover()
+    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
+    if url is not None:
+        from_side = Side("url", url)
+    else:
+        from prisma_dsql.cli.migrate_cmd import default_migrations_dir
+
+        directory = from_migrations or default_migrations_dir(load(path))
+        from_side = Side("migrations", str(directory)) if Path(directory).is_dir() else Side("empty")
+    evo, sources = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
+                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
+                           no_color)
+    if fmt == "json":
+        data = {"ok": evo.ok, "plan": evo.plan.to_data() if evo.ok else None,
+                "refused": None if evo.refused is None else [
+                    {"message": b.message, "options": b.options,
+                     "source": None if b.span is None else {"file": b.span.file, "line": b.span.line}}
+                    for b in evo.refused.blocked],
+                "problems": [{"message": p.message, "code": p.code} for p in evo.problems],
+                "refusal": evo.refusal, "rename_suggestions": list(evo.suggestions)}
+        click.echo(json.dumps(data, indent=2))
+        sys.exit(0 if evo.ok else 1)
+    if not evo.ok:
+        _fail(evo, sources, no_color)
+    _report(evo.diagnostics, sources, no_color, all_severities=False)
+    click.echo(render_plan(evo.plan, use_color(no_color)), nl=False)
+    if evo.suggestions:
+        click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)
+
+
+@click.command()
+@click.argument("schema", required=False, type=click.Path(path_type=Path))
+@click.option("--schema", "schema_opt", type=click.Path(path_type=Path), default=None,
+              help="Schema file or folder (same as the SCHEMA argument).")
+@click.option("--name", required=True, help="Migration name (slugified like Prisma does).")
+@click.option("--migrations-dir", type=click.Path(path_type=Path), default=None,
+              help="Migrations folder (default: Prisma's: prisma.config.ts, else next to the schema).")
+@click.option("--url", default=None, metavar="URL",
+              help="Diff against this database instead of replaying the folder into a shadow database.")
+@click.option("--create-only", is_flag=True, hidden=True, help="Accepted for Prisma compatibility (never applies).")
+@plan_options
+@target_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_loss, allow_rebuild, rename_tables,
+        rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+    """Write the next migration: replay the folder into an embedded shadow database, diff it with SCHEMA.
+
+    Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql; never overwrites anything and
+    never touches a real database (apply it with `prisma-dsql migrate deploy`).
+    """
+    from prisma_dsql.cli.migrate_cmd import default_migrations_dir
+    from prisma_dsql.loader import discover, load
+    from prisma_dsql.migrations.folder import write_migration
+    from prisma_dsql.migrations.sources import Side
+    from prisma_dsql.plan import PlanOptions
+
+    path = pick_schema(schema, schema_opt)
+    path = path if path is not None else discover()
+    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
+    directory = Path(migrations_dir) if migrations_dir is not None else default_migrations_dir(load(path))
+    if url is not None:
+        from_side = Side("url", url)
+    elif directory.is_dir():
+        from_side = Side("migrations", str(directory))
+    else:
+        from_side = Side("empty")
+    evo, sources = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
+                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
+                           no_color)
+    if not evo.ok:
+        _fail(evo, sources, no_color)
+    _report(evo.diagnostics, sources, no_color, all_severities=False)
+    if not evo.plan.steps:
+        click.echo(f"Already in sync: {from_side.describe()} matches the schema; no migration written.", err=True)
+        return
+    written = write_migration(directory, name, evo.plan.text(), initial=False)
+    n = len(evo.plan.steps)
+    hazards = len(evo.plan.hazards())
+    click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()}"
+               + (f", {hazards} hazard{'s' if hazards != 1 else ''}: see `prisma-dsql plan`" if hazards else "")
+               + "). Apply it with `prisma-dsql migrate deploy`.", err=True)
+    if evo.suggestions:
+        click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)

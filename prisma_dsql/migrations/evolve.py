@@ -1,0 +1,134 @@
+"""A database catalog and a schema -> the plan that takes the one to the other.
+
+Contract: `plan_to_schema(actual, loaded, profile, ...)` checks the schema as `migrate
+--from-empty` does (its own errors and the DSQL rules refuse), translates it to the catalog
+the profile wants, compares it with `actual` (`prisma_dsql.diff`) and plans the steps
+(`prisma_dsql.plan`). It returns an `Evolution`: the plan, or why there is none (the schema's
+findings, the renderer's problems, or the changes the user has not allowed), never raising
+for any of these. `plan_between_catalogs` is the same without a schema (both sides are
+databases or migration histories).
+
+Rename hints come in Prisma's words (`--rename-table OldModel=NewModel`, `--rename-column
+Model.old=new`) and are turned into database names here: the new side through the schema's
+`@map`/`@@map`, the old side as the database spells it (a model that was not mapped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.catalog.model import Catalog
+from prisma_dsql.diagnostics import Diagnostic
+from prisma_dsql.diff import CatalogDiff, Renames, compare, unused_hints
+from prisma_dsql.errors import UsageError
+from prisma_dsql.loader import LoadedSchema
+from prisma_dsql.migrations.generate import Adjust, check_schema
+from prisma_dsql.plan import Plan, PlanOptions, PlanRefused, plan_changes
+from prisma_dsql.targets import RenderError
+from prisma_dsql.translate import from_schema
+from prisma_dsql.translate_options import TranslateOptions
+
+
+@dataclass(frozen=True)
+class RenameHints:
+    """As the user wrote them: tables {old: new}, columns {(model, old): new}."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    columns: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, tables: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> "RenameHints":
+        t: dict[str, str] = {}
+        for text in tables:
+            old, sep, new = text.partition("=")
+            if not sep or not old.strip() or not new.strip():
+                raise UsageError(f"--rename-table takes Old=New, not {text!r}")
+            t[old.strip()] = new.strip()
+        c: dict[tuple[str, str], str] = {}
+        for text in columns:
+            left, sep, new = text.partition("=")
+            model, dot, old = left.rpartition(".")
+            if not sep or not dot or not model.strip() or not old.strip() or not new.strip():
+                raise UsageError(f"--rename-column takes Model.old=new, not {text!r}")
+            c[(model.strip(), old.strip())] = new.strip()
+        return cls(t, c)
+
+
+@dataclass(frozen=True)
+class Evolution:
+    plan: Plan | None
+    diff: CatalogDiff | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    #: One sentence for the user when there is no plan.
+    refusal: str | None = None
+    #: What the renderer could not write (Problem values), when that is the refusal.
+    problems: tuple = ()
+    #: Changes the user has not allowed (data loss, rebuilds), when that is the refusal.
+    refused: PlanRefused | None = None
+    #: Drop + add pairs that look like renames, as the hint that makes them one.
+    suggestions: tuple[str, ...] = ()
+    #: Rename hints that applied to nothing.
+    unused_hints: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None
+
+
+def db_renames(hints: RenameHints, loaded: LoadedSchema | None, default_schema: str) -> Renames:
+    """Prisma-level hints -> database names (see the module docstring)."""
+    schema = loaded.schema if loaded is not None else None
+
+    def table_of(model_name: str) -> tuple[str, str]:
+        model = schema.model(model_name) if schema is not None else None
+        if model is None:
+            return default_schema, model_name
+        return schema.schema_of(model) or default_schema, model.db_name
+
+    tables = {}
+    for old, new in hints.tables.items():
+        ns, new_table = table_of(new)
+        tables[(ns, old)] = new_table
+    columns = {}
+    for (model_name, old), new in hints.columns.items():
+        ns, table = table_of(model_name)
+        model = schema.model(model_name) if schema is not None else None
+        f = model.field(new) if model is not None else None
+        columns[(ns, table, old)] = f.db_name if f is not None else new
+    return Renames(tables, columns)
+
+
+def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
+                   options: TranslateOptions = TranslateOptions(), adjust: Adjust | None = None,
+                   plan_options: PlanOptions = PlanOptions(), hints: RenameHints = RenameHints(),
+                   row_estimates: dict | None = None) -> Evolution:
+    diagnostics, refusal = check_schema(loaded, profile, options, adjust)
+    if refusal:
+        return Evolution(None, diagnostics=tuple(diagnostics), refusal=refusal)
+    desired = from_schema(loaded.schema, profile, options)
+    renames = db_renames(hints, loaded, desired.default_schema)
+    return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics))
+
+
+def plan_between_catalogs(actual: Catalog, desired: Catalog, profile: Profile,
+                          plan_options: PlanOptions = PlanOptions(), hints: RenameHints = RenameHints(),
+                          row_estimates: dict | None = None) -> Evolution:
+    return _plan(actual, desired, profile, plan_options, db_renames(hints, None, desired.default_schema),
+                 row_estimates, ())
+
+
+def _plan(actual: Catalog, desired: Catalog, profile: Profile, plan_options: PlanOptions, renames: Renames,
+          row_estimates: dict | None, diagnostics: tuple) -> Evolution:
+    diff = compare(actual, desired, renames)
+    suggestions = tuple(diff.rename_suggestions())
+    unused = tuple(unused_hints(actual, desired, renames))
+    try:
+        plan = plan_changes(diff, profile, plan_options, row_estimates)
+    except PlanRefused as exc:
+        return Evolution(None, diff, diagnostics, "the changes need options that were not given", refused=exc,
+                         suggestions=suggestions, unused_hints=unused)
+    except RenderError as exc:
+        return Evolution(None, diff, diagnostics, f"{profile.describe()} cannot hold part of this change",
+                         problems=exc.problems, suggestions=suggestions, unused_hints=unused)
+    return Evolution(plan, diff, diagnostics, suggestions=suggestions, unused_hints=unused)

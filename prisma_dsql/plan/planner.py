@@ -1,0 +1,705 @@
+"""The planner: typed catalog changes -> an ordered, rendered, hazard-annotated `Plan`.
+
+Contract: `plan_changes(diff, profile, options, row_estimates)` decides, per change, the
+operations the target's profile can run (`prisma_dsql.ops`), orders them, renders each with
+the profile's target and returns a `Plan`. It raises `RenderError` when an operation cannot be
+rendered on the profile, and `PlanRefused` when a change needs what the user has not allowed
+(data loss without `accept_data_loss`, a table rebuild without `allow_rebuild`) or cannot be
+made at all; both carry every problem with its `.prisma` span. `plan_from_empty(catalog, ...)`
+is the same path from an empty database, and its output is the from-empty migration.
+
+How a change is made is read from the profile's capabilities, never from the target's name:
+where ALTER TABLE lacks a form (DSQL), the planner uses the documented workaround:
+- a new column: bare ADD COLUMN, SET DEFAULT, a batched backfill of existing rows, then
+  `CHECK (c IS NOT NULL) NOT VALID` and an async VALIDATE for a required one;
+- optional -> required: the same check; required -> optional: DROP NOT NULL and drop that check;
+- a new unique index on an existing table: CREATE UNIQUE INDEX ASYNC (may fail on duplicates);
+- a new foreign key or check on an existing table: NOT VALID, then an async VALIDATE;
+- a changed enum domain: a new domain and a column swap (copy, drop, rename);
+- a changed type or primary key: a table rebuild (new table, batched copy, swap by rename).
+
+Order: steps are laid out in phases that follow the dependencies between object kinds (schemas
+and types before the tables that use them; foreign keys and indexes dropped before the
+columns and tables they need; tables created referenced-first; indexes before the foreign keys
+and constraints that need them; validations last; old types dropped once nothing uses them).
+Within a phase, the steps of one change keep their order. Every step lists the ids of the
+steps it needs (`depends_on`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import zlib
+from dataclasses import dataclass, field, replace
+
+from prisma_dsql import ops
+from prisma_dsql.capabilities import Profile
+from prisma_dsql.catalog.model import Catalog, Check, Column, Domain, ForeignKey, PrimaryKey, Table
+from prisma_dsql.diff import CatalogDiff, TableDiff, TypeChange, compare
+from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.plan.model import (
+    DATA_LOSS,
+    LONG_RUNNING,
+    MAY_FAIL,
+    REBUILD,
+    REPEAT_UNTIL_ZERO_ROWS,
+    ROW_LIMIT,
+    WAIT_FOR_JOBS,
+    Hazard,
+    Plan,
+    Step,
+)
+from prisma_dsql.source import Span
+from prisma_dsql.targets import RenderError, target_for
+from prisma_dsql.targets.base import Problem, Target, _cut, quote
+
+# Phases, in execution order.
+(P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_DROP_TABLE, P_CREATE_TABLE, P_CREATE_INDEX,
+ P_ADD_FK, P_VALIDATE, P_DROP_TYPE, P_DROP_EXTENSION) = range(13)
+
+#: Suffix of the table a rebuild creates, and of the column a swap adds.
+REBUILD_SUFFIX = "__prisma_dsql_new"
+SWAP_SUFFIX = "__prisma_dsql_new"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    accept_data_loss: bool = False
+    allow_rebuild: bool = False
+    #: Rows per transaction in backfills and copies: DSQL allows 3,000 modified rows per transaction.
+    batch_rows: int = 3000
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A change the plan will not make as asked: `message` says what and why, `options` what to do."""
+
+    message: str
+    span: Span | None = None
+    options: str = ""
+
+
+class PlanRefused(PrismaDsqlError):
+    """The changes need something the user has not allowed, or cannot be made at all."""
+
+    exit_code = 1
+
+    def __init__(self, blocked: list[Blocked], summary: list[str] | None = None) -> None:
+        self.blocked = tuple(blocked)
+        self.summary = tuple(summary or ())
+        lines = [b.message + (f" ({b.options})" if b.options else "") for b in self.blocked]
+        super().__init__("the migration cannot be planned as asked:\n  " + "\n  ".join(lines))
+
+
+@dataclass
+class _Entry:
+    phase: int
+    op: ops.Operation
+    reason: str
+    hazards: tuple[Hazard, ...] = ()
+    directives: tuple[str, ...] = ()
+    after: tuple[int, ...] = ()  # entry numbers this one needs
+    number: int = 0
+
+
+@dataclass
+class _Builder:
+    target: Target
+    options: PlanOptions
+    rows: dict
+    entries: list[_Entry] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
+    #: Unique indexes built in this plan, by (schema, table, columns): steps that need them wait.
+    new_unique: dict = field(default_factory=dict)
+
+    @property
+    def profile(self) -> Profile:
+        return self.target.profile
+
+    def add(self, phase: int, op: ops.Operation, reason: str, hazards=(), directives=(), after=()) -> int:
+        number = len(self.entries)
+        self.entries.append(_Entry(phase, op, reason, tuple(hazards), tuple(directives), tuple(after), number))
+        return number
+
+    def chain(self, phase: int, items) -> list[int]:
+        """Entries that run in the given order, each needing the one before."""
+        numbers: list[int] = []
+        for op, reason, *rest in items:
+            hazards = rest[0] if rest else ()
+            directives = rest[1] if len(rest) > 1 else ()
+            numbers.append(self.add(phase, op, reason, hazards, directives, numbers[-1:]))
+        return numbers
+
+    def rows_text(self, key) -> str:
+        n = self.rows.get(key)
+        return "an unknown number of rows" if n is None else f"about {n:,} row{'s' if n != 1 else ''}"
+
+    def may_have_rows(self, key) -> bool:
+        n = self.rows.get(key)
+        return n is None or n > 0
+
+
+# -- entry points ------------------------------------------------------------------------------------------------------
+def plan_from_empty(profile: Profile, catalog: Catalog) -> Plan:
+    """The plan that creates `catalog` in an empty database."""
+    return plan_changes(compare(Catalog(default_schema=catalog.default_schema), catalog), profile)
+
+
+def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = PlanOptions(),
+                 row_estimates: dict | None = None) -> Plan:
+    target = target_for(profile)
+    b = _Builder(target, options, dict(row_estimates or {}))
+    _plan(b, diff, target)
+    if b.blocked:
+        raise PlanRefused(b.blocked, _data_loss_summary(b))
+    problems = list(target.check_catalog(diff.desired, diff.schemas_added))
+    steps = _render(b, target, diff.desired.default_schema, problems)
+    if problems:
+        raise RenderError(target.describe(), problems)
+    return Plan(target.name, profile.describe(), steps, diff.actual.fingerprint(), target.STEP_COMMENTS,
+                target.EMPTY_SCRIPT)
+
+
+def _data_loss_summary(b: _Builder) -> list[str]:
+    return [f"{e.reason} ({b.rows_text(getattr(e.op, 'table', None))})" for e in b.entries
+            if any(h.kind == DATA_LOSS for h in e.hazards) and not isinstance(e.op, ops.CopyRows)]
+
+
+# -- the changes -------------------------------------------------------------------------------------------------------
+def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
+    desired = diff.desired
+    for s in diff.schemas_added:
+        b.add(P_SCHEMA, ops.CreateSchema(s), f"schema {s} is new")
+    for ext in diff.extensions_added:
+        b.add(P_EXTENSION, ops.CreateExtension(ext), f"extension {ext.name} is new")
+    for e in diff.enums_added:
+        b.add(P_TYPE, ops.CreateEnum(e), f"enum {e.name} is new")
+    for d in diff.domains_added:
+        b.add(P_TYPE, ops.CreateDomain(d), f"enum {d.name} is new (a domain)")
+
+    rebuilt = {t.key for t in diff.tables_changed if _needs_rebuild(b, t)}
+    swapped = _type_changes(b, diff, rebuilt)
+
+    for t in diff.tables_changed:
+        if t.key in rebuilt:
+            _rebuild(b, diff, t)
+        else:
+            _alter_table(b, t, swapped)
+
+    _drop_tables(b, diff)
+    _create_tables(b, diff, target)
+
+    for e in diff.enums_dropped:
+        b.add(P_DROP_TYPE, ops.DropEnum(e.schema, e.name), f"enum {e.name} is no longer used")
+    for d in diff.domains_dropped:
+        b.add(P_DROP_TYPE, ops.DropDomain(d.schema, d.name), f"enum {d.name} is no longer used (a domain)")
+    for ext in diff.extensions_dropped:
+        b.add(P_DROP_EXTENSION, ops.DropExtension(ext.name), f"extension {ext.name} is no longer in the schema")
+
+
+def _not_null_check_name(table: str, column: str) -> str:
+    """The CHECK that enforces NOT NULL where SET NOT NULL does not exist (DSQL), named as Prisma
+    names constraints: `{table}_{column}_not_null`, cut to 63 bytes."""
+    suffix = "_not_null"
+    return _cut(f"{table}_{column}", 63 - len(suffix)) + suffix
+
+
+def _required_check(b: _Builder, ref, column: str, span, reason: str, may_fail: str | None) -> list:
+    """(op, reason, hazards) items that make `column` required on a profile without SET NOT NULL."""
+    name = _not_null_check_name(ref[1], column)
+    hazards = (Hazard(MAY_FAIL, may_fail),) if may_fail else ()
+    return [
+        (ops.AddCheck(ref, Check(name, f"{quote(column)} IS NOT NULL", span), not_valid=True),
+         f"{reason}: enforced by a check (SET NOT NULL does not exist here)"),
+        (ops.ValidateConstraint(ref, name, span=span), f"{reason}: existing rows are checked in the background",
+         hazards),
+    ]
+
+
+def _backfill_items(b: _Builder, table: Table, column: Column, reason: str) -> list:
+    key = table.primary_key.columns if table.primary_key else ()
+    if not key:
+        b.blocked.append(Blocked(f"table {table.name}: existing rows of {column.name!r} cannot be filled in "
+                                 "batches without a primary key", column.span))
+        return []
+    hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction, repeated until every row of "
+                                 f"{table.name} ({b.rows_text(table.key)}) has a value")]
+    n = b.rows.get(table.key)
+    if n is not None and n > 100 * b.options.batch_rows:
+        hazards.append(Hazard(LONG_RUNNING, f"{n // b.options.batch_rows:,} batches"))
+    op = ops.Backfill(table.key, column.name, column.default, column.type, key, b.options.batch_rows, span=column.span)
+    return [(op, reason, tuple(hazards), (REPEAT_UNTIL_ZERO_ROWS,))]
+
+
+def _add_column(b: _Builder, table: Table, column: Column) -> None:
+    ref = table.key
+    where = f"{table.name}.{column.name}"
+    if b.profile.supports("add_column_with_constraints"):
+        return  # grouped per table by _alter_table
+    items: list = [(ops.AddColumns(ref, (replace(column, nullable=True, default=None, identity=None),)),
+                    f"{where} is new (added with its name and type only: ALTER TABLE ADD COLUMN takes nothing more)")]
+    if column.default is not None:
+        items.append((ops.SetDefault(ref, column), f"{where} has a default"))
+    if not column.nullable:
+        may_fail = None
+        if column.default is not None and b.may_have_rows(ref):
+            items += _backfill_items(b, table, column, f"{where} is required: existing rows get the default")
+        elif column.default is None and b.may_have_rows(ref):
+            may_fail = (f"{where} is required and has no default: the check fails if {table.name} has rows "
+                        f"({b.rows_text(ref)}); add a @default or make it optional first")
+        items += _required_check(b, ref, column.name, column.span, f"{where} is required", may_fail)
+    b.chain(P_ALTER, items)
+
+
+def _alter_table(b: _Builder, t: TableDiff, swapped: set) -> None:
+    ref, new = t.key, t.new
+    if t.renamed_from:
+        b.add(P_ALTER, ops.RenameTable((ref[0], t.renamed_from), new.name, span=new.span),
+              f"table {t.renamed_from} is renamed to {new.name} (--rename-table)")
+    if t.primary_key_renamed:
+        r = t.primary_key_renamed
+        b.add(P_ALTER, ops.RenameConstraint(ref, r.old, r.new), f"primary key {r.old} is now named {r.new}")
+    for r in t.columns_renamed:
+        b.add(P_ALTER, ops.RenameColumn(ref, r.old, r.new, span=(new.column(r.new) or new).span),
+              f"column {new.name}.{r.old} is renamed to {r.new} (--rename-column)")
+    if t.primary_key_changed and b.profile.supports("add_primary_key"):
+        old_pk, new_pk = t.old.primary_key, new.primary_key
+        items = []
+        if old_pk is not None:
+            items.append((ops.DropConstraint(ref, old_pk.name), f"the primary key of {new.name} changes"))
+        if new_pk is not None:
+            items.append((ops.AddPrimaryKey(ref, new_pk.name, new_pk.columns, span=new_pk.span),
+                          f"the primary key of {new.name} changes", (Hazard(MAY_FAIL, "fails on duplicate keys"),)))
+        b.chain(P_ALTER, items)
+
+    for fk in t.foreign_keys_dropped:
+        b.add(P_DROP_FK, ops.DropConstraint(ref, fk.name), f"foreign key {fk.name} is removed or changed")
+    for r in t.foreign_keys_renamed:
+        b.add(P_ALTER, ops.RenameConstraint(ref, r.old, r.new), f"foreign key {r.old} is now named {r.new}")
+    for c in t.checks_dropped:
+        b.add(P_DROP_FK, ops.DropConstraint(ref, c.name), f"check {c.name} is removed or changed")
+    for i in t.indexes_dropped:
+        b.add(P_DROP_INDEX, ops.DropIndex(ref[0], i.name), f"index {i.name} is removed or changed")
+    for r in t.indexes_renamed:
+        index = next(i for i in new.indexes if i.name == r.new)
+        if b.profile.supports("alter_index_rename"):
+            b.add(P_ALTER, ops.RenameIndex(ref[0], r.old, r.new, span=index.span), f"index {r.old} is now named {r.new}")
+        else:
+            b.add(P_DROP_INDEX, ops.DropIndex(ref[0], r.old, span=index.span),
+                  f"index {r.old} is now named {r.new} (ALTER INDEX RENAME is not documented here: drop and create)")
+            _create_index(b, new, index, existing=True)
+
+    for c in t.columns_dropped:
+        b.add(P_ALTER, ops.DropColumn(ref, c.name),
+              f"column {new.name}.{c.name} is no longer in the schema",
+              (Hazard(DATA_LOSS, f"the values of {new.name}.{c.name} in {b.rows_text(ref)} are deleted"),))
+        if not b.options.accept_data_loss:
+            b.blocked.append(Blocked(f"column {new.name}.{c.name} would be dropped with its data "
+                                     f"({b.rows_text(ref)})", None,
+                                     "pass --accept-data-loss, or --rename-column if it was renamed"))
+
+    if b.profile.supports("add_column_with_constraints"):
+        if t.columns_added:
+            b.add(P_ALTER, ops.AddColumns(ref, t.columns_added), f"{len(t.columns_added)} new column(s) on {new.name}",
+                  [Hazard(MAY_FAIL, f"{new.name}.{c.name} is required without a default: fails if the table has "
+                                    "rows") for c in t.columns_added
+                   if not c.nullable and c.default is None and c.identity is None and b.may_have_rows(ref)])
+    else:
+        for c in t.columns_added:
+            _add_column(b, new, c)
+
+    for change in t.columns_changed:
+        if (ref, change.new.name) in swapped:
+            continue
+        _change_column(b, new, change)
+
+    for i in t.indexes_added:
+        _create_index(b, new, i, existing=True)
+    for fk in t.foreign_keys_added:
+        _add_foreign_key(b, new, fk, existing=True)
+    for c in t.checks_added:
+        _add_check(b, ref, c)
+
+
+def _change_column(b: _Builder, table: Table, change) -> None:
+    ref, old, new = table.key, change.old, change.new
+    where = f"{table.name}.{new.name}"
+    if change.type_changed:  # only reached where ALTER COLUMN TYPE exists (else the table is rebuilt)
+        narrowing = _narrows(old, new)
+        hazards = [Hazard(MAY_FAIL, f"existing values of {where} must convert to {new.type.name}")]
+        if narrowing:
+            hazards.append(Hazard(DATA_LOSS, narrowing))
+            if not b.options.accept_data_loss:
+                b.blocked.append(Blocked(f"{where}: {narrowing}", new.span, "pass --accept-data-loss"))
+        b.add(P_ALTER, ops.AlterColumnType(ref, new), f"{where} changes type", hazards)
+    if change.default_changed:
+        if new.default is None:
+            b.add(P_ALTER, ops.DropDefault(ref, new.name, span=new.span), f"{where} no longer has a default")
+        else:
+            b.add(P_ALTER, ops.SetDefault(ref, new), f"{where} has a new default")
+    if change.nullability_changed:
+        if new.nullable:
+            items = [(ops.DropNotNull(ref, new.name, span=new.span), f"{where} becomes optional")]
+            if not b.profile.supports("alter_column_set_not_null"):
+                items.insert(0, (ops.DropConstraint(ref, _not_null_check_name(table.name, new.name), if_exists=True,
+                                                    span=new.span),
+                                 f"{where} becomes optional: the check that made it required goes"))
+            b.chain(P_ALTER, items)
+        else:
+            items = []
+            if new.default is not None and b.may_have_rows(ref):
+                items += _backfill_items(b, table, new, f"{where} becomes required: rows without a value get the "
+                                                        "default")
+            may_fail = (None if new.default is not None or not b.may_have_rows(ref) else
+                        f"{where} becomes required: fails if a row of {table.name} has no value ({b.rows_text(ref)})")
+            if b.profile.supports("alter_column_set_not_null"):
+                items.append((ops.SetNotNull(ref, new.name, span=new.span), f"{where} becomes required",
+                              (Hazard(MAY_FAIL, may_fail),) if may_fail else ()))
+            else:
+                items += _required_check(b, ref, new.name, new.span, f"{where} becomes required", may_fail)
+            b.chain(P_ALTER, items)
+    if change.identity_changed and not change.type_changed:
+        b.blocked.append(Blocked(f"{where}: the identity (autoincrement) of an existing column changes", new.span,
+                                 "pass --allow-rebuild to rebuild the table"))
+
+
+def _narrows(old: Column, new: Column) -> str | None:
+    """Why a type change may lose data, or None."""
+    if old.type.kind == "builtin" and new.type.kind == "builtin" and old.type.name == new.type.name:
+        if old.type.args and new.type.args and new.type.args[0] < old.type.args[0]:
+            return f"{new.type.name}({old.type.args[0]}) narrows to ({new.type.args[0]}): longer values are cut or fail"
+        return None
+    return f"{old.type.name} becomes {new.type.name}: values that do not convert fail"
+
+
+def _create_index(b: _Builder, table: Table, index, existing: bool) -> None:
+    hazards = []
+    if existing and index.unique:
+        cols = ", ".join(quote(c) for c in index.column_names)
+        hazards.append(Hazard(MAY_FAIL, f"the build fails if {table.name} holds duplicates; find them with: SELECT "
+                                        f"{cols}, count(*) FROM {quote(table.name)} GROUP BY {cols} HAVING "
+                                        "count(*) > 1 LIMIT 20"))
+    if existing and b.rows.get(table.key, 0) and b.rows[table.key] > 1_000_000:
+        hazards.append(Hazard(LONG_RUNNING, f"an index build over {b.rows_text(table.key)}"))
+    number = b.add(P_CREATE_INDEX, ops.CreateIndex(table, index),
+                   f"index {index.name} is new" if existing else f"index {index.name} of new table {table.name}",
+                   hazards)
+    if index.unique and b.target.INDEX_MODE:
+        b.new_unique[(table.schema, table.name, index.column_names)] = number
+
+
+def _add_foreign_key(b: _Builder, table: Table, fk: ForeignKey, existing: bool) -> None:
+    ref = table.key
+    if b.target.FOREIGN_KEYS != "inline":
+        b.add(P_ADD_FK, ops.AddForeignKey(ref, fk), f"foreign key {fk.name} is new",
+              (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if existing and b.may_have_rows(ref)
+              else ())
+        return
+    waits = b.new_unique.get((fk.referenced_schema, fk.referenced_table, fk.referenced_columns))
+    directives = (WAIT_FOR_JOBS,) if waits is not None else ()
+    first = b.add(P_ADD_FK, ops.AddForeignKey(ref, fk, not_valid=True),
+                  f"foreign key {fk.name} is new (NOT VALID first: existing rows are checked in the background)",
+                  (), directives, (waits,) if waits is not None else ())
+    b.add(P_VALIDATE, ops.ValidateConstraint(ref, fk.name, foreign_key=True, span=fk.span),
+          f"foreign key {fk.name}: existing rows are checked in the background",
+          (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if existing and b.may_have_rows(ref) else (),
+          (), (first,))
+
+
+def _add_check(b: _Builder, ref, check: Check) -> None:
+    if b.target.VALIDATE_IS_ASYNC:
+        first = b.add(P_ALTER, ops.AddCheck(ref, check, not_valid=True), f"check {check.name} is new (NOT VALID first)")
+        b.add(P_VALIDATE, ops.ValidateConstraint(ref, check.name, span=check.span),
+              f"check {check.name}: existing rows are checked in the background",
+              (Hazard(MAY_FAIL, "fails if a row breaks the check"),), (), (first,))
+    else:
+        b.add(P_ALTER, ops.AddCheck(ref, check), f"check {check.name} is new",
+              (Hazard(MAY_FAIL, "fails if a row breaks the check"),))
+
+
+# -- tables created and dropped ----------------------------------------------------------------------------------------
+def _create_tables(b: _Builder, diff: CatalogDiff, target: Target) -> None:
+    tables = list(diff.tables_added)
+    if not tables:
+        return
+    if target.FOREIGN_KEYS != "inline":
+        for t in tables:
+            b.add(P_CREATE_TABLE, ops.CreateTable(t), f"table {t.name} is new")
+        for t in tables:
+            for i in t.indexes:
+                _create_index(b, t, i, existing=False)
+        for t in tables:
+            for fk in t.foreign_keys:
+                b.add(P_ADD_FK, ops.AddForeignKey(t.key, fk), f"foreign key {fk.name} of new table {t.name}")
+        return
+    order = creation_order(tables)
+    new_keys = {t.key for t in tables}
+    position = {t.key: i for i, t in enumerate(order)}
+    position.update({t.key: -1 for t in diff.desired.tables if t.key not in new_keys})
+    pks = {t.key: t.primary_key.columns if t.primary_key else None for t in diff.desired.tables}
+    deferred = []
+    for t in order:
+        inline = []
+        for fk in t.foreign_keys:
+            target_key = fk.referenced_key
+            if position.get(target_key, len(order)) <= position[t.key] and pks.get(target_key) == fk.referenced_columns:
+                inline.append(fk)
+            else:
+                deferred.append((t, fk))
+        b.add(P_CREATE_TABLE, ops.CreateTable(t, tuple(inline)), f"table {t.name} is new")
+    for t in order:
+        for i in t.indexes:
+            _create_index(b, t, i, existing=False)
+    for t, fk in deferred:
+        _add_foreign_key(b, t, fk, existing=False)
+
+
+def _drop_tables(b: _Builder, diff: CatalogDiff) -> None:
+    dropped = {t.key for t in diff.tables_dropped}
+    for t in diff.tables_dropped:
+        # Foreign keys between dropped tables go first, so that the tables can go in any order.
+        for fk in t.foreign_keys:
+            if fk.referenced_key in dropped and fk.referenced_key != t.key:
+                b.add(P_DROP_FK, ops.DropConstraint(t.key, fk.name), f"table {t.name} is dropped")
+        b.add(P_DROP_TABLE, ops.DropTable(t.key), f"table {t.name} is no longer in the schema",
+              (Hazard(DATA_LOSS, f"{t.name} is deleted with its rows ({b.rows_text(t.key)})"),))
+        if not b.options.accept_data_loss:
+            b.blocked.append(Blocked(f"table {t.name} would be dropped with its data ({b.rows_text(t.key)})", None,
+                                     "pass --accept-data-loss, or --rename-table if it was renamed"))
+
+
+# -- table rebuilds ------------------------------------------------------------------------------------------------------
+def _needs_rebuild(b: _Builder, t: TableDiff) -> bool:
+    """Whether the profile can only make this table's changes by rebuilding it; blocked when not allowed."""
+    reasons = []
+    if t.primary_key_changed and not b.profile.supports("add_primary_key"):
+        reasons.append("its primary key changes (a primary key exists only from CREATE TABLE)")
+    if not b.profile.supports("alter_column_type"):
+        reasons += [f"{t.new.name}.{c.new.name} changes type ({_type_text(c.old)} -> {_type_text(c.new)})"
+                    for c in t.columns_changed if c.type_changed and not _is_domain_swap(c)]
+    if not b.profile.supports("add_column_with_constraints"):
+        reasons += [f"{t.new.name}.{c.name} is a new identity (autoincrement) column" for c in t.columns_added
+                    if c.identity is not None]
+    reasons += [f"{t.new.name}.{c.new.name}: its identity (autoincrement) changes" for c in t.columns_changed
+                if c.identity_changed and not c.type_changed]
+    if not reasons:
+        return False
+    if not b.options.allow_rebuild:
+        for r in reasons:
+            b.blocked.append(Blocked(f"table {t.new.name}: {r}; {b.profile.describe()} cannot alter this in place",
+                                     t.new.span, "pass --allow-rebuild to rebuild the table (new table, batched copy, "
+                                                 "swap by rename), or change the schema another way"))
+    return True
+
+
+def _type_text(c: Column) -> str:
+    t = c.type
+    return t.name + (f"({','.join(map(str, t.args))})" if t.args else "")
+
+
+def _is_domain_swap(change) -> bool:
+    return change.old.type.kind == "user" and change.new.type.kind == "user" and \
+        change.old.type.name == change.new.type.name
+
+
+def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
+    old, new = t.old, t.new
+    ref = new.key
+    temp_name = _cut(new.name, 63 - len(REBUILD_SUFFIX)) + REBUILD_SUFFIX
+    temp_pk = None if new.primary_key is None else PrimaryKey(_cut(temp_name, 58) + "_pkey", new.primary_key.columns,
+                                                              new.primary_key.span)
+    temp = replace(new, name=temp_name, primary_key=temp_pk, indexes=(), foreign_keys=())
+    hazards = (Hazard(REBUILD, f"{new.name} is copied into a new table and swapped in by rename"),
+               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.options.batch_rows:,} per transaction"),
+               Hazard(DATA_LOSS, f"rows written to {new.name} while the copy runs may not be copied; stop writers "
+                                 "first"))
+    # Foreign keys of other tables into this one would block the drop: they are dropped and added back.
+    referencing = [(other, fk) for other in diff.desired.tables for fk in other.foreign_keys
+                   if fk.referenced_key == ref and other.key != ref]
+    for other, fk in referencing:
+        if diff.actual.table(*other.key) is not None:
+            b.add(P_DROP_FK, ops.DropConstraint(other.key, fk.name), f"table {new.name} is rebuilt")
+    if t.renamed_from:
+        b.add(P_ALTER, ops.RenameTable((ref[0], t.renamed_from), new.name), f"table {t.renamed_from} is renamed")
+    old_cols = {c.name: c for c in old.columns}
+    mapping = []
+    for c in new.columns:
+        prev = old_cols.get(c.name)
+        if prev is not None:
+            expr = f"s.{quote(c.name)}"
+            if prev.type != c.type:
+                expr += f"::{b.target.type_sql(c.type, diff.desired.default_schema)}"
+            mapping.append((c.name, expr))
+    key = old.primary_key.columns if old.primary_key else tuple(c for c, _ in mapping)
+    identity = [c.name for c in new.columns if c.identity is not None and c.name in old_cols]
+    copy_hazards = [Hazard(MAY_FAIL, "values that do not convert to the new types fail the copy")]
+    if identity:
+        copy_hazards.append(Hazard(MAY_FAIL, f"copied ids keep their values but the identity of "
+                                             f"{', '.join(identity)} starts again at 1: set it past the highest id "
+                                             f"with ALTER TABLE {quote(new.name)} ALTER COLUMN ... RESTART WITH n"))
+    dropped = [c.name for c in old.columns if c.name not in {n for n, _ in mapping}]
+    drop_hazards = list(hazards)
+    if dropped:
+        drop_hazards.append(Hazard(DATA_LOSS, f"columns {', '.join(dropped)} are not copied"))
+        if not b.options.accept_data_loss:
+            b.blocked.append(Blocked(f"table {new.name}: the rebuild leaves out columns {', '.join(dropped)}",
+                                     new.span, "pass --accept-data-loss"))
+    items = [
+        (ops.CreateTable(temp), f"table {new.name} is rebuilt: the new shape first", hazards),
+        (ops.CopyRows(ref, (ref[0], temp_name), tuple(mapping), key, b.options.batch_rows),
+         f"table {new.name} is rebuilt: rows are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
+        (ops.DropTable(ref), f"table {new.name} is rebuilt: the old table goes", tuple(drop_hazards)),
+        (ops.RenameTable((ref[0], temp_name), new.name), f"table {new.name} is rebuilt: the new one takes its name"),
+    ]
+    if temp_pk is not None:
+        items.append((ops.RenameConstraint(ref, temp_pk.name, new.primary_key.name),
+                      f"table {new.name} is rebuilt: its primary key takes its name"))
+    b.chain(P_ALTER, items)
+    for i in new.indexes:
+        _create_index(b, new, i, existing=True)
+    for fk in new.foreign_keys:
+        _add_foreign_key(b, new, fk, existing=True)
+    for other, fk in referencing:
+        if diff.actual.table(*other.key) is not None:
+            _add_foreign_key(b, other, fk, existing=True)
+
+
+# -- changed enums -------------------------------------------------------------------------------------------------------
+def _type_changes(b: _Builder, diff: CatalogDiff, rebuilt: set) -> set:
+    """Plan changed enum types and enum domains; returns the (table key, column) pairs swapped to a new domain."""
+    swapped: set = set()
+    for change in diff.enums_changed:
+        old, new = change.old, change.new
+        removed = [v for v in old.values if v not in new.values]
+        if removed:
+            b.blocked.append(Blocked(f"enum {new.name}: values {', '.join(removed)} are removed; prisma-dsql does not "
+                                     "yet remove values from a PostgreSQL enum type", new.span,
+                                     "remove them by hand, or generate for DSQL (--target dsql)"))
+        for v in new.values:
+            if v not in old.values:
+                b.add(P_TYPE, ops.AddEnumValue(new.schema, new.name, v, span=new.span), f"enum {new.name} gains {v}")
+    for change in diff.domains_changed:
+        swapped |= _swap_domain(b, diff, change, rebuilt)
+    return swapped
+
+
+def _swap_domain(b: _Builder, diff: CatalogDiff, change: TypeChange, rebuilt: set) -> set:
+    """A domain's CHECK cannot be altered on DSQL: create the new definition under a temporary name, move
+    every column that uses the domain onto it (add, copy in batches, drop, rename), drop the old domain
+    and give the new one its name."""
+    old, new = change.old, change.new
+    assert isinstance(new, Domain)
+    digest = format(zlib.crc32(repr(new.allowed_values).encode()), "08x")
+    temp = replace(new, name=_cut(new.name, 63 - 10) + "_" + digest + "_")
+    removed = [v for v in (old.allowed_values or ()) if v not in (new.allowed_values or ())]
+    b.add(P_TYPE, ops.CreateDomain(temp), f"enum {new.name} changes: its new values as a new domain first",
+          (Hazard(REBUILD, f"a domain's CHECK cannot be altered: each column of type {new.name} is swapped onto a "
+                           "new domain"),))
+    swapped = set()
+    for table in diff.desired.tables:
+        if table.key in rebuilt:
+            continue
+        before = diff.actual.table(*table.key)
+        for col in table.columns:
+            if col.type.kind != "user" or (col.type.schema or new.schema, col.type.name) != new.key:
+                continue
+            if before is None or before.column(col.name) is None:
+                continue
+            swapped.add((table.key, col.name))
+            _swap_column(b, table, col, temp, removed)
+    b.add(P_DROP_TYPE, ops.DropDomain(old.schema, old.name), f"enum {new.name} changes: the old domain goes")
+    b.add(P_DROP_TYPE, ops.RenameType("domain", new.schema, temp.name, new.name),
+          f"enum {new.name} changes: the new domain takes its name")
+    return swapped
+
+
+def _swap_column(b: _Builder, table: Table, col: Column, temp: Domain, removed: list[str]) -> None:
+    ref = table.key
+    where = f"{table.name}.{col.name}"
+    swap_name = _cut(col.name, 63 - len(SWAP_SUFFIX)) + SWAP_SUFFIX
+    swap_type = replace(col.type, name=temp.name, schema=temp.schema)
+    bare = replace(col, name=swap_name, type=swap_type, nullable=True, default=None, identity=None)
+    key = table.primary_key.columns if table.primary_key else ()
+    if not key:
+        b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key cannot be copied in "
+                                 "batches", col.span))
+        return
+    qualified_type = b.target.type_sql(swap_type, "")
+    copy_hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction")]
+    if removed:
+        copy_hazards.append(Hazard(MAY_FAIL, f"rows of {table.name} holding {', '.join(removed)} in {col.name} fail "
+                                             "the copy: update them first"))
+    items: list = [
+        (ops.AddColumns(ref, (bare,)), f"{where}: its enum changes, so it moves to a new column of the new domain"),
+        (ops.CopyColumn(ref, col.name, swap_name, qualified_type, key, b.options.batch_rows, span=col.span),
+         f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
+    ]
+    if col.default is not None:
+        items.append((ops.SetDefault(ref, replace(col, name=swap_name, type=swap_type)), f"{where} keeps its default"))
+    indexes = [i for i in table.indexes if col.name in i.column_names]
+    items.append((ops.DropColumn(ref, col.name, span=col.span), f"{where}: the old column goes",
+                  (Hazard(DATA_LOSS, f"values written to {where} after the copy and before this step are lost; stop "
+                                     "writers first"),)))
+    items.append((ops.RenameColumn(ref, swap_name, col.name, span=col.span), f"{where}: the new column takes its name"))
+    if not col.nullable:
+        items += _required_check(b, ref, col.name, col.span, f"{where} is required", None)
+    b.chain(P_ALTER, items)
+    for i in indexes:  # dropped with the old column
+        _create_index(b, table, i, existing=True)
+
+
+# -- rendering and order -------------------------------------------------------------------------------------------------
+def _render(b: _Builder, target: Target, default_schema: str, problems: list[Problem]) -> tuple[Step, ...]:
+    ordered = sorted(b.entries, key=lambda e: (e.phase, e.number))
+    ids: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    steps = []
+    for e in ordered:
+        rendered = target.render(e.op, default_schema)
+        problems.extend(rendered.problems)
+        base = f"{rendered.label}:{e.op.subject.split(' ', 1)[-1]}"
+        seen[base] = seen.get(base, 0) + 1
+        step_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        ids[e.number] = step_id
+        steps.append(Step(step_id, rendered.sql, rendered.label, rendered.kind, e.op.subject, e.reason, e.op.origin,
+                          e.hazards, tuple(ids[a] for a in e.after if a in ids), e.directives))
+    return tuple(steps)
+
+
+def creation_order(tables: list[Table]) -> list[Table]:
+    """Tables ordered so that each comes after the tables its foreign keys reference,
+    keeping declaration order wherever the references allow it. A reference cycle is
+    broken at its earliest-declared table (its foreign keys into the cycle become
+    deferred)."""
+    index = {t.key: i for i, t in enumerate(tables)}
+    deps: list[set[int]] = []
+    dependents: list[list[int]] = [[] for _ in tables]
+    for i, t in enumerate(tables):
+        d = {index[fk.referenced_key] for fk in t.foreign_keys if fk.referenced_key in index} - {i}
+        deps.append(d)
+        for j in d:
+            dependents[j].append(i)
+    ready = [i for i, d in enumerate(deps) if not d]
+    heapq.heapify(ready)
+    done = [False] * len(tables)
+    order: list[Table] = []
+    remaining = len(tables)
+    next_forced = 0
+    while remaining:
+        if ready:
+            i = heapq.heappop(ready)
+            if done[i]:
+                continue
+        else:
+            while done[next_forced]:
+                next_forced += 1
+            i = next_forced
+        done[i] = True
+        remaining -= 1
+        order.append(tables[i])
+        for j in dependents[i]:
+            if not done[j]:
+                deps[j].discard(i)
+                if not deps[j]:
+                    heapq.heappush(ready, j)
+    return order
