@@ -63,7 +63,7 @@ TOKEN_SECONDS = 900
 DEFAULT_DSQL_USER = "admin"
 CONNECT_TIMEOUT = 10
 
-_HOW_TO = ("pass --url postgresql://USER:PASSWORD@HOST:5432/DB (or set DATABASE_URL, or put the datasource url "
+_HOW_TO = ("pass --url with a postgresql:// URL (or set DATABASE_URL, or put the datasource url "
            "in prisma.config.ts), or --endpoint <cluster id>.dsql.<region>.on.aws for Aurora DSQL with IAM; "
            "or rehearse on a throwaway local database with --rehearse")
 

@@ -40,6 +40,8 @@ COMMANDS = (
     ("rules_cmd", "explain"),
     ("migrate_cmd", "migrate"),
     ("diff_cmd", "plan"),
+    ("deploy_cmd", "deploy"),
+    ("deploy_cmd", "status"),
 )
 
 

@@ -112,6 +112,9 @@ def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff_cmd", "diff"),
     "dev": ("diff_cmd", "dev"),
+    "deploy": ("deploy_cmd", "deploy"),
+    "status": ("deploy_cmd", "status"),
+    "resolve": ("deploy_cmd", "resolve"),
 }
 
 

@@ -1,0 +1,69 @@
+"""``deploy --dry-run``: every statement and every wait a deploy would run, without running anything.
+
+Contract: :func:`plan(folder, rows, max_jobs)` -> lines of text. ``rows`` is the history read from the database
+(``None``: no database given, every migration is pending). Failed and edited migrations are reported as deploy
+would refuse them. Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
+uses; a ``VALIDATE`` of a foreign key not added in this run is assumed to need no wait (the engine reads the
+catalog for it), and the job-slot waits of ``--max-jobs`` are shown where the cap is reached.
+"""
+
+from __future__ import annotations
+
+from prisma_dsql.deploy.folder import Folder, checksum_matches
+from prisma_dsql.deploy.schedule import Scheduler
+
+
+def plan(folder: Folder, rows, max_jobs: int) -> list[str]:
+    out: list[str] = []
+    rows = rows or []
+    failed = [r for r in rows if r.failed and r.logs]
+    if failed:
+        return [f"deploy would stop: migration {failed[0].migration_name} failed and must be resolved first "
+                "(`prisma-dsql migrate resolve`)"]
+    applied = {r.migration_name for r in rows if r.applied}
+    interrupted = {r.migration_name: r for r in rows if r.interrupted}
+    pending = [m for m in folder.migrations if m.name not in applied]
+    if not pending:
+        return ["No pending migrations to apply."]
+    scheduler = Scheduler(max_jobs)
+    job = 0
+    for m in pending:
+        steps = m.steps()
+        start = 0
+        row = interrupted.get(m.name)
+        if row is not None:
+            if not checksum_matches(row.checksum, m.data):
+                out.append(f"deploy would stop: migration {m.name} was modified after it started")
+                return out
+            start = row.applied_steps_count
+            out.append(f"-- migration {m.name}: resume at statement {start + 1} of {len(steps)}")
+        else:
+            out.append(f"-- migration {m.name}: {len(steps)} statement{'s' if len(steps) != 1 else ''}")
+        for step in steps[:start]:
+            scheduler.note(step)
+        for step in steps[start:]:
+            blockers = scheduler.blockers(step)
+            if blockers:
+                names = ", ".join(scheduler.pending[k].name for k in blockers)
+                out.append(f"-- wait for: {names}")
+                for k in blockers:
+                    scheduler.finished(k)
+            if step.is_async and scheduler.over_cap():
+                oldest = scheduler.oldest()
+                out.append(f"-- wait for a job slot (--max-jobs {max_jobs}): {scheduler.pending[oldest].name} or "
+                           "another job finishing first")
+                scheduler.finished(oldest)
+            tag = " (repeated until it changes no row)" if step.repeat else ""
+            out.append(f"-- statement {step.index + 1}, line {step.line}{tag}")
+            out.append(step.text + ";")
+            if step.is_async:
+                job += 1
+                scheduler.started(f"job{job}", step.job_object)
+                out.append(f"-- (async job started: {step.job_object.kind} {step.job_object.name})")
+            scheduler.note(step)
+        if scheduler.pending:
+            out.append(f"-- wait for all {len(scheduler.pending)} async job(s), then record {m.name} as applied")
+            scheduler.pending.clear()
+        else:
+            out.append(f"-- record {m.name} as applied")
+    return out

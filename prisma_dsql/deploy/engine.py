@@ -1,0 +1,629 @@
+"""The deploy engine: apply a Prisma migrations folder to Aurora DSQL (or PostgreSQL), one statement per
+transaction, keeping Prisma's ``_prisma_migrations`` history.
+
+Contract
+--------
+:func:`deploy(connector, folder, options, reporter)` -> :class:`Summary`.
+
+1. Reads and checks the folder (:mod:`prisma_dsql.deploy.folder`): exit 2 before touching the database for a
+   missing folder, a wrong provider, a file that cannot be split, an unknown directive.
+2. Takes the lease lock (:mod:`prisma_dsql.deploy.lock`), creates ``_prisma_migrations`` if missing.
+3. Refuses, as Prisma does (P3009), while a migration is *failed* (unfinished, not rolled back, with logs):
+   ``migrate resolve`` settles it. An *interrupted* one (unfinished, no logs: a crash, a kill, a lost
+   connection, retries used up) is resumed if its file is unchanged, refused if its checksum changed.
+4. For each migration not yet applied, in folder order: a history row (as Prisma writes it), then each
+   statement in its own transaction:
+
+   * DDL alone; then ``applied_steps_count`` in a transaction of its own. If the outcome of a DDL is
+     unknown (retryable error, or resuming after a crash between the DDL and its count), the catalog is
+     asked whether it committed (:mod:`prisma_dsql.deploy.probe`) and it is not run twice.
+   * DML together with its ``applied_steps_count`` update (DML with DML), so the count is exact for DML.
+   * ``-- prisma-dsql:repeat-until-zero-rows`` DML: repeated, one transaction per round, until a round changes
+     no row (at most ``max_rounds`` rounds); then the count.
+   * ``CREATE INDEX ASYNC`` / ``ALTER TABLE ASYNC ... VALIDATE``: the ``job_id`` is kept and the deploy goes on;
+     :class:`~prisma_dsql.deploy.schedule.Scheduler` says which later statement must wait for which job; at
+     most ``max_jobs`` jobs run at once; every job of a migration has finished before its ``finished_at`` is
+     written. A failed job stops the deploy with its details; an INVALID index it left is dropped (or the
+     exact DROP printed when that fails).
+   * 40001 and lost connections are retried (:mod:`prisma_dsql.deploy.runner`), counted in the summary.
+   * Any other error stops at once: the statement, its line in migration.sql and the server's message; the
+     error is written to ``logs`` as Prisma does (the migration is then *failed*).
+5. Releases the lock.
+
+:func:`plan(folder, rows, options)` is ``--dry-run``: the lines saying every statement and wait that would run.
+:func:`status` and :func:`resolve` are ``migrate status`` and ``migrate resolve`` with Prisma's semantics.
+
+Test hook: ``PRISMA_DSQL_TEST_CRASH_AT=<phase>:<n>`` (phases ``committed``: the n-th statement run by this
+process committed, its count not written; ``recorded``: its count written; ``wait``: 0.3 s into the n-th
+wait for a job) kills the process with SIGKILL there. Only the crash tests set it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prisma_dsql.deploy import history, jobs as jobsmod, probe as probemod
+from prisma_dsql.deploy.folder import Folder, LocalMigration, checksum_matches, read_folder
+from prisma_dsql.deploy.lock import DEFAULT_LEASE, DEFAULT_WAIT, Lease
+from prisma_dsql.deploy.progress import QuietReporter, Reporter
+from prisma_dsql.deploy.runner import Committed, RetriesExhausted, RetryPolicy, Runner
+from prisma_dsql.deploy.schedule import Scheduler
+from prisma_dsql.deploy.steps import JobObject, Step
+from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.redact import redact
+
+#: Async jobs allowed to run at once. DSQL documents no limit; builds take 5-30 s each even on empty tables, so
+#: a from-empty deploy is bounded by the slowest builds only when most run together. 64 keeps a 300-index
+#: migration at about three of its slowest builds while not flooding a cluster with hundreds of jobs.
+DEFAULT_MAX_JOBS = 64
+DEFAULT_MAX_ROUNDS = 100_000
+#: How long one job may run before the deploy stops (resumable) instead of waiting on.
+DEFAULT_JOB_TIMEOUT = 6 * 3600.0
+
+
+class DeployError(PrismaDsqlError):
+    """The deploy stopped (exit 1). ``resumable``: running deploy again continues where it stopped."""
+
+    exit_code = 1
+    resumable = False
+
+
+class StatementFailed(DeployError):
+    pass
+
+
+class JobFailed(DeployError):
+    pass
+
+
+class MigrationStateError(DeployError):
+    pass
+
+
+class Interrupted(DeployError):
+    resumable = True
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    max_jobs: int = DEFAULT_MAX_JOBS
+    retry: RetryPolicy = RetryPolicy()
+    lock_wait: float = DEFAULT_WAIT
+    lock_lease: float = DEFAULT_LEASE
+    max_rounds: int = DEFAULT_MAX_ROUNDS
+    job_timeout: float = DEFAULT_JOB_TIMEOUT
+
+
+@dataclass
+class Summary:
+    applied: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    statements: int = 0
+    rounds: int = 0
+    jobs: int = 0
+    waits: int = 0
+    wait_seconds: float = 0.0
+    retries: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    lock_taken_over_from: str | None = None
+
+    def text(self) -> str:
+        n = len(self.applied)
+        if not n:
+            head = "No pending migrations to apply."
+        else:
+            head = (f"Applied {n} migration{'s' if n != 1 else ''} in {self.seconds:.1f} s: {self.statements} "
+                    f"statement{'s' if self.statements != 1 else ''}, {self.jobs} async job"
+                    f"{'s' if self.jobs != 1 else ''} ({self.waits} wait{'s' if self.waits != 1 else ''}, "
+                    f"{self.wait_seconds:.1f} s waiting)")
+            if self.rounds:
+                head += f", {self.rounds} backfill round{'s' if self.rounds != 1 else ''}"
+            if self.resumed:
+                head += f"; resumed {', '.join(self.resumed)}"
+            head += "."
+        retries = sum(self.retries.values())
+        head += (f"\nRetries: {self.retries.get('occ', 0)} after OCC conflicts (40001), "
+                 f"{self.retries.get('connection', 0)} after lost connections." if retries else "\nRetries: none.")
+        return head
+
+
+# -- test hook ---------------------------------------------------------------------------------------------------
+
+def _crash(phase: str, n: int) -> None:
+    point = os.environ.get("PRISMA_DSQL_TEST_CRASH_AT")
+    if not point or point != f"{phase}:{n}":
+        return
+    import signal
+    import threading
+
+    if phase == "wait":  # die while the wait is in progress
+        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGKILL)).start()
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+# -- the deploy -------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Job:
+    job_id: str
+    obj: JobObject
+    step: Step
+    migration: str
+    started: float
+
+
+@dataclass
+class _Ctx:
+    migration: LocalMigration
+    row_id: str
+    steps: list[Step]
+
+
+def deploy(connector, folder_path: Path, options: DeployOptions = DeployOptions(),
+           reporter: Reporter | None = None, *, open_extra=None) -> Summary:
+    """Apply every pending migration of ``folder_path`` (see the module docstring).
+
+    ``connector``: a :class:`prisma_dsql.connect.Connector`. ``open_extra()``: a new connection for the lock's
+    heartbeat (default: another connection from the connector's spec and factory)."""
+    folder = read_folder(folder_path)
+    reporter = reporter or QuietReporter()
+    return _Deploy(connector, folder, options, reporter, open_extra).run()
+
+
+class _Deploy:
+    def __init__(self, connector, folder: Folder, options: DeployOptions, reporter: Reporter, open_extra) -> None:
+        from prisma_dsql.connect import open_connection
+
+        self.connector = connector
+        self.folder = folder
+        self.options = options
+        self.reporter = reporter
+        self.runner = Runner(connector, options.retry, on_retry=reporter.retry)
+        self.open_extra = open_extra or (lambda: open_connection(connector.spec, factory=connector.factory,
+                                                                 session=connector.session))
+        self.scheduler = Scheduler(options.max_jobs, self._lookup_reference)
+        self.jobs: dict[str, _Job] = {}
+        self.jobs_done = 0
+        self.summary = Summary()
+        self.executed = 0  # statements run by this process (crash hook numbering)
+        self.wait_calls = 0
+
+    # -- top level ------------------------------------------------------------------------------------------
+    def run(self) -> Summary:
+        t0 = time.monotonic()
+        lease = Lease(self.open_extra, lease=self.options.lock_lease, wait=self.options.lock_wait,
+                      on_wait=self.reporter.line, run=self.runner.call)
+        self.lease = lease
+        lease.acquire()
+        if lease.took_over:
+            self.summary.lock_taken_over_from = lease.took_over
+            self.reporter.line(f"Took over the deploy lock of {lease.took_over} (its lease had expired).")
+        try:
+            self.runner.call(history.ensure_table)
+            rows = self.runner.call(history.read)
+            pending, resume = self._pending(rows)
+            for m in pending:  # every file is readable and its directives known before anything runs
+                m.steps()
+            for index, m in enumerate(pending, 1):
+                row = resume if resume is not None and resume.migration_name == m.name else None
+                self._migration(m, row, index, len(pending))
+        finally:
+            self.reporter.done()
+            try:
+                lease.release()
+            except Exception:  # the lease expires by itself; a failed release must not hide the real error
+                pass
+            self.summary.retries = dict(self.runner.retries)
+            self.summary.seconds = time.monotonic() - t0
+        return self.summary
+
+    def _pending(self, rows: list[history.HistoryRow]):
+        local = self.folder.by_name()
+        failed = [r for r in rows if r.failed and r.logs]
+        if failed:
+            r = failed[0]
+            raise MigrationStateError(
+                f"migration {r.migration_name} failed (started {r.started_at:%Y-%m-%d %H:%M:%S %Z}, "
+                f"{r.applied_steps_count} statement(s) applied); new migrations are not applied until it is "
+                f"resolved (Prisma P3009). Its error:\n{_indent(r.logs)}\n"
+                f"After fixing the database, run `prisma-dsql migrate resolve --applied {r.migration_name}` or "
+                f"`prisma-dsql migrate resolve --rolled-back {r.migration_name}`")
+        interrupted = [r for r in rows if r.interrupted]
+        applied = {r.migration_name for r in rows if r.applied}
+        resume = None
+        if interrupted:
+            r = interrupted[-1]
+            m = local.get(r.migration_name)
+            if m is None:
+                raise MigrationStateError(f"migration {r.migration_name} was interrupted and is not in "
+                                          f"{self.folder.path} any more; restore it, or settle it with "
+                                          f"`prisma-dsql migrate resolve --rolled-back {r.migration_name}`")
+            if not checksum_matches(r.checksum, m.data):
+                raise MigrationStateError(
+                    f"migration {r.migration_name} was modified after it started ({r.applied_steps_count} "
+                    f"statement(s) applied with the file whose checksum was {r.checksum}); resuming would run a "
+                    f"different file. Restore the original migration.sql, or settle it with `prisma-dsql migrate "
+                    f"resolve --rolled-back {r.migration_name}` after undoing what ran")
+            resume = r
+        for r in rows:
+            if r.applied and r.migration_name in local and not checksum_matches(r.checksum, local[r.migration_name]
+                                                                                   .data):
+                self._warn(f"migration {r.migration_name} was modified after it was applied (checksum differs)")
+            if r.applied and r.migration_name not in local:
+                self._warn(f"migration {r.migration_name} is applied to the database but missing from "
+                           f"{self.folder.path}")
+        pending = [m for m in self.folder.migrations if m.name not in applied]
+        return pending, resume
+
+    def _warn(self, text: str) -> None:
+        if text not in self.summary.warnings:
+            self.summary.warnings.append(text)
+            self.reporter.line(f"warning: {text}")
+
+    # -- one migration -------------------------------------------------------------------------------------
+    def _migration(self, m: LocalMigration, row, index: int, total: int) -> None:
+        steps = m.steps()
+        if row is None:
+            row_id = self._start_row(m)
+            start_at = 0
+        else:
+            row_id, start_at = row.id, row.applied_steps_count
+            self.summary.resumed.append(m.name)
+        ctx = _Ctx(m, row_id, steps)
+        self.reporter.migration(m.name, index, total, len(steps), start_at)
+        if row is not None:
+            start_at = self._recover(ctx, start_at)
+        for step in steps[start_at:]:
+            self._step(ctx, step)
+        self._wait(list(self.jobs), ctx, f"the {len(self.jobs)} async job(s) of {m.name} before recording it")
+        self.runner.call(lambda conn: history.finish(conn, row_id, len(steps)))
+        self.summary.applied.append(m.name)
+        self.reporter.line(f"  applied {m.name}")
+
+    def _start_row(self, m: LocalMigration) -> str:
+        import uuid
+
+        row_id = str(uuid.uuid4())
+
+        def insert(conn):
+            conn.execute(f"INSERT INTO {history.TABLE} (id, checksum, migration_name) VALUES (%s, %s, %s)",
+                         (row_id, m.checksum, m.name))
+
+        self.runner.call(insert, probe=lambda conn: conn.execute(
+            f"SELECT 1 FROM {history.TABLE} WHERE id = %s", (row_id,)).fetchone())
+        return row_id
+
+    def _record(self, ctx: _Ctx, count: int) -> None:
+        self.runner.call(lambda conn: history.record_steps(conn, ctx.row_id, count))
+
+    # -- resume --------------------------------------------------------------------------------------------
+    def _recover(self, ctx: _Ctx, start_at: int) -> int:
+        """Rebuild the jobs of the statements already applied, then settle the first one not recorded (its
+        commit may have happened without its count)."""
+        for step in ctx.steps[:start_at]:
+            self.scheduler.note(step)
+            if step.is_async:
+                self._adopt_job(ctx, step)
+        if start_at < len(ctx.steps):
+            step = ctx.steps[start_at]
+            if step.kind == "ddl":
+                done = self.runner.call(lambda conn: probemod.committed(conn, step))
+                if done:
+                    self.reporter.line(f"  statement {start_at + 1} (line {step.line}) had committed before the "
+                                       "interruption; recording it")
+                    self.scheduler.note(step)
+                    self._record(ctx, start_at + 1)
+                    return start_at + 1
+            elif step.kind == "async_index":
+                state = self.runner.call(lambda conn: jobsmod.index_state(conn, step.job_object))
+                if state != "missing":
+                    self.reporter.line(f"  statement {start_at + 1} (line {step.line}) had started its build "
+                                       "before the interruption; recording it")
+                    self._adopt_job(ctx, step)
+                    self._record(ctx, start_at + 1)
+                    return start_at + 1
+            elif step.kind == "async_validate":
+                found = self.runner.call(lambda conn: (jobsmod.constraint_validated(conn, step.job_object),
+                                                       jobsmod.find_jobs(conn, step.job_object)))
+                validated, known = found
+                if validated or any(j.running or j.ok for j in known):
+                    self._adopt_job(ctx, step)
+                    self._record(ctx, start_at + 1)
+                    return start_at + 1
+        return start_at
+
+    def _adopt_job(self, ctx: _Ctx, step: Step) -> None:
+        """A job started by an earlier run: wait for it later if it still runs, stop if it failed."""
+        obj = step.job_object
+
+        def look(conn):
+            if obj.kind == "index":
+                state = jobsmod.index_state(conn, obj)
+                if state in ("valid", "missing"):
+                    return None, []
+            elif jobsmod.constraint_validated(conn, obj) in (True, None):
+                return None, []
+            return "unsettled", jobsmod.find_jobs(conn, obj)
+
+        state, known = self.runner.call(look)
+        if state is None:
+            return
+        running = [j for j in known if j.running]
+        if running:
+            self._track(running[0].job_id, obj, step, ctx)
+            return
+        if known and known[0].failed:
+            self._job_failed(ctx, _Job(known[0].job_id, obj, step, ctx.migration.name, time.monotonic()), known[0])
+        if obj.kind == "constraint":  # its job is gone (rows vanish after ~30 min) and it is not validated: again
+            self._enqueue(ctx, step, record=False)
+            return
+        self._job_failed(ctx, _Job("?", obj, step, ctx.migration.name, time.monotonic()),
+                         jobsmod.JobState("?", "unknown", "the build ended without a job record and left the "
+                                                          "index INVALID"))
+
+    # -- one statement -------------------------------------------------------------------------------------
+    def _step(self, ctx: _Ctx, step: Step) -> None:
+        self.lease.check()
+        self.reporter.statement(ctx.migration.name, step, len(ctx.steps))
+        blockers = self.scheduler.blockers(step)
+        if blockers:
+            names = sorted({self.jobs[k].obj.name for k in blockers if k in self.jobs})
+            self._wait(blockers, ctx, f"{', '.join(names) if len(names) <= 3 else f'{len(names)} jobs'} before "
+                                      f"statement {step.index + 1} (line {step.line})")
+        if step.is_async:
+            while self.scheduler.over_cap():
+                self._make_room(ctx)
+        self.executed += 1
+        if step.kind == "dml" and step.repeat:
+            self._repeat(ctx, step)
+        elif step.kind == "dml":
+            self._dml(ctx, step)
+        elif step.is_async:
+            self._enqueue(ctx, step)
+        else:
+            self._ddl(ctx, step)
+        self.scheduler.note(step)
+        self.summary.statements += 1
+
+    def _fail_statement(self, ctx: _Ctx, step: Step, exc: BaseException) -> None:
+        state = getattr(exc, "sqlstate", None) or ""
+        diag = getattr(exc, "diag", None)
+        server = (getattr(diag, "message_primary", None) or str(exc).strip().splitlines()[0]) if str(exc) else ""
+        detail = getattr(diag, "message_detail", None)
+        message = (f"migration {ctx.migration.name} failed at statement {step.index + 1} "
+                   f"({ctx.migration.path}:{step.line}):\n{_indent(step.text)}\n"
+                   f"{'SQLSTATE ' + state + ': ' if state else ''}{server}" + (f"\n{detail}" if detail else ""))
+        message = redact(message)
+        self._log_failure(ctx, message)
+        raise StatementFailed(message) from None
+
+    def _log_failure(self, ctx: _Ctx, message: str) -> None:
+        try:
+            self.runner.call(lambda conn: history.fail(conn, ctx.row_id, message))
+        except Exception:  # the database is gone: the row stays interrupted, which deploy resumes
+            pass
+
+    def _call_statement(self, ctx: _Ctx, step: Step, fn, probe=None):
+        import psycopg
+
+        try:
+            return self.runner.call(fn, probe=probe)
+        except RetriesExhausted as exc:
+            raise Interrupted(f"migration {ctx.migration.name} stopped at statement {step.index + 1} "
+                              f"({ctx.migration.path}:{step.line}): {exc}. Nothing is lost: run deploy again to "
+                              "resume there (--max-retries allows more retries)") from None
+        except psycopg.Error as exc:
+            self._fail_statement(ctx, step, exc)
+
+    def _dml(self, ctx: _Ctx, step: Step) -> None:
+        count = step.index + 1
+
+        def run(conn):
+            with conn.transaction():
+                conn.execute(step.text)
+                conn.execute(history.record_steps_sql, (count, ctx.row_id))
+
+        def probe(conn):
+            row = conn.execute(f"SELECT applied_steps_count FROM {history.TABLE} WHERE id = %s",
+                               (ctx.row_id,)).fetchone()
+            return row is not None and row[0] >= count
+
+        self._call_statement(ctx, step, run, probe)
+        _crash("committed", self.executed)
+        _crash("recorded", self.executed)
+
+    def _repeat(self, ctx: _Ctx, step: Step) -> None:
+        rounds = 0
+        while True:
+            if rounds >= self.options.max_rounds:
+                message = (f"migration {ctx.migration.name}: the backfill at {ctx.migration.path}:{step.line} still "
+                           f"changed rows after {rounds} rounds (`-- prisma-dsql:repeat-until-zero-rows` stops at "
+                           f"{self.options.max_rounds}); it does not converge: each round must leave fewer rows "
+                           "to change, e.g. `WHERE col IS NULL` on the column it sets")
+                self._log_failure(ctx, message)
+                raise StatementFailed(message)
+            self.lease.check()
+            changed = self._call_statement(ctx, step, lambda conn: conn.execute(step.text).rowcount)
+            rounds += 1
+            self.summary.rounds += 1
+            if not changed or changed < 0:
+                break
+            if rounds % 50 == 0:
+                self.reporter.line(f"  backfill at line {step.line}: {rounds} rounds so far")
+        _crash("committed", self.executed)
+        self._record(ctx, step.index + 1)
+        _crash("recorded", self.executed)
+
+    def _ddl(self, ctx: _Ctx, step: Step) -> None:
+        import psycopg
+
+        if step.kind == "session":
+            self.runner.session.append(step.text)
+        seen = {"probe": False, "tries": 0}
+
+        def probe(conn):
+            result = probemod.committed(conn, step)
+            seen["probe"] = result is None
+            return result
+
+        def run(conn):
+            seen["tries"] += 1
+            try:
+                conn.execute(step.text)
+            except psycopg.Error as exc:
+                # Re-run after an unknown outcome that the catalog could not settle: "already exists" or
+                # "does not exist" means the first run had committed.
+                if seen["tries"] > 1 and seen["probe"] and getattr(exc, "sqlstate", None) in probemod.ALREADY_DONE:
+                    return Committed(True)
+                raise
+
+        self._call_statement(ctx, step, run, probe)
+        _crash("committed", self.executed)
+        self._record(ctx, step.index + 1)
+        _crash("recorded", self.executed)
+
+    def _enqueue(self, ctx: _Ctx, step: Step, record: bool = True) -> None:
+        obj = step.job_object
+        before: set[str] = set()
+        if obj.kind == "constraint":
+            before = {j.job_id for j in self.runner.call(lambda conn: jobsmod.find_jobs(conn, obj))}
+
+        def run(conn):
+            cur = conn.execute(step.text)
+            row = cur.fetchone() if cur.description else None
+            return str(row[0]) if row is not None else ""
+
+        def probe(conn):
+            if obj.kind == "index":
+                if jobsmod.index_state(conn, obj) == "missing":
+                    return None
+                known = jobsmod.find_jobs(conn, obj)
+                return known[0].job_id if known else ""
+            if jobsmod.constraint_validated(conn, obj):
+                return ""
+            new = [j for j in jobsmod.find_jobs(conn, obj) if j.job_id not in before]
+            return new[0].job_id if new else None
+
+        result = self._call_statement(ctx, step, run, probe)
+        job_id = result.value if isinstance(result, Committed) else result
+        _crash("committed", self.executed)
+        if record:
+            self._record(ctx, step.index + 1)
+        _crash("recorded", self.executed)
+        if job_id:
+            self._track(job_id, obj, step, ctx)
+        self.summary.jobs += 1
+
+    def _track(self, job_id: str, obj: JobObject, step: Step, ctx: _Ctx) -> None:
+        self.jobs[job_id] = _Job(job_id, obj, step, ctx.migration.name, time.monotonic())
+        self.scheduler.started(job_id, obj)
+        self.reporter.jobs(len(self.jobs), self.jobs_done)
+
+    # -- waiting -------------------------------------------------------------------------------------------
+    def _settle(self, ctx: _Ctx, states: dict[str, jobsmod.JobState]) -> None:
+        for job_id, state in states.items():
+            job = self.jobs.get(job_id)
+            if job is None:
+                continue
+            if state.failed:
+                self._job_failed(ctx, job, state)
+            if state.ok:
+                self._done(job_id)
+
+    def _done(self, job_id: str) -> None:
+        self.jobs.pop(job_id, None)
+        self.scheduler.finished(job_id)
+        self.jobs_done += 1
+        self.reporter.jobs(len(self.jobs), self.jobs_done)
+
+    def _make_room(self, ctx: _Ctx) -> None:
+        states = self.runner.call(lambda conn: jobsmod.statuses(conn, list(self.jobs)))
+        self._settle(ctx, states)
+        if self.scheduler.over_cap():
+            oldest = self.scheduler.oldest()
+            self._wait([oldest], ctx, f"a free job slot ({self.options.max_jobs} jobs running; --max-jobs)")
+
+    def _wait(self, keys, ctx: _Ctx, what: str) -> None:
+        keys = [k for k in keys if k in self.jobs]
+        if not keys:
+            return
+        t0 = time.monotonic()
+        self.reporter.waiting(what)
+        self.summary.waits += 1
+        self._settle(ctx, self.runner.call(lambda conn: jobsmod.statuses(conn, keys)))
+        for key in keys:
+            if key in self.jobs:
+                self._wait_one(ctx, self.jobs[key])
+        self.summary.wait_seconds += time.monotonic() - t0
+
+    def _wait_one(self, ctx: _Ctx, job: _Job) -> None:
+        deadline = time.monotonic() + self.options.job_timeout
+        while True:
+            self.lease.check()
+            self.wait_calls += 1
+            _crash("wait", self.wait_calls)
+            succeeded = self.runner.call(lambda conn: jobsmod.wait_call(conn, job.job_id))
+            states = self.runner.call(lambda conn: jobsmod.statuses(conn, [job.job_id]))
+            state = states.get(job.job_id)
+            if state is not None and state.failed:
+                self._job_failed(ctx, job, state)
+            if (state is not None and state.ok) or (succeeded and state is None):
+                self._done(job.job_id)
+                return
+            if state is None:  # the row is gone: ask the catalog what the job left
+                ok = self.runner.call(lambda conn: jobsmod.index_state(conn, job.obj) == "valid"
+                                      if job.obj.kind == "index" else bool(jobsmod.constraint_validated(conn, job.obj)))
+                if ok:
+                    self._done(job.job_id)
+                    return
+                self._job_failed(ctx, job, jobsmod.JobState(job.job_id, "unknown", "the job is no longer in "
+                                                            "sys.jobs and its object is not valid"))
+            if time.monotonic() >= deadline:
+                raise Interrupted(f"job {job.job_id} ({_what(job.obj)}) is still {state.status} after "
+                                  f"{int(self.options.job_timeout)} s; stopped waiting. Run deploy again to resume "
+                                  "(it waits for the job again)")
+
+    def _job_failed(self, ctx: _Ctx, job: _Job, state: jobsmod.JobState) -> None:
+        lines = [f"migration {ctx.migration.name}: {_what(job.obj)} failed ({state.describe()}); started by "
+                 f"statement {job.step.index + 1} ({ctx.migration.path}:{job.step.line}):", _indent(job.step.text)]
+        if job.obj.kind == "index":
+            drop = self.runner.call(lambda conn: jobsmod.cleanup_sql(conn, job.obj))
+            if drop:
+                try:
+                    self.runner.call(lambda conn: conn.execute(drop))
+                    lines.append(f"The INVALID index it left (which would still enforce uniqueness) was dropped: "
+                                 f"{drop};")
+                except Exception as exc:
+                    lines.append(f"The INVALID index it left could not be dropped ({_first(exc)}); drop it with: "
+                                 f"{drop};")
+        else:
+            lines.append("The constraint stays NOT VALID (still enforced on new writes).")
+        lines.append("Fix the data, then settle the migration with `prisma-dsql migrate resolve`.")
+        message = redact("\n".join(lines))
+        self.jobs.pop(job.job_id, None)
+        self.scheduler.finished(job.job_id)
+        self._log_failure(ctx, message)
+        raise JobFailed(message)
+
+    def _lookup_reference(self, constraint: str, table: str) -> str | None:
+        return self.runner.call(lambda conn: jobsmod.referenced_table(conn, constraint, table))
+
+
+def _what(obj: JobObject) -> str:
+    if obj.kind == "index":
+        return f'the build of {"unique " if obj.unique else ""}index "{obj.name}" on "{obj.table}"'
+    return f'the validation of constraint "{obj.name}" on "{obj.table}"'
+
+
+def _indent(text: str | None, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in (text or "").splitlines())
+
+
+def _first(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return redact(lines[0]) if lines else type(exc).__name__

@@ -1,0 +1,120 @@
+"""DSQL's async jobs as the deploy engine sees them: sys.jobs, sys.wait_for_job, and what a failed job leaves.
+
+Contract
+--------
+* :func:`statuses(conn, ids)` reads ``sys.jobs`` for many jobs in one query: job_id -> :class:`JobState`.
+* :func:`wait_call(conn, job_id)` runs ``CALL sys.wait_for_job('<id>')`` (a procedure; it must run outside a
+  transaction block, so ``conn`` is in autocommit) and returns its ``succeeded``. ``False`` is not a failure
+  by itself: it can mean the wait timed out; callers read :func:`statuses` to know.
+* :func:`find_jobs(conn, obj)` lists the jobs of an index or constraint, newest first (for resume and for
+  "did this enqueue commit?").
+* :func:`index_state(conn, obj)`: ``"valid"``, ``"invalid"`` (building, or a failed build's leftover) or
+  ``"missing"``; :func:`constraint_validated(conn, obj)`.
+* :func:`cleanup_sql(conn, obj)`: the ``DROP INDEX`` that removes the INVALID index a failed unique build
+  leaves (it still enforces uniqueness, and ``CREATE INDEX ... IF NOT EXISTS`` would silently accept it), or
+  ``None`` when there is nothing to drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prisma_dsql.deploy.steps import JobObject
+
+TERMINAL_OK = {"completed", "succeeded", "success", "done"}
+TERMINAL_FAILED = {"failed", "cancelled", "canceled", "error"}
+
+
+@dataclass(frozen=True)
+class JobState:
+    job_id: str
+    status: str
+    details: str | None
+    job_type: str | None = None
+    object_name: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status.lower() in TERMINAL_OK
+
+    @property
+    def failed(self) -> bool:
+        return self.status.lower() in TERMINAL_FAILED
+
+    @property
+    def running(self) -> bool:
+        return not (self.ok or self.failed)
+
+    def describe(self) -> str:
+        text = f"job {self.job_id}: {self.status}"
+        if self.job_type:
+            text += f" ({self.job_type})"
+        if self.details:
+            text += f": {self.details}"
+        return text
+
+
+_COLUMNS = "job_id::text, status::text, details::text, job_type::text, object_name::text"
+
+
+def statuses(conn, ids) -> dict[str, JobState]:
+    ids = [str(i) for i in ids]
+    if not ids:
+        return {}
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM sys.jobs WHERE job_id::text = ANY(%s)", (ids,)).fetchall()
+    return {r[0]: JobState(*r) for r in rows}
+
+
+def wait_call(conn, job_id: str) -> bool:
+    from psycopg import sql
+
+    row = conn.execute(sql.SQL("CALL sys.wait_for_job({})").format(sql.Literal(str(job_id)))).fetchone()
+    return bool(row[0]) if row is not None else False
+
+
+def _object_names(obj: JobObject) -> list[str]:
+    return [obj.name, f'"{obj.name}"', f"{obj.table}.{obj.name}", f'"{obj.table}"."{obj.name}"']
+
+
+def find_jobs(conn, obj: JobObject) -> list[JobState]:
+    names = _object_names(obj)
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM sys.jobs WHERE object_name::text = ANY(%s) "
+                        "OR split_part(object_name::text, '.', 2) = %s ORDER BY start_time DESC",
+                        (names, obj.name)).fetchall()
+    wanted = "INDEX_BUILD" if obj.kind == "index" else "VALIDATE_CONSTRAINT"
+    return [JobState(*r) for r in rows if (r[3] or wanted).upper() == wanted]
+
+
+_INDEX = ("SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+          "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class t ON t.oid = i.indrelid "
+          "WHERE c.relname = %s AND t.relname = %s")
+
+
+def index_state(conn, obj: JobObject) -> str:
+    row = conn.execute(_INDEX, (obj.name, obj.table)).fetchone()
+    if row is None:
+        return "missing"
+    return "valid" if row[0] else "invalid"
+
+
+def constraint_validated(conn, obj: JobObject) -> bool | None:
+    row = conn.execute("SELECT c.convalidated FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+                       "WHERE c.conname = %s AND t.relname = %s", (obj.name, obj.table)).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def cleanup_sql(conn, obj: JobObject) -> str | None:
+    if obj.kind != "index":
+        return None
+    row = conn.execute(_INDEX, (obj.name, obj.table)).fetchone()
+    if row is None or row[0]:
+        return None
+    return f'DROP INDEX "{row[1]}"."{obj.name.replace(chr(34), chr(34) * 2)}"'
+
+
+def referenced_table(conn, constraint: str, table: str) -> str | None:
+    """The table a foreign key points at (for waiting on its unique index builds before VALIDATE)."""
+    row = conn.execute("SELECT f.relname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+                       "JOIN pg_class f ON f.oid = c.confrelid WHERE c.conname = %s AND t.relname = %s "
+                       "AND c.contype = 'f'", (constraint, table)).fetchone()
+    return row[0] if row else None

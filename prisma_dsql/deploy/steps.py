@@ -1,0 +1,287 @@
+"""What one statement of a migration.sql is, for the deploy engine: its kind, the async job it starts,
+the objects it needs, and the directives written before it.
+
+Contract
+--------
+:func:`analyse(statement, file)` -> :class:`Step`. Reads the statement's text only (no database):
+
+* ``kind``: ``"async_index"`` (``CREATE [UNIQUE] INDEX ASYNC``), ``"async_validate"`` (``ALTER TABLE ASYNC
+  ... VALIDATE CONSTRAINT``), ``"dml"`` (INSERT/UPDATE/DELETE/MERGE/SELECT/WITH/VALUES), ``"session"``
+  (``SET``/``RESET``: replayed on every new connection), ``"ddl"`` (everything else).
+* ``job_object``: the index or constraint an async statement builds or validates, and its table.
+* ``needs_names``: identifiers of the statement that may name an index or constraint (``USING INDEX x``,
+  ``DROP INDEX x``, ``ALTER INDEX x``, ``DROP CONSTRAINT x``, ...): a pending job on an object of that name
+  must finish first.
+* ``needs_tables``: tables whose pending jobs must finish first (the statement drops, renames or alters
+  existing parts of them); ``references``: tables named after ``REFERENCES`` (their pending unique index
+  builds must finish first).
+* directives from ``-- prisma-dsql:`` comments right before the statement (see docs/directives.md):
+  ``repeat`` (repeat-until-zero-rows) and ``wait_all`` (wait-for-jobs). An unknown directive, a directive
+  that is not right before a statement, ``repeat`` on a statement that is not DML, and transaction control
+  statements (each statement already runs in its own transaction) raise :class:`MigrationFileError`
+  (exit 2) naming the file and line.
+
+Names are compared as PostgreSQL folds them: unquoted lower-cased, quoted as written; schemas are dropped
+(a same-named object in another schema only makes the engine wait when it need not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.sql.split import Statement
+
+DIRECTIVE_PREFIX = "prisma-dsql:"
+REPEAT = "repeat-until-zero-rows"
+WAIT_FOR_JOBS = "wait-for-jobs"
+DIRECTIVES = (REPEAT, WAIT_FOR_JOBS)
+_DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
+
+
+class MigrationFileError(PrismaDsqlError):
+    """A migration.sql the engine cannot run as written (exit 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class JobObject:
+    kind: str  # "index" | "constraint"
+    name: str
+    table: str
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int  # 0-based position in the migration
+    text: str
+    line: int  # 1-based line in migration.sql
+    kind: str
+    job_object: JobObject | None = None
+    needs_names: frozenset[str] = frozenset()
+    needs_tables: frozenset[str] = frozenset()
+    references: frozenset[str] = frozenset()
+    repeat: bool = False
+    wait_all: bool = False
+    #: The table the statement creates or alters (for the commit probe, see deploy.probe).
+    target_table: str | None = None
+    #: `ADD CONSTRAINT name`: the constraint's name (with `references`, a foreign key to those tables).
+    adds_constraint: str | None = None
+
+    @property
+    def is_async(self) -> bool:
+        return self.kind in ("async_index", "async_validate")
+
+    def head(self, width: int = 100) -> str:
+        """The statement on one line, shortened."""
+        one = " ".join(self.text.split())
+        return one if len(one) <= width else one[: width - 1] + "…"
+
+
+# -- tokens -------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|\S')
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str
+    word: str  # lower-cased keyword for unquoted words, "" otherwise
+    name: str | None  # identifier as PostgreSQL folds it, None for punctuation and literals
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        if t.startswith('"'):
+            out.append(_Tok(t, "", t[1:-1].replace('""', '"')))
+        elif t.startswith("'"):
+            out.append(_Tok(t, "", None))
+        elif t[0].isalpha() or t[0] == "_" or ord(t[0]) > 127:
+            out.append(_Tok(t, t.lower(), t.lower()))
+        else:
+            out.append(_Tok(t, "", None))
+    return out
+
+
+def _qualified(toks: list[_Tok], i: int) -> tuple[str | None, int]:
+    """The (unqualified) name starting at toks[i] (`a`, `s.a`, `"s"."a"`) and the index after it."""
+    if i >= len(toks) or toks[i].name is None:
+        return None, i
+    name, i = toks[i].name, i + 1
+    while i + 1 < len(toks) and toks[i].text == "." and toks[i + 1].name is not None:
+        name, i = toks[i + 1].name, i + 2
+    return name, i
+
+
+def _skip(toks: list[_Tok], i: int, *words: str) -> int:
+    """Skip optional keyword runs such as IF NOT EXISTS / ONLY."""
+    changed = True
+    while changed:
+        changed = False
+        for phrase in words:
+            parts = phrase.split()
+            if [t.word for t in toks[i:i + len(parts)]] == parts:
+                i += len(parts)
+                changed = True
+    return i
+
+
+_DML = {"insert", "update", "delete", "merge", "select", "with", "values", "table"}
+_TRANSACTION = {"begin", "commit", "rollback", "end", "start", "savepoint", "release", "abort", "prepare"}
+#: ALTER TABLE actions that work on what already exists (columns, constraints, the table's name).
+_ALTERS_EXISTING = {"drop", "rename", "alter", "set", "validate", "owner", "replica", "cluster", "inherit",
+                    "no", "enable", "disable", "attach", "detach", "force"}
+
+
+def analyse(statement: Statement, index: int, file: Path | str = "migration.sql",
+            directives: tuple[tuple[str, int], ...] = ()) -> Step:
+    toks = _tokens(statement.text)
+    words = [t.word for t in toks]
+    first = words[0] if words else ""
+    where = f"{file}:{statement.line}"
+    if first in _TRANSACTION and not (first == "end" and len(words) > 1 and words[1] not in ("transaction", "work")):
+        raise MigrationFileError(f"{where}: `{statement.text.split()[0]}`: transaction control is not supported in a "
+                                 "migration run by prisma-dsql (each statement runs in its own transaction, as DSQL "
+                                 "requires); remove it")
+    repeat = any(name == REPEAT for name, _ in directives)
+    wait_all = any(name == WAIT_FOR_JOBS for name, _ in directives)
+
+    kind = "ddl"
+    job_object = None
+    needs_names: set[str] = set()
+    needs_tables: set[str] = set()
+    target_table = None
+    if first in _DML:
+        kind = "dml"
+    elif first in ("set", "reset"):
+        kind = "session"
+    elif first == "create":
+        i = _skip(toks, 1, "unique")
+        unique = "unique" in words[1:2]
+        if i < len(toks) and words[i] == "index":
+            i += 1
+            is_async = i < len(toks) and words[i] == "async"
+            i = _skip(toks, i + (1 if is_async else 0), "if not exists", "concurrently")
+            name = None
+            if i < len(toks) and words[i] != "on":
+                name, i = _qualified(toks, i)
+            i = _skip(toks, i, "on", "only")
+            table, _ = _qualified(toks, i)
+            target_table = table
+            if is_async and name and table:
+                kind = "async_index"
+                job_object = JobObject("index", name, table, unique)
+            elif is_async:
+                kind = "async_index"
+                job_object = JobObject("index", name or "", table or "", unique)
+        elif i < len(toks) and words[i] in ("table", "view"):
+            target_table, _ = _qualified(toks, _skip(toks, i + 1, "if not exists"))
+    elif first == "alter" and len(words) > 1 and words[1] == "table":
+        i = 2
+        is_async = i < len(toks) and words[i] == "async"
+        i = _skip(toks, i + (1 if is_async else 0), "if exists", "only")
+        table, i = _qualified(toks, i)
+        target_table = table
+        action = words[i] if i < len(toks) else ""
+        if is_async and action == "validate" and table:
+            cname, _ = _qualified(toks, _skip(toks, i + 1, "constraint"))
+            kind = "async_validate"
+            job_object = JobObject("constraint", cname or "", table)
+            if cname:
+                needs_names.add(cname)
+        elif action in _ALTERS_EXISTING and table:
+            needs_tables.add(table)
+    elif first == "drop" and len(words) > 1 and words[1] in ("table", "view", "materialized"):
+        i = _skip(toks, 2, "view", "if exists")
+        while i < len(toks):
+            name, i = _qualified(toks, i)
+            if name:
+                needs_tables.add(name)
+            if i < len(toks) and toks[i].text == ",":
+                i += 1
+                continue
+            break
+    elif first == "drop" and len(words) > 1 and words[1] == "index":
+        i = _skip(toks, 2, "concurrently", "if exists")
+        while i < len(toks):
+            name, i = _qualified(toks, i)
+            if name:
+                needs_names.add(name)
+            if i < len(toks) and toks[i].text == ",":
+                i += 1
+                continue
+            break
+    elif first == "alter" and len(words) > 1 and words[1] == "index":
+        name, _ = _qualified(toks, _skip(toks, 2, "if exists"))
+        if name:
+            needs_names.add(name)
+    elif first == "truncate":
+        kind = "dml"
+
+    references: set[str] = set()
+    adds_constraint = None
+    for j, t in enumerate(toks):
+        if t.word == "constraint" and j > 0 and toks[j - 1].word == "add" and kind == "ddl":
+            adds_constraint, _ = _qualified(toks, j + 1)
+        if t.word == "references":
+            name, _ = _qualified(toks, j + 1)
+            if name:
+                references.add(name)
+        elif t.word == "index" and j > 0 and toks[j - 1].word == "using":
+            name, _ = _qualified(toks, j + 1)
+            if name:
+                needs_names.add(name)
+        elif t.word == "constraint" and j > 0 and toks[j - 1].word in ("drop", "rename") and kind == "ddl":
+            name, _ = _qualified(toks, _skip(toks, j + 1, "if exists"))
+            if name:
+                needs_names.add(name)
+
+    if repeat and kind != "dml":
+        line = next(line for name, line in directives if name == REPEAT)
+        raise MigrationFileError(f"{file}:{line}: `-- prisma-dsql:{REPEAT}` must come right before an INSERT, "
+                                 "UPDATE or DELETE statement (it repeats that statement until it changes no row)")
+    return Step(index=index, text=statement.text, line=statement.line, kind=kind, job_object=job_object,
+                needs_names=frozenset(needs_names), needs_tables=frozenset(needs_tables),
+                references=frozenset(references), repeat=repeat, wait_all=wait_all, target_table=target_table,
+                adds_constraint=adds_constraint)
+
+
+def directives_by_statement(script: str, statements: list[Statement], file: Path | str) -> list[tuple]:
+    """For each statement, the ``(directive, line)`` pairs written right before it.
+
+    Every ``-- prisma-dsql:`` line of the file must be a known directive among the comments that lead a
+    statement; anything else raises :class:`MigrationFileError` naming the line."""
+    lines = script.splitlines()
+    found = {n + 1: m for n, line in enumerate(lines) if (m := _DIRECTIVE_LINE.match(line))}
+    result: list[tuple] = []
+    claimed: set[int] = set()
+    previous_line = 0
+    for s in statements:
+        leading = {c.strip() for c in s.leading_comments}
+        mine = []
+        for line_no in range(previous_line + 1, s.line):
+            m = found.get(line_no)
+            if m is None or lines[line_no - 1].strip() not in leading:
+                continue
+            mine.append((m.group("name"), line_no))
+            claimed.add(line_no)
+        result.append(tuple(mine))
+        previous_line = s.line
+    for line_no, m in sorted(found.items()):
+        name = m.group("name")
+        if name not in DIRECTIVES:
+            known = ", ".join(f"`-- {DIRECTIVE_PREFIX}{d}`" for d in DIRECTIVES)
+            raise MigrationFileError(f"{file}:{line_no}: unknown directive `-- {DIRECTIVE_PREFIX}{name}` "
+                                     f"(known: {known}; see docs/directives.md)")
+        if m.group("rest").strip():
+            raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` takes no arguments")
+        if line_no not in claimed:
+            raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` is not right before a "
+                                     "statement (only comments may stand between a directive and its statement)")
+    return result
