@@ -2,9 +2,9 @@
 
 The postgres script runs as Prisma's `migrate deploy` runs it (the whole file in one transaction);
 the DSQL script runs through tests/support/dsql_emulation.py (one statement per transaction,
-ASYNC executed as a plain build, refusing whatever DSQL refuses). Introspection must show every
-table, column (type, nullability, identity), primary key, index, foreign key and domain of the
-catalog, under the same names.
+ASYNC executed as a plain build, refusing whatever DSQL refuses). The product's introspector
+(`prisma_dsql.introspect`) must then read back the very catalog the script came from
+(`tests/test_introspect_roundtrip.assert_round_trip`: every sample and corpus schema, both targets).
 """
 
 from __future__ import annotations
@@ -15,79 +15,15 @@ import psycopg
 import pytest
 
 from prisma_dsql.capabilities import dsql_profile, profile_for
-from prisma_dsql.catalog.model import Catalog, SqlType
 from prisma_dsql.loader import load, load_text
 from prisma_dsql.migrations.generate import generate_from_empty
-from tests.support.dsql_emulation import apply_dsql_script, introspect
+from tests.support.dsql_emulation import apply_dsql_script
+from tests.test_introspect_roundtrip import assert_round_trip
 from tests.test_targets_dsql_lint import accepted, dsql_cases
 
 pytestmark = pytest.mark.postgres
 
-#: SQL type names as PostgreSQL's format_type() spells them.
-PG_TYPE_NAMES = {
-    "INTEGER": "integer", "SMALLINT": "smallint", "BIGINT": "bigint", "TEXT": "text", "BOOLEAN": "boolean",
-    "DOUBLE PRECISION": "double precision", "REAL": "real", "JSONB": "jsonb", "JSON": "json", "UUID": "uuid",
-    "BYTEA": "bytea", "DATE": "date", "DECIMAL": "numeric", "VARCHAR": "character varying", "CHAR": "character",
-}
-PG_TIME_TYPES = {"TIMESTAMP": "timestamp{} without time zone", "TIMESTAMPTZ": "timestamp{} with time zone",
-                 "TIME": "time{} without time zone", "TIMETZ": "time{} with time zone"}
-
 CASES = dsql_cases()
-
-
-def pg_type(t: SqlType) -> str:
-    if t.kind == "user":  # qualified unless visible on the search path ("public")
-        name = t.name if t.name.islower() and t.name.isidentifier() else f'"{t.name}"'
-        base = name if t.schema == "public" else f"{t.schema}.{name}"
-    elif t.name in PG_TIME_TYPES:
-        base = PG_TIME_TYPES[t.name].format(f"({t.args[0]})" if t.args else "")
-    else:
-        base = PG_TYPE_NAMES[t.name] + (f"({','.join(map(str, t.args))})" if t.args else "")
-    return base + ("[]" if t.array else "")
-
-
-def assert_database_matches(url: str, catalog: Catalog) -> None:
-    for schema in catalog.schemas:
-        db = introspect(url, schema)
-        tables = [t for t in catalog.tables if t.schema == schema]
-        assert sorted(db["tables"]) == sorted(t.name for t in tables), schema
-        for t in tables:
-            got = db["tables"][t.name]
-            assert list(got["columns"]) == [c.name for c in t.columns], t.name
-            for c in t.columns:
-                col = got["columns"][c.name]
-                where = f"{schema}.{t.name}.{c.name}"
-                assert col["type"] == pg_type(c.type), where
-                assert col["nullable"] == c.nullable, where
-                if c.identity is not None and c.identity.style == "by_default":
-                    assert col["identity"] == {"generation": "BY DEFAULT", "cache": c.identity.cache,
-                                               "start": 1, "increment": 1}, where
-                elif c.identity is not None:  # serial
-                    assert col["identity"] is None and col["default"].startswith("nextval("), where
-                else:
-                    assert col["identity"] is None and (col["default"] is None) == (c.default is None), where
-            pk = t.primary_key
-            assert got["primary_key"] == ({"name": pk.name, "columns": list(pk.columns)} if pk else None), t.name
-            assert sorted(got["indexes"]) == sorted(i.name for i in t.indexes), t.name
-            for i in t.indexes:
-                idx = got["indexes"][i.name]
-                assert (idx["columns"], idx["unique"], idx["valid"], idx["method"]) == (
-                    list(i.column_names), i.unique, True, (i.method or "btree").lower()), i.name
-                assert (idx["predicate"] is None) == (i.predicate is None), i.name
-            assert sorted(got["foreign_keys"]) == sorted(f.name for f in t.foreign_keys), t.name
-            for f in t.foreign_keys:
-                assert got["foreign_keys"][f.name] == {
-                    "columns": list(f.columns), "referenced_table": f.referenced_table,
-                    "referenced_schema": f.referenced_schema, "referenced_columns": list(f.referenced_columns),
-                    "on_delete": f.on_delete, "on_update": f.on_update, "validated": True}, f.name
-        domains = {d.name: d for d in catalog.domains if d.schema == schema}
-        assert sorted(db["domains"]) == sorted(domains)
-        for name, d in domains.items():
-            got = db["domains"][name]
-            assert got["base_type"] == pg_type(d.type)
-            (check,) = got["checks"].values()
-            for value in d.allowed_values:
-                assert f"'{value}'" in check
 
 
 def _generated(name: str, target: str):
@@ -105,7 +41,7 @@ def test_dsql_script_applies_one_statement_per_transaction(name, pg_database):
     generated = _generated(name, "dsql")
     applied = apply_dsql_script(pg_database, generated.script.text())
     assert len(applied) == len(generated.script.steps)
-    assert_database_matches(pg_database, generated.catalog)
+    assert_round_trip(pg_database, generated)
 
 
 @pytest.mark.parametrize("name", accepted("postgres"))
@@ -113,7 +49,7 @@ def test_postgres_script_applies_as_one_transaction(name, pg_database):
     generated = _generated(name, "postgres")
     with psycopg.connect(pg_database) as conn:  # one transaction, as `prisma migrate deploy` runs a file
         conn.execute(generated.script.text())
-    assert_database_matches(pg_database, generated.catalog)
+    assert_round_trip(pg_database, generated)
 
 
 def test_dsql_identity_and_domain_work_for_inserts(pg_database):

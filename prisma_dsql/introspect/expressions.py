@@ -36,11 +36,12 @@ DATETIME_TYPES = frozenset({"TIMESTAMP", "TIMESTAMPTZ", "DATE", "TIME", "TIMETZ"
 
 _STRING = r"'(?:[^']|'')*'"
 #: A cast suffix: `::text`, `::"Role"`, `::billing."Currency"`, `::character varying(10)[]`.
-_CAST = r'(?:::(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)(?:\.(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*))?(?:[ \w]*)(?:\(\d+(?:,\d+)*\))?(?:[ \w]*)(?:\[\])*)'
+_NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)'
+_CAST = rf"(?:::{_NAME}(?:\.{_NAME})?(?:[ \w]*)(?:\(\d+(?:,\d+)*\))?(?:[ \w]*)(?:\[\])*)"
 _LITERAL = re.compile(rf"^(?P<s>{_STRING})(?P<cast>{_CAST})*$")
 _NUMBER = re.compile(r"^\(?(?P<n>-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\)?" + rf"(?:{_CAST})*$")
 _BOOLEAN = re.compile(r"^(?P<b>true|false)$", re.IGNORECASE)
-_ARRAY = re.compile(rf"^ARRAY\[(?P<items>.*)\](?:{_CAST})*$", re.DOTALL)
+_ARRAY = re.compile(rf"^ARRAY\[(?P<items>.*?)\](?:{_CAST})*$", re.DOTALL)
 
 
 def unquote_string(literal: str) -> str:

@@ -103,7 +103,8 @@ class _Stored:
 
     def domain(self, d: Domain) -> Domain:
         t = self.type(d.type)
-        return replace(d, schema=self.name(d.schema), name=self.name(d.name), type=t, default=self.default(d.default, t),
+        return replace(d, schema=self.name(d.schema), name=self.name(d.name), type=t,
+                       default=self.default(d.default, t),
                        checks=tuple(replace(c, name=self.name(c.name)) for c in d.checks))
 
     def column(self, c: Column) -> Column:
@@ -117,11 +118,8 @@ class _Stored:
         keys = []
         for k in i.columns:
             sort = k.sort if k.sort != "ASC" and self.sort_orders else None
-            nulls = k.nulls
-            if not self.sort_orders and k.sort == "DESC" and nulls is None:
-                nulls = None  # the key is written without DESC: NULLS LAST, its default
             keys.append(IndexColumn(k.name if k.expression else self.name(k.name), sort, k.opclass, k.expression,
-                                    nulls))
+                                    k.nulls))
         return replace(i, name=self.name(i.name), columns=tuple(keys), include=self.names(i.include),
                        predicate=canonical_predicate(i.predicate))
 

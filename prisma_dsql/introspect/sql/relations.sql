@@ -3,17 +3,17 @@
 -- their options (pg_sequence: DSQL has no pg_sequences) and the column owning them
 -- (pg_depend: 'a' = SERIAL / OWNED BY, 'i' = identity column).
 SELECT c.oid, c.relnamespace, c.relname::text, c.relkind::text, c.reltuples::float8,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition,
        d.description,
-       format_type(s.seqtypid, NULL) AS seq_type, s.seqstart, s.seqincrement, s.seqcache,
+       pg_catalog.format_type(s.seqtypid, NULL) AS seq_type, s.seqstart, s.seqincrement, s.seqcache,
        dep.refobjid AS owner_table, dep.refobjsubid AS owner_column, dep.deptype::text AS owner_kind
-FROM pg_class c
-LEFT JOIN pg_description d
-       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-LEFT JOIN pg_sequence s ON c.relkind = 'S' AND s.seqrelid = c.oid
-LEFT JOIN pg_depend dep
-       ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
-      AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+LEFT JOIN pg_catalog.pg_sequence s ON c.relkind = 'S' AND s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_depend dep
+       ON c.relkind = 'S' AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = c.oid
+      AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.deptype IN ('a', 'i')
 WHERE c.relnamespace = ANY (%(namespaces)s::oid[])
   AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
   AND NOT c.relispartition
