@@ -13,6 +13,7 @@ the same under another name is a rename.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from prisma_dsql.catalog.model import Catalog, Check, Column, Domain, EnumType, ForeignKey, Index, Table
@@ -249,7 +250,8 @@ def _table_diff(before: Table, after: Table, renamed_from: str | None,
     old_cols, new_cols = _by(before.columns, lambda c: c.name), _by(after.columns, lambda c: c.name)
     added = tuple(c for n, c in new_cols.items() if n not in old_cols)
     dropped = tuple(c for n, c in old_cols.items() if n not in new_cols)
-    changed = tuple(ColumnChange(old_cols[n], c) for n, c in new_cols.items() if n in old_cols and old_cols[n] != c)
+    changed = tuple(ColumnChange(old_cols[n], c) for n, c in new_cols.items()
+                    if n in old_cols and not same_column(old_cols[n], c))
 
     pk_changed, pk_renamed = False, None
     if before.primary_key != after.primary_key:
@@ -270,6 +272,25 @@ def _table_diff(before: Table, after: Table, renamed_from: str | None,
         foreign_keys_added=fk_added, foreign_keys_dropped=fk_dropped, foreign_keys_renamed=fk_renamed,
         checks_added=chk_added, checks_dropped=chk_dropped,
     )
+
+
+def same_column(a: Column, b: Column) -> bool:
+    """Equal columns, where a verbatim SQL default (`dbgenerated`) counts as equal when it differs only
+    in how PostgreSQL reprints it (case, spaces, casts it adds)."""
+    if a == b:
+        return True
+    if a.default is None or b.default is None or a.default.kind != "expression" or b.default.kind != "expression":
+        return False
+    return replace(a, default=None) == replace(b, default=None) and \
+        _expression_key(str(a.default.value)) == _expression_key(str(b.default.value))
+
+
+def _expression_key(sql: str) -> str:
+    text = re.sub(r"::\s*[a-z_ ]+(\(\d+(,\d+)?\))?(\[\])?", "", sql.lower())
+    text = re.sub(r"\s+", "", text)
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text
 
 
 def _rename_columns(table: Table, mapping: dict[str, str]) -> Table:

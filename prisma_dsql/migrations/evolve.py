@@ -120,6 +120,11 @@ def plan_between_catalogs(actual: Catalog, desired: Catalog, profile: Profile,
 
 def _plan(actual: Catalog, desired: Catalog, profile: Profile, plan_options: PlanOptions, renames: Renames,
           row_estimates: dict | None, diagnostics: tuple) -> Evolution:
+    # Both sides spelled as the database keeps them (cut names, DSQL's NUMERIC(18,6), canonical
+    # defaults): a database built from the schema then compares equal to it.
+    from prisma_dsql.introspect.stored import stored_form
+
+    actual, desired = stored_form(actual, profile), stored_form(desired, profile)
     diff = compare(actual, desired, renames)
     suggestions = tuple(diff.rename_suggestions())
     unused = tuple(unused_hints(actual, desired, renames))

@@ -58,12 +58,12 @@ def pick_side(prefix: str, **given) -> Side:
 
 def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, ...] | None = None) -> SideCatalog:
     from prisma_dsql.connect import open_connection, resolve_spec
-    from prisma_dsql.introspect import introspect
+    from prisma_dsql.introspect import introspect_database
 
     spec = resolve_spec(url=url) if not config else resolve_spec()
     conn = open_connection(spec)
     try:
-        result = introspect(conn, schemas=schemas)
+        result = introspect_database(conn, schemas=schemas)
     finally:
         conn.close()
     return SideCatalog(result.catalog, dict(result.row_estimates))
@@ -72,7 +72,7 @@ def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, 
 def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
     """Apply every migration of `directory` to a new embedded database (DSQL rules enforced on the
     DSQL target) and read it back."""
-    from prisma_dsql.introspect import introspect
+    from prisma_dsql.introspect import introspect_database
     from prisma_dsql.rehearsal.embedded import start_embedded
 
     migrations = _migration_files(directory)
@@ -83,7 +83,7 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:
-            result = introspect(conn)
+            result = introspect_database(conn)
     return SideCatalog(result.catalog, {})
 
 

@@ -279,7 +279,11 @@ def _alter_table(b: _Builder, t: TableDiff, swapped: set) -> None:
     for c in t.checks_dropped:
         b.add(P_DROP_FK, ops.DropConstraint(ref, c.name), f"check {c.name} is removed or changed")
     for i in t.indexes_dropped:
-        b.add(P_DROP_INDEX, ops.DropIndex(ref[0], i.name), f"index {i.name} is removed or changed")
+        why = f"index {i.name} is removed or changed" + ("" if i.valid else " (its build failed: it is INVALID)")
+        if i.constraint:  # backs a UNIQUE constraint: DROP INDEX is refused, the constraint takes it along
+            b.add(P_DROP_INDEX, ops.DropConstraint(ref, i.name), why)
+        else:
+            b.add(P_DROP_INDEX, ops.DropIndex(ref[0], i.name), why)
     for r in t.indexes_renamed:
         index = next(i for i in new.indexes if i.name == r.new)
         if b.profile.supports("alter_index_rename"):
@@ -339,12 +343,11 @@ def _change_column(b: _Builder, table: Table, change) -> None:
             b.add(P_ALTER, ops.SetDefault(ref, new), f"{where} has a new default")
     if change.nullability_changed:
         if new.nullable:
-            items = [(ops.DropNotNull(ref, new.name, span=new.span), f"{where} becomes optional")]
-            if not b.profile.supports("alter_column_set_not_null"):
-                items.insert(0, (ops.DropConstraint(ref, _not_null_check_name(table.name, new.name), if_exists=True,
-                                                    span=new.span),
-                                 f"{where} becomes optional: the check that made it required goes"))
-            b.chain(P_ALTER, items)
+            if old.not_null_check:  # required through a validated check (DSQL): the check goes
+                b.add(P_ALTER, ops.DropConstraint(ref, old.not_null_check, span=new.span),
+                      f"{where} becomes optional: the check that made it required goes")
+            else:
+                b.add(P_ALTER, ops.DropNotNull(ref, new.name, span=new.span), f"{where} becomes optional")
         else:
             items = []
             if new.default is not None and b.may_have_rows(ref):
@@ -363,13 +366,30 @@ def _change_column(b: _Builder, table: Table, change) -> None:
                                  "pass --allow-rebuild to rebuild the table"))
 
 
+#: Type changes that keep every value: old type -> the types that hold all of its values.
+WIDENINGS: dict[str, frozenset[str]] = {
+    "SMALLINT": frozenset({"INTEGER", "BIGINT", "DECIMAL", "DOUBLE PRECISION", "TEXT"}),
+    "INTEGER": frozenset({"BIGINT", "DECIMAL", "DOUBLE PRECISION", "TEXT"}),
+    "BIGINT": frozenset({"DECIMAL", "TEXT"}),
+    "REAL": frozenset({"DOUBLE PRECISION", "TEXT"}),
+    "VARCHAR": frozenset({"TEXT"}),
+    "CHAR": frozenset({"TEXT", "VARCHAR"}),
+    "UUID": frozenset({"TEXT"}),
+}
+
+
 def _narrows(old: Column, new: Column) -> str | None:
-    """Why a type change may lose data, or None."""
-    if old.type.kind == "builtin" and new.type.kind == "builtin" and old.type.name == new.type.name:
-        if old.type.args and new.type.args and new.type.args[0] < old.type.args[0]:
-            return f"{new.type.name}({old.type.args[0]}) narrows to ({new.type.args[0]}): longer values are cut or fail"
-        return None
-    return f"{old.type.name} becomes {new.type.name}: values that do not convert fail"
+    """Why a type change may lose data, or None for a widening."""
+    a, b = old.type, new.type
+    if a.kind == "builtin" and b.kind == "builtin" and not a.array and not b.array:
+        if a.name == b.name:
+            if a.args and (not b.args or b.args[0] >= a.args[0]) or not a.args and not b.args:
+                return None
+            if a.args and b.args:
+                return f"{b.name}({a.args[0]}) narrows to ({b.args[0]}): longer values are cut or fail"
+        elif b.name in WIDENINGS.get(a.name, ()) and not (b.name == "VARCHAR" and b.args):
+            return None
+    return f"{_type_text(old)} becomes {_type_text(new)}: values that do not convert fail"
 
 
 def _create_index(b: _Builder, table: Table, index, existing: bool) -> None:

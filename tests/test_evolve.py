@@ -1,0 +1,180 @@
+"""The differ and planner on a real PostgreSQL: old schema + rows -> plan -> applied -> re-planned to empty.
+
+Each scenario builds the old schema's database (the DSQL script under the DSQL emulation, one statement
+per transaction), puts rows in it, introspects it, plans the new schema, checks the step kinds and
+hazards, applies the plan with the data in place, and then checks that planning again gives an empty
+plan and that the rows are still there where no loss was accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import psycopg
+import pytest
+
+from prisma_dsql.capabilities import dsql_profile, profile_for
+from prisma_dsql.introspect import introspect_database
+from prisma_dsql.loader import load_text
+from prisma_dsql.migrations.evolve import RenameHints, plan_to_schema
+from prisma_dsql.migrations.generate import generate_from_empty
+from prisma_dsql.plan import PlanOptions
+from tests.support.dsql_emulation import apply_dsql_script
+
+pytestmark = pytest.mark.postgres
+
+HEAD = 'datasource db {\n  provider = "postgresql"\n}\n'
+USER = '''model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique
+%s}
+'''
+
+
+@dataclass
+class Scenario:
+    name: str
+    old: str
+    new: str
+    rows: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    hazards: set[str] = field(default_factory=set)
+    options: PlanOptions = PlanOptions()
+    hints: RenameHints = RenameHints()
+    refused: str | None = None  # text of the refusal, when the plan must be refused
+    fails: str | None = None  # SQLSTATE class / text expected when applying fails (e.g. duplicates)
+    keep: str | None = None  # a query whose result must be the same before and after
+
+
+INSERT2 = ["INSERT INTO \"User\" (email) VALUES ('a@x'), ('b@x')"]
+
+SCENARIOS = [
+    Scenario("optional column", USER % "", USER % "  nick String?\n", INSERT2, ["AlterTable"], set(),
+             keep='SELECT email FROM "User" ORDER BY id'),
+    Scenario("required column with default", USER % "", USER % "  age Int @default(18)\n", INSERT2,
+             ["AlterTable", "AlterTable", "Backfill", "AddCheck", "ValidateConstraint"], {"row-limit", "may-fail-on-existing-data"} - {"may-fail-on-existing-data"},
+             keep='SELECT email FROM "User" ORDER BY id'),
+    Scenario("optional to required with default", USER % "  nick String? @default(\"n\")\n",
+             USER % "  nick String @default(\"n\")\n",
+             ["INSERT INTO \"User\" (email, nick) VALUES ('a@x', NULL), ('b@x', 'bee')"],
+             ["Backfill", "AddCheck", "ValidateConstraint"], {"row-limit"}),
+    Scenario("required to optional", USER % "  nick String @default(\"n\")\n", USER % "  nick String? @default(\"n\")\n",
+             INSERT2, ["AlterTable"], set()),
+    Scenario("default changes", USER % "  n Int @default(1)\n", USER % "  n Int @default(2)\n", INSERT2,
+             ["AlterTable"], set()),
+    Scenario("default goes", USER % "  n Int @default(1)\n", USER % "  n Int\n", INSERT2, ["AlterTable"], set()),
+    Scenario("new unique, no duplicates", USER % "  nick String?\n", USER % "  nick String? @unique\n", INSERT2,
+             ["CreateIndex"], {"may-fail-on-existing-data"}),
+    Scenario("new unique over duplicates", USER % "  nick String?\n", USER % "  nick String? @unique\n",
+             ["INSERT INTO \"User\" (email, nick) VALUES ('a@x', 'same'), ('b@x', 'same')"],
+             ["CreateIndex"], {"may-fail-on-existing-data"}, fails="could not create unique index"),
+    Scenario("index added and dropped", USER % "  nick String?\n  @@index([nick])\n",
+             USER % "  nick String?\n  @@index([email, nick])\n", INSERT2, ["DropIndex", "CreateIndex"], set()),
+    Scenario("column dropped without consent", USER % "  nick String?\n", USER % "", INSERT2,
+             refused="would be dropped with its data"),
+    Scenario("column dropped with consent", USER % "  nick String?\n", USER % "", INSERT2, ["AlterTable"],
+             {"data-loss"}, PlanOptions(accept_data_loss=True), keep='SELECT email FROM "User" ORDER BY id'),
+    Scenario("column renamed", USER % "  nick String?\n", USER % "  handle String?\n",
+             ["INSERT INTO \"User\" (email, nick) VALUES ('a@x', 'aa')"], ["AlterTable"], set(),
+             hints=RenameHints.parse(columns=("User.nick=handle",)), keep='SELECT email FROM "User" ORDER BY id'),
+    Scenario("model renamed", USER % "",
+             USER.replace("model User", "model Account") % "", INSERT2,
+             ["DropIndex", "RenameTable", "RenameConstraint", "CreateIndex"], {"may-fail-on-existing-data"},
+             hints=RenameHints.parse(tables=("User=Account",))),
+    Scenario("relation added", USER % "",
+             USER % "  posts Post[]\n" + "model Post {\n  id Int @id @default(autoincrement())\n"
+             "  userId Int?\n  user User? @relation(fields: [userId], references: [id])\n}\n", INSERT2,
+             ["CreateTable"], set()),
+    Scenario("relation to existing table", USER % "" + "model Post {\n  id Int @id @default(autoincrement())\n"
+             "  userId BigInt?\n}\n",
+             USER % "  posts Post[]\n" + "model Post {\n  id Int @id @default(autoincrement())\n"
+             "  userId Int?\n  user User? @relation(fields: [userId], references: [id])\n}\n", INSERT2,
+             ["AddForeignKey", "ValidateForeignKey"], {"may-fail-on-existing-data"} - {"may-fail-on-existing-data"}),
+    Scenario("enum value added", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role @default(A)\n",
+             "enum Role {\n  A\n  B\n  C\n}\n" + USER % "  role Role @default(A)\n",
+             ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'A'), ('b@x', 'B')"],
+             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "AddCheck",
+              "ValidateConstraint", "DropDomain", "RenameType"], {"rebuild", "row-limit", "data-loss"},
+             keep='SELECT email, role::text FROM "User" ORDER BY id'),
+    Scenario("type change without rebuild", USER % "  n Int?\n", USER % "  n String?\n", INSERT2,
+             refused="--allow-rebuild"),
+    Scenario("type change with rebuild", USER % "  n Int?\n", USER % "  n BigInt?\n",
+             ["INSERT INTO \"User\" (email, n) VALUES ('a@x', 1), ('b@x', 2)"],
+             ["CreateTable", "CopyRows", "DropTable", "RenameTable", "RenameConstraint", "CreateIndex"],
+             {"rebuild", "long-running", "data-loss", "may-fail-on-existing-data"}, PlanOptions(allow_rebuild=True),
+             keep='SELECT email, n FROM "User" ORDER BY id'),
+    Scenario("table dropped with consent", USER % "" + "model Tag {\n  id Int @id\n}\n", USER % "", INSERT2,
+             ["DropTable"], {"data-loss"}, PlanOptions(accept_data_loss=True)),
+]
+
+
+def _build(url: str, schema: str) -> None:
+    generated = generate_from_empty(load_text(HEAD + schema), dsql_profile())
+    assert generated.ok, (generated.refusal, generated.problems, [d.message for d in generated.errors])
+    apply_dsql_script(url, generated.script.text())
+
+
+def _read(url: str):
+    with psycopg.connect(url, autocommit=True) as conn:
+        return introspect_database(conn)
+
+
+def _query(url: str, sql: str):
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_evolution(s: Scenario, pg_database):
+    profile = dsql_profile()
+    _build(pg_database, s.old)
+    for sql in s.rows:
+        _query_exec(pg_database, sql)
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    before = _query(pg_database, s.keep) if s.keep else None
+    read = _read(pg_database)
+    evo = plan_to_schema(read.catalog, load_text(HEAD + s.new), profile, plan_options=s.options, hints=s.hints,
+                         row_estimates=read.row_estimates)
+    if s.refused:
+        assert not evo.ok and evo.refused is not None
+        assert any(s.refused in b.message or s.refused in b.options for b in evo.refused.blocked), evo.refused
+        return
+    assert evo.ok, (evo.refusal, evo.refused, evo.problems)
+    assert [st.label for st in evo.plan.steps] == s.labels, evo.plan.text()
+    assert {h.kind for _, h in evo.plan.hazards()} == s.hazards, evo.plan.hazards()
+    if s.fails:
+        with pytest.raises(Exception, match=s.fails):
+            apply_dsql_script(pg_database, evo.plan.text())
+        return
+    apply_dsql_script(pg_database, evo.plan.text())
+    again = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + s.new), profile)
+    assert again.ok and again.plan.steps == (), again.plan.text() if again.ok else again.refused
+    if s.keep:
+        assert _query(pg_database, s.keep) == before
+
+
+def _query_exec(url: str, sql: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.mark.parametrize("s", [s for s in SCENARIOS if s.name in (
+    "optional column", "required column with default", "column renamed", "default changes", "type change with rebuild",
+    "required to optional")], ids=lambda s: s.name)
+def test_evolution_on_postgres(s: Scenario, pg_database):
+    """The PostgreSQL target takes the same changes with plain ALTERs and re-plans to empty."""
+    profile = profile_for("postgres")
+    generated = generate_from_empty(load_text(HEAD + s.old), profile)
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(generated.script.text())
+        for sql in s.rows:
+            conn.execute(sql)
+    evo = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + s.new), profile, plan_options=s.options,
+                         hints=s.hints)
+    assert evo.ok, (evo.refusal, evo.refused, evo.problems)
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        for st in evo.plan.steps:
+            conn.execute(st.sql)
+    again = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + s.new), profile)
+    assert again.ok and again.plan.steps == (), again.plan.text() if again.ok else again.refused
