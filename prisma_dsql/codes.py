@@ -50,6 +50,7 @@ _TABLE = [
     CheckCode("PSL120", "reserved-name", "A model, enum or type named like a Prisma scalar or a JavaScript keyword."),
     CheckCode("PSL122", "invalid-name", "A model, field or enum name with a character Prisma does not allow there."),
     CheckCode("PSL121", "preview-feature-required", "A feature used without the preview flag that enables it."),
+    CheckCode("PSL123", "unsupported-by-connector", "A type or feature the datasource's connector does not have."),
     # Notices
     # Notices: never errors, and silenceable like DSQL findings (`ignore`, `[severity]`, inline comments).
     CheckCode("PSL901", "datasource-url", "A datasource `url` that Prisma 7 rejects (it moved to prisma.config.ts)."),

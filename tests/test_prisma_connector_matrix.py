@@ -56,7 +56,121 @@ def single_field_with_arguments() -> list[str]:
     return out
 
 
+def _m(p, body: str, pre: str = "") -> str:
+    return pre + _datasource(p) + body
+
+
+def _ident(p) -> str:
+    return f"  {_id(p, 'String' if p == 'mongodb' else 'Int')}\n"
+
+
+#: One schema per connector feature Prisma decides on per provider.
+FEATURES = {
+    "String[]": lambda p: _m(p, f"model M {{\n{_ident(p)}  xs String[]\n}}\n"),
+    "Json[]": lambda p: _m(p, f"model M {{\n{_ident(p)}  xs Json[]\n}}\n"),
+    "Decimal[]": lambda p: _m(p, f"model M {{\n{_ident(p)}  xs Decimal[]\n}}\n"),
+    "enum[]": lambda p: _m(p, f"enum E {{\n  A\n}}\n\nmodel M {{\n{_ident(p)}  e E[]\n}}\n"),
+    "enum": lambda p: _m(p, f"enum E {{\n  A\n}}\n\nmodel M {{\n{_ident(p)}  e E\n}}\n"),
+    "Json": lambda p: _m(p, f"model M {{\n{_ident(p)}  x Json\n}}\n"),
+    "Decimal": lambda p: _m(p, f"model M {{\n{_ident(p)}  x Decimal\n}}\n"),
+    "@id(map)": lambda p: _m(p, 'model M {\n  id Int @id(map: "pk")\n}\n'),
+    "@@id(map)": lambda p: _m(p, 'model M {\n  a Int\n  b Int\n\n  @@id([a, b], map: "pk")\n}\n'),
+    "@@id": lambda p: _m(p, "model M {\n  a Int\n  b Int\n\n  @@id([a, b])\n}\n"),
+    "same index twice": lambda p: _m(p, f"model M {{\n{_ident(p)}  a Int\n\n  @@index([a])\n  @@index([a])\n}}\n"),
+    "index and unique share a name": lambda p: _m(
+        p, f'model M {{\n{_ident(p)}  a Int\n\n  @@index([a], map: "x")\n  @@unique([a], map: "x")\n}}\n'),
+    "index names across models": lambda p: _m(
+        p, f'model M {{\n{_ident(p)}  a Int\n\n  @@index([a], map: "x")\n}}\n\n'
+           f'model N {{\n{_ident(p)}  a Int\n\n  @@index([a], map: "x")\n}}\n'),
+    "primary keys across models": lambda p: _m(
+        p, 'model M {\n  id Int @id(map: "x")\n}\n\nmodel N {\n  id Int @id(map: "x")\n}\n'),
+    "default pk name on an index": lambda p: _m(
+        p, 'model M {\n  id Int @id\n  a Int\n\n  @@index([a], map: "M_pkey")\n}\n'),
+    "autoincrement id": lambda p: _m(p, "model M {\n  id Int @id @default(autoincrement())\n}\n"),
+    "autoincrement non-id": lambda p: _m(p, f"model M {{\n{_ident(p)}  a Int @default(autoincrement())\n}}\n"),
+    "autoincrement unique": lambda p: _m(
+        p, f"model M {{\n{_ident(p)}  a Int @unique @default(autoincrement())\n}}\n"),
+    "id without _id": lambda p: _m(p, "model M {\n  id String @id\n}\n"),
+    "named foreign key": lambda p: _m(
+        p, f"model U {{\n{_ident(p)}  ps P[]\n}}\n\nmodel P {{\n{_ident(p)}  u String\n"
+           '  uu U @relation(fields: [u], references: [id], map: "fk")\n}\n'),
+    "default map": lambda p: _m(p, f'model M {{\n{_ident(p)}  a Int @default(1, map: "d")\n}}\n'),
+    "index type Hash": lambda p: _m(p, f"model M {{\n{_ident(p)}  a Int\n\n  @@index([a], type: Hash)\n}}\n"),
+    "index type Gin": lambda p: _m(p, f"model M {{\n{_ident(p)}  a Json\n\n  @@index([a], type: Gin)\n}}\n"),
+    "schemas": lambda p: (f'datasource db {{\n  provider = "{p}"\n  schemas = ["a"]\n}}\n\n' if p else "")
+                         + f'model M {{\n{_ident(p)}\n  @@schema("a")\n}}\n',
+    "partial index": lambda p: _m(p, f'model M {{\n{_ident(p)}  a Int\n\n  @@index([a], where: raw("a > 1"))\n}}\n',
+                                  'generator c {\n  provider        = "prisma-client-js"\n'
+                                  '  previewFeatures = ["partialIndexes"]\n}\n\n'),
+    "extensions": lambda p: ('generator c {\n  provider        = "prisma-client-js"\n'
+                             '  previewFeatures = ["postgresqlExtensions"]\n}\n\n'
+                             + (f'datasource db {{\n  provider   = "{p}"\n  extensions = [x]\n}}\n\n' if p else "")
+                             + f"model M {{\n{_ident(p)}}}\n"),
+    "dbgenerated": lambda p: _m(p, f'model M {{\n{_ident(p)}  a Int @default(dbgenerated("1"))\n}}\n'),
+    "composite type": lambda p: _m(p, f"type T {{\n  a Int\n}}\n\nmodel M {{\n{_ident(p)}  t T\n}}\n"),
+    "implicit many-to-many": lambda p: _m(
+        p, f"model A {{\n{_ident(p)}  bs B[]\n}}\n\nmodel B {{\n{_ident(p)}  as A[]\n}}\n"),
+    "fulltext": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a])\n}}\n"),
+    "index name and map": lambda p: _m(
+        p, f'model M {{\n{_ident(p)}  a String\n\n  @@index([a], name: "n", map: "m")\n}}\n'),
+    "fulltext name": lambda p: _m(p, f'model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a], name: "n")\n}}\n'),
+}
+
+
+def connector_features() -> list[str]:
+    return [make(p) for make in FEATURES.values() for p in (*PROVIDERS, None)]
+
+
+def enum_defaults() -> list[str]:
+    out = []
+    for p in (*PROVIDERS, None):
+        for value in ("0", "false", "NOPE", "A", "[]", '"A"', "[A]", "[A, NOPE]", "[0]", 'dbgenerated("x")', "uuid()"):
+            for modifier in ("", "?", "[]"):
+                out.append(_m(p, f"enum E {{\n  A\n  B\n}}\n\nmodel M {{\n{_ident(p)}  e E{modifier} "
+                                 f"@default({value})\n}}\n"))
+    return out
+
+
+def list_defaults() -> list[str]:
+    out = []
+    for t, values in (("Int", ("[1, 2]", '["a"]', "[1.5]", "[true]")), ("String", ('["a"]', "[1]")),
+                      ("Boolean", ("[true]", "[1]")), ("DateTime", ('["2020-01-01T00:00:00Z"]', '["x"]')),
+                      ("Float", ("[1.5]", '["1"]'))):
+        for v in values:
+            out.append(_m("postgresql", f"model M {{\n  id Int @id\n  xs {t}[] @default({v})\n}}\n"))
+    return out
+
+
+def native_types() -> list[str]:
+    """Every native type name of every connector on every provider (and without a datasource), on
+    compatible and incompatible field types, with argument lists of every shape; sampled so the
+    family stays a few thousand schemas."""
+    import random
+
+    from prisma_dsql.schema.native_types import NATIVE_TYPES
+
+    names = sorted({n for table in NATIVE_TYPES.values() for n in table} | {"Nonsense"})
+    scalars = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
+    args = ("", "(1)", "(0)", "(64)", "(300)", "(5000)", "(70000)", "(Max)", "(10, 2)", "(40, 50)", "(70, 2)",
+            "(1, 2, 3)")
+    rnd = random.Random(9)
+    out = []
+    for p in (*PROVIDERS, None):
+        table = NATIVE_TYPES.get(p or "", {})
+        for name in names:
+            spec = table.get(name)
+            for t in scalars:
+                for a in args:
+                    if (spec is not None and t in spec.scalars) or rnd.random() < 0.04:
+                        out.append(_m(p, f"model M {{\n{_ident(p)}  x {t} @db.{name}{a}\n}}\n"))
+    return out
+
+
 FAMILIES = {
+    "connector_features": connector_features,
+    "enum_defaults": enum_defaults,
+    "list_defaults": list_defaults,
+    "native_types": native_types,
     "relation_actions": relation_actions,
     "single_field_with_arguments": single_field_with_arguments,
 }

@@ -22,6 +22,7 @@ from prisma_dsql.schema.passes.config import resolve_datasource, resolve_generat
 from prisma_dsql.schema.passes.context import RESERVED_MODEL_NAMES, RESERVED_SCALAR_NAMES, Ctx, kind_label
 from prisma_dsql.schema.passes.enums import resolve_enum
 from prisma_dsql.schema.passes.models import ModelResolver
+from prisma_dsql.schema.passes.connector import check_connector
 from prisma_dsql.schema.passes.relations import resolve_relations
 from prisma_dsql.syntax import ast
 
@@ -82,7 +83,8 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
     check_preview_features(ctx, generators, models_all, datasource)
     check_connector_arguments(ctx, provider, models_all)
     check_ignored_relations(ctx, models_all)
-    if provider in ("postgresql", "postgres", "cockroachdb"):
+    check_connector(ctx, provider, datasource, models_all, enums, relations)
+    if provider in ("postgresql", "postgres"):
         # Name collisions are a connector check: without a datasource Prisma skips it.
         check_constraint_names(ctx, models_all, relations)
 

@@ -229,7 +229,8 @@ def prisma_validate_many(cases: Sequence[Sequence[tuple[str, str]]], *, keep_url
         raise OracleError(f"validate-batch.mjs timed out on {len(cases)} schemas") from exc
     if proc.returncode != 0:
         raise OracleError(f"validate-batch.mjs exited {proc.returncode}: {proc.stderr[-4000:]}")
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    # split("\n"), not splitlines(): a message may quote U+2028 or U+0085, which JSON leaves unescaped
+    results = [json.loads(line) for line in proc.stdout.split("\n") if line.strip()]
     if len(results) != len(cases):
         raise OracleError(f"validate-batch.mjs returned {len(results)} results for {len(cases)} schemas")
     return results

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prisma_dsql.schema import model as m
-from prisma_dsql.schema.native_types import POSTGRES_NATIVE_TYPES
+from prisma_dsql.schema.native_types import CONNECTOR_NAMES, NATIVE_TYPES
 from prisma_dsql.schema.passes.context import (
     BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_FEATURES, INDEX_TYPES, POSTGRES_FAMILY, PROVIDERS,
     Args, Ctx, describe,
@@ -122,7 +122,7 @@ class ModelResolver:
             ctx.error("PSL103", "The `@relation` attribute can only be used on fields whose type is a model.",
                       relation_attr.span, subject=subject)
             relation_attr = None
-        if kind is m.FieldKind.COMPOSITE and self.provider not in (None, "mongodb"):
+        if kind is m.FieldKind.COMPOSITE and self.provider != "mongodb":
             ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only supported on "
                       "MongoDB.", f.type.span, subject=subject,
                       help="Use a Json field, or a separate model with a relation.")
@@ -139,12 +139,27 @@ class ModelResolver:
         return fld, extras
 
     def _native_type(self, attr: ast.Attribute, subject: str, kind, f: ast.Field) -> m.NativeType | None:
+        """`@db.X(args)` checked against the provider's table (NATIVE_TYPES): the name, the number and kind
+        of the arguments, their ranges, and the field types it may annotate."""
         ctx = self.ctx
         prefix, _, name = attr.name.partition(".")
+        if kind is not None and kind is not m.FieldKind.SCALAR:
+            # Native types belong to scalar fields only: on an enum, relation or composite field Prisma
+            # does not know the attribute at all.
+            ctx.error("PSL103", f"Attribute not known: \"@{attr.name}\".", attr.span, subject=subject,
+                      help=f"Native types annotate scalar fields; `{f.type.name}` is not one.")
+            return None
+        if self.provider is None:
+            ctx.error("PSL114", f"Native type {name} is not supported for Default connector.", attr.span,
+                      subject=subject, help="Native types need a datasource: add one with its `provider`.")
+            return None
         if prefix != ctx.datasource_name:
             ctx.error("PSL114", f"The prefix `{prefix}` of `@{attr.name}` does not match the datasource "
                       f"name `{ctx.datasource_name}`.", attr.name_span, subject=subject,
                       help=f"Write `@{ctx.datasource_name}.{name}`.")
+            return None
+        table = NATIVE_TYPES.get(self.provider)
+        if table is None:  # an unknown provider, already reported (PSL111)
             return None
         if self.provider == "sqlite":
             ctx.error("PSL114", f"Native type {name} is not supported for sqlite connector.", attr.span,
@@ -156,34 +171,36 @@ class ModelResolver:
                 ctx.error("PSL114", f"Arguments of `@{attr.name}` are plain numbers.", a.span, subject=subject)
                 return None
             args.append(a.value.text if isinstance(a.value, ast.NumberValue) else plain(a.value))
-        spec = POSTGRES_NATIVE_TYPES.get(name)
-        if self.provider in ("postgresql", "postgres", None) or self.provider == "cockroachdb":
-            if spec is None:
-                ctx.error("PSL114", f"Native type {name} is not supported for postgresql connector.", attr.name_span,
-                          subject=subject, help=suggest(name, POSTGRES_NATIVE_TYPES))
-                return None
-            if kind is m.FieldKind.SCALAR and f.type.name not in spec.scalars:
-                ctx.error("PSL114", f"Native type {name} is not compatible with declared field type "
-                          f"{f.type.name}, expected field type {' or '.join(spec.scalars)}.", attr.span,
-                          subject=subject)
-            if not spec.min_args <= len(args) <= spec.max_args:
-                want = (f"{spec.max_args}" if spec.min_args == spec.max_args else
-                        f"{spec.min_args} to {spec.max_args}")
-                ctx.error("PSL114", f"Native type {name} takes {want} arguments, but received {len(args)}.",
-                          attr.span, subject=subject)
-            elif not self._native_args_in_range(name, spec, args, attr, subject):
-                return None
+        spec = table.get(name)
+        if spec is None:
+            ctx.error("PSL114", f"Native type {name} is not supported for {self.provider} connector.",
+                      attr.name_span, subject=subject, help=suggest(name, table))
+            return None
+        if kind is m.FieldKind.SCALAR and f.type.name not in spec.scalars:
+            ctx.error("PSL114", f"Native type {name} is not compatible with declared field type "
+                      f"{f.type.name}, expected field type {' or '.join(spec.scalars)}.", attr.span,
+                      subject=subject)
+        if not spec.min_args <= len(args) <= spec.max_args:
+            want = (f"{spec.max_args}" if spec.min_args == spec.max_args else
+                    f"{spec.min_args} to {spec.max_args}")
+            ctx.error("PSL114", f"Native type {name} takes {want} arguments, but received {len(args)}.",
+                      attr.span, subject=subject)
+        elif not self._native_args_in_range(name, spec, args, attr, subject, f.type.name):
+            return None
         return m.NativeType(name, tuple(str(a) for a in args), attr.span)
 
-    def _native_args_in_range(self, name, spec, args, attr, subject) -> bool:
+    def _native_args_in_range(self, name, spec, args, attr, subject, type_name: str) -> bool:
         """Prisma's limits on native type arguments (precision 0-6, Decimal precision 1-1000, ...)."""
         ctx = self.ctx
+        connector = CONNECTOR_NAMES.get(self.provider or "", "Postgres")
         shown = f"{name}({','.join(str(a) for a in args)})"
         if spec.counts is not None and len(args) not in spec.counts:
             ctx.error("PSL114", f"Expected two nonnegative integers, but found ({', '.join(map(str, args))}).",
                       attr.span, subject=subject, help=f"Write `@{attr.name}(precision, scale)`, e.g. "
                                                        f"`@{attr.name}(12, 2)`.")
             return False
+        if spec.max_keyword and len(args) == 1 and isinstance(args[0], str) and args[0].lower() == "max":
+            return True
         numbers = []
         for a in args:
             try:
@@ -195,16 +212,21 @@ class ModelResolver:
             ctx.error("PSL114", f"Expected a nonnegative integer, but found ({', '.join(map(str, numbers))}).",
                       attr.span, subject=subject)
             return False
+        if name == "Decimal" and len(numbers) == 2 and numbers[1] > numbers[0]:
+            ctx.error("PSL114", f"The scale must not be larger than the precision for the {shown} native type in "
+                      f"{connector}.", attr.span, subject=subject,
+                      help=f"Write `@{attr.name}({numbers[0]}, {min(numbers[0], numbers[1])})` or raise the precision.")
+            return False
         for n, (low, high) in zip(numbers, spec.ranges):
             if n < low or (high is not None and n > high):
                 bound = f"from {low} to {high}" if high is not None else "a positive integer" if low else ""
-                ctx.error("PSL114", f"Argument M is out of range for native type `{shown}` of Postgres: M must be "
-                          f"{bound}.", attr.span, subject=subject)
+                ctx.error("PSL114", f"Argument M is out of range for native type `{shown}` of {connector}: M must "
+                          f"be {bound}.", attr.span, subject=subject)
                 return False
-        if name == "Decimal" and len(numbers) == 2 and numbers[1] > numbers[0]:
-            ctx.error("PSL114", f"The scale must not be larger than the precision for the {shown} native type in "
-                      "Postgres.", attr.span, subject=subject,
-                      help=f"Write `@{attr.name}({numbers[0]}, {min(numbers[0], numbers[1])})` or raise the precision.")
+        if spec.boolean_only_with is not None and type_name == "Boolean" and tuple(numbers) not in [
+                (v,) for v in spec.boolean_only_with]:
+            ctx.error("PSL114", f"Argument M is out of range for native type `{shown}` of {connector}: only "
+                      f"{name}({spec.boolean_only_with[0]}) can be used as Boolean.", attr.span, subject=subject)
             return False
         return True
 
@@ -213,7 +235,7 @@ class ModelResolver:
         args = Args(ctx, attr, ("value", "map"), subject=subject)
         value = args.get("value")
         dmap = args.string(ctx, "map", subject)
-        if dmap is not None and self.provider not in (None, "sqlserver"):
+        if dmap is not None and self.provider != "sqlserver":
             ctx.error("PSL104", "Error parsing attribute \"@default\": You defined a database name for the default "
                       "value of a field on the model. This is not supported by the provider.",
                       args.get("map").span, subject=subject, help="Remove `map:` from `@default`.")
@@ -232,6 +254,11 @@ class ModelResolver:
             if not isinstance(value, ast.ArrayValue):
                 mismatch("a list default for a list field")
                 return None
+            for item in value.items:
+                problem = self._list_item_problem(item, kind, tname)
+                if problem is not None:
+                    ctx.error("PSL110", f"Error parsing attribute \"@default\": {problem}", item.span, subject=subject)
+                    return None
             return m.DefaultValue("list", span, value=tuple(plain(i) for i in value.items), map=dmap)
         if isinstance(value, ast.FunctionValue):
             fname = value.name
@@ -282,6 +309,9 @@ class ModelResolver:
                     return None
             return m.DefaultValue("literal", span, value=value.value, literal_type="string", map=dmap)
         if isinstance(value, ast.NumberValue):
+            if kind is m.FieldKind.ENUM:
+                mismatch("an enum value")
+                return None
             if kind is m.FieldKind.SCALAR and tname not in ("Int", "BigInt", "Float", "Decimal"):
                 mismatch(f"a {tname} value")
                 return None
@@ -297,6 +327,11 @@ class ModelResolver:
                                   text=value.text)
         if isinstance(value, ast.ConstantValue):
             if value.name in ("true", "false"):
+                if kind is m.FieldKind.ENUM:
+                    ctx.error("PSL110", f"The defined default value `{value.name}` is not a valid value of the enum "
+                              "specified for the field.", value.span, subject=subject,
+                              help=f"Values of `{tname}`: {', '.join(v.name for v in self.enums[tname].values)}.")
+                    return None
                 if kind is m.FieldKind.SCALAR and tname != "Boolean":
                     mismatch(f"a {tname} value")
                     return None
@@ -320,9 +355,32 @@ class ModelResolver:
             mismatch(f"a {tname} value")
         return None
 
+    def _list_item_problem(self, item: ast.Value, kind, tname: str) -> str | None:
+        """Why one element of a list default is not a value of the field's type, or None."""
+        if kind is m.FieldKind.ENUM:
+            if not isinstance(item, ast.ConstantValue) or item.name not in {v.name for v in self.enums[tname].values}:
+                return f"Expected an enum value of `{tname}`, but found {describe(item)}."
+            return None
+        if kind is not m.FieldKind.SCALAR:
+            return None
+        expected = {"String": ast.StringValue, "DateTime": ast.StringValue, "Json": ast.StringValue,
+                    "Bytes": ast.StringValue, "Int": ast.NumberValue, "BigInt": ast.NumberValue,
+                    "Float": ast.NumberValue, "Decimal": (ast.NumberValue, ast.StringValue)}.get(tname)
+        if tname == "Boolean":
+            ok = isinstance(item, ast.ConstantValue) and item.name in ("true", "false")
+        else:
+            ok = expected is not None and isinstance(item, expected)
+        if not ok:
+            return f"Expected a {tname} value, but found {describe(item)}."
+        if tname in ("Int", "BigInt") and "." in item.text:
+            return f"Expected an integer for the {tname} field, but found {item.text}."
+        if isinstance(item, ast.StringValue):
+            return _string_literal_problem(tname, item.value)
+        return None
+
     # Models ------------------------------------------------------------------------
     def composite(self, b: ast.Block) -> m.CompositeType:
-        if self.provider not in (None, "mongodb"):
+        if self.provider != "mongodb":
             self.ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only "
                            "supported on MongoDB.", b.name_span, subject=b.name,
                            help=f"Turn `type {b.name}` into a model with a relation, or store it in a Json field.")
@@ -386,6 +444,8 @@ class ModelResolver:
                                       args.string(ctx, "map", b.name))
             elif attr.name in ("unique", "index", "fulltext"):
                 params = ("fields", "name", "map", "length", "sort", "clustered", "type", "where", "ops")
+                if attr.name == "fulltext":  # Prisma's @@fulltext has no `name:`
+                    params = tuple(p for p in params if p != "name")
                 args = Args(ctx, attr, params, subject=b.name)
                 self._no_clustering(args, b.name)
                 idx_fields = self._index_fields(b.name, args, by_name, "@@" + attr.name)
@@ -393,7 +453,12 @@ class ModelResolver:
                     continue
                 name = args.string(ctx, "name", b.name)
                 imap = args.string(ctx, "map", b.name)
-                if attr.name == "index" and name is not None and imap is None:
+                if attr.name == "index" and name is not None and imap is not None:
+                    ctx.error("PSL104", "Error parsing attribute \"@index\": The `@@index` attribute accepts the `name` "
+                              "argument as an alias for the `map` argument for legacy reasons. It does not accept "
+                              "both though. Please use the `map` argument to specify the database name of the index.",
+                              attr.span, subject=b.name, help=f"Remove `name: \"{name}\"`.")
+                elif attr.name == "index" and name is not None and imap is None:
                     # `name:` on @@index is the legacy spelling of `map:`.
                     imap, name = name, None
                 itype = args.constant(ctx, "type", INDEX_TYPES, b.name)

@@ -1,0 +1,73 @@
+"""What each Prisma connector supports, as data (probed against Prisma 7.10's validator; see
+tests/test_prisma_connector_matrix.py). `CONNECTORS[provider]`; a schema without a datasource
+gets `EMPTY`, Prisma's "Default connector", which supports the least.
+
+Only what decides whether Prisma accepts a schema is here; the native type tables live in
+`prisma_dsql.schema.native_types`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_ALL_SCALARS = frozenset({"String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"})
+
+
+@dataclass(frozen=True)
+class Connector:
+    name: str
+    #: Scalar types a field may have (others: "can't be of type X").
+    scalars: frozenset[str] = _ALL_SCALARS
+    #: Scalar types (and "enum") that may be lists; empty: no scalar lists at all.
+    list_types: frozenset[str] = frozenset()
+    enums: bool = True
+    #: `map:` on `@id` / `@@id`.
+    named_primary_keys: bool = False
+    compound_ids: bool = True
+    #: Named foreign keys (`@relation(map:)`).
+    named_foreign_keys: bool = True
+    #: Where `autoincrement()` may stand: "anywhere", "indexed" (any field in an index), "id" (the id
+    #: only), "bigint" (BigInt fields only, CockroachDB), "never".
+    autoincrement: str = "anywhere"
+    #: `@@index(type: X)` values accepted.
+    index_types: frozenset[str] = frozenset({"BTree"})
+    partial_indexes: bool = True
+    schemas: bool = False
+    #: Constraint-name namespaces, checked by passes/connector.py: "global-index" (indexes and
+    #: uniques, whole schema), "model-index" (indexes and uniques, per model), "model-pk-index"
+    #: (primary key, indexes and uniques, per model), "global-pk-fk" (primary keys and foreign keys,
+    #: whole schema), "postgres" (the PostgreSQL rules in passes/checks.check_constraint_names).
+    name_scopes: tuple[str, ...] = ()
+    #: MongoDB: the id is stored in `_id`; no implicit many-to-many; no dbgenerated().
+    document: bool = False
+
+
+_NO_LISTS = frozenset()
+CONNECTORS: dict[str, Connector] = {
+    "postgresql": Connector(
+        "postgresql", list_types=_ALL_SCALARS | {"enum"}, named_primary_keys=True,
+        index_types=frozenset({"BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"}), schemas=True,
+        name_scopes=("postgres",)),
+    "cockroachdb": Connector(
+        "cockroachdb", list_types=(_ALL_SCALARS - {"Json"}) | {"enum"}, named_primary_keys=True,
+        autoincrement="bigint", index_types=frozenset({"BTree", "Gin"}), schemas=True,
+        name_scopes=("model-pk-vs-index",)),
+    "mysql": Connector("mysql", autoincrement="indexed", partial_indexes=False, name_scopes=("model-index",)),
+    "sqlite": Connector("sqlite", autoincrement="id", name_scopes=("global-index",)),
+    "sqlserver": Connector("sqlserver", scalars=_ALL_SCALARS - {"Json"}, enums=False, named_primary_keys=True,
+                           schemas=True, name_scopes=("model-pk-index", "global-pk-fk")),
+    "mongodb": Connector("mongodb", scalars=_ALL_SCALARS - {"Decimal"}, list_types=(_ALL_SCALARS - {"Decimal"}) | {"enum"},
+                         compound_ids=False, named_foreign_keys=False, autoincrement="never",
+                         partial_indexes=False, name_scopes=("model-index",), document=True),
+}
+CONNECTORS["postgres"] = CONNECTORS["postgresql"]
+EMPTY = Connector("Default connector", scalars=_ALL_SCALARS - {"Decimal"}, autoincrement="id",
+                  partial_indexes=False)
+
+
+def connector_for(provider: str | None) -> Connector | None:
+    """The connector of a datasource provider; EMPTY without a datasource; None for an unknown provider
+    (already reported, and then nothing is checked against a connector)."""
+    if provider is None:
+        return EMPTY
+    return CONNECTORS.get(provider)

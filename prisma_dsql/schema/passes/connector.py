@@ -1,0 +1,181 @@
+"""Connector checks: what the datasource's provider supports (schema.connectors), checked once every
+model and relation is resolved. A schema without a datasource is checked against Prisma's empty
+"Default connector"; an unknown provider (already reported) is not checked."""
+
+from __future__ import annotations
+
+from prisma_dsql.schema import model as m
+from prisma_dsql.schema import naming
+from prisma_dsql.schema.connectors import Connector, connector_for
+from prisma_dsql.schema.passes.context import Ctx
+from prisma_dsql.source import Span
+
+
+def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | None, models: list[m.Model],
+                    enums: tuple[m.Enum, ...], relations: list[m.Relation]) -> None:
+    conn = connector_for(provider)
+    if conn is None:
+        return
+    label = provider or "a schema without a datasource"
+    if datasource is not None:
+        if datasource.schemas_span is not None and not conn.schemas:
+            ctx.error("PSL123", "The `schemas` property is not supported on the current connector.",
+                      datasource.schemas_span, subject=f"datasource {datasource.name}",
+                      help="Only PostgreSQL, CockroachDB and SQL Server have multiple schemas.")
+        if datasource.extensions_span is not None and provider not in ("postgresql", "postgres"):
+            ctx.error("PSL111", 'Property not known: "extensions".', datasource.extensions_span,
+                      subject=f"datasource {datasource.name}", help="`extensions` is PostgreSQL only.")
+    if not conn.enums:
+        for e in enums:
+            ctx.error("PSL123", f"You defined the enum `{e.name}`. But the current connector does not support enums.",
+                      e.name_span, subject=e.name, help="Use a String field, or a lookup table.")
+    for mdl in models:
+        _fields(ctx, conn, label, mdl)
+        _keys(ctx, conn, mdl)
+    for rel in relations:
+        if rel.kind == "m-n" and conn.document:
+            ctx.error("PSL123", "Implicit many-to-many relations are not supported on MongoDB. Please use the syntax "
+                      "defined in https://pris.ly/d/document-database-many-to-many", rel.span,
+                      subject=f"{rel.from_model}.{rel.from_field}")
+        if rel.map is not None and not conn.named_foreign_keys:
+            ctx.error("PSL123", "Error parsing attribute \"@relation\": Your provider does not support named foreign "
+                      "keys.", rel.span, subject=f"{rel.from_model}.{rel.from_field}", help="Remove `map:`.")
+    _names(ctx, conn, models, relations)
+
+
+def _fields(ctx: Ctx, conn: Connector, label: str, mdl: m.Model) -> None:
+    pk_fields = {x.name for x in mdl.primary_key.fields} if mdl.primary_key else set()
+    indexed = pk_fields | {x.name for i in (*mdl.uniques, *mdl.indexes) for x in i.fields}
+    for f in mdl.fields:
+        subject = f"{mdl.name}.{f.name}"
+        if f.kind is m.FieldKind.SCALAR and f.type_name not in conn.scalars:
+            ctx.error("PSL123", f"Field `{f.name}` in model `{mdl.name}` can't be of type {f.type_name}. The current "
+                      f"connector does not support the {f.type_name} type.", f.type_span, subject=subject)
+        elif f.is_list and f.kind in (m.FieldKind.SCALAR, m.FieldKind.ENUM):
+            key = "enum" if f.kind is m.FieldKind.ENUM else f.type_name
+            if key not in conn.list_types:
+                what = ("lists of primitive types" if not conn.list_types else f"the {f.type_name} List type")
+                ctx.error("PSL123", f"Field \"{f.name}\" in model \"{mdl.name}\" can't be a list. The current "
+                          f"connector does not support {what}.", f.type_span, subject=subject,
+                          help="Store the values in a related model (one row per value), or in a Json field.")
+        if conn.document and not mdl.is_view:
+            if f.name in pk_fields and f.db_name != "_id":
+                ctx.error("PSL106", f"Error validating field `{f.name}` in model `{mdl.name}`: MongoDB model IDs must "
+                          "have an @map(\"_id\") annotation.", f.span, subject=subject,
+                          help=f"Write `{f.name} {f.type_name} @id @map(\"_id\")`.")
+            elif f.name not in pk_fields and f.db_name == "_id":
+                ctx.error("PSL106", f"The field `{f.name}` of model `{mdl.name}` is mapped to `_id`, which MongoDB "
+                          "keeps for the id.", f.span, subject=subject)
+        d = f.default
+        if d is None or d.kind != "function":
+            continue
+        if d.function == "dbgenerated" and conn.document:
+            ctx.error("PSL110", f"Error validating field `{f.name}` in model `{mdl.name}`: The `dbgenerated()` "
+                      "function is not allowed with MongoDB. Please use `auto()` instead.", d.span, subject=subject)
+        if d.function == "autoincrement":
+            _autoincrement(ctx, conn, f, d.span, subject, f.name in pk_fields and len(pk_fields) == 1,
+                           f.name in indexed)
+
+
+def _autoincrement(ctx: Ctx, conn: Connector, f: m.Field, span: Span, subject: str, is_id: bool,
+                   indexed: bool) -> None:
+    rule = conn.autoincrement
+    problem = None
+    if rule == "never":
+        problem = "The `autoincrement()` default value is used with a datasource that does not support it."
+    elif rule == "bigint" and f.type_name != "BigInt":
+        problem = ("The `autoincrement()` default function is defined only on BigInt fields on CockroachDB. Use "
+                   "sequence() if you want an autoincrementing Int field.")
+    elif rule == "id" and not is_id:
+        problem = ("The `autoincrement()` default value is used on a non-id field even though the datasource does "
+                   "not support this.")
+    elif rule == "indexed" and not indexed:
+        problem = ("The `autoincrement()` default value is used on a non-indexed field even though the datasource "
+                   "does not support this.")
+    if problem:
+        ctx.error("PSL110", f"Error parsing attribute \"@default\": {problem}", span, subject=subject)
+
+
+def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
+    pk = mdl.primary_key
+    if pk is not None:
+        if pk.map is not None and not conn.named_primary_keys:
+            ctx.error("PSL106", f"Error validating model \"{mdl.name}\": You defined a database name for the primary "
+                      "key on the model. This is not supported by the provider.", pk.span, subject=mdl.name,
+                      help="Remove `map:` from the id: this database names primary keys itself.")
+        if not pk.from_field and not conn.compound_ids:
+            ctx.error("PSL123", f"Error validating model \"{mdl.name}\": The current connector does not support "
+                      "compound ids.", pk.span, subject=mdl.name)
+    for index in (*mdl.uniques, *mdl.indexes):
+        kind = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
+        if index.type is not None and index.type not in conn.index_types:
+            ctx.error("PSL123", f"Error parsing attribute \"{kind}\": The given index type is not supported with the "
+                      "current connector", index.span, subject=mdl.name,
+                      help=f"Index types here: {', '.join(sorted(conn.index_types))}.")
+        if index.where is not None and not conn.partial_indexes:
+            ctx.error("PSL123", f"Error parsing attribute \"{kind}\": Partial indexes (with a `where` clause) are not "
+                      "supported by the current connector.", index.where_span or index.span, subject=mdl.name)
+
+
+def _names(ctx: Ctx, conn: Connector, models: list[m.Model], relations: list[m.Relation]) -> None:
+    """Constraint-name namespaces other than PostgreSQL's (passes/checks.check_constraint_names)."""
+    scopes = set(conn.name_scopes) - {"postgres"}
+    if not scopes:
+        return
+    global_index: dict[str, str] = {}
+    global_pk_fk: dict[str, str] = {}
+
+    def clash(name: str, span: Span, subject: str, namespace: str) -> None:
+        ctx.error("PSL101", f"The given constraint name `{name}` has to be unique in the following namespace: "
+                  f"{namespace}. Please provide a different name using the `map` argument.", span, subject=subject,
+                  help="Give one of them a different name with `map: \"...\"`.")
+
+    for mdl in models:
+        if mdl.is_view:
+            continue
+        columns = {f.name: f.db_name for f in mdl.fields}
+        pk_name = None
+        if mdl.primary_key is not None:
+            pk_name = mdl.primary_key.map or naming.primary_key_name(mdl.db_name)
+        named = []
+        for i in (*mdl.uniques, *mdl.indexes):
+            cols = [columns.get(x.name, x.name) for x in i.fields]
+            default = (naming.unique_name if i.kind == "unique" else naming.index_name)(mdl.db_name, cols)
+            named.append((i.map or default, i.span))
+        if "model-index" in scopes or "model-pk-index" in scopes:
+            seen: set[str] = set()
+            if "model-pk-index" in scopes and pk_name is not None:
+                seen.add(pk_name)
+            for name, span in named:
+                if name in seen:
+                    what = ("primary key, indexes and unique constraints" if "model-pk-index" in scopes
+                            else "indexes and unique constraints")
+                    clash(name, span, mdl.name, f"on model `{mdl.name}` for {what}")
+                seen.add(name)
+        if "model-pk-vs-index" in scopes and pk_name is not None:
+            for name, span in named:
+                if name == pk_name:
+                    clash(name, mdl.primary_key.span, mdl.name,
+                          f"on model `{mdl.name}` for primary key, indexes and unique constraints")
+        if "global-index" in scopes:
+            for name, span in named:
+                if name in global_index:
+                    clash(name, span, mdl.name, "global for indexes and unique constraints")
+                global_index.setdefault(name, mdl.name)
+        if "global-pk-fk" in scopes and pk_name is not None:
+            if pk_name in global_pk_fk:
+                clash(pk_name, mdl.primary_key.span, mdl.name,
+                      "global for primary keys, foreign keys and default constraints")
+            global_pk_fk.setdefault(pk_name, mdl.name)
+    if "global-pk-fk" in scopes:
+        by_name = {x.name: x for x in models}
+        for rel in relations:
+            owner = by_name.get(rel.from_model)
+            if rel.kind == "m-n" or owner is None:
+                continue
+            cols = [owner.field(f).db_name for f in rel.fields if owner.field(f)]
+            name = rel.map or naming.foreign_key_name(owner.db_name, cols)
+            if name in global_pk_fk:
+                clash(name, rel.span, f"{owner.name}.{rel.from_field}",
+                      "global for primary keys, foreign keys and default constraints")
+            global_pk_fk.setdefault(name, owner.name)
