@@ -610,7 +610,7 @@ class _Deploy:
         self._log_failure(ctx, message)
         raise JobFailed(message)
 
-    def _lookup_reference(self, constraint: str, table: str) -> str | None:
+    def _lookup_reference(self, constraint: str, table: str):
         return self.runner.call(lambda conn: jobsmod.referenced_table(conn, constraint, table))
 
 

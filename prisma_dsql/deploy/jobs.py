@@ -112,9 +112,11 @@ def cleanup_sql(conn, obj: JobObject) -> str | None:
     return f'DROP INDEX "{row[1]}"."{obj.name.replace(chr(34), chr(34) * 2)}"'
 
 
-def referenced_table(conn, constraint: str, table: str) -> str | None:
-    """The table a foreign key points at (for waiting on its unique index builds before VALIDATE)."""
-    row = conn.execute("SELECT f.relname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+def referenced_table(conn, constraint: str, table: str) -> tuple[str, tuple[str, ...]] | None:
+    """(table, columns) a foreign key points at (for waiting on their unique index build before VALIDATE)."""
+    row = conn.execute("SELECT f.relname, array(SELECT a.attname::text FROM unnest(c.confkey) k "
+                       "JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k) "
+                       "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
                        "JOIN pg_class f ON f.oid = c.confrelid WHERE c.conname = %s AND t.relname = %s "
                        "AND c.contype = 'f'", (constraint, table)).fetchone()
-    return row[0] if row else None
+    return (row[0], tuple(row[1])) if row else None

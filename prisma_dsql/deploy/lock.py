@@ -61,7 +61,7 @@ class Lease:
         self.name = name
         self.lease = lease
         self.wait = wait
-        self.poll = poll
+        self.poll = min(poll, max(0.05, lease / 4))
         self.on_wait = on_wait
         self.run = run
         self.holder = holder_name()

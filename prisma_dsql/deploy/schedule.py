@@ -11,7 +11,8 @@ runs:
   ``DROP CONSTRAINT x``, a second ``VALIDATE`` of ``x``);
 * the jobs on a table the step drops, renames or alters in place (``ALTER TABLE t DROP/RENAME/ALTER/SET``,
   ``DROP TABLE t``);
-* the unique index builds on a table the step references (``REFERENCES t``), and on the table referenced by
+* the unique index builds on a table the step references (``REFERENCES t (cols)``: those whose key columns are
+  ``cols``; all of them when the columns are not written), and on the table referenced by
   the foreign key a ``VALIDATE CONSTRAINT`` checks (known from an earlier ``ADD CONSTRAINT ... REFERENCES``
   in this run, else from ``lookup_reference`` — the engine reads it from pg_constraint).
 
@@ -27,17 +28,18 @@ from prisma_dsql.deploy.steps import JobObject, Step
 
 
 class Scheduler:
-    def __init__(self, max_jobs: int, lookup_reference: Callable[[str, str], str | None] | None = None) -> None:
+    def __init__(self, max_jobs: int,
+                 lookup_reference: Callable[[str, str], tuple[str, tuple[str, ...]] | None] | None = None) -> None:
         self.max_jobs = max_jobs
         self.pending: dict[Hashable, JobObject] = {}
         self.lookup_reference = lookup_reference
-        #: constraint name -> referenced tables, from ADD CONSTRAINT ... REFERENCES seen in this run
-        self.fk_targets: dict[str, frozenset[str]] = {}
+        #: constraint name -> ((referenced table, columns), ...) from ADD CONSTRAINT ... REFERENCES in this run
+        self.fk_targets: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
 
     def note(self, step: Step) -> None:
         """Learn what a step that ran tells later steps (foreign key targets)."""
-        if step.adds_constraint and step.references:
-            self.fk_targets[step.adds_constraint] = step.references
+        if step.adds_constraint and step.reference_columns:
+            self.fk_targets[step.adds_constraint] = step.reference_columns
 
     def started(self, key: Hashable, obj: JobObject) -> None:
         self.pending[key] = obj
@@ -56,14 +58,19 @@ class Scheduler:
             return []
         if step.wait_all:
             return list(self.pending)
-        referenced = set(step.references)
+        references = list(step.reference_columns)
         if step.kind == "async_validate" and step.job_object is not None:
             obj = step.job_object
             targets = self.fk_targets.get(obj.name)
             if targets is None and self.lookup_reference is not None:
                 found = self.lookup_reference(obj.name, obj.table)
-                targets = frozenset((found,)) if found else frozenset()
-            referenced |= set(targets or ())
+                targets = (found,) if found else ()
+            references += list(targets or ())
+        referenced = {table for table, _ in references}
+        #: table -> column sets named by REFERENCES clauses (None: columns not written)
+        ref_cols: dict[str, list[frozenset[str] | None]] = {}
+        for table, cols in references:
+            ref_cols.setdefault(table, []).append(frozenset(cols) if cols else None)
         out = []
         for key, obj in self.pending.items():
             if obj.name in step.needs_names:
@@ -71,5 +78,9 @@ class Scheduler:
             elif obj.table in step.needs_tables:
                 out.append(key)
             elif obj.kind == "index" and obj.unique and obj.table in referenced:
-                out.append(key)
+                wanted = ref_cols.get(obj.table, [None])
+                # A foreign key needs the unique index on exactly its referenced columns; one on other columns
+                # (or the primary key's, which exists from CREATE TABLE) does not hold it up.
+                if not obj.columns or any(c is None or c == frozenset(obj.columns) for c in wanted):
+                    out.append(key)
         return out

@@ -53,6 +53,8 @@ class JobObject:
     name: str
     table: str
     unique: bool = False
+    #: Key columns of an index when they are plain column names (empty: expressions, or unknown).
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Step:
     needs_names: frozenset[str] = frozenset()
     needs_tables: frozenset[str] = frozenset()
     references: frozenset[str] = frozenset()
+    #: (table, referenced columns) of each REFERENCES clause; columns empty when not written.
+    reference_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     repeat: bool = False
     wait_all: bool = False
     #: The table the statement creates or alters (for the commit probe, see deploy.probe).
@@ -132,6 +136,28 @@ def _skip(toks: list[_Tok], i: int, *words: str) -> int:
     return i
 
 
+def _column_list(toks: list[_Tok], i: int) -> tuple[str, ...]:
+    """`(a, "B", c)` at toks[i] (after an optional USING method): the names; () when any key is not a bare
+    column (an expression, options) or there is no list."""
+    i = _skip(toks, i, "using btree", "using btree_index")
+    if i >= len(toks) or toks[i].text != "(":
+        return ()
+    cols: list[str] = []
+    i += 1
+    while i < len(toks):
+        if toks[i].name is None:
+            return ()
+        cols.append(toks[i].name)
+        i += 1
+        if i < len(toks) and toks[i].text == ",":
+            i += 1
+            continue
+        if i < len(toks) and toks[i].text == ")":
+            return tuple(cols)
+        return ()
+    return ()
+
+
 _DML = {"insert", "update", "delete", "merge", "select", "with", "values", "table"}
 _TRANSACTION = {"begin", "commit", "rollback", "end", "start", "savepoint", "release", "abort", "prepare"}
 #: ALTER TABLE actions that work on what already exists (columns, constraints, the table's name).
@@ -172,14 +198,11 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
             if i < len(toks) and words[i] != "on":
                 name, i = _qualified(toks, i)
             i = _skip(toks, i, "on", "only")
-            table, _ = _qualified(toks, i)
+            table, i = _qualified(toks, i)
             target_table = table
-            if is_async and name and table:
+            if is_async:
                 kind = "async_index"
-                job_object = JobObject("index", name, table, unique)
-            elif is_async:
-                kind = "async_index"
-                job_object = JobObject("index", name or "", table or "", unique)
+                job_object = JobObject("index", name or "", table or "", unique, _column_list(toks, i))
         elif i < len(toks) and words[i] in ("table", "view"):
             target_table, _ = _qualified(toks, _skip(toks, i + 1, "if not exists"))
     elif first == "alter" and len(words) > 1 and words[1] == "table":
@@ -225,14 +248,16 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
         kind = "dml"
 
     references: set[str] = set()
+    reference_columns: list[tuple[str, tuple[str, ...]]] = []
     adds_constraint = None
     for j, t in enumerate(toks):
         if t.word == "constraint" and j > 0 and toks[j - 1].word == "add" and kind == "ddl":
             adds_constraint, _ = _qualified(toks, j + 1)
         if t.word == "references":
-            name, _ = _qualified(toks, j + 1)
+            name, k = _qualified(toks, j + 1)
             if name:
                 references.add(name)
+                reference_columns.append((name, _column_list(toks, k)))
         elif t.word == "index" and j > 0 and toks[j - 1].word == "using":
             name, _ = _qualified(toks, j + 1)
             if name:
@@ -249,7 +274,7 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
     return Step(index=index, text=statement.text, line=statement.line, kind=kind, job_object=job_object,
                 needs_names=frozenset(needs_names), needs_tables=frozenset(needs_tables),
                 references=frozenset(references), repeat=repeat, wait_all=wait_all, target_table=target_table,
-                adds_constraint=adds_constraint)
+                adds_constraint=adds_constraint, reference_columns=tuple(reference_columns))
 
 
 def directives_by_statement(script: str, statements: list[Statement], file: Path | str) -> list[tuple]:
