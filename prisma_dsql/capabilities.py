@@ -83,6 +83,9 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("savepoints", "SAVEPOINT", None),
     # Runs on live clusters but is undocumented, and dsql-lint flags it: drop + create until confirmed.
     Capability("alter_index_rename", "ALTER INDEX ... RENAME TO", None, uncertain=True),
+    # Runs on live clusters (reference) but is undocumented, and dsql-lint cannot parse it: a changed enum
+    # is moved onto a new domain and back until this is confirmed.
+    Capability("alter_domain_rename", "ALTER DOMAIN ... RENAME TO", None, uncertain=True),
     Capability("alter_domain_constraints", "ALTER DOMAIN ADD/DROP CONSTRAINT (a changed enum)", None,
                uncertain=True),
     Capability("collations", "COLLATE", None),

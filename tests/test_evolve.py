@@ -93,9 +93,23 @@ SCENARIOS = [
     Scenario("enum value added", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role @default(A)\n",
              "enum Role {\n  A\n  B\n  C\n}\n" + USER % "  role Role @default(A)\n",
              ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'A'), ('b@x', 'B')"],
-             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "AddCheck",
-              "ValidateConstraint", "DropDomain", "RenameType"], {"rebuild", "row-limit", "data-loss"},
+             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "DropDomain",
+              "CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "AddCheck",
+              "ValidateConstraint", "DropDomain"], {"rebuild", "row-limit", "data-loss"},
              keep='SELECT email, role::text FROM "User" ORDER BY id'),
+    Scenario("enum value removed, with an index", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role?\n  @@index([role])\n",
+             "enum Role {\n  A\n}\n" + USER % "  role Role?\n  @@index([role])\n",
+             ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'A'), ('b@x', NULL)"],
+             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain", "CreateDomain",
+              "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "CreateIndex", "DropDomain"],
+             {"rebuild", "row-limit", "data-loss", "may-fail-on-existing-data"},
+             keep='SELECT email, role::text FROM "User" ORDER BY id'),
+    Scenario("enum value removed while rows hold it", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role?\n",
+             "enum Role {\n  A\n}\n" + USER % "  role Role?\n",
+             ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'B')"],
+             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain", "CreateDomain",
+              "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain"],
+             {"rebuild", "row-limit", "data-loss", "may-fail-on-existing-data"}, fails="violates check constraint"),
     Scenario("type change without rebuild", USER % "  n Int?\n", USER % "  n String?\n", INSERT2,
              refused="--allow-rebuild"),
     Scenario("type change with rebuild", USER % "  n Int?\n", USER % "  n BigInt?\n",
@@ -125,7 +139,7 @@ def _query(url: str, sql: str):
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
-def test_evolution(s: Scenario, pg_database):
+def test_evolution(s: Scenario, pg_database, dsql_lint):
     profile = dsql_profile()
     _build(pg_database, s.old)
     for sql in s.rows:
@@ -143,6 +157,8 @@ def test_evolution(s: Scenario, pg_database):
     assert evo.ok, (evo.refusal, evo.refused, evo.problems)
     assert [st.label for st in evo.plan.steps] == s.labels, evo.plan.text()
     assert {h.kind for _, h in evo.plan.hazards()} == s.hazards, evo.plan.hazards()
+    lint = dsql_lint(evo.plan.text())
+    assert not lint.errors, lint.errors
     if s.fails:
         with pytest.raises(Exception, match=s.fails):
             apply_dsql_script(pg_database, evo.plan.text())

@@ -392,7 +392,7 @@ def _narrows(old: Column, new: Column) -> str | None:
     return f"{_type_text(old)} becomes {_type_text(new)}: values that do not convert fail"
 
 
-def _create_index(b: _Builder, table: Table, index, existing: bool) -> None:
+def _create_index(b: _Builder, table: Table, index, existing: bool, phase: int = P_CREATE_INDEX) -> None:
     hazards = []
     if existing and index.unique:
         cols = ", ".join(quote(c) for c in index.column_names)
@@ -401,7 +401,7 @@ def _create_index(b: _Builder, table: Table, index, existing: bool) -> None:
                                         "count(*) > 1 LIMIT 20"))
     if existing and b.rows.get(table.key, 0) and b.rows[table.key] > 1_000_000:
         hazards.append(Hazard(LONG_RUNNING, f"an index build over {b.rows_text(table.key)}"))
-    number = b.add(P_CREATE_INDEX, ops.CreateIndex(table, index),
+    number = b.add(phase, ops.CreateIndex(table, index),
                    f"index {index.name} is new" if existing else f"index {index.name} of new table {table.name}",
                    hazards)
     if index.unique and b.target.INDEX_MODE:
@@ -604,18 +604,20 @@ def _type_changes(b: _Builder, diff: CatalogDiff, rebuilt: set) -> set:
 
 
 def _swap_domain(b: _Builder, diff: CatalogDiff, change: TypeChange, rebuilt: set) -> set:
-    """A domain's CHECK cannot be altered on DSQL: create the new definition under a temporary name, move
-    every column that uses the domain onto it (add, copy in batches, drop, rename), drop the old domain
-    and give the new one its name."""
+    """A domain's CHECK cannot be altered on DSQL: create the new definition under a temporary name and
+    move every column that uses the domain onto it (add, copy in batches, drop, rename). Then the old
+    domain goes and the name comes back: by ALTER DOMAIN RENAME where the profile has it (undocumented
+    on DSQL, so off by default), else by a second swap onto a new domain of the old name."""
     old, new = change.old, change.new
     assert isinstance(new, Domain)
-    digest = format(zlib.crc32(repr(new.allowed_values).encode()), "08x")
+    digest = format(zlib.crc32(repr((new.type, new.allowed_values, new.checks)).encode()), "08x")
     temp = replace(new, name=_cut(new.name, 63 - 10) + "_" + digest + "_")
     removed = [v for v in (old.allowed_values or ()) if v not in (new.allowed_values or ())]
+    rename = b.profile.supports("alter_domain_rename")
     b.add(P_TYPE, ops.CreateDomain(temp), f"enum {new.name} changes: its new values as a new domain first",
-          (Hazard(REBUILD, f"a domain's CHECK cannot be altered: each column of type {new.name} is swapped onto a "
-                           "new domain"),))
-    swapped = set()
+          (Hazard(REBUILD, f"a domain's CHECK cannot be altered: each column of type {new.name} is moved onto a new "
+                           "domain" + ("" if rename else " and back (ALTER DOMAIN RENAME is not documented here)")),))
+    columns = []
     for table in diff.desired.tables:
         if table.key in rebuilt:
             continue
@@ -623,49 +625,63 @@ def _swap_domain(b: _Builder, diff: CatalogDiff, change: TypeChange, rebuilt: se
         for col in table.columns:
             if col.type.kind != "user" or (col.type.schema or new.schema, col.type.name) != new.key:
                 continue
-            if before is None or before.column(col.name) is None:
-                continue
-            swapped.add((table.key, col.name))
-            _swap_column(b, table, col, temp, removed)
+            if before is not None and before.column(col.name) is not None:
+                columns.append((table, col))
+    final_phase = P_DROP_TYPE if not rename else P_ALTER
+    for table, col in columns:
+        _swap_column(b, table, col, temp, removed, P_ALTER, index_phase=None if not rename else P_CREATE_INDEX,
+                     required=rename)
     b.add(P_DROP_TYPE, ops.DropDomain(old.schema, old.name), f"enum {new.name} changes: the old domain goes")
-    b.add(P_DROP_TYPE, ops.RenameType("domain", new.schema, temp.name, new.name),
-          f"enum {new.name} changes: the new domain takes its name")
-    return swapped
+    if rename:
+        b.add(P_DROP_TYPE, ops.RenameType("domain", new.schema, temp.name, new.name),
+              f"enum {new.name} changes: the new domain takes its name")
+    else:
+        b.add(P_DROP_TYPE, ops.CreateDomain(new), f"enum {new.name} changes: the domain again, with the new values")
+        for table, col in columns:
+            _swap_column(b, table, replace(col, type=replace(col.type, name=temp.name, schema=temp.schema)), new, (),
+                         final_phase, index_phase=P_DROP_TYPE, required=True)
+        b.add(P_DROP_TYPE, ops.DropDomain(temp.schema, temp.name), f"enum {new.name} changes: the temporary domain goes")
+    return {(t.key, c.name) for t, c in columns}
 
 
-def _swap_column(b: _Builder, table: Table, col: Column, temp: Domain, removed: list[str]) -> None:
+def _swap_column(b: _Builder, table: Table, col: Column, target: Domain, removed: list[str] | tuple, phase: int,
+                 index_phase: int | None, required: bool) -> None:
+    """Move `col` onto the domain `target`: a new column, a batched copy, the old column dropped and the new
+    one renamed. `required`: make it NOT NULL again (the last swap); `index_phase`: where its indexes, which
+    go with the old column, are built again (None: not yet)."""
     ref = table.key
     where = f"{table.name}.{col.name}"
     swap_name = _cut(col.name, 63 - len(SWAP_SUFFIX)) + SWAP_SUFFIX
-    swap_type = replace(col.type, name=temp.name, schema=temp.schema)
+    swap_type = replace(col.type, name=target.name, schema=target.schema)
     bare = replace(col, name=swap_name, type=swap_type, nullable=True, default=None, identity=None)
     key = table.primary_key.columns if table.primary_key else ()
     if not key:
         b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key cannot be copied in "
                                  "batches", col.span))
         return
-    qualified_type = b.target.type_sql(swap_type, "")
     copy_hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction")]
     if removed:
         copy_hazards.append(Hazard(MAY_FAIL, f"rows of {table.name} holding {', '.join(removed)} in {col.name} fail "
                                              "the copy: update them first"))
     items: list = [
-        (ops.AddColumns(ref, (bare,)), f"{where}: its enum changes, so it moves to a new column of the new domain"),
-        (ops.CopyColumn(ref, col.name, swap_name, qualified_type, key, b.options.batch_rows, span=col.span),
+        (ops.AddColumns(ref, (bare,)), f"{where}: its enum changes, so it moves to a new column of domain {target.name}"),
+        (ops.CopyColumn(ref, col.name, swap_name, b.target.type_sql(swap_type, ""), key, b.options.batch_rows,
+                        span=col.span),
          f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
     ]
     if col.default is not None:
         items.append((ops.SetDefault(ref, replace(col, name=swap_name, type=swap_type)), f"{where} keeps its default"))
-    indexes = [i for i in table.indexes if col.name in i.column_names]
     items.append((ops.DropColumn(ref, col.name, span=col.span), f"{where}: the old column goes",
                   (Hazard(DATA_LOSS, f"values written to {where} after the copy and before this step are lost; stop "
                                      "writers first"),)))
     items.append((ops.RenameColumn(ref, swap_name, col.name, span=col.span), f"{where}: the new column takes its name"))
-    if not col.nullable:
+    if required and not col.nullable:
         items += _required_check(b, ref, col.name, col.span, f"{where} is required", None)
-    b.chain(P_ALTER, items)
-    for i in indexes:  # dropped with the old column
-        _create_index(b, table, i, existing=True)
+    b.chain(phase, items)
+    if index_phase is not None:
+        for i in table.indexes:  # dropped with the old column
+            if col.name in i.column_names:
+                _create_index(b, table, i, existing=True, phase=index_phase)
 
 
 # -- rendering and order -------------------------------------------------------------------------------------------------
