@@ -213,3 +213,23 @@ def test_wide_characters_keep_the_caret_aligned(tmp_path):
     excerpt, carets = [line for line in out.splitlines() if "|" in line][1:3]
     # Each of the two wide characters before `Strin` takes two terminal columns.
     assert carets.index("^") == excerpt.index("Strin") + len("名前")
+
+
+def test_version_option():
+    import re
+
+    from prisma_dsql import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"prisma-dsql, version {__version__}"
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    assert re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1) == __version__
+
+
+def test_validate_exit_zero_reports_errors_but_exits_0(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text("model A {\n  id Strin @id\n}\n")
+    assert run("validate", schema).returncode == 1
+    proc = run("validate", "--exit-zero", schema)
+    assert proc.returncode == 0 and "PSL102" in proc.stdout
+    assert run("validate", "--exit-zero", tmp_path / "missing.prisma").returncode == 2

@@ -64,9 +64,9 @@ def validate(schema, schema_opt, fmt: str, strict: bool, exit_zero: bool, dsql_v
     """Check SCHEMA (file or folder; found as Prisma does when omitted) for Prisma errors and for what
     Aurora DSQL cannot run.
 
-    Exit 0 when there are no errors, 1 when there are (or warnings, with
-    --strict; never with --exit-zero), 2 when the input or the configuration
-    cannot be read.
+    Exit 0 when there are no errors (or always, with --exit-zero), 1 when
+    there are (or warnings, with --strict), 2 when the input or the
+    configuration cannot be read.
     """
     from prisma_dsql import __version__
     from prisma_dsql.diagnostics import Severity
