@@ -257,6 +257,9 @@ def canonical_predicate(sql: str | None) -> str | None:
     return " AND ".join(out)
 
 
+_NUMERIC_CAST = re.compile(r"^::(?:smallint|integer|bigint|numeric|real|double precision)$")
+
+
 def _canonical_term(term: str) -> str | None:
     m = _TERM_NULL.match(term)
     if m is not None:
@@ -267,7 +270,10 @@ def _canonical_term(term: str) -> str | None:
     value = _strip_parens(m.group("value").strip())
     op = "=" if m.group("op") == "=" else "!="
     literal = _LITERAL.match(value)
-    if literal is not None:
+    if literal is not None and _NUMERIC_CAST.match(literal.group("cast") or "") \
+            and _NUMBER.match(unquote_string(literal.group("s"))):
+        value = unquote_string(literal.group("s"))  # '-3'::integer: how PostgreSQL prints a negative number
+    elif literal is not None:
         value = literal.group("s")
     elif (number := _NUMBER.match(value)) is not None:
         value = number.group("n")
@@ -285,15 +291,30 @@ def _quoted(ident: str) -> str:
 
 
 def _split_and(text: str) -> list[str]:
-    parts = split_top_level(re.sub(r"\s+AND\s+", " \x00 ", text, flags=re.IGNORECASE), "\x00")
-    # A string literal holding " AND " was marked too: rejoin when a part ends inside quotes.
-    joined: list[str] = []
-    for p in parts:
-        if joined and joined[-1].count("'") % 2:
-            joined[-1] += " AND " + p
-        else:
-            joined.append(p)
-    return joined
+    """`text` split at AND outside quotes and parentheses."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            j = text.find(c, i + 1)
+            while j != -1 and j + 1 < n and text[j + 1] == c:
+                j = text.find(c, j + 2)
+            i = n if j == -1 else j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and c.isspace() and (m := _AND.match(text, i)):
+            parts.append(text[start:i].strip())
+            start = i = m.end()
+            continue
+        i += 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
 
 
 def _strip_parens(text: str) -> str:

@@ -1,4 +1,4 @@
--- columns of every table read, in table order. The type is given as its element (for arrays)
+-- columns: the columns of every table read, in table order. The type is given as its element (for arrays)
 -- so that user types (enums, domains) are named by schema and name, and builtin ones by
 -- format_type with the column's modifier.
 SELECT a.attrelid, a.attnum, a.attname::text, a.attnotnull, a.attidentity::text, a.attgenerated::text,

@@ -1,4 +1,4 @@
--- constraints of every table read: primary keys, unique constraints, foreign keys and checks
+-- constraints: the constraints of every table read: primary keys, unique constraints, foreign keys and checks
 -- (not PostgreSQL 18's NOT NULL rows), with key columns in key order.
 SELECT con.conrelid, con.conname::text, con.contype::text, con.convalidated,
        ARRAY(SELECT att.attname::text FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(num, ord)

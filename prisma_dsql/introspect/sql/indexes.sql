@@ -1,4 +1,4 @@
--- indexes of every table read (primary keys included: the caller skips them). Keys are column
+-- indexes: the indexes of every table read (primary keys included: the caller skips them). Keys are column
 -- names, or for expression keys (indkey 0) the expression as pg_get_indexdef prints it; keys
 -- past indnkeyatts are INCLUDE columns. indoption bits: 1 = DESC, 2 = NULLS FIRST. The full
 -- definition is kept for operator classes (DSQL has no pg_opclass to join).

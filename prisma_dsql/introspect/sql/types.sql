@@ -1,4 +1,4 @@
--- user types of the schemas read: enum types (labels from pg_enum, which DSQL has but leaves
+-- types: the user types of the schemas read: enum types (labels from pg_enum, which DSQL has but leaves
 -- empty: DSQL enums are domains) and domains with their base type, NOT NULL, DEFAULT and
 -- CHECK constraints.
 SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text,
