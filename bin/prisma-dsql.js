@@ -11,6 +11,9 @@
 // instead of the real package. Every Python started here runs ISOLATED_PRELUDE first,
 // which drops that entry before anything is imported.
 //
+// The virtualenv's folders are created private (0700), and an existing one is used only if
+// they are the user's own and not writable by others.
+//
 // The first-use build shows one progress line and holds a lock (a directory created
 // atomically next to the virtualenv), so parallel first runs (CI matrix jobs) wait for
 // one build instead of racing; the virtualenv is built under a temporary name and
@@ -100,11 +103,33 @@ function showOutput(r) {
   if (r.stderr && r.stderr.length) process.stderr.write(r.stderr);
 }
 
+// A virtualenv runs whatever its folder holds: use one only under folders that are the user's
+// own and that nobody else can write (a shared or restored CI cache could hold anything).
+function checkPrivate(dirs) {
+  if (typeof process.getuid !== "function") return;
+  for (const dir of dirs) {
+    let st;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      continue;
+    }
+    const writableByOthers = (st.mode & 0o022) !== 0;
+    if (st.uid !== process.getuid() || writableByOthers) {
+      const why = st.uid !== process.getuid() ? `owned by uid ${st.uid}, not you` : "writable by others";
+      fail(`${dir} is ${why}: prisma-dsql will not run a virtualenv from there. Remove it (or fix its ` +
+        "owner and mode), or set PRISMA_DSQL_PYTHON to a Python that has prisma-dsql installed");
+    }
+  }
+}
+
 function bootstrap(base) {
   const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  const root = path.join(cache, "prisma-dsql", VERSION);
+  const top = path.join(cache, "prisma-dsql");
+  const root = path.join(top, VERSION);
   const dir = path.join(root, "venv");
   const python = venvPython(dir);
+  checkPrivate([top, root, dir]);
   if (fs.existsSync(python) && canImport(python)) return python;
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   const lockDir = path.join(root, "venv.lock");

@@ -120,3 +120,30 @@ def test_parallel_first_runs_build_one_virtualenv(tmp_path):
     # A later run uses it without a word.
     again = subprocess.run(["node", str(WRAPPER), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert again.returncode == 0 and again.stderr == ""
+
+
+@pytest.mark.parametrize("spoil", ["world-writable", "foreign-owner"])
+def test_a_virtualenv_folder_that_is_not_private_is_refused(tmp_path, spoil):
+    if spoil == "foreign-owner" and (not hasattr(os, "geteuid") or os.geteuid() != 0):
+        pytest.skip("only root can give a folder to another user")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(_base_python())
+    version = __import__("json").loads((ROOT / "package.json").read_text())["version"]
+    planted = tmp_path / "cache" / "prisma-dsql" / version / "venv" / "bin"
+    planted.mkdir(parents=True)
+    marker = tmp_path / "PLANTED-VENV-RAN"
+    (planted / "python").write_text(f"#!/bin/sh\ntouch {marker}\n")
+    (planted / "python").chmod(0o755)
+    shared = tmp_path / "cache" / "prisma-dsql"
+    if spoil == "world-writable":
+        shared.chmod(0o777)
+    else:
+        os.chown(shared, 65534, 65534)
+    node_dir = Path(shutil.which("node")).parent
+    env = {k: v for k, v in os.environ.items() if k != "PRISMA_DSQL_PYTHON"}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), PATH=f"{bin_dir}{os.pathsep}{node_dir}")
+    proc = subprocess.run(["node", str(WRAPPER), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "will not run a virtualenv from there" in proc.stderr
+    assert not marker.exists()
