@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -217,3 +219,37 @@ def test_a_block_may_start_on_the_line_where_the_previous_one_ends():
     loaded = load_text("model A {\n  id Int @id\n} model B {\n  id Int @id\n}\n")
     assert list(loaded.diagnostics) == []
     assert [m.name for m in loaded.schema.models] == ["A", "B"]
+
+
+_FIELD_LINE = re.compile(r"^\s+[a-zA-Z]\w*\s+[A-Z]\w*")
+
+
+@pytest.mark.parametrize("path", [
+    "samples/blog/schema.prisma", "samples/saas/schema.prisma",
+    "tests/fixtures/corpus/umami-software__umami__prisma__schema.prisma",
+    "tests/fixtures/corpus/hoppscotch__hoppscotch__packages__hoppscotch-backend__prisma__schema.prisma",
+])
+def test_one_syntax_error_gives_one_finding(path):
+    """A stray bracket at the end of any field line is one error, as in Prisma: the following lines are
+    read on their own (not swallowed as a continuation), and what the lost field breaks elsewhere (ids,
+    relations, indexes naming it) is not reported on top of it."""
+    from prisma_dsql.diagnostics import Severity
+
+    lines = (Path(__file__).parent.parent / path).read_text().split("\n")
+    checked = 0
+    for i, line in enumerate(lines):
+        if not _FIELD_LINE.match(line) or "//" in line or i % 7:
+            continue
+        for tail in (" {", " (", " ["):
+            mutant = lines[:i] + [line + tail] + lines[i + 1:]
+            errors = [d for d in load_text("\n".join(mutant)).diagnostics if d.severity is Severity.ERROR]
+            assert [(d.code, d.span.line) for d in errors] == [("PSL001", i + 1)], (i + 1, tail, errors)
+            checked += 1
+    assert checked >= 9
+
+
+def test_text_after_an_opening_brace_is_ignored_with_a_warning():
+    # Prisma swallows the rest of a header line after `{`; prisma-dsql warns instead of refusing.
+    loaded = load_text('datasource db { // fine\n  provider = "postgresql"\n}\n\nmodel M { {\n  id Int @id\n}\n')
+    assert [(d.code, d.severity.value, d.span.line) for d in loaded.diagnostics] == [("PSL004", "warning", 5)]
+    assert [f.name for f in loaded.schema.models[0].fields] == ["id"]

@@ -11,6 +11,7 @@ reported five times.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from prisma_dsql.diagnostics import Diagnostic
@@ -99,6 +100,33 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
         files=tuple(f.name for f in files),
         comments=comments,
     )
-    return schema, ctx.diagnostics
+    return schema, _without_knock_ons(ctx.diagnostics, files)
+
+
+#: Findings a broken line typically causes elsewhere: a field the parser could not read is missing from
+#: its model, so ids, relations and indexes naming it fail too.
+_KNOCK_ON_CODES = frozenset({"PSL106", "PSL107", "PSL108", "PSL109", "PSL113", "PSL118"})
+_QUOTED = re.compile(r"[`\"]([^`\"]+)[`\"]")
+
+
+def _without_knock_ons(diagnostics: list[Diagnostic], files: list[ast.SchemaFile]) -> list[Diagnostic]:
+    """One syntax error, one finding (as Prisma): drop what the resolver reports on a line the parser
+    recovered from, and the usual knock-ons (missing field, relation, id) that concern a block with such
+    a line. The syntax error itself stays, so the verdict never changes."""
+    broken = {(f.name, line) for f in files for line in f.broken_lines}
+    if not broken:
+        return diagnostics
+    broken_blocks = {b.name for f in files for b in f.blocks
+                     if any((f.name, line) in broken for line in range(b.span.line, b.span.end_line + 1))}
+    out = []
+    for d in diagnostics:
+        if d.span is not None and (d.span.file, d.span.line) in broken:
+            continue
+        if d.code in _KNOCK_ON_CODES:
+            named = {(d.subject or "").split(".")[0], *_QUOTED.findall(d.message)}
+            if named & broken_blocks:
+                continue
+        out.append(d)
+    return out
 
 

@@ -143,3 +143,6 @@ class SchemaFile:
     name: str
     blocks: tuple[Block, ...]
     comments: tuple[Comment, ...]
+    #: Lines the parser reported an error on and recovered from (line-by-line recovery, legacy
+    #: forms): what the resolver finds there, or finds missing because of them, is a knock-on.
+    broken_lines: tuple[int, ...] = ()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from prisma_dsql.diagnostics import Diagnostic
+from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.source import SourceFile
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax import tables
@@ -57,12 +57,19 @@ def parse_file(source: SourceFile) -> tuple[ast.SchemaFile, list[Diagnostic]]:
     clear_depths()
     try:
         blocks = parser.parse(source.text, start="start")
-        return ast.SchemaFile(source.name, tuple(blocks), tuple(comments)), builder.diagnostics
+        diagnostics = builder.diagnostics
+        return ast.SchemaFile(source.name, tuple(blocks), tuple(comments), _broken(diagnostics)), diagnostics
     except (ParseError, NestingTooDeep):
         pass
     finally:
         clear_depths()
     blocks, diagnostics = recover(source, comments, docs, parser, builder)
-    return ast.SchemaFile(source.name, tuple(blocks), tuple(comments)), diagnostics
+    return ast.SchemaFile(source.name, tuple(blocks), tuple(comments), _broken(diagnostics)), diagnostics
+
+
+def _broken(diagnostics: list[Diagnostic]) -> tuple[int, ...]:
+    lines = {line for d in diagnostics if d.severity is Severity.ERROR and d.span is not None
+             for line in range(d.span.line, d.span.end_line + 1)}
+    return tuple(sorted(lines))
 
 

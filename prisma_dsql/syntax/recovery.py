@@ -10,8 +10,9 @@ behaviour: one bad line never hides the next).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from prisma_dsql.diagnostics import Diagnostic
+from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.errors import ParseError
@@ -94,8 +95,11 @@ def recover(source, comments, docs, parser, builder):
                                    help="Move what follows `}` to its own line."))
             close(current, Span(file, n, end_col, n, end_col + 1))
             current = None
+            continuation = 0
             continue
-        if header and (current is None or "{" in header.group(3)):
+        # Inside a block, an indented `type X {` is a broken member line (a field called `type` with a
+        # stray brace), not the start of the next block after a missing `}`.
+        if header and (current is None or ("{" in header.group(3) and not header.group(1))):
             indent, kind, rest = header.groups()
             kw_span = Span(file, n, len(indent) + 1, n, len(indent) + 1 + len(kind))
             if current is not None:
@@ -115,13 +119,16 @@ def recover(source, comments, docs, parser, builder):
             if not brace:
                 diags.append(diag("PSL004", f"The {kind} header must end with `{{`.", line_span(n, text),
                                    help=f"Write `{kind} {name} {{` and put the body on the following lines."))
+            elif after and not after.endswith("}"):
+                # Prisma's grammar swallows the rest of the header line after `{`: not an error there,
+                # but whatever stands there is silently lost, which deserves a warning.
+                diags.append(replace(diag("PSL004", "Prisma ignores the text after `{` on a block's header line.",
+                                          line_span(n, text), help="Put each field or attribute on its own line."),
+                                     severity=Severity.WARNING))
             elif after:
-                if after.endswith("}"):
-                    msg = "A block must span several lines: `{` ends the header line and `}` stands alone."
-                else:
-                    msg = "Nothing may follow `{` on a block's header line."
-                diags.append(diag("PSL004", msg, line_span(n, text),
-                                   help="Put each field or attribute on its own line."))
+                diags.append(diag("PSL004", "A block must span several lines: `{` ends the header line and `}` "
+                                  "stands alone.", line_span(n, text),
+                                  help="Put each field or attribute on its own line."))
                 if after.endswith("}"):
                     # Read what stands between the braces as a member, so the
                     # block keeps its content and later checks see it.
@@ -140,6 +147,7 @@ def recover(source, comments, docs, parser, builder):
                     blocks.append(ast.Block(kind, name, name_span, line_span(n, text), body, attrs, docs.for_line(n)))
                     continue
             current = _OpenBlock(kind, name, name_span, kw_span, n)
+            continuation = 0
             continue
         if skipping is not None:
             # Inside a block with an unknown keyword: already reported once.
@@ -166,8 +174,17 @@ def recover(source, comments, docs, parser, builder):
                                    help="Top-level lines start a block: model, view, type, enum, datasource or generator."))
             continue
         if continuation > 0:
-            # The rest of a multi-line argument list, already reported.
-            continuation += _bracket_balance(text)
+            # The rest of a multi-line argument list, already reported; but a line that is a member of
+            # its own (after a stray `{` or `(`) ends it, as in Prisma, where every line stands alone.
+            builder.begin(file, index, docs)
+            try:
+                member = parser.parse(text, start=_MEMBER_START[current.kind])
+            except (ParseError, NestingTooDeep):
+                continuation += _bracket_balance(text)
+                continue
+            continuation = 0
+            diags.extend(builder.diagnostics)
+            current.members.append(member)
             continue
         # A member line of the open block.
         builder.begin(file, index, docs)

@@ -113,6 +113,10 @@ class ModelResolver:
                 ctx.error("PSL103", f"Attribute not known: \"@{base}\".", attr.span, subject=subject,
                           help=suggest(base, FIELD_ATTRIBUTES))
         if kind is m.FieldKind.RELATION:
+            if "default" in seen:
+                ctx.error("PSL110", "Error parsing attribute \"@default\": Cannot set a default value on a relation "
+                          "field.", seen["default"].span, subject=subject,
+                          help="Give the default to the scalar field that holds the foreign key.")
             for bad in ("map", "id", "unique", "updatedAt"):
                 if bad in seen:
                     ctx.error("PSL103", f"The attribute `@{bad}` cannot be used on the relation field `{f.name}`.",
