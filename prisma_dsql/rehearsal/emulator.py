@@ -156,15 +156,20 @@ class _Transaction:
         return bool(self.ddl or self.dml)
 
 
-_connection_counter = iter(range(1, 1 << 62))
+_streams: dict[tuple[str, int, str], random.Random] = {}
 _counter_lock = threading.Lock()
 _spawned: list[subprocess.Popen[bytes]] = []
 _last_spawn: dict[str, float] = {}
 
 
-def _next_connection_number() -> int:
+def _stream(purpose: str, seed: int | None, database: str) -> random.Random:
+    """The random stream for ``purpose``: with a seed, one per (seed, database) in this process, shared by
+    its connections, so that a run is reproducible on a fresh database while a retry on a new connection
+    continues the draws instead of replaying them (and a job draw never shifts which commit fails)."""
+    if seed is None:
+        return random.Random()
     with _counter_lock:
-        return next(_connection_counter)
+        return _streams.setdefault((purpose, seed, database), random.Random(f"{purpose}:{seed}"))
 
 
 def _query_text(conn: psycopg.Connection[Any], query: Query) -> str | None:
@@ -223,11 +228,8 @@ class DsqlConnection(psycopg.Connection[Any]):
         self._options = options
         self._tx = _Transaction()
         self._worker_conninfo = worker_conninfo
-        # Streams per purpose and per connection: retries on a fresh connection do not replay the
-        # same draws, and adding a job does not shift which transactions fail.
-        base = f"{options.seed}:{_next_connection_number()}" if options.seed is not None else None
-        self._occ_rng = random.Random(f"occ:{base}") if base else random.Random()
-        self._job_rng = random.Random(f"job:{base}") if base else random.Random()
+        self._occ_rng = _stream("occ", options.seed, worker_conninfo)
+        self._job_rng = _stream("job", options.seed, worker_conninfo)
         self._fail_re = re.compile(options.fail_job) if options.fail_job else None
 
     @property
@@ -266,7 +268,7 @@ class DsqlConnection(psycopg.Connection[Any]):
             text = text.encode()
         head = text.lstrip()[:16].upper()
         if head.startswith(b"COMMIT"):
-            return self._commit_gen(command, result_format)
+            return self._dsql_commit_gen(command, result_format)
         if head.startswith(b"SAVEPOINT"):
             return self._refuse_gen(SAVEPOINT_MESSAGE)
         if head.startswith(b"ROLLBACK") and not re.match(rb"ROLLBACK\s+(TO|PREPARED)", head):
@@ -278,7 +280,7 @@ class DsqlConnection(psycopg.Connection[Any]):
             sql.SQL("SELECT sys.emulation_raise('0A000', {})").format(sql.Literal(message))
         )
 
-    def _commit_gen(self, command: Any, result_format: pq.Format) -> Any:  # type: ignore[override]
+    def _dsql_commit_gen(self, command: Any, result_format: pq.Format) -> Any:
         tx, self._tx = self._tx, _Transaction()
         status = self.pgconn.transaction_status
         if status == pq.TransactionStatus.INTRANS and tx.wrote and self._occ_hit():
