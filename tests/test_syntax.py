@@ -253,3 +253,16 @@ def test_text_after_an_opening_brace_is_ignored_with_a_warning():
     loaded = load_text('datasource db { // fine\n  provider = "postgresql"\n}\n\nmodel M { {\n  id Int @id\n}\n')
     assert [(d.code, d.severity.value, d.span.line) for d in loaded.diagnostics] == [("PSL004", "warning", 5)]
     assert [f.name for f in loaded.schema.models[0].fields] == ["id"]
+
+
+@pytest.mark.parametrize("blank, valid", [
+    ("\x0b", False), ("\x0c", False), ("\ufeff", False), ("\u200b", False),  # not whitespace for Prisma
+    ("\t", True), ("\u00a0", True), ("\u2003", True), ("\u3000", True), ("\u202f", True),  # tab and Zs are
+])
+def test_whitespace_is_what_prisma_calls_whitespace(blank, valid):
+    for line in (f"  a{blank}Int", f"  {blank}a Int", f"  a Int{blank}"):
+        loaded = load_text(f"model M {{\n  id Int @id\n{line}\n}}\n")
+        codes = [(d.code, d.span.line) for d in loaded.diagnostics]
+        assert codes == ([] if valid else [("PSL001", 3)]), (repr(line), codes)
+        if valid:
+            assert [f.name for f in loaded.schema.models[0].fields] == ["id", "a"]

@@ -41,6 +41,11 @@ class Tok(NamedTuple):
 
 
 _KEYWORD_PREFIX = "KW_"
+#: Prisma's whitespace is a tab or a Unicode space separator (category Zs), nothing else: a vertical
+#: tab, form feed or stray U+FEFF makes the line invalid. The grammar's WS terminal also matches those
+#: three, so ignored blanks are checked here; Zs characters it lacks are skipped here.
+_PRISMA_BLANKS = frozenset(" \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
+_NOT_BLANK_IN_PRISMA = re.compile("[^" + "".join(sorted(_PRISMA_BLANKS)) + "]")
 
 
 class FastLexer:
@@ -74,6 +79,24 @@ class FastLexer:
         new = tuple.__new__  # Tok(...) without the Python-level NamedTuple constructor
         # finditer walks the text in C; a match that does not start where the previous one
         # ended means characters no terminal accepts.
+        while True:
+            for tok in self._scan(text, pos, end, line, line_start, ignore, multiline, keywords, accepts, new):
+                if tok.__class__ is tuple:  # the scan's final state, not a token
+                    pos, line, line_start = tok
+                    break
+                yield tok
+            # A Unicode space separator the grammar lacks: Prisma's whitespace, skip it and go on.
+            while pos < end and text[pos] in " \t":
+                pos += 1
+            if pos < end and text[pos] in _PRISMA_BLANKS:
+                pos += 1
+                continue
+            break
+        if pos < end:
+            raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)
+
+    def _scan(self, text, pos, end, line, line_start, ignore, multiline, keywords, accepts, new):
+        """Tokens from `pos` until no terminal matches; last yields (pos, line, line_start) as a plain tuple."""
         for m in self.scanner.finditer(text, pos, end):
             if m.start() != pos or m.lastgroup is None:
                 break
@@ -82,6 +105,10 @@ class FastLexer:
             pos = m.start(kind)
             value = text[pos:stop]
             column = pos - line_start + 1
+            if kind in ignore and kind == "WS" and _NOT_BLANK_IN_PRISMA.search(value):
+                bad = pos + _NOT_BLANK_IN_PRISMA.search(value).start()
+                raise ParseError(f"unexpected character {text[bad]!r} (not whitespace for Prisma)", line,
+                                 bad - line_start + 1)
             if kind in multiline and ("\n" in value or "\r" in value):
                 breaks = value.count("\n") + value.count("\r") - value.count("\r\n")
                 new_line = line + breaks
@@ -95,7 +122,4 @@ class FastLexer:
                     kind = keywords[value]
                 yield new(Tok, (kind, value, pos, line, column, line, column + stop - pos, stop))
             pos = stop
-        while pos < end and text[pos] in " \t":
-            pos += 1
-        if pos < end:
-            raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)
+        yield (pos, line, line_start)
