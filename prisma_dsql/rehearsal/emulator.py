@@ -150,6 +150,7 @@ class _Transaction:
     ddl: int = 0
     dml: int = 0
     jobs: int = 0
+    rows_before: int | None = None  # the backend's modified-row counter when the first DML began
 
     @property
     def wrote(self) -> bool:
@@ -414,8 +415,7 @@ class DsqlConnection(psycopg.Connection[Any]):
         if wrap:
             self._raw("BEGIN")
         try:
-            self._tx.ddl += kind == "ddl"
-            self._tx.dml += kind == "dml"
+            self._count(kind)
             if index:
                 job_id = self._enqueue_index(st.text, index)
                 cur._raw_execute("SELECT %s::text AS job_id", (job_id,))
@@ -458,16 +458,25 @@ class DsqlConnection(psycopg.Connection[Any]):
             return
         if rule := transaction_rule(kind, self._tx.ddl, self._tx.dml):
             self._refuse("0A000", TRANSACTION_MESSAGES[rule])
-        self._tx.ddl += kind == "ddl"
-        self._tx.dml += kind == "dml"
+        self._count(kind)
         cur._raw_executemany(query, params_seq, returning)
         if kind == "dml":
             self._check_row_limit()
 
+    def _count(self, kind: str) -> None:
+        tx = self._tx
+        tx.ddl += kind == "ddl"
+        tx.dml += kind == "dml"
+        if kind == "dml" and tx.rows_before is None:
+            # pg_stat_xact_* also hold counts of earlier transactions not yet flushed (PostgreSQL 15+),
+            # so the limit is checked on the growth since this transaction's first DML.
+            (tx.rows_before,) = self._raw(_ROWS_SQL).fetchone()
+
     def _check_row_limit(self) -> None:
         (rows,) = self._raw(_ROWS_SQL).fetchone()
-        if rows > ROW_LIMIT:
-            self._refuse("54000", ROW_LIMIT_MESSAGE, f"{rows} rows modified")
+        modified = rows - (self._tx.rows_before or 0)
+        if modified > ROW_LIMIT:
+            self._refuse("54000", ROW_LIMIT_MESSAGE, f"{modified} rows modified")
 
     # ------------------------------------------------------------------ async jobs
 
