@@ -156,6 +156,8 @@ def catalog(url: str) -> dict:
 def history_rows(url: str) -> list[tuple]:
     """The history without ids and times: (name, checksum, finished?, steps, logs, rolled back?)."""
     with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('_prisma_migrations')").fetchone()[0] is None:
+            return []
         rows = conn.execute("SELECT migration_name, checksum, finished_at IS NOT NULL, applied_steps_count, logs, "
                             "rolled_back_at IS NOT NULL FROM _prisma_migrations ORDER BY started_at, "
                             "migration_name").fetchall()
