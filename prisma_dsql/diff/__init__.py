@@ -108,8 +108,12 @@ class TypeChange:
 
 @dataclass(frozen=True)
 class CatalogDiff:
+    #: The database as it is, with the hinted renames already applied (names as they will be).
     actual: Catalog
     desired: Catalog
+    #: The hints, and the database before them, so a planner can compare again (`compare(source, ..., renames)`).
+    renames: Renames = field(default_factory=Renames, compare=False)
+    source: Catalog | None = field(default=None, compare=False)
     schemas_added: tuple[str, ...] = ()
     extensions_added: tuple = ()
     extensions_dropped: tuple = ()
@@ -154,6 +158,7 @@ def _by(items, key):
 
 def compare(actual: Catalog, desired: Catalog, renames: Renames = Renames()) -> CatalogDiff:
     """The typed changes from `actual` to `desired` (see the module docstring)."""
+    source = actual
     actual, table_renames, column_renames = _apply_renames(actual, desired, renames)
     actual_tables = _by(actual.tables, lambda t: t.key)
     tables_added, tables_changed = [], []
@@ -173,7 +178,7 @@ def compare(actual: Catalog, desired: Catalog, renames: Renames = Renames()) -> 
     ext_actual, ext_desired = _by(actual.extensions, lambda e: e.name), _by(desired.extensions, lambda e: e.name)
     existing_schemas = set(actual.schemas) | {t.schema for t in actual.tables}
     return CatalogDiff(
-        actual, desired,
+        actual, desired, renames, source,
         schemas_added=tuple(s for s in desired.schemas if s not in existing_schemas),
         extensions_added=tuple(e for n, e in ext_desired.items() if n not in ext_actual),
         extensions_dropped=tuple(e for n, e in ext_actual.items() if n not in ext_desired),

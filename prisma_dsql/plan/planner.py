@@ -54,8 +54,8 @@ from prisma_dsql.targets import RenderError, target_for
 from prisma_dsql.targets.base import Problem, Target, _cut, quote
 
 # Phases, in execution order.
-(P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_DROP_TABLE, P_CREATE_TABLE, P_CREATE_INDEX,
- P_ADD_FK, P_VALIDATE, P_DROP_TYPE, P_DROP_EXTENSION) = range(13)
+(P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_SWAP, P_DROP_TABLE, P_CREATE_TABLE,
+ P_CREATE_INDEX, P_ADD_FK, P_VALIDATE, P_DROP_TYPE, P_DROP_EXTENSION) = range(14)
 
 #: Suffix of the table a rebuild creates, and of the column a swap adds.
 REBUILD_SUFFIX = "__prisma_dsql_new"
@@ -111,6 +111,9 @@ class _Builder:
     blocked: list[Blocked] = field(default_factory=list)
     #: Unique indexes built in this plan, by (schema, table, columns): steps that need them wait.
     new_unique: dict = field(default_factory=dict)
+    #: Changed domain key -> the temporary domain its columns live on during the migration.
+    temp_domains: dict = field(default_factory=dict)
+    domain_changes: tuple = ()
 
     @property
     def profile(self) -> Profile:
@@ -149,11 +152,15 @@ def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = Pla
                  row_estimates: dict | None = None) -> Plan:
     target = target_for(profile)
     b = _Builder(target, options, dict(row_estimates or {}))
+    final = diff.desired
+    diff, temps = _stage_domain_changes(diff, profile)
+    b.temp_domains = temps
+    b.domain_changes = diff.domains_changed
     _plan(b, diff, target)
     if b.blocked:
         raise PlanRefused(b.blocked, _data_loss_summary(b))
-    problems = list(target.check_catalog(diff.desired, diff.schemas_added))
-    steps = _render(b, target, diff.desired.default_schema, problems)
+    problems = list(target.check_catalog(final, diff.schemas_added))
+    steps = _render(b, target, final.default_schema, problems)
     if problems:
         raise RenderError(target.describe(), problems)
     return Plan(target.name, profile.describe(), steps, diff.actual.fingerprint(), target.STEP_COMMENTS,
@@ -178,13 +185,13 @@ def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
         b.add(P_TYPE, ops.CreateDomain(d), f"enum {d.name} is new (a domain)")
 
     rebuilt = {t.key for t in diff.tables_changed if _needs_rebuild(b, t)}
-    swapped = _type_changes(b, diff, rebuilt)
+    _enum_type_changes(b, diff)
 
     for t in diff.tables_changed:
         if t.key in rebuilt:
             _rebuild(b, diff, t)
         else:
-            _alter_table(b, t, swapped)
+            _alter_table(b, t)
 
     _drop_tables(b, diff)
     _create_tables(b, diff, target)
@@ -193,6 +200,8 @@ def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
         b.add(P_DROP_TYPE, ops.DropEnum(e.schema, e.name), f"enum {e.name} is no longer used")
     for d in diff.domains_dropped:
         b.add(P_DROP_TYPE, ops.DropDomain(d.schema, d.name), f"enum {d.name} is no longer used (a domain)")
+    for change in diff.domains_changed:
+        _finish_domain_change(b, diff, change)
     for ext in diff.extensions_dropped:
         b.add(P_DROP_EXTENSION, ops.DropExtension(ext.name), f"extension {ext.name} is no longer in the schema")
 
@@ -251,7 +260,7 @@ def _add_column(b: _Builder, table: Table, column: Column) -> None:
     b.chain(P_ALTER, items)
 
 
-def _alter_table(b: _Builder, t: TableDiff, swapped: set) -> None:
+def _alter_table(b: _Builder, t: TableDiff) -> None:
     ref, new = t.key, t.new
     if t.renamed_from:
         b.add(P_ALTER, ops.RenameTable((ref[0], t.renamed_from), new.name, span=new.span),
@@ -313,9 +322,11 @@ def _alter_table(b: _Builder, t: TableDiff, swapped: set) -> None:
             _add_column(b, new, c)
 
     for change in t.columns_changed:
-        if (ref, change.new.name) in swapped:
-            continue
-        _change_column(b, new, change)
+        if change.type_changed and _is_domain_swap(b, change):
+            _swap_column(b, new, change.new, P_SWAP, index_phase=P_CREATE_INDEX,
+                         removed=_removed_values(b, change))
+        else:
+            _change_column(b, new, change)
 
     for i in t.indexes_added:
         _create_index(b, new, i, existing=True)
@@ -496,7 +507,7 @@ def _needs_rebuild(b: _Builder, t: TableDiff) -> bool:
         reasons.append("its primary key changes (a primary key exists only from CREATE TABLE)")
     if not b.profile.supports("alter_column_type"):
         reasons += [f"{t.new.name}.{c.new.name} changes type ({_type_text(c.old)} -> {_type_text(c.new)})"
-                    for c in t.columns_changed if c.type_changed and not _is_domain_swap(c)]
+                    for c in t.columns_changed if c.type_changed and not _is_domain_swap(b, c)]
     if not b.profile.supports("add_column_with_constraints"):
         reasons += [f"{t.new.name}.{c.name} is a new identity (autoincrement) column" for c in t.columns_added
                     if c.identity is not None]
@@ -517,9 +528,10 @@ def _type_text(c: Column) -> str:
     return t.name + (f"({','.join(map(str, t.args))})" if t.args else "")
 
 
-def _is_domain_swap(change) -> bool:
-    return change.old.type.kind == "user" and change.new.type.kind == "user" and \
-        change.old.type.name == change.new.type.name
+def _is_domain_swap(b: _Builder, change) -> bool:
+    """A column moving from one domain to another, where ALTER COLUMN TYPE does not exist: a column swap."""
+    return (change.old.type.kind == "user" and change.new.type.kind == "user" and not change.old.type.array
+            and not b.profile.supports("alter_column_type"))
 
 
 def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
@@ -585,9 +597,8 @@ def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
 
 
 # -- changed enums -------------------------------------------------------------------------------------------------------
-def _type_changes(b: _Builder, diff: CatalogDiff, rebuilt: set) -> set:
-    """Plan changed enum types and enum domains; returns the (table key, column) pairs swapped to a new domain."""
-    swapped: set = set()
+def _enum_type_changes(b: _Builder, diff: CatalogDiff) -> None:
+    """Changed PostgreSQL enum types: new values are added; removing values is refused."""
     for change in diff.enums_changed:
         old, new = change.old, change.new
         removed = [v for v in old.values if v not in new.values]
@@ -598,62 +609,76 @@ def _type_changes(b: _Builder, diff: CatalogDiff, rebuilt: set) -> set:
         for v in new.values:
             if v not in old.values:
                 b.add(P_TYPE, ops.AddEnumValue(new.schema, new.name, v, span=new.span), f"enum {new.name} gains {v}")
-    for change in diff.domains_changed:
-        swapped |= _swap_domain(b, diff, change, rebuilt)
-    return swapped
 
 
-def _swap_domain(b: _Builder, diff: CatalogDiff, change: TypeChange, rebuilt: set) -> set:
-    """A domain's CHECK cannot be altered on DSQL: create the new definition under a temporary name and
-    move every column that uses the domain onto it (add, copy in batches, drop, rename). Then the old
-    domain goes and the name comes back: by ALTER DOMAIN RENAME where the profile has it (undocumented
-    on DSQL, so off by default), else by a second swap onto a new domain of the old name."""
+def _temp_domain(d: Domain) -> Domain:
+    digest = format(zlib.crc32(repr((d.type, d.allowed_values, d.checks)).encode()), "08x")
+    return replace(d, name=_cut(d.name, 63 - 10) + "_" + digest + "_")
+
+
+def _stage_domain_changes(diff: CatalogDiff, profile: Profile) -> tuple[CatalogDiff, dict]:
+    """A domain's CHECK cannot be altered (DSQL): every column of a changed domain moves onto a temporary
+    domain with the new definition during the migration. The desired catalog is compared again with those
+    columns typed by the temporary domain, so that new columns and tables use it too and existing ones are
+    column swaps; `_finish_domain_change` then gives the domain its name back."""
+    if not diff.domains_changed or profile.supports("alter_domain_constraints"):
+        return diff, {}
+    temps = {c.new.key: _temp_domain(c.new) for c in diff.domains_changed}
+
+    def retype(col: Column) -> Column:
+        t = col.type
+        key = (t.schema or diff.desired.default_schema, t.name)
+        if t.kind != "user" or key not in temps:
+            return col
+        return replace(col, type=replace(t, name=temps[key].name, schema=temps[key].schema))
+
+    tables = tuple(replace(t, columns=tuple(retype(c) for c in t.columns)) for t in diff.desired.tables)
+    staged = replace(diff.desired, tables=tables, domains=diff.desired.domains + tuple(temps.values()))
+    return compare(diff.source or diff.actual, staged, diff.renames), temps
+
+
+def _removed_values(b: _Builder, change) -> list[str]:
+    old_key = (change.old.type.schema or "public", change.old.type.name)
+    for c in b.domain_changes:
+        if c.old.key == old_key:
+            return [v for v in (c.old.allowed_values or ()) if v not in (c.new.allowed_values or ())]
+    return []
+
+
+def _finish_domain_change(b: _Builder, diff: CatalogDiff, change: TypeChange) -> None:
+    """Every column now lives on the temporary domain: the old domain goes, and the name comes back by
+    ALTER DOMAIN RENAME where the profile has it (undocumented on DSQL, so off by default), else by a
+    second swap onto a new domain of the old name."""
     old, new = change.old, change.new
-    assert isinstance(new, Domain)
-    digest = format(zlib.crc32(repr((new.type, new.allowed_values, new.checks)).encode()), "08x")
-    temp = replace(new, name=_cut(new.name, 63 - 10) + "_" + digest + "_")
-    removed = [v for v in (old.allowed_values or ()) if v not in (new.allowed_values or ())]
-    rename = b.profile.supports("alter_domain_rename")
-    b.add(P_TYPE, ops.CreateDomain(temp), f"enum {new.name} changes: its new values as a new domain first",
-          (Hazard(REBUILD, f"a domain's CHECK cannot be altered: each column of type {new.name} is moved onto a new "
-                           "domain" + ("" if rename else " and back (ALTER DOMAIN RENAME is not documented here)")),))
-    columns = []
-    for table in diff.desired.tables:
-        if table.key in rebuilt:
-            continue
-        before = diff.actual.table(*table.key)
-        for col in table.columns:
-            if col.type.kind != "user" or (col.type.schema or new.schema, col.type.name) != new.key:
-                continue
-            if before is not None and before.column(col.name) is not None:
-                columns.append((table, col))
-    final_phase = P_DROP_TYPE if not rename else P_ALTER
-    for table, col in columns:
-        _swap_column(b, table, col, temp, removed, P_ALTER, index_phase=None if not rename else P_CREATE_INDEX,
-                     required=rename)
+    temp = b.temp_domains.get(new.key)
+    if temp is None:
+        b.blocked.append(Blocked(f"enum {new.name} changes but its domain cannot be altered", new.span))
+        return
     b.add(P_DROP_TYPE, ops.DropDomain(old.schema, old.name), f"enum {new.name} changes: the old domain goes")
-    if rename:
+    if b.profile.supports("alter_domain_rename"):
         b.add(P_DROP_TYPE, ops.RenameType("domain", new.schema, temp.name, new.name),
               f"enum {new.name} changes: the new domain takes its name")
-    else:
-        b.add(P_DROP_TYPE, ops.CreateDomain(new), f"enum {new.name} changes: the domain again, with the new values")
-        for table, col in columns:
-            _swap_column(b, table, replace(col, type=replace(col.type, name=temp.name, schema=temp.schema)), new, (),
-                         final_phase, index_phase=P_DROP_TYPE, required=True)
-        b.add(P_DROP_TYPE, ops.DropDomain(temp.schema, temp.name), f"enum {new.name} changes: the temporary domain goes")
-    return {(t.key, c.name) for t, c in columns}
+        return
+    b.add(P_DROP_TYPE, ops.CreateDomain(new), f"enum {new.name} changes: the domain again, with the new values",
+          (Hazard(REBUILD, f"ALTER DOMAIN RENAME is not documented here: the columns of {new.name} move back onto "
+                           "a domain of that name"),))
+    for table in diff.desired.tables:
+        for col in table.columns:
+            if col.type.kind == "user" and (col.type.schema or new.schema, col.type.name) == temp.key:
+                final = replace(col, type=replace(col.type, name=new.name, schema=new.schema))
+                _swap_column(b, table, final, P_DROP_TYPE, index_phase=P_DROP_TYPE, removed=[], source_name=col.name)
+    b.add(P_DROP_TYPE, ops.DropDomain(temp.schema, temp.name), f"enum {new.name} changes: the temporary domain goes")
 
 
-def _swap_column(b: _Builder, table: Table, col: Column, target: Domain, removed: list[str] | tuple, phase: int,
-                 index_phase: int | None, required: bool) -> None:
-    """Move `col` onto the domain `target`: a new column, a batched copy, the old column dropped and the new
-    one renamed. `required`: make it NOT NULL again (the last swap); `index_phase`: where its indexes, which
-    go with the old column, are built again (None: not yet)."""
+def _swap_column(b: _Builder, table: Table, col: Column, phase: int, index_phase: int, removed: list[str],
+                 source_name: str | None = None) -> None:
+    """Move a column onto the type `col` has (another domain): a new column, a batched copy, the old column
+    dropped and the new one renamed, then its default, NOT NULL and indexes (which went with the old column)
+    as `col` wants them. A column still on a temporary domain stays nullable until its last swap."""
     ref = table.key
     where = f"{table.name}.{col.name}"
     swap_name = _cut(col.name, 63 - len(SWAP_SUFFIX)) + SWAP_SUFFIX
-    swap_type = replace(col.type, name=target.name, schema=target.schema)
-    bare = replace(col, name=swap_name, type=swap_type, nullable=True, default=None, identity=None)
+    bare = replace(col, name=swap_name, nullable=True, default=None, identity=None)
     key = table.primary_key.columns if table.primary_key else ()
     if not key:
         b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key cannot be copied in "
@@ -664,21 +689,23 @@ def _swap_column(b: _Builder, table: Table, col: Column, target: Domain, removed
         copy_hazards.append(Hazard(MAY_FAIL, f"rows of {table.name} holding {', '.join(removed)} in {col.name} fail "
                                              "the copy: update them first"))
     items: list = [
-        (ops.AddColumns(ref, (bare,)), f"{where}: its enum changes, so it moves to a new column of domain {target.name}"),
-        (ops.CopyColumn(ref, col.name, swap_name, b.target.type_sql(swap_type, ""), key, b.options.batch_rows,
-                        span=col.span),
+        (ops.AddColumns(ref, (bare,)), f"{where} moves to a new column of type {col.type.name}"),
+        (ops.CopyColumn(ref, source_name or col.name, swap_name, b.target.type_sql(col.type, ""), key,
+                        b.options.batch_rows, span=col.span),
          f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
     ]
     if col.default is not None:
-        items.append((ops.SetDefault(ref, replace(col, name=swap_name, type=swap_type)), f"{where} keeps its default"))
+        items.append((ops.SetDefault(ref, replace(col, name=swap_name)), f"{where} keeps its default"))
     items.append((ops.DropColumn(ref, col.name, span=col.span), f"{where}: the old column goes",
                   (Hazard(DATA_LOSS, f"values written to {where} after the copy and before this step are lost; stop "
                                      "writers first"),)))
     items.append((ops.RenameColumn(ref, swap_name, col.name, span=col.span), f"{where}: the new column takes its name"))
-    if required and not col.nullable:
+    temporary = any(col.type.name == t.name for t in b.temp_domains.values()) and \
+        not b.profile.supports("alter_domain_rename")
+    if not col.nullable and not temporary:
         items += _required_check(b, ref, col.name, col.span, f"{where} is required", None)
     b.chain(phase, items)
-    if index_phase is not None:
+    if not temporary:
         for i in table.indexes:  # dropped with the old column
             if col.name in i.column_names:
                 _create_index(b, table, i, existing=True, phase=index_phase)
