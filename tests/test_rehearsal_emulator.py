@@ -9,14 +9,21 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from prisma_dsql.capabilities import dsql_profile
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.loader import load, load_text
+from prisma_dsql.migrations.generate import generate_from_empty
 from prisma_dsql.rehearsal import EmbeddedUnavailable, start_embedded
 from prisma_dsql.rehearsal.emulator import OC000_MESSAGE, ROW_LIMIT, DsqlConnection, EmulationOptions, connect
 from prisma_dsql.rehearsal.rules import RULES, find_violations
+from prisma_dsql.sql.split import split_sql
+from tests.support.dsql_emulation import apply_dsql_script, introspect
+from tests.test_targets_dsql_lint import accepted, dsql_cases
 
 pytestmark = pytest.mark.postgres
 
@@ -224,6 +231,22 @@ def test_unique_async_index_builds_and_enforces(conn) -> None:
     assert index_state(conn, "t_a_key") == (True, True)
     conn.execute("INSERT INTO \"t\" VALUES (1, 'a', NULL)")
     with pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("INSERT INTO \"t\" VALUES (2, 'a', NULL)")
+
+
+def test_async_index_keeps_every_part_of_its_definition(conn) -> None:
+    (job_id,) = conn.execute(
+        'CREATE UNIQUE INDEX ASYNC "t_x_key" ON "t"(lower("a"), "b" NULLS FIRST) INCLUDE ("id") NULLS NOT DISTINCT '
+        "WHERE \"a\" IS NOT NULL"
+    ).fetchone()
+    assert wait(conn, job_id) is True
+    definition = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 't_x_key'").fetchone()[0]
+    assert definition == (
+        "CREATE UNIQUE INDEX t_x_key ON public.t USING btree (lower(a), b NULLS FIRST) INCLUDE (id) "
+        "NULLS NOT DISTINCT WHERE (a IS NOT NULL)"
+    )
+    conn.execute("INSERT INTO \"t\" VALUES (1, 'A', NULL)")
+    with pytest.raises(psycopg.errors.UniqueViolation):  # NULLS NOT DISTINCT, on lower(a)
         conn.execute("INSERT INTO \"t\" VALUES (2, 'a', NULL)")
 
 
@@ -464,6 +487,40 @@ def test_sys_jobs_and_connection_types(conn) -> None:
     cols = [d.name for d in conn.execute("SELECT * FROM sys.jobs").description]
     assert cols[:9] == ["job_id", "status", "details", "job_type", "class_id", "object_id", "object_name",
                         "start_time", "update_time"]  # fmt: skip
+
+
+# ============================================================================ generated scripts
+
+
+@pytest.mark.parametrize("name", accepted("dsql"))
+def test_live_emulation_builds_what_the_synchronous_shortcut_builds(name: str, pg_server) -> None:
+    """Every generated DSQL script passes the live emulation (jobs awaited as a deploy would) and yields
+    the same catalog as tests/support's synchronous shortcut (plain CREATE INDEX, plain VALIDATE)."""
+    case = dsql_cases()[name]
+    if isinstance(case, Path) and not case.exists():
+        pytest.skip(f"{case} is not in this checkout")
+    generated = generate_from_empty(load(case) if isinstance(case, Path) else load_text(case), dsql_profile())
+    assert generated.ok, generated.refusal
+    script = generated.script.text()
+    shortcut_db, shortcut_url = pg_server.create_database("sync")
+    live_db, live_url = pg_server.create_database("live")
+    try:
+        apply_dsql_script(shortcut_url, script)
+        jobs: list[str] = []
+        with connect(live_url, autocommit=True) as c:
+            for st in split_sql(script):
+                if any("prisma-dsql:wait-for-jobs" in comment for comment in st.leading_comments):
+                    assert all(wait(c, j) for j in jobs)
+                    jobs = []
+                cur = c.execute(st.text)
+                if cur.description and cur.description[0].name == "job_id":
+                    jobs.append(cur.fetchone()[0])
+            assert all(wait(c, j) for j in jobs)
+            assert c.execute("SELECT count(*) FROM sys.jobs WHERE status <> 'completed'").fetchone() == (0,)
+        assert introspect(live_url) == introspect(shortcut_url)
+    finally:
+        pg_server.drop_database(shortcut_db)
+        pg_server.drop_database(live_db)
 
 
 # ============================================================================ embedded server
