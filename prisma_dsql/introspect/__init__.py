@@ -49,7 +49,9 @@ def introspect_database(conn: Any, *, schemas: tuple[str, ...] | list[str] | Non
     the catalog's default schema (objects there are written unqualified); by default the
     session's current schema."""
     wanted = tuple(schemas) if schemas is not None else None
-    read = read_catalog_rows(conn, wanted)
+    # Where the profile has no operator classes (DSQL) no index can have one: skip reading them.
+    opclasses = profile is None or profile.supports("index_operator_classes")
+    read = read_catalog_rows(conn, wanted, opclasses=opclasses)
     catalog, estimates = build_catalog(read.rows, profile, default_schema)
     return Introspection(catalog, estimates, read.round_trips, read.attempts)
 

@@ -241,24 +241,22 @@ def _generated(expr: str):
 
 
 def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
-    """Operator classes named in `CREATE INDEX ... (key opclass, ...)`, by key (None: the default)."""
+    """Operator classes named in `CREATE INDEX ... (key opclass, ...)`, by key (None: the default).
+    `definition` is None where operator classes were not read."""
     out: list[str | None] = [None] * len(keys)
     if not definition:
         return out
     start = definition.find("(", definition.find(" ON "))
     if start < 0:
         return out
-    depth, end = 0, len(definition)
-    for i in range(start, len(definition)):
-        if definition[i] == "(":
-            depth += 1
-        elif definition[i] == ")":
-            depth -= 1
-            if depth == 0:
-                end = i
-                break
-    parts = split_top_level(definition[start + 1:end])
+    end = definition.rfind(")") if " WHERE " not in definition and " INCLUDE " not in definition else -1
+    if end < 0 or "(" in definition[start + 1:end] or "'" in definition[start + 1:end]:
+        end = _closing_paren(definition, start)
+    inner = definition[start + 1:end]
+    parts = inner.split(", ") if not any(c in inner for c in "'\"(") else split_top_level(inner)
     for i, (part, key) in enumerate(zip(parts, keys)):
+        if part == key:
+            continue
         quoted = key if part.startswith(key) else '"' + key.replace('"', '""') + '"'
         rest = part[len(quoted):].strip() if part.startswith(quoted) else ""
         words = [w for w in rest.split() if w.upper() not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]
@@ -266,3 +264,23 @@ def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
             words = words[2:]
         out[i] = words[0] if words else None
     return out
+
+
+def _closing_paren(text: str, start: int) -> int:
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            j = text.find(c, i + 1)
+            while j != -1 and j + 1 < n and text[j + 1] == c:
+                j = text.find(c, j + 2)
+            i = n if j == -1 else j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n

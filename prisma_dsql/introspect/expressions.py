@@ -26,6 +26,7 @@ import datetime as _dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from prisma_dsql.catalog.model import ColumnDefault, SqlType
@@ -48,6 +49,7 @@ def unquote_string(literal: str) -> str:
     return literal[1:-1].replace("''", "'")
 
 
+@lru_cache(maxsize=4096)
 def parse_default(expr: str | None, t: SqlType) -> ColumnDefault | None:
     if expr is None:
         return None
@@ -239,6 +241,7 @@ _TERM_CMP = re.compile(
     rf"^\(?(?P<col>{_IDENT})\)?(?:{_CAST})*\s*(?P<op>=|<>|!=)\s*(?P<value>.+)$", re.IGNORECASE | re.DOTALL)
 
 
+@lru_cache(maxsize=4096)
 def canonical_predicate(sql: str | None) -> str | None:
     """A partial index's predicate in the spelling `prisma_dsql.translate` writes:
     `"a" = true AND "b" IS NOT NULL AND "c" != 'x'` (quoted columns, no casts, no extra

@@ -48,8 +48,10 @@ class CatalogRows:
     attempts: int
 
 
-def read_catalog_rows(conn: Any, schemas: tuple[str, ...] | None, *, max_attempts: int = MAX_ATTEMPTS,
-                      sleep: Callable[[float], None] = time.sleep) -> CatalogRows:
+def read_catalog_rows(conn: Any, schemas: tuple[str, ...] | None, *, opclasses: bool = True,
+                      max_attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> CatalogRows:
+    """`opclasses`: read index definitions for their operator classes (pointless where the
+    database has none, as on DSQL)."""
     import psycopg
     from psycopg.pq import TransactionStatus
 
@@ -74,7 +76,7 @@ def read_catalog_rows(conn: Any, schemas: tuple[str, ...] | None, *, max_attempt
                     rows[name] = conn.execute(query_text(name), params).fetchall()
                     round_trips += 1
                     if name == "namespaces":
-                        params = {"namespaces": list(rows[name][0][1])}
+                        params = {"namespaces": list(rows[name][0][1]), "opclasses": opclasses}
                 current = "COMMIT"
                 conn.execute("COMMIT")
                 round_trips += 1

@@ -15,6 +15,7 @@ profile that says so, `numeric` without modifier reads as DECIMAL(18,6).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from prisma_dsql.capabilities import DSQL_NUMERIC_DEFAULT, Profile
 from prisma_dsql.catalog.model import SqlType
@@ -37,6 +38,7 @@ _FORMATTED = re.compile(r"^(?P<head>[a-z][a-z ]*?)(?:\((?P<args>\d+(?:,\d+)*)\))
 _USER_KINDS = frozenset({"e", "d"})
 
 
+@lru_cache(maxsize=4096)
 def sql_type(elem_kind: str | None, elem_schema: str | None, elem_name: str | None, elem_text: str | None,
              is_array: bool, profile: Profile | None = None) -> SqlType:
     """The catalog type of a column (or domain) from the catalog query's columns."""

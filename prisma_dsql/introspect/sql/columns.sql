@@ -5,7 +5,10 @@ SELECT a.attrelid, a.attnum, a.attname::text, a.attnotnull, a.attidentity::text,
        (t.typcategory = 'A') AS is_array,
        et.typtype::text AS elem_kind, etn.nspname::text AS elem_schema, et.typname::text AS elem_name,
        pg_catalog.format_type(et.oid, a.atttypmod) AS elem_text,
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
+       -- A default refers to no column (a generated column's expression does): without the relation,
+       -- pg_get_expr skips building a deparse context, which is most of its cost.
+       CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0)
+            ELSE pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        d.description
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid

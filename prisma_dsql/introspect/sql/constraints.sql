@@ -9,7 +9,7 @@ SELECT con.conrelid, con.conname::text, con.contype::text, con.convalidated,
              JOIN pg_catalog.pg_attribute att ON att.attrelid = con.confrelid AND att.attnum = k.num ORDER BY k.ord)
            AS referenced_columns,
        con.confdeltype::text, con.confupdtype::text, con.conindid,
-       pg_catalog.pg_get_constraintdef(con.oid) AS definition,
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) END AS definition,
        d.description
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid

@@ -1,7 +1,8 @@
 -- indexes: the indexes of every table read (primary keys included: the caller skips them). Keys are column
 -- names, or for expression keys (indkey 0) the expression as pg_get_indexdef prints it; keys
 -- past indnkeyatts are INCLUDE columns. indoption bits: 1 = DESC, 2 = NULLS FIRST. The full
--- definition is kept for operator classes (DSQL has no pg_opclass to join).
+-- definition names the operator classes (DSQL has no pg_opclass to join); it is the costliest
+-- part of the query, so it is read only when the opclasses parameter is true (the profile has them).
 SELECT ix.indrelid, ix.indexrelid, i.relname::text, ix.indisunique, ix.indisprimary, ix.indisvalid,
        ix.indnkeyatts, ix.indnullsnotdistinct,
        ARRAY(SELECT CASE WHEN ix.indkey[k - 1] <> 0
@@ -15,7 +16,7 @@ SELECT ix.indrelid, ix.indexrelid, i.relname::text, ix.indisunique, ix.indisprim
              FROM pg_catalog.generate_series(1, ix.indnkeyatts) k ORDER BY k) AS options,
        am.amname::text AS method,
        pg_catalog.pg_get_expr(ix.indpred, ix.indrelid) AS predicate,
-       pg_catalog.pg_get_indexdef(ix.indexrelid) AS definition,
+       CASE WHEN %(opclasses)s::boolean THEN pg_catalog.pg_get_indexdef(ix.indexrelid) END AS definition,
        d.description
 FROM pg_catalog.pg_index ix
 JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid
