@@ -222,6 +222,7 @@ DSQL_LIMITS: dict[str, int] = {
     "transaction_seconds": 300,
     "char_bytes": 4096,
     "varchar_bytes": 65535,
+    "key_bytes": 1024,  # combined key columns of a primary key or of one index (54000 key size too large)
     "connection_minutes": 60,
 }
 

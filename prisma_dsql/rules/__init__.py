@@ -54,6 +54,7 @@ RULE_MODULES = (
     "relation_index",
     "too_many_indexes",
     "too_many_index_columns",
+    "key_size",
     "too_many_columns",
     "too_many_tables",
     "too_many_schemas",

@@ -25,6 +25,9 @@ SCALARS = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime",
 
 _BLOCK = re.compile(r"^\s*(model|view|type|enum|datasource|generator)\s+(\w+)\s*\{")
 _FIELD = re.compile(r"^(\s*)([A-Za-z]\w*)(\s+)([A-Za-z]\w*)(\[\]|\?)?(.*)$")
+#: Datasource URL lines are blanked before Prisma sees the schema (Prisma 7 rejects them), so edits
+#: there would compare a broken line with a blank one: the mutator leaves them alone.
+_URL_LINE = re.compile(r"^\s*(url|directUrl|shadowDatabaseUrl)\s*=")
 _PROVIDER = re.compile(r'(provider\s*=\s*)"(postgresql|postgres|mysql|sqlite|sqlserver|cockroachdb|mongodb)"')
 
 
@@ -95,7 +98,7 @@ def _g(m: re.Match, type_name=None, modifier=None, rest=None) -> str:
 
 
 def delete_line(doc: _Doc, rnd: random.Random) -> str | None:
-    candidates = [i for i, line in enumerate(doc.lines) if line.strip()]
+    candidates = [i for i, line in enumerate(doc.lines) if line.strip() and not _URL_LINE.match(line)]
     if not candidates:
         return None
     i = rnd.choice(candidates)
@@ -182,7 +185,8 @@ def add_block_attribute(doc: _Doc, rnd: random.Random) -> str | None:
 
 
 def break_bracket(doc: _Doc, rnd: random.Random) -> str | None:
-    choices = [i for i, line in enumerate(doc.lines) if any(c in line for c in "{}()[]")]
+    choices = [i for i, line in enumerate(doc.lines)
+               if any(c in line for c in "{}()[]") and not _URL_LINE.match(line)]
     if not choices:
         return None
     i = rnd.choice(choices)
