@@ -42,6 +42,15 @@ from prisma_dsql.introspect.sqltypes import sql_type
 T = SqlType
 
 
+def test_importing_the_introspector_loads_no_driver():
+    import subprocess
+    import sys
+
+    code = "import sys, prisma_dsql.introspect; print('psycopg' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 @pytest.mark.parametrize("expr, sql_type_, expected", [
     ("CURRENT_TIMESTAMP", T("TIMESTAMP", (3,)), ColumnDefault("now")),
     ("now()", T("TIMESTAMP", (3,)), ColumnDefault("expression", "now()")),

@@ -67,7 +67,8 @@ class ColumnDefault:
     kind and value: "string", "enum", "json" (str, the text), "number" (str, as
     written), "boolean" (bool), "datetime" (str, already in PostgreSQL's literal
     form), "bytes" (bytes), "list" (tuple of ColumnDefault), "now" (None),
-    "expression" (str: SQL used verbatim).
+    "expression" (str: SQL used verbatim); read from databases only: "generated" (str: the
+    expression of a `GENERATED ALWAYS AS (...) STORED` column, which is not a default).
     """
 
     kind: str

@@ -20,7 +20,8 @@ Contract: `build_catalog(rows, profile, default_schema)` takes the rows of
   operator class only where the definition names one;
 - defaults, partial index predicates and domain checks through `expressions` (typed values,
   canonical spellings; `VALUE IN (...)` -> `Domain.allowed_values`);
-- `schemas`: the namespaces that hold a table, enum, domain, standalone sequence or view.
+- `schemas`: the namespaces that hold a table, enum, domain or standalone sequence (not only
+  views: as `translate` counts them).
 """
 
 from __future__ import annotations
@@ -155,7 +156,14 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
     for (relid, index_oid, name, unique, primary, valid, nkeys, nulls_not_distinct, keys, expression_keys,
          options, method, predicate, definition, comment) in rows["indexes"]:
         t = tables.get(relid)
-        if t is None or primary:
+        if t is None:
+            continue
+        if primary:
+            # DSQL's primary-key index INCLUDEs every other column: the key is its first nkeys
+            # columns. Should the constraint ever list the included ones too, the index decides.
+            pk = t["pk"]
+            if pk is not None and len(pk.columns) > nkeys and pk.columns[:nkeys] == tuple(keys[:nkeys]):
+                t["pk"] = PrimaryKey(pk.name, tuple(keys[:nkeys]))
             continue
         opclasses = _opclasses(definition, keys[:nkeys])
         columns = []
@@ -211,8 +219,10 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
         owned_by = (owner[1], owner[2].get(owner_column, "")) if owner is not None else None
         seq_objs.append(Sequence(schema, name, sql_type("b", "pg_catalog", None, seq_type, False),
                                  start, inc, cache, owned_by, comment=comment))
+    # As `translate` counts them: views do not make a schema "used" (a schema's catalog lists Prisma
+    # views it never creates), so a schema holding only views is not listed either.
     used = ({t.schema for t in table_objs} | {e.schema for e in enums} | {d.schema for d in domains}
-            | {s.schema for s in seq_objs} | {v.schema for v in views})
+            | {s.schema for s in seq_objs})
     extensions = tuple(Extension(n, s, v) for n, s, v in zip(ext_names, ext_schemas, ext_versions))
     catalog = Catalog(
         schemas=tuple(sorted(used)),
