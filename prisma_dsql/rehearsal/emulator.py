@@ -53,7 +53,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import psycopg
@@ -171,6 +171,18 @@ def _stream(purpose: str, seed: int | None, database: str) -> random.Random:
         return random.Random()
     with _counter_lock:
         return _streams.setdefault((purpose, seed, database), random.Random(f"{purpose}:{seed}"))
+
+
+_WORKER_BOOT = (
+    "import sys; sys.path[:0] = sys.argv[1:]; from prisma_dsql.rehearsal.worker import main; sys.exit(main())"
+)
+
+
+def _import_roots() -> list[str]:
+    import prisma_dsql
+
+    roots = [os.path.dirname(os.path.dirname(os.path.abspath(m.__file__))) for m in (prisma_dsql, psycopg)]
+    return list(dict.fromkeys(roots))
 
 
 def _query_text(conn: psycopg.Connection[Any], query: Query) -> str | None:
@@ -552,11 +564,12 @@ class DsqlConnection(psycopg.Connection[Any]):
                 return  # one is starting; it takes the lock within a second
             _last_spawn[key] = now
             env = {**os.environ, ENV_CONNINFO: key}
-            # -I: nothing from the current folder or PYTHON* variables is imported; own session: the
-            # worker survives its client (kill -9, Ctrl-C), as DSQL's jobs survive a dropped connection.
+            # -I: nothing from the current folder or PYTHON* variables is imported; the worker runs the
+            # code this process runs (the folders prisma_dsql and psycopg were imported from).  Own
+            # session: it survives its client (kill -9, Ctrl-C), as DSQL's jobs survive a lost connection.
             _spawned.append(
                 subprocess.Popen(
-                    [sys.executable, "-I", "-m", "prisma_dsql.rehearsal.worker"],
+                    [sys.executable, "-I", "-c", _WORKER_BOOT, *_import_roots()],
                     env=env,
                     cwd=os.path.dirname(os.path.abspath(sys.executable)),
                     stdin=subprocess.DEVNULL,

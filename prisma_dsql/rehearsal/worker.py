@@ -2,8 +2,9 @@
 
 Contract
 --------
-``python -I -m prisma_dsql.rehearsal.worker`` with the database's conninfo in the environment variable
-:data:`ENV_CONNINFO` (never on the command line, where ``ps`` shows it).  The emulated connection
+:func:`main` in a process of its own (``python -I``, the client's import folders first on ``sys.path``;
+``python -m prisma_dsql.rehearsal.worker`` works too), with the database's conninfo in the environment
+variable :data:`ENV_CONNINFO` (never on the command line, where ``ps`` shows it).  The emulated connection
 (:mod:`prisma_dsql.rehearsal.emulator`) starts it in its own session, so it outlives a client killed
 with SIGKILL, whenever it enqueues a job and none is running.
 
