@@ -339,3 +339,16 @@ def test_other_errors_are_not_retried(pg_database):
 def test_postgres_profile_changes_nothing_dsql_specific(pg_database):
     run(pg_database, DSQL_LIKE)
     assert read(pg_database, profile=profile_for("postgres")) == read(pg_database)
+
+
+def test_the_query_for_servers_before_15_runs(pg_database):
+    from prisma_dsql.introspect.queries import query_text
+
+    run(pg_database, 'CREATE TABLE "t" ("x" INTEGER); CREATE UNIQUE INDEX "t_x_key" ON "t" ("x") NULLS NOT DISTINCT')
+    with psycopg.connect(pg_database) as conn:
+        namespaces = conn.execute(query_text("namespaces"), {"schemas": ["public"]}).fetchone()[1]
+        params = {"namespaces": namespaces, "opclasses": True}
+        (newest,) = conn.execute(query_text("indexes"), params).fetchall()
+        (pg14,) = conn.execute(query_text("indexes", 140000), params).fetchall()
+    assert newest[7] is True and pg14[7] is False  # PostgreSQL 14 has no NULLS NOT DISTINCT
+    assert newest[:7] == pg14[:7] and newest[8:] == pg14[8:]

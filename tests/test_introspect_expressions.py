@@ -244,6 +244,12 @@ def test_queries_are_few_named_files_on_dsql_catalogs_only():
         assert not re.search(r"(?:FROM|JOIN)\s+(?!pg_catalog\.)pg_", text), name
 
 
+def test_older_servers_read_what_they_have():
+    newest, pg14 = query_text("indexes"), query_text("indexes", 140000)
+    assert "indnullsnotdistinct" in newest and "indnullsnotdistinct" not in pg14
+    assert query_text("indexes", 150000) == newest
+
+
 def test_wheel_ships_the_queries(tmp_path):
     import subprocess
     import sys

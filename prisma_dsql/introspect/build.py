@@ -74,7 +74,7 @@ def is_own_table(name: str) -> bool:
 
 def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | None = None,
                   default_schema: str | None = None) -> tuple[Catalog, RowEstimates]:
-    (current_schema, ns_oids, ns_names, ext_names, ext_schemas, ext_versions), = rows["namespaces"]
+    (current_schema, ns_oids, ns_names, ext_names, ext_schemas, ext_versions, _version), = rows["namespaces"]
     namespaces = dict(zip(ns_oids, ns_names))
 
     # -- relations -----------------------------------------------------------------------------

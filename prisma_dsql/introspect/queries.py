@@ -17,9 +17,19 @@ from importlib import resources
 QUERIES: tuple[str, ...] = ("namespaces", "relations", "columns", "constraints", "indexes", "types")
 
 
+#: Catalog columns newer than PostgreSQL 12 (the oldest server read): (column, first version
+#: that has it as `server_version_num`, what to read instead). DSQL is PostgreSQL 16-compatible.
+NEWER_COLUMNS: tuple[tuple[str, int, str], ...] = (("ix.indnullsnotdistinct", 150000, "false"),)
+
+
 @lru_cache(maxsize=None)
-def query_text(name: str) -> str:
-    """The SQL of query `name` (`sql/<name>.sql`)."""
+def query_text(name: str, server_version: int | None = None) -> str:
+    """The SQL of query `name` (`sql/<name>.sql`), for a server of `server_version`
+    (`server_version_num`; None: the newest)."""
     if name not in QUERIES:
         raise KeyError(f"no introspection query named {name!r}")
-    return resources.files(__package__).joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    for column, since, instead in NEWER_COLUMNS:
+        if server_version is not None and server_version < since:
+            text = text.replace(column, instead)
+    return text

@@ -71,11 +71,13 @@ def read_catalog_rows(conn: Any, schemas: tuple[str, ...] | None, *, opclasses: 
                 round_trips += 1
                 rows: dict[str, list[tuple[Any, ...]]] = {}
                 params: dict[str, Any] = {"schemas": list(schemas) if schemas is not None else None}
+                version = None
                 for name in QUERIES:
                     current = name
-                    rows[name] = conn.execute(query_text(name), params).fetchall()
+                    rows[name] = conn.execute(query_text(name, version), params).fetchall()
                     round_trips += 1
                     if name == "namespaces":
+                        version = rows[name][0][-1]
                         params = {"namespaces": list(rows[name][0][1]), "opclasses": opclasses}
                 current = "COMMIT"
                 conn.execute("COMMIT")

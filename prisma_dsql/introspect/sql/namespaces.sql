@@ -1,5 +1,5 @@
--- namespaces: the session's default schema, the schemas to read (all user schemas when
--- %(schemas)s is NULL) with their comments, and the installed extensions. One row.
+-- namespaces: the session's default schema, the schemas to read (all user schemas when the
+-- schemas parameter is NULL), the installed extensions and the server version. One row.
 -- DSQL: pg_extension exists but lists only plpgsql.
 SELECT pg_catalog.current_schema() AS current_schema,
        ARRAY(SELECT n.oid FROM pg_catalog.pg_namespace n
@@ -18,4 +18,5 @@ SELECT pg_catalog.current_schema() AS current_schema,
              JOIN pg_catalog.pg_namespace en ON en.oid = e.extnamespace
              WHERE e.extname <> 'plpgsql' ORDER BY e.extname) AS extension_schemas,
        ARRAY(SELECT e.extversion::text FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql' ORDER BY e.extname)
-           AS extension_versions
+           AS extension_versions,
+       pg_catalog.current_setting('server_version_num')::int AS server_version
