@@ -159,6 +159,7 @@ def password_role(pg_database):
             f.write(original)
         with psycopg.connect(pg_database, autocommit=True) as conn:
             conn.execute("SELECT pg_reload_conf()")
+            conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 

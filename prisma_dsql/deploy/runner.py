@@ -8,7 +8,8 @@ Contract
 * Retryable: SQLSTATE 40001 (``OC000`` rows changed, ``OC001`` catalog changed), a lost connection (class 08,
   57P01-57P03, a closed connection, DSQL's ``XX000 server unavailable``) and a failed reconnect. At most
   ``max_retries`` retries per call, after a full-jitter exponential backoff (``base * 2**attempt`` capped at
-  ``cap`` seconds). Each retry is counted in :attr:`Runner.retries` by kind (``occ``, ``connection``).
+  ``cap`` seconds); a first connection that fails is not retried (a wrong host or password says so at once).
+  Each retry is counted in :attr:`Runner.retries` by kind (``occ``, ``connection``).
 * ``probe(conn)`` is for statements that must not run twice (DDL, async enqueues): after a retryable error it
   is asked before running again; a result other than ``None``/``False`` means the first run had committed and
   is returned as :class:`Committed` instead of running ``fn`` again.
@@ -113,8 +114,8 @@ class Runner:
                 return fn(conn)
             except Exception as exc:
                 kind = classify(exc, conn)
-                if kind is None:
-                    raise
+                if kind is None or (isinstance(exc, ConnectError) and not self.connector.opened_count):
+                    raise  # never connected: a wrong address or password, not a connection lost on the way
                 if conn is not None and not conn.closed and kind == "occ":
                     _rollback_quietly(conn)
                 if attempt >= self.policy.max_retries:
