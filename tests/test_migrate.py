@@ -100,7 +100,7 @@ def test_migrate_writes_prisma_folder_next_to_the_schema(project):
     assert (directory / "migration.sql").read_text(encoding="utf-8") == expected
     assert (migrations / "migration_lock.toml").read_text() == LOCK
     assert "Wrote prisma/migrations/" in proc.stderr and "Aurora DSQL" in proc.stderr
-    assert f"prisma migrate resolve --applied {directory.name}" in proc.stderr
+    assert "prisma-dsql migrate deploy" in proc.stderr
     # Running it again refuses and changes nothing.
     again = run("migrate", "--from-empty", "--name", "second", cwd=project)
     assert again.returncode == 1 and "already holds 1 migration" in again.stderr

@@ -268,7 +268,8 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
         _fail(evo, sources, no_color)
     _report(evo.diagnostics, sources, no_color, all_severities=False)
     if not evo.plan.steps:
-        click.echo(f"Already in sync: {from_side.describe()} matches the schema; no migration written.", err=True)
+        click.echo(f"Already in sync: the schema needs nothing beyond {from_side.describe()}; no migration written.",
+                   err=True)
         return
     written = write_migration(directory, name, evo.plan.text(), initial=False)
     n = len(evo.plan.steps)

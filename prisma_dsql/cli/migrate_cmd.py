@@ -203,13 +203,11 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()})"
                + (f" and {written.lock_file}" if written.lock_created else "") + ".", err=True)
     if profile.target == "dsql" and n > 1:
-        click.echo(_DSQL_APPLY_HINT.format(file=written.migration_file, name=written.migration_file.parent.name),
-                   err=True)
+        click.echo(_DSQL_APPLY_HINT, err=True)
 
 
 #: `prisma migrate deploy` runs a whole migration.sql as one transaction; DSQL allows one DDL per transaction.
 _DSQL_APPLY_HINT = (
-    "Apply it one statement per transaction (`prisma migrate deploy` would run the file as one transaction, "
-    "which DSQL refuses):\n"
-    "  psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 -f {file}\n"
-    "then record it for Prisma: npx prisma migrate resolve --applied {name}")
+    "Apply it with `prisma-dsql migrate deploy` (one statement per transaction, waiting for async jobs, recorded "
+    "in _prisma_migrations as Prisma records it; `--rehearse` tries it on an embedded database first). "
+    "`prisma migrate deploy` would run the file as one transaction, which DSQL refuses.")

@@ -70,85 +70,33 @@ def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, 
 
 
 def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
-    """Apply every migration of `directory` to a new embedded database (DSQL rules enforced on the
-    DSQL target) and read it back."""
+    """Apply every migration of `directory` to a new embedded database with the deploy engine (through the
+    DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here) and read it back."""
+    import psycopg
+
+    from prisma_dsql.connect import Connector, resolve_spec
+    from prisma_dsql.deploy.engine import deploy
+    from prisma_dsql.deploy.folder import read_folder
+    from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
+    from prisma_dsql.rehearsal import emulator
     from prisma_dsql.rehearsal.embedded import start_embedded
-
-    migrations = _migration_files(directory)
-    with start_embedded() as server:
-        url = server.create_database("shadow")
-        for name, path in migrations:
-            _apply_file(url, path, name, profile)
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            result = introspect_database(conn)
-    return SideCatalog(result.catalog, {})
-
-
-def _migration_files(directory: Path) -> list[tuple[str, Path]]:
-    from prisma_dsql.migrations.folder import MIGRATION_FILE, existing_migrations
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
-    out = []
-    for name in existing_migrations(directory):
-        path = directory / name / MIGRATION_FILE
-        if not path.is_file():
-            raise ShadowReplayError(f"{directory / name} holds no {MIGRATION_FILE}")
-        out.append((name, path))
-    return out
-
-
-def _apply_file(url: str, path: Path, name: str, profile: Profile) -> None:
-    """One migration file, one statement per transaction, honouring the planner's directives."""
-    import psycopg
-
-    from prisma_dsql.plan.model import DIRECTIVE_PREFIX, REPEAT_UNTIL_ZERO_ROWS, WAIT_FOR_JOBS
-    from prisma_dsql.sql.split import SqlSplitError, split_sql
-
-    try:
-        statements = split_sql(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ShadowReplayError(f"{path}: cannot be read ({exc})") from None
-    except SqlSplitError as exc:
-        raise ShadowReplayError(f"{path}:{exc.line}: {exc}") from None
-    if profile.target == "dsql":
-        from prisma_dsql.rehearsal import emulator
-
-        emulator.install(url)
-        conn = emulator.connect(url, autocommit=True)
-    else:
-        conn = psycopg.connect(url, autocommit=True)
-    jobs: list[str] = []
-    with conn:
-        for st in statements:
-            directives = [c.strip()[len(DIRECTIVE_PREFIX):].strip() for c in st.leading_comments
-                          if c.strip().startswith(DIRECTIVE_PREFIX)]
+    read_folder(directory)  # a wrong provider or an unreadable file is reported before a server starts
+    with start_embedded() as server:
+        url = server.create_database("shadow")
+        factory = None
+        if profile.target == "dsql":
+            emulator.install(url)
+            factory = emulator_factory(url)
+        with Connector(resolve_spec(url=url, env={}), factory=factory) as connector:
             try:
-                if WAIT_FOR_JOBS in directives:
-                    _wait(conn, jobs, path, st)
-                    jobs = []
-                if REPEAT_UNTIL_ZERO_ROWS in directives:
-                    for _ in range(10_000_000):
-                        if conn.execute(st.text).rowcount == 0:
-                            break
-                    continue
-                cur = conn.execute(st.text)
-                if cur.description and cur.description[0].name == "job_id":
-                    jobs.append(cur.fetchone()[0])
-            except psycopg.Error as exc:
-                raise ShadowReplayError(
-                    f"migration {name} fails in the shadow database at {path}:{st.line}: "
-                    f"{(exc.diag.message_primary or str(exc)).strip()}") from None
-        _wait(conn, jobs, path, None)
-
-
-def _wait(conn, jobs: list[str], path: Path, st) -> None:
-    for job in jobs:
-        row = conn.execute("CALL sys.wait_for_job(%s)", (job,)).fetchone()
-        if not row or not row[0]:
-            detail = conn.execute("SELECT status, details FROM sys.jobs WHERE job_id = %s", (job,)).fetchone()
-            where = f"{path}:{st.line}" if st is not None else str(path)
-            raise ShadowReplayError(f"an async job of {where} failed in the shadow database: {detail}")
+                deploy(connector, directory)
+            except PrismaDsqlError as exc:
+                raise ShadowReplayError(f"the migrations in {directory} do not apply to a shadow database: {exc}") \
+                    from None
+        with psycopg.connect(url, autocommit=True) as conn:
+            result = introspect_database(conn, profile=profile)
+    return SideCatalog(result.catalog, {})

@@ -181,8 +181,14 @@ def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
         b.add(P_EXTENSION, ops.CreateExtension(ext), f"extension {ext.name} is new")
     for e in diff.enums_added:
         b.add(P_TYPE, ops.CreateEnum(e), f"enum {e.name} is new")
+    temp_names = {t.key: key for key, t in b.temp_domains.items()}
     for d in diff.domains_added:
-        b.add(P_TYPE, ops.CreateDomain(d), f"enum {d.name} is new (a domain)")
+        if d.key in temp_names:
+            b.add(P_TYPE, ops.CreateDomain(d), f"enum {temp_names[d.key][1]} changes: its new values as a temporary "
+                                               "domain, for the columns to move onto (a domain's CHECK cannot be "
+                                               "altered)")
+        else:
+            b.add(P_TYPE, ops.CreateDomain(d), f"enum {d.name} is new (a domain)")
 
     rebuilt = {t.key for t in diff.tables_changed if _needs_rebuild(b, t)}
     _enum_type_changes(b, diff)
