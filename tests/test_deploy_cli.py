@@ -125,3 +125,43 @@ def test_default_folder_is_prismas(tmp_path):
     write_folder(tmp_path / "prisma", PLAIN)
     r = run("deploy", "--dry-run", cwd=tmp_path)
     assert r.returncode == 0 and "20260102000000_posts" in r.stdout
+
+
+def test_rehearse_applies_the_folder_on_a_throwaway_server(tmp_path):
+    from tests.test_deploy_helpers import HISTORY
+
+    folder = write_folder(tmp_path, HISTORY)
+    r = run("migrate", "deploy", "--rehearse", "--migrations-dir", str(folder), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Applied 3 migrations" in r.stdout and "5 async jobs" in r.stdout and "Rehearsal passed" in r.stdout
+
+
+def test_rehearse_stops_at_what_dsql_refuses(tmp_path):
+    folder = write_folder(tmp_path, {"20260101000000_init": 'CREATE TABLE "A" ("id" BIGINT PRIMARY KEY);\n\n'
+                                                             'CREATE INDEX "A_idx" ON "A"("id");\n'})
+    r = run("deploy", "--rehearse", "--migrations-dir", str(folder), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "statement 2" in r.stderr and "migration.sql:3" in r.stderr and "SQLSTATE 0A000" in r.stderr
+    assert "ASYNC" in r.stderr  # DSQL's reason: only CREATE INDEX ASYNC
+
+
+def test_progress_line_on_a_terminal():
+    import io
+
+    from prisma_dsql.deploy.progress import LineReporter, PlainReporter, reporter_for
+    from prisma_dsql.deploy.steps import Step
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    rep = reporter_for(stream)
+    assert isinstance(rep, LineReporter) and isinstance(reporter_for(io.StringIO()), PlainReporter)
+    rep.jobs(3, 7)
+    rep.statement("m", Step(index=4, text='CREATE INDEX ASYNC "x" ON "t"("a")', line=9, kind="async_index"), 10)
+    rep.line("  applied m")
+    rep.done()
+    out = stream.getvalue()
+    assert '\r[5/10] jobs 3 running, 7 done · CREATE INDEX ASYNC "x" ON "t"("a")' in out
+    assert "  applied m\n" in out and out.endswith("\r")
