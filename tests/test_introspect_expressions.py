@@ -265,3 +265,36 @@ def test_wheel_ships_the_queries(tmp_path):
     (wheel,) = tmp_path.glob("prisma_dsql-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"prisma_dsql/introspect/sql/{q}.sql" for q in QUERIES} <= names
+
+
+HOSTILE = r'''
+from prisma_dsql.catalog.model import SqlType as T
+from prisma_dsql.introspect.expressions import (allowed_values, canonical_datetime, canonical_json,
+    canonical_predicate, check_expression, parse_default)
+n = 100_000
+deep = "(" * n + "a" + ")" * n
+canonical_predicate(deep)
+canonical_predicate("a::b " + "c " * n + "= 1")
+canonical_predicate("a::character" + " varying" * n)
+canonical_predicate(" AND ".join(["(a IS NULL)"] * n))
+canonical_predicate("'" * n)
+check_expression("CHECK (" + deep + ")")
+allowed_values("VALUE = ANY (ARRAY[" + "'a'::text, " * n + "'b'::text])")
+canonical_json("[" * n + "]" * n)
+canonical_json('{"a": ' * n + "1" + "}" * n)
+parse_default("ARRAY[" + "'a'::text, " * n + "'b'::text]", T("TEXT", array=True))
+parse_default("'x'" + "::t" * n, T("TEXT"))
+parse_default("1" * n, T("INTEGER"))
+canonical_datetime("2020-01-02 03:04:05." + "9" * n, T("TIMESTAMP"))
+print("done")
+'''
+
+
+def test_hostile_catalog_text_never_hangs_or_crashes():
+    """Text read from a database is data: inputs 100,000 levels deep or long return at once
+    (linear parsing, no recursion limits hit), or the subprocess would time out or fail."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", HOSTILE], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "done", proc.stderr[-2000:]

@@ -36,9 +36,12 @@ JSON_TYPES = frozenset({"JSON", "JSONB"})
 DATETIME_TYPES = frozenset({"TIMESTAMP", "TIMESTAMPTZ", "DATE", "TIME", "TIMETZ"})
 
 _STRING = r"'(?:[^']|'')*'"
-#: A cast suffix: `::text`, `::"Role"`, `::billing."Currency"`, `::character varying(10)[]`.
+#: A cast suffix: `::text`, `::"Role"`, `::billing."Currency"`, `::character varying(10)[]`,
+#: `::timestamp(3) without time zone`. Every part starts with its own character, so matching is
+#: linear whatever the text (no two quantifiers compete for the same characters).
 _NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)'
-_CAST = rf"(?:::{_NAME}(?:\.{_NAME})?(?:[ \w]*)(?:\(\d+(?:,\d+)*\))?(?:[ \w]*)(?:\[\])*)"
+_TYPE_WORDS = r"(?: (?:varying|precision|with time zone|without time zone))"
+_CAST = rf"(?:::{_NAME}(?:\.{_NAME})?{_TYPE_WORDS}?(?:\(\d+(?:,\d+)*\))?{_TYPE_WORDS}?(?:\[\])*)"
 _LITERAL = re.compile(rf"^(?P<s>{_STRING})(?P<cast>{_CAST})*$")
 _NUMBER = re.compile(r"^\(?(?P<n>-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\)?" + rf"(?:{_CAST})*$")
 _BOOLEAN = re.compile(r"^(?P<b>true|false)$", re.IGNORECASE)
@@ -216,10 +219,9 @@ def canonical_json(text: str) -> str:
     exponent): `json` keeps the text, `jsonb` reorders and respaces it. Invalid JSON is
     returned unchanged."""
     try:
-        value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
-    except ValueError:
+        return _dump_json(json.loads(text, parse_float=Decimal, parse_int=Decimal))
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return text
-    return _dump_json(value)
 
 
 def _dump_json(value: Any) -> str:
@@ -321,30 +323,40 @@ _AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
 
 
 def _strip_parens(text: str) -> str:
-    """`text` without parentheses that enclose all of it."""
-    while text.startswith("(") and text.endswith(")") and _closing(text, 0) == len(text) - 1:
-        text = text[1:-1].strip()
-    return text
+    """`text` without parentheses that enclose all of it (one pass, whatever the nesting)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    partner = _matching_parens(text)
+    start, end = 0, len(text) - 1
+    while start < end and text[start] == "(" and partner.get(start) == end:
+        start += 1
+        end -= 1
+        while start <= end and text[start].isspace():
+            start += 1
+        while end >= start and text[end].isspace():
+            end -= 1
+    return text[start:end + 1]
 
 
-def _closing(text: str, start: int) -> int:
-    depth, i, n = 0, start, len(text)
+def _matching_parens(text: str) -> dict[int, int]:
+    """Position of each `(` -> its `)`, outside quotes."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c == "'":
-            i = text.find("'", i + 1)
-            while i != -1 and i + 1 < n and text[i + 1] == "'":
-                i = text.find("'", i + 2)
-            if i == -1:
-                return -1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        if c in "'\"":
+            j = text.find(c, i + 1)
+            while j != -1 and j + 1 < n and text[j + 1] == c:
+                j = text.find(c, j + 2)
+            i = n if j == -1 else j + 1
+            continue
+        if c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            out[stack.pop()] = i
         i += 1
-    return -1
+    return out
 
 
 # -- checks -------------------------------------------------------------------------------------
