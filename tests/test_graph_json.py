@@ -58,3 +58,53 @@ def test_multifile_positions_keep_their_file():
     assert files["Product"].endswith("catalog.prisma")
     assert files["Order"].endswith("orders.prisma")
     assert list(loaded.diagnostics) == []
+
+
+GRAPH_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "graph").glob("*.prisma"))
+#: Corpus files Prisma rejects (so it has no DMMF for them): invalid on purpose, or Prisma-test inputs.
+_NO_DMMF = ("catch_all_in_a_block", "object_expression_and_object_member", "reformatter__partial_index",
+            "multi_byte_trailing_comment")
+DMMF_CASES = SAMPLES + [p for p in CORPUS if not any(k in p.name for k in _NO_DMMF)] + GRAPH_FIXTURES
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("path", DMMF_CASES, ids=[_case_id(p) for p in DMMF_CASES])
+def test_documentation_and_default_arguments_match_prismas_dmmf(path):
+    """`documentation` (empty `///` lines kept, `/* */` raw) and a default function's `effective_args`
+    (cuid() -> [1], uuid() -> [4]) are what Prisma's own DMMF says."""
+    from tests.support.prisma_oracle import prisma_validate
+
+    result = prisma_validate(path, dmmf=True)
+    assert result["ok"], result["errors"]
+    dmmf = result["dmmf"]["datamodel"]
+    ours = to_json(load(path).schema)
+    theirs_docs, our_docs = {}, {}
+    for kind in ("models", "enums", "types"):
+        for x in dmmf[kind]:
+            theirs_docs[x["name"]] = x.get("documentation")
+            for member in x.get("fields", x.get("values", [])):
+                theirs_docs[f"{x['name']}.{member['name']}"] = member.get("documentation")
+    for kind in ("models", "views", "enums", "types"):
+        for x in ours[kind]:
+            our_docs[x["name"]] = x["documentation"]
+            for member in x.get("fields", x.get("values", [])):
+                our_docs[f"{x['name']}.{member['name']}"] = member["documentation"]
+    assert {k: v for k, v in our_docs.items() if k in theirs_docs} == theirs_docs
+    theirs_defaults = {f"{x['name']}.{f['name']}": f["default"]["args"] for x in dmmf["models"] for f in x["fields"]
+                       if isinstance(f.get("default"), dict) and "name" in f["default"]}
+    our_defaults = {f"{x['name']}.{f['name']}": f["default"]["effective_args"] for x in ours["models"]
+                    for f in x["fields"] if f["default"] and f["default"]["kind"] == "function"}
+    assert {k: our_defaults[k] for k in theirs_defaults if k in our_defaults} == {
+        k: v for k, v in theirs_defaults.items() if k in our_defaults}
+
+
+def test_fulltext_indexes_are_marked():
+    from prisma_dsql.loader import load_text
+
+    text = ('datasource db {\n  provider = "mysql"\n}\n\nmodel Post {\n  id    Int    @id\n  title String\n'
+            '  body  String\n\n  @@fulltext([title, body])\n  @@index([title])\n}\n')
+    loaded = load_text(text)
+    assert not loaded.diagnostics
+    indexes = to_json(loaded.schema)["models"][0]["indexes"]
+    assert [(i["fulltext"], [f["name"] for f in i["fields"]]) for i in indexes] == [
+        (True, ["title", "body"]), (False, ["title"])]

@@ -35,7 +35,7 @@ def _default(d: m.DefaultValue | None) -> dict | None:
         return None
     out: dict[str, Any] = {"kind": d.kind}
     if d.kind == "function":
-        out.update(function=d.function, args=list(d.args))
+        out.update(function=d.function, args=list(d.args), effective_args=list(effective_args(d)))
     elif d.kind == "literal":
         out.update(value=d.value, type=d.literal_type)
     else:
@@ -44,6 +44,16 @@ def _default(d: m.DefaultValue | None) -> dict | None:
         out["map"] = d.map
     out["position"] = _pos(d.span)
     return out
+
+
+#: What Prisma reports for a default function written without arguments (its DMMF: `cuid()` is cuid(1),
+#: `uuid()` is uuid(4)); other functions have no implied argument.
+IMPLIED_ARGS = {"cuid": (1,), "uuid": (4,)}
+
+
+def effective_args(d: m.DefaultValue) -> tuple:
+    """The default function's arguments as Prisma applies them: as written, else the implied ones."""
+    return tuple(d.args) if d.args else IMPLIED_ARGS.get(d.function or "", ())
 
 
 def _relation(r: m.RelationInfo | None) -> dict | None:
@@ -86,6 +96,7 @@ def _index_fields(fields) -> list[dict]:
 def _index(i: m.Index) -> dict:
     return {
         "fields": _index_fields(i.fields),
+        "fulltext": i.kind == "fulltext",
         "name": i.name,
         "map": i.map,
         "type": i.type,

@@ -3,7 +3,9 @@
 Contract: `scan_comments(source)` returns every `//`, `///` and `/* */` comment
 with its span (string literals are skipped); `Docs` answers which `///` or
 `/* */` text documents the node on a given line (consecutive own-line doc
-comments directly above it, plus a trailing one on the same line);
+comments directly above it, plus a trailing one on the same line), as Prisma's
+DMMF has it: a `///` line without its leading blanks (an empty `///` is an
+empty line), a `/* */` block raw between its delimiters, trimmed;
 `mask_comments` blanks comments out while keeping every column in place.
 """
 
@@ -25,18 +27,19 @@ class Docs:
     def __init__(self, comments: list[ast.Comment]):
         self.comments = comments
         self.by_line: dict[int, list[ast.Comment]] = {}
+        #: Own-line comments by the line they end on (a `/* */` block can span several).
+        self.by_end_line: dict[int, list[ast.Comment]] = {}
         for c in comments:
             self.by_line.setdefault(c.span.line, []).append(c)
+            self.by_end_line.setdefault(c.span.end_line, []).append(c)
 
     @staticmethod
     def _doc_text(c: ast.Comment) -> str | None:
         t = c.text
         if t.startswith("///"):
-            return t[3:].strip()
+            return t[3:].lstrip()  # Prisma keeps trailing blanks, and an empty `///` as an empty line
         if t.startswith("/*"):
-            inner = t[2:-2]
-            lines = [ln.strip().lstrip("*").strip() for ln in LINE_BREAK.split(inner)]
-            return "\n".join(ln for ln in lines if ln) or None
+            return t[2:-2].strip()  # kept raw, `*` line prefixes included, as Prisma does
         return None
 
     def for_line(self, line: int) -> str | None:
@@ -46,20 +49,20 @@ class Docs:
         # Own-line doc comments directly above (no blank line between).
         n = line - 1
         above: list[str] = []
-        while n in self.by_line:
-            cs = self.by_line[n]
-            if not all(c.own_line for c in cs):
+        while n in self.by_end_line:
+            cs = self.by_end_line[n]
+            if not all(c.own_line for c in cs) or len(self.by_line.get(cs[0].span.line, ())) != len(cs):
                 break
             texts = [self._doc_text(c) for c in cs]
             if any(t is None for t in texts):
                 break
-            above[:0] = [t for t in texts if t]
-            n -= 1
+            above[:0] = texts
+            n = cs[0].span.line - 1
         parts.extend(above)
         for c in self.by_line.get(line, ()):
             if not c.own_line:
                 t = self._doc_text(c)
-                if t:
+                if t is not None:
                     parts.append(t)
         return "\n".join(parts) if parts else None
 
