@@ -33,6 +33,7 @@ from prisma_dsql.catalog.model import (
     Catalog,
     Check,
     Column,
+    ColumnDefault,
     Domain,
     EnumType,
     Extension,
@@ -121,7 +122,7 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
             hidden_sequences.add(seq[0])
             ident = Identity("serial")
         elif generated == "s" and default_expr is not None:
-            default = _generated(default_expr)
+            default = ColumnDefault("generated", default_expr)  # GENERATED ALWAYS AS (...) STORED
         else:
             default = parse_default(default_expr, col_type)
         t["attnames"][attnum] = name
@@ -242,12 +243,6 @@ def _names_sequence(default_expr: str, sequence: str) -> bool:
     inside = default_expr[len("nextval("):].split("::", 1)[0].strip("'() ")
     last = inside.replace("''", "'").rsplit(".", 1)[-1]
     return last.strip('"').replace('""', '"') == sequence
-
-
-def _generated(expr: str):
-    from prisma_dsql.catalog.model import ColumnDefault
-
-    return ColumnDefault("generated", expr)
 
 
 def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
