@@ -133,8 +133,6 @@ def test_lost_connection_is_retried(dsql_url, tmp_path, reference):
 
     class Killer(Reporter):
         def statement(self, name, step, count):
-            nonlocal_index = len(killed)
-            del nonlocal_index
             if (name, step.index) in {("20260101000000_init", 3), ("20260102000000_seed", 1),
                                       ("20260103000000_more", 2)}:
                 pid = c.connection().info.backend_pid
