@@ -199,3 +199,16 @@ def test_hand_built_catalog_objects_are_hashable_values():
 def test_datetime_defaults_are_written_like_prisma(text, expected):
     cat = build(f'datasource db {{\n  provider = "postgresql"\n}}\nmodel T {{\n  id Int @id\n  at DateTime {text}\n}}\n')
     assert table(cat, "T").column("at").default == ColumnDefault("datetime", expected)
+
+
+def test_fields_outside_equality_stay_out_of_the_fingerprint_text():
+    """`fingerprint()` hashes the repr: a field that equality ignores must not be in the repr either."""
+    import dataclasses
+
+    from prisma_dsql.catalog import model
+
+    classes = [obj for obj in vars(model).values() if dataclasses.is_dataclass(obj) and isinstance(obj, type)]
+    assert len(classes) >= 10
+    for cls in classes:
+        for f in dataclasses.fields(cls):
+            assert f.compare == f.repr, (cls.__name__, f.name)

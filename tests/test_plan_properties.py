@@ -94,7 +94,7 @@ def seed_rows(url: str, spec: dict) -> None:
             conn.execute(sql)
 
 
-@settings(max_examples=int(__import__("os").environ.get("PRISMA_DSQL_PROPERTY_EXAMPLES", "20")), deadline=None,
+@settings(max_examples=int(__import__("os").environ.get("PRISMA_DSQL_PROPERTY_EXAMPLES", "40")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(a=schema_st, b=schema_st)
 def test_plan_takes_a_to_b(a, b, pg_server, dsql_lint):

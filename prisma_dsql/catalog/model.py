@@ -17,7 +17,6 @@ returns a sorted copy for comparing, and `fingerprint()` a stable hash of that.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
@@ -348,16 +347,27 @@ class Catalog:
         return _plain(self)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the normalized catalog: equal for equal databases, whatever the order."""
-        text = json.dumps(self.normalized().to_data(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        """SHA-256 of the normalized catalog: equal for equal databases, whatever the order.
+
+        Hashes the dataclass `repr` of `normalized()`: every field left out of comparison is left out of
+        `repr` too (spans, comments, `not_null_check`: a test keeps that true), so the text holds exactly
+        what equality compares, and it is ten times quicker to make than `to_data()` on 1000 tables."""
+        return hashlib.sha256(repr(self.normalized()).encode("utf-8")).hexdigest()
+
+
+#: Compared field names per catalog class (`fields()` is slow enough to matter on 1000 tables).
+_COMPARED: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.compare}
-    if isinstance(value, tuple):
+    cls = type(value)
+    names = _COMPARED.get(cls)
+    if names is None and is_dataclass(value):
+        names = _COMPARED[cls] = tuple(f.name for f in fields(value) if f.compare)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if cls is tuple:
         return [_plain(v) for v in value]
-    if isinstance(value, bytes):
+    if cls is bytes:
         return value.hex()
     return value
