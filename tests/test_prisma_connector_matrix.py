@@ -113,6 +113,11 @@ FEATURES = {
     "fulltext": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a])\n}}\n"),
     "index name and map": lambda p: _m(
         p, f'model M {{\n{_ident(p)}  a String\n\n  @@index([a], name: "n", map: "m")\n}}\n'),
+    "field twice in an index": lambda p: _m(p, f"model M {{\n{_ident(p)}  a Int\n\n  @@index([a(sort: Desc), a])\n}}\n"),
+    "named operator class": lambda p: _m(
+        p, f"model M {{\n{_ident(p)}  a Json\n  b String\n\n  @@index([a(ops: JsonbPathOps)], type: Gin)\n}}\n"),
+    "json operator class on a string": lambda p: _m(
+        p, f"model M {{\n{_ident(p)}  b String\n\n  @@index([b(ops: JsonbPathOps)], type: Gin)\n}}\n"),
     "fulltext name": lambda p: _m(p, f'model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a], name: "n")\n}}\n'),
 }
 
@@ -166,7 +171,27 @@ def native_types() -> list[str]:
     return out
 
 
+def self_relations_and_set_null() -> list[str]:
+    """Cascade cycles on self-relations (SQL Server, relationMode "prisma"), and SetNull on required fields
+    (a warning on PostgreSQL with foreign keys only)."""
+    out = []
+    for p in PROVIDERS[:5]:
+        for mode in ("", '  relationMode = "prisma"\n'):
+            for actions in ("", ", onDelete: Cascade", ", onUpdate: Restrict", ", onDelete: Restrict, onUpdate: Restrict",
+                            ", onDelete: NoAction, onUpdate: NoAction", ", onDelete: SetNull"):
+                for opt in ("?", ""):
+                    out.append(_datasource(p, mode) + f"model A {{\n  id Int @id\n  pid Int{opt}\n  parent A{opt} "
+                               f'@relation("t", fields: [pid], references: [id]{actions})\n  kids A[] @relation("t")\n}}\n')
+            for one in (True, False):
+                for which in ("onDelete", "onUpdate"):
+                    out.append(_datasource(p, mode) + f"model A {{\n  id Int @id\n  bs B{'?' if one else '[]'}\n}}\n\n"
+                               f"model B {{\n  id Int @id\n  aId Int{' @unique' if one else ''}\n"
+                               f"  a A @relation(fields: [aId], references: [id], {which}: SetNull)\n}}\n")
+    return out
+
+
 FAMILIES = {
+    "self_relations_and_set_null": self_relations_and_set_null,
     "connector_features": connector_features,
     "enum_defaults": enum_defaults,
     "list_defaults": list_defaults,

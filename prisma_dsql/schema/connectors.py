@@ -40,6 +40,8 @@ class Connector:
     name_scopes: tuple[str, ...] = ()
     #: MongoDB: the id is stored in `_id`; no implicit many-to-many; no dbgenerated().
     document: bool = False
+    #: Named operator classes (`ops: JsonbPathOps`); `ops: raw("...")` passes everywhere.
+    operator_classes: bool = False
 
 
 _NO_LISTS = frozenset()
@@ -47,7 +49,7 @@ CONNECTORS: dict[str, Connector] = {
     "postgresql": Connector(
         "postgresql", list_types=_ALL_SCALARS | {"enum"}, named_primary_keys=True,
         index_types=frozenset({"BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"}), schemas=True,
-        name_scopes=("postgres",)),
+        name_scopes=("postgres",), operator_classes=True),
     "cockroachdb": Connector(
         "cockroachdb", list_types=(_ALL_SCALARS - {"Json"}) | {"enum"}, named_primary_keys=True,
         autoincrement="bigint", index_types=frozenset({"BTree", "Gin"}), schemas=True,

@@ -33,6 +33,14 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
         _fields(ctx, conn, label, mdl)
         _keys(ctx, conn, mdl)
     for rel in relations:
+        # Cascade cycles: SQL Server refuses them, and Prisma's emulation (relationMode "prisma") does too.
+        if ((provider == "sqlserver" or ctx.relation_mode == "prisma") and rel.is_self_relation
+                and rel.kind != "m-n" and not {rel.on_delete, rel.on_update} <= _NO_ACTION):
+            ctx.error("PSL109", "A self-relation must have `onDelete` and `onUpdate` referential actions set to "
+                      "`NoAction` in one of the @relation attributes (SQL Server and relationMode \"prisma\" "
+                      "refuse cascade cycles).", rel.span,
+                      subject=f"{rel.from_model}.{rel.from_field}",
+                      help="Add `onDelete: NoAction, onUpdate: NoAction` to the @relation.")
         if rel.kind == "m-n" and conn.document:
             ctx.error("PSL123", "Implicit many-to-many relations are not supported on MongoDB. Please use the syntax "
                       "defined in https://pris.ly/d/document-database-many-to-many", rel.span,
@@ -41,6 +49,10 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
             ctx.error("PSL123", "Error parsing attribute \"@relation\": Your provider does not support named foreign "
                       "keys.", rel.span, subject=f"{rel.from_model}.{rel.from_field}", help="Remove `map:`.")
     _names(ctx, conn, models, relations)
+
+
+#: On SQL Server an implied Restrict is NO ACTION (an explicit one is refused by the action table).
+_NO_ACTION = {m.ReferentialAction.NO_ACTION, m.ReferentialAction.RESTRICT}
 
 
 def _fields(ctx: Ctx, conn: Connector, label: str, mdl: m.Model) -> None:
@@ -106,6 +118,26 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
         if not pk.from_field and not conn.compound_ids:
             ctx.error("PSL123", f"Error validating model \"{mdl.name}\": The current connector does not support "
                       "compound ids.", pk.span, subject=mdl.name)
+    keys = [("@@id" if not pk.from_field else "@id", pk)] if pk is not None else []
+    for label, index in keys + [("@@unique" if i.kind == "unique" else f"@@{i.kind}", i)
+                                for i in (*mdl.uniques, *mdl.indexes)]:
+        names = [x.name for x in index.fields]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            what = {"@@id": "id", "@@unique": "unique index", "@@index": "index", "@@fulltext": "fulltext index"}
+            ctx.error("PSL113", f"Error validating model \"{mdl.name}\": The {what.get(label, 'index')} definition "
+                      f"refers to the field {twice[0]} multiple times.", index.span, subject=mdl.name,
+                      help=f"List `{twice[0]}` once.")
+        for x in index.fields:
+            if x.ops is None or x.ops.startswith("raw("):
+                continue
+            f = mdl.field(x.name)
+            if not conn.operator_classes:
+                ctx.error("PSL123", f"Error parsing attribute \"{label}\": Custom operator classes are not supported "
+                          "with the current connector.", index.span, subject=mdl.name, help="Remove `ops:`.")
+            elif x.ops in ("JsonbOps", "JsonbPathOps") and f is not None and f.type_name != "Json":
+                ctx.error("PSL104", f"Error parsing attribute \"{label}\": The given operator class `{x.ops}` points "
+                          f"to the field `{x.name}` that is not of Json type.", index.span, subject=mdl.name)
     for index in (*mdl.uniques, *mdl.indexes):
         kind = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
         if index.type is not None and index.type not in conn.index_types:

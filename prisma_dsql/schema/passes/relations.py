@@ -278,12 +278,20 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                            + (" (Prisma Client emulates the actions)." if ctx.relation_mode == "prisma" else "."))
     on_delete = owner.on_delete or (m.ReferentialAction.SET_NULL if fk_optional else m.ReferentialAction.RESTRICT)
     on_update = owner.on_update or m.ReferentialAction.CASCADE
-    if on_delete is m.ReferentialAction.SET_NULL and not fk_optional and owner.on_delete:
-        # Prisma only warns: the database refuses the update when it happens.
-        ctx.warning("PSL109", "The `onDelete` referential action of a relation should not be set to `SetNull` when "
-                    "a referenced field is required. We recommend either to choose another referential action, or "
-                    "to make the referenced fields optional.", span, subject=subject,
-                    help="Make the foreign key fields optional, or pick another action.")
+    for label, action in (("onDelete", owner.on_delete), ("onUpdate", owner.on_update)):
+        if action is not m.ReferentialAction.SET_NULL or fk_optional:
+            continue
+        if ctx.provider in ("postgresql", "postgres") and ctx.relation_mode == "foreignKeys":
+            # PostgreSQL with foreign keys: Prisma only warns (the database refuses the change when it happens).
+            ctx.warning("PSL109", f"The `{label}` referential action of a relation should not be set to `SetNull` "
+                        "when a referenced field is required. We recommend either to choose another referential "
+                        "action, or to make the referenced fields optional.", span, subject=subject,
+                        help="Make the foreign key fields optional, or pick another action.")
+        else:
+            ctx.error("PSL109", f"The `{label}` referential action of a relation must not be set to `SetNull` when "
+                      "a referenced field is required. Either choose another referential action, or make the "
+                      "referenced fields optional.", span, subject=subject,
+                      help="Make the foreign key fields optional, or pick another action.")
     kind = "1-1" if not other.field.is_list else "1-n"
     return m.Relation(name, kind, owner.model, owner.field.name, other.model, other.field.name, span,
                       tuple(owner.fields), tuple(owner.references), on_delete, on_update, owner.map)
