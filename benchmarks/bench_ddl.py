@@ -33,7 +33,6 @@ from prisma_dsql.gcpause import no_gc_pauses  # noqa: E402
 from prisma_dsql.loader import load_text  # noqa: E402
 from prisma_dsql.migrations.generate import generate_from_empty  # noqa: E402
 from prisma_dsql.rules import check  # noqa: E402
-from prisma_dsql.targets import target_for  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

@@ -17,7 +17,6 @@ from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.capabilities import profile_for
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import load
-from prisma_dsql.targets import target_for
 from prisma_dsql.translate import from_schema
 from tests.support import prisma_oracle
 

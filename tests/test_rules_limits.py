@@ -89,7 +89,7 @@ def test_schemas_count_what_the_migration_creates(listed, used, reported):
     text = _schemas_text(listed, used)
     assert ("DSQL405" in codes(text)) is reported
     # The DSQL target counts the same schemas (those of the catalog), so it agrees with the rule.
-    from prisma_dsql.targets import RenderError, target_for
+    from prisma_dsql.targets import RenderError
     from prisma_dsql.translate import from_schema
 
     profile = profile_for("dsql")
@@ -299,7 +299,7 @@ def test_json_indexes_follow_the_column_type(version, reported):
 
 
 def test_flipping_jsonb_indexes_lets_jsonb_through_but_never_json():
-    from prisma_dsql.targets import RenderError, target_for
+    from prisma_dsql.targets import RenderError
     from prisma_dsql.translate import from_schema
 
     assert capability("jsonb_indexes").uncertain and capability("jsonb_indexes").since is None

@@ -12,7 +12,6 @@ the migration).
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 

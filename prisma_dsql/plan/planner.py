@@ -174,7 +174,6 @@ def _data_loss_summary(b: _Builder) -> list[str]:
 
 # -- the changes -------------------------------------------------------------------------------------------------------
 def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
-    desired = diff.desired
     for s in diff.schemas_added:
         b.add(P_SCHEMA, ops.CreateSchema(s), f"schema {s} is new")
     for ext in diff.extensions_added:

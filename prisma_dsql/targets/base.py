@@ -22,8 +22,8 @@ types, functions), not the rules' findings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable, ClassVar, NamedTuple
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
 
 from prisma_dsql import ops
 from prisma_dsql.capabilities import (
@@ -103,8 +103,8 @@ class _Emit:
         self.default_schema = default_schema
         self.problems: list[Problem] = []
 
-    def problem(self, item: tuple[str, Span | None], code: str = "limit") -> None:
-        self.problems.append(Problem(item[0], item[1], code))
+    def problem(self, message: str, span: Span | None, code: str = "limit") -> None:
+        self.problems.append(Problem(message, span, code))
 
     def require(self, capability: str, what: str, span: Span | None) -> bool:
         """Whether to write the construct: True when the profile has `capability`; otherwise
@@ -505,15 +505,14 @@ class Target:
         name = type_base_name(t.name)
         length_limit = self.profile.limit(self.LENGTH_LIMITS[name]) if name in self.LENGTH_LIMITS else None
         if length_limit is not None and t.args and t.args[0] > length_limit:
-            e.problem((f"column type {t.name}({t.args[0]}): {self.profile.describe()} allows at most "
-                                   f"{length_limit:,} bytes", span))
+            e.problem(f"column type {t.name}({t.args[0]}): {self.profile.describe()} allows at most "
+                      f"{length_limit:,} bytes", span)
         limit = self.profile.limit("numeric_precision")
         if name in self.NUMERIC_TYPES and limit is not None:
             precision = t.args[0] if t.args else _raw_precision(t.name)
             if precision is not None and precision > limit:
-                e.problem(
-                    (f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is more "
-                     f"than {self.profile.describe()} allows ({limit})", span))
+                e.problem(f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is "
+                          f"more than {self.profile.describe()} allows ({limit})", span)
 
     def default(self, e: "_Emit", d: ColumnDefault, t: SqlType) -> str:
         kind = d.kind
@@ -556,24 +555,24 @@ class Target:
         limit = self.profile.limit
         for s in new_schemas:
             if s.lower() in self.RESERVED_SCHEMAS or s.lower().startswith(self.RESERVED_SCHEMA_PREFIXES):
-                e.problem((f"schema {s!r} is reserved by {self.profile.describe()}", None))
+                e.problem(f"schema {s!r} is reserved by {self.profile.describe()}", None)
         own_schemas = [s for s in catalog.schemas if s not in self.BUILTIN_SCHEMAS]
         if limit("schemas") is not None and len(own_schemas) > limit("schemas"):
-            e.problem((f"{len(own_schemas)} schemas besides {', '.join(self.BUILTIN_SCHEMAS)}: "
-                                   f"{self.profile.describe()} holds at most {limit('schemas')}", None))
+            e.problem(f"{len(own_schemas)} schemas besides {', '.join(self.BUILTIN_SCHEMAS)}: "
+                                   f"{self.profile.describe()} holds at most {limit('schemas')}", None)
         if limit("tables") is not None and len(catalog.tables) > limit("tables"):
-            e.problem((f"{len(catalog.tables):,} tables: {self.profile.describe()} holds at most "
-                                   f"{limit('tables'):,}", None))
+            e.problem(f"{len(catalog.tables):,} tables: {self.profile.describe()} holds at most "
+                                   f"{limit('tables'):,}", None)
         max_columns, max_indexes, max_keys = (limit("columns_per_table"), limit("indexes_per_table"),
                                               limit("columns_per_index"))
         for t in catalog.tables:
             name = f"table {t.schema}.{t.name}"
             if max_columns is not None and len(t.columns) > max_columns:
-                e.problem((f"{name} has {len(t.columns)} columns: at most {max_columns}", t.span))
+                e.problem(f"{name} has {len(t.columns)} columns: at most {max_columns}", t.span)
             n_indexes = len(t.indexes) + (t.primary_key is not None)
             if max_indexes is not None and n_indexes > max_indexes:
-                e.problem((f"{name} has {n_indexes} indexes (primary key and unique indexes count): "
-                                       f"at most {max_indexes}", t.span))
+                e.problem(f"{name} has {n_indexes} indexes (primary key and unique indexes count): "
+                                       f"at most {max_indexes}", t.span)
             if max_keys is None:
                 continue
             keys = [(f"primary key {t.primary_key.name!r}", len(t.primary_key.columns), t.primary_key.span)
@@ -581,7 +580,7 @@ class Target:
             keys += [(f"index {i.name!r}", len(i.columns), i.span) for i in t.indexes]
             for what, n, span in filter(None, keys):
                 if n > max_keys:
-                    e.problem((f"{name}: {what} has {n} columns: at most {max_keys}", span))
+                    e.problem(f"{name}: {what} has {n} columns: at most {max_keys}", span)
 
     def _check_names(self, e: "_Emit", catalog: Catalog) -> None:
         """Names that meet once the database cuts them to the profile's `identifier_bytes`: two
@@ -620,10 +619,10 @@ class Target:
                 if short not in first:
                     first[short] = label
                 elif short == name and first[short].endswith(f" {name!r}"):
-                    e.problem((f"{label} has the name of {first[short]}", span))
+                    e.problem(f"{label} has the name of {first[short]}", span)
                 else:
-                    e.problem((f"{label} is named like {first[short]} once the database cuts names to "
-                                           f"{size} bytes ({short!r})", span))
+                    e.problem(f"{label} is named like {first[short]} once the database cuts names to "
+                                           f"{size} bytes ({short!r})", span)
 
 
 def _clash(names: list[str], size: int) -> bool:
