@@ -237,6 +237,33 @@ def enum_default(doc: _Doc, rnd: random.Random) -> str | None:
     return f"enum_default@{i + 1}"
 
 
+def insert_comment(doc: _Doc, rnd: random.Random) -> str | None:
+    """Usually harmless: a comment, a doc comment or a blank line somewhere inside a block."""
+    inside = [i for kind, _, start, end in doc.blocks for i in range(start + 1, end + 1)]
+    if not inside:
+        return None
+    i = rnd.choice(inside)
+    doc.lines.insert(i, rnd.choice(("  // note", "  /// documented", "", "  /* block */", "  ///")))
+    return f"insert_comment@{i + 1}"
+
+
+def swap_fields(doc: _Doc, rnd: random.Random) -> str | None:
+    """Harmless: two adjacent fields change places."""
+    fields = [i for i, _ in doc.fields()]
+    pairs = [i for i in fields if i + 1 in fields]
+    if not pairs:
+        return None
+    i = rnd.choice(pairs)
+    doc.lines[i], doc.lines[i + 1] = doc.lines[i + 1], doc.lines[i]
+    return f"swap_fields@{i + 1}"
+
+
+@_field_edit
+def map_column(doc, i, m, rnd):
+    """Usually harmless: a column name (`@map`) on a field without one."""
+    return None if "@map(" in m.group(6) or "@relation" in m.group(6) else _g(m, rest=f'{m.group(6)} @map("{m.group(2)}_col")')
+
+
 def drop_datasource(doc: _Doc, rnd: random.Random) -> str | None:
     for kind, _, start, end in doc.blocks:
         if kind == "datasource":
@@ -248,7 +275,8 @@ def drop_datasource(doc: _Doc, rnd: random.Random) -> str | None:
 EDITS: tuple[Edit, ...] = (
     delete_line, duplicate_field, to_enum, to_model, to_scalar, make_optional, make_list, make_required,
     add_field_attribute, add_field_attribute, add_field_attribute, add_block_attribute, add_block_attribute,
-    break_bracket, relation_actions, vertical_tab, enum_default, drop_datasource,
+    break_bracket, relation_actions, vertical_tab, enum_default, drop_datasource, insert_comment, insert_comment,
+    swap_fields, swap_fields, map_column, map_column,
 )
 
 

@@ -292,6 +292,18 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                       "a referenced field is required. Either choose another referential action, or make the "
                       "referenced fields optional.", span, subject=subject,
                       help="Make the foreign key fields optional, or pick another action.")
+    if not other.field.is_list and not other.field.is_optional:
+        # A one-to-one whose side without `fields` is required: the database cannot enforce that, so the
+        # side with `fields` must be optional and leave the actions to the other side (Prisma's rules).
+        if not owner.field.is_optional:
+            ctx.error("PSL109", f"The relation field `{owner.field.name}` on Model `{owner.model}` is required. This "
+                      "is not valid because it's not possible to enforce this constraint on the database level. "
+                      f"Please change the field type from `{owner.field.type_name}` to `{owner.field.type_name}?` "
+                      "to fix this.", owner.field.span, subject=subject)
+        elif owner.on_delete or owner.on_update:
+            ctx.error("PSL109", f"The relation field `{owner.field.name}` on Model `{owner.model}` must not specify "
+                      "the `onDelete` or `onUpdate` argument in the @relation attribute. You must only specify it "
+                      f"on the opposite field `{other.field.name}` on model `{other.model}`.", span, subject=subject)
     kind = "1-1" if not other.field.is_list else "1-n"
     return m.Relation(name, kind, owner.model, owner.field.name, other.model, other.field.name, span,
                       tuple(owner.fields), tuple(owner.references), on_delete, on_update, owner.map)
