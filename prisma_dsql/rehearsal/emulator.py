@@ -160,7 +160,7 @@ class _Transaction:
 _streams: dict[tuple[str, int, str], random.Random] = {}
 _counter_lock = threading.Lock()
 _spawned: list[subprocess.Popen[bytes]] = []
-_last_spawn: dict[str, float] = {}
+_last_spawn: dict[str, tuple[float, subprocess.Popen[bytes]]] = {}
 
 
 def _stream(purpose: str, seed: int | None, database: str) -> random.Random:
@@ -415,6 +415,7 @@ class DsqlConnection(psycopg.Connection[Any]):
         if _WAIT_RE.match(masked):
             if in_block:
                 self._refuse("0A000", WAIT_IN_BLOCK_MESSAGE)
+            self._ensure_worker()  # a worker that died (killed, machine slept) is replaced; it adopts its jobs
             cur._raw_execute(query, params, prepare=prepare, binary=binary)
             return
         if in_block and (rule := transaction_rule(kind, self._tx.ddl, self._tx.dml)):
@@ -557,28 +558,28 @@ class DsqlConnection(psycopg.Connection[Any]):
         key = self._worker_conninfo
         now = time.monotonic()
         with _counter_lock:
-            for proc in list(_spawned):
-                if proc.poll() is not None:
-                    _spawned.remove(proc)
-            if now - _last_spawn.get(key, -10.0) < 2.0:
+            for earlier in list(_spawned):  # reap the ones that exited
+                if earlier.poll() is not None:
+                    _spawned.remove(earlier)
+            last = _last_spawn.get(key)
+            if last is not None and now - last[0] < 2.0 and last[1].poll() is None:
                 return  # one is starting; it takes the lock within a second
-            _last_spawn[key] = now
             env = {**os.environ, ENV_CONNINFO: key}
             # -I: nothing from the current folder or PYTHON* variables is imported; the worker runs the
             # code this process runs (the folders prisma_dsql and psycopg were imported from).  Own
             # session: it survives its client (kill -9, Ctrl-C), as DSQL's jobs survive a lost connection.
-            _spawned.append(
-                subprocess.Popen(
-                    [sys.executable, "-I", "-c", _WORKER_BOOT, *_import_roots()],
-                    env=env,
-                    cwd=os.path.dirname(os.path.abspath(sys.executable)),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                    close_fds=True,
-                )
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _WORKER_BOOT, *_import_roots()],
+                env=env,
+                cwd=os.path.dirname(os.path.abspath(sys.executable)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
             )
+            _spawned.append(proc)
+            _last_spawn[key] = (now, proc)
 
 
 _PSYCOPG_ARGS = ("autocommit", "prepare_threshold", "context", "row_factory")

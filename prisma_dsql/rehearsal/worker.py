@@ -37,7 +37,7 @@ from prisma_dsql.rehearsal.server_objects import CHANNEL, WORKER_LOCK
 ENV_CONNINFO = "PRISMA_DSQL_REHEARSAL_CONNINFO"
 IDLE_EXIT_SECONDS = 30.0
 BUILDERS = 4  # concurrent builds; each holds one connection while it runs
-_APP = "prisma-dsql rehearsal worker"
+_APP = f"prisma-dsql rehearsal worker {os.getpid()}"  # the process id, for whoever must find it
 
 
 def _error_details(exc: psycopg.Error) -> str:
