@@ -91,8 +91,18 @@ class Lease:
         self._start_heartbeat()
 
     def _ensure_table(self, conn) -> None:
-        if conn.execute("SELECT to_regclass(%s) IS NULL", (TABLE,)).fetchone()[0]:
+        import psycopg
+
+        if not conn.execute("SELECT to_regclass(%s) IS NULL", (TABLE,)).fetchone()[0]:
+            return
+        try:
             conn.execute(CREATE_TABLE)
+        except psycopg.Error as exc:
+            # Two deploys creating it at once: DSQL fails one with 40001 (retried by the runner); PostgreSQL
+            # with 42P07/42710 or a unique violation in its catalog. Either way the table is there now.
+            if getattr(exc, "sqlstate", None) not in ("42P07", "42710", "23505") or conn.execute(
+                    "SELECT to_regclass(%s) IS NULL", (TABLE,)).fetchone()[0]:
+                raise
 
     def _try(self, conn):
         """None when we hold the lock now, else (holder, since, seconds until expiry) of the other holder."""
