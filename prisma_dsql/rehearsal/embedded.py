@@ -70,6 +70,16 @@ def _database_name(url_or_name: str) -> str:
     return url_or_name
 
 
+def _reason(exc: BaseException) -> str:
+    """One line saying why, from an exception (a failed command's own last words when there are some)."""
+    output = getattr(exc, "stderr", None) or getattr(exc, "output", None)
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    lines = [line.strip() for line in str(output or exc).splitlines() if line.strip()]
+    text = lines[-1] if lines else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "\u2026"
+
+
 class EmbeddedPostgres:
     """A running embedded server; a context manager (``stop()`` on exit).  Use :func:`start_embedded`."""
 
@@ -106,7 +116,10 @@ class EmbeddedPostgres:
             self._remove_dir()
             if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
                 raise EmbeddedUnavailable(f"the PostgreSQL binaries cannot run on this platform ({exc})") from None
-            raise
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
+        except Exception as exc:  # initdb/pg_ctl failing (disk full, no shared memory, ...): say why, no traceback
+            self._remove_dir()
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
         except BaseException:
             self._remove_dir()
             raise
@@ -119,6 +132,9 @@ class EmbeddedPostgres:
                     conn.execute(f"ALTER SYSTEM SET {setting}")
                 conn.execute("SELECT pg_reload_conf()")
                 self.version = conn.execute("SHOW server_version").fetchone()[0]
+        except psycopg.Error as exc:
+            self.stop()
+            raise EmbeddedUnavailable(f"PostgreSQL started but does not answer ({_reason(exc)})") from None
         except BaseException:
             self.stop()
             raise
