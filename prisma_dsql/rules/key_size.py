@@ -39,8 +39,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     count their width (`Int` 4, `BigInt` 8, `DateTime` 8, `@db.Uuid` 16, `Boolean` 1, `Decimal`
     2 bytes per 4 digits plus 8); an enum counts its longest value. Strings that Prisma Client fills
     with `uuid()` (36 characters), `cuid()` (25), `cuid(2)` (24), `ulid()` (26) or `nanoid(n)`
-    (`n`, default 21) count that many bytes, so such ids get no finding. Row and column headers
-    are not counted.
+    (`n`, default 21) count that many bytes, so such ids get no finding, nor do the foreign keys
+    that reference them. Row and column headers are not counted.
 
     ## Why
     DSQL caps the combined size of a primary key's columns, and of a secondary index's columns, at
@@ -79,17 +79,35 @@ def check(ctx: Context) -> Iterator[Finding]:
             f = ix.model.field(index_field.name)
             if f is None:
                 break
-            sizes.append((f, _max_bytes(ctx, f)))
+            sizes.append((f, _max_bytes(ctx, f, ix.model.name)))
         else:
             finding = _finding(ctx, ix, sizes, limit)
             if finding is not None:
                 yield finding
 
 
-def _max_bytes(ctx: Context, f: Field) -> int | None | str:
+def _references(ctx: Context) -> dict[tuple[str, str], tuple[str, str]]:
+    """(model, foreign key field) -> (referenced model, referenced field), for every 1-1 and 1-n relation."""
+    def build() -> dict[tuple[str, str], tuple[str, str]]:
+        out = {}
+        for r in ctx.schema.relations:
+            for own, ref in zip(r.fields, r.references):
+                out[(r.from_model, own)] = (r.to_model, ref)
+        return out
+    return ctx.memo("key_size.references", build)
+
+
+def _max_bytes(ctx: Context, f: Field, model_name: str = "") -> int | None | str:
     """Largest stored size of the column in bytes; None: no bound; "?": unknown (not checked)."""
     nt = f.native_type
     generated = _generated_length(f)
+    if generated is None and f.type_name == "String":
+        # A foreign key holds the values of the id it references: a generated id's length bounds it too.
+        target = _references(ctx).get((model_name, f.name))
+        referenced = ctx.schema.model(target[0]) if target else None
+        ref_field = referenced.field(target[1]) if referenced else None
+        if ref_field is not None:
+            generated = _generated_length(ref_field)
     if f.kind is FieldKind.ENUM:
         enum = ctx.schema.enum(f.type_name)
         return max((len(v.db_name.encode("utf-8")) for v in enum.values), default=0) if enum else "?"
