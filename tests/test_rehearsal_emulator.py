@@ -202,6 +202,16 @@ def test_nested_transaction_uses_a_savepoint_and_is_refused(conn) -> None:
     assert conn.execute('SELECT count(*) FROM "t"').fetchone() == (0,)
 
 
+def test_isolation_other_than_repeatable_read_is_refused(db: str) -> None:
+    with connect(db) as c:
+        c.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            c.execute("SELECT 1")
+        c.rollback()
+        c.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        assert c.execute("SELECT 1").fetchone() == (1,)
+
+
 # ============================================================================ async jobs
 
 

@@ -14,7 +14,7 @@ through it (``conn.execute``, ``cursor.execute``, ``executemany``, ``conn.commit
   the statement runs.  A multi-statement query is checked whole before any of it runs.
 * Transactions: at most one DDL per transaction and never DDL with DML (0A000, DSQL's messages);
   GRANT/REVOKE count as DDL; a multi-statement simple query is one transaction; SAVEPOINT (also
-  psycopg's nested ``transaction()``) is refused.
+  psycopg's nested ``transaction()``) and isolation levels other than REPEATABLE READ are refused.
 * ``CREATE [UNIQUE] INDEX ASYNC [[IF NOT EXISTS] name] ON ...`` returns one row ``job_id``.  In the
   statement's own transaction the index is created as DSQL shows it at once: in the catalog under its
   name (so a re-run gives 42P07), with its full definition, but not valid and not ready (built as a
@@ -27,6 +27,8 @@ through it (``conn.execute``, ``cursor.execute``, ``executemany``, ``conn.commit
   job); the plain form is refused.  ``DROP`` of an index, table or constraint cancels its open jobs.
 * ``CALL sys.wait_for_job('id')`` returns one row ``succeeded``; refused (0A000) inside a transaction
   block; ``SELECT sys.wait_for_job(...)`` fails (it is a procedure).  ``sys.jobs`` is a plain table.
+  Before waiting, the connection starts a worker if none runs (one that died is replaced and adopts the
+  jobs it left); enqueuing a job and committing it do the same.
 * ``occ_rate``: that fraction of the transactions that wrote (DDL or DML; read-only ones never
   conflict on DSQL) fails at COMMIT with 40001 ``... (OC000)`` and is rolled back; an autocommit
   statement is then run in its own transaction block so that it fails with no effect.
@@ -82,6 +84,7 @@ OC000_MESSAGE = "change conflicts with another transaction, please retry: (OC000
 ROW_LIMIT_MESSAGE = f"transaction row limit exceeded: at most {ROW_LIMIT} rows can be modified in a transaction"
 WAIT_IN_BLOCK_MESSAGE = "sys.wait_for_job cannot be called inside a transaction block"
 SAVEPOINT_MESSAGE = "SAVEPOINT is not supported"
+ISOLATION_MESSAGE = "only REPEATABLE READ isolation is supported"
 
 _F = re.IGNORECASE | re.DOTALL
 _IDENT = r'(?:"[^"]*(?:""[^"]*)*"|[^\s"(),.;]+)'
@@ -284,6 +287,8 @@ class DsqlConnection(psycopg.Connection[Any]):
             return self._dsql_commit_gen(command, result_format)
         if head.startswith(b"SAVEPOINT"):
             return self._refuse_gen(SAVEPOINT_MESSAGE)
+        if head.startswith(b"BEGIN") and re.search(rb"ISOLATION\s+LEVEL\s+(?!REPEATABLE\s+READ)", text, re.I):
+            return self._refuse_gen(ISOLATION_MESSAGE)  # psycopg's isolation_level on a non-autocommit connection
         if head.startswith(b"ROLLBACK") and not re.match(rb"ROLLBACK\s+(TO|PREPARED)", head):
             self._tx = _Transaction()
         return super()._exec_command(command, result_format)
