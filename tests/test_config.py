@@ -220,7 +220,7 @@ NOTICE_SCHEMA = SCHEMA.replace('provider = "postgresql"\n', 'provider = "postgre
 ])
 def test_prisma_notices_are_silenceable(tmp_path, toml, expected):
     path = write(tmp_path, toml, NOTICE_SCHEMA)
-    code, doc = validate_json(path)
+    _, doc = validate_json(path)
     found = {c: s for c, s in codes(doc).items() if c.startswith("PSL")}
     assert found == expected, doc
 

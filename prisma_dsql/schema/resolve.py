@@ -20,10 +20,10 @@ from prisma_dsql.schema.passes.checks import (
     check_connector_arguments, check_constraint_names, check_ignored_relations, check_model, check_preview_features,
     check_schemas)
 from prisma_dsql.schema.passes.config import resolve_datasource, resolve_generators
+from prisma_dsql.schema.passes.connector import check_connector
 from prisma_dsql.schema.passes.context import RESERVED_MODEL_NAMES, RESERVED_SCALAR_NAMES, Ctx, kind_label
 from prisma_dsql.schema.passes.enums import resolve_enum
 from prisma_dsql.schema.passes.models import ModelResolver
-from prisma_dsql.schema.passes.connector import check_connector
 from prisma_dsql.schema.passes.relations import resolve_relations
 from prisma_dsql.syntax import ast
 

@@ -19,8 +19,8 @@ from typing import Iterator
 import pytest
 
 from tests.support import dsql_lint as _dsql_lint
-from tests.support.tools import tool_missing
 from tests.support.postgres import PostgresServer, PostgresUnavailable, keep_databases, start_server
+from tests.support.tools import tool_missing
 
 _started: list[PostgresServer] = []
 

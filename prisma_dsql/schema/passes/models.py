@@ -14,7 +14,7 @@ from typing import Any
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.native_types import CONNECTOR_NAMES, NATIVE_TYPES
 from prisma_dsql.schema.passes.context import (
-    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_FEATURES, INDEX_TYPES, POSTGRES_FAMILY, PROVIDERS,
+    BLOCK_ATTRIBUTES, DEFAULT_FUNCTIONS, FIELD_ATTRIBUTES, INDEX_FEATURES, INDEX_TYPES, PROVIDERS,
     Args, Ctx, describe,
     kind_label, plain,
     single_string_arg, suggest)
