@@ -63,9 +63,11 @@ def test_build_gives_a_wheel_and_an_sdist(dist):
     assert "prisma_dsql/syntax/grammar_tables.json" in names
     assert not [n for n in names if "__pycache__" in n or n.startswith("tests/")]
     assert any(n.endswith("entry_points.txt") for n in names)
+    assert any(n.endswith("/LICENSE") and ".dist-info/" in n for n in names)
     members = tarfile.open(sdist).getnames()
     top = members[0].split("/")[0]
-    for needed in ("pyproject.toml", "README.md", "grammar/prisma.lark", "prisma_dsql/syntax/grammar_tables.json"):
+    for needed in ("pyproject.toml", "README.md", "LICENSE", "grammar/prisma.lark",
+                   "prisma_dsql/syntax/grammar_tables.json"):
         assert f"{top}/{needed}" in members, needed
 
 
@@ -117,7 +119,7 @@ def tarball(tmp_path_factory) -> Path:
 @needs_npm
 def test_npm_tarball_holds_the_wrapper_and_the_python_sources(tarball):
     names = tarfile.open(tarball).getnames()
-    for needed in ("package/bin/prisma-dsql.js", "package/pyproject.toml", "package/grammar/prisma.lark",
+    for needed in ("package/bin/prisma-dsql.js", "package/pyproject.toml", "package/LICENSE", "package/grammar/prisma.lark",
                    "package/prisma_dsql/cli/main.py", "package/prisma_dsql/syntax/grammar_tables.json"):
         assert needed in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
