@@ -13,10 +13,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: Documents whose ```text blocks starting with `$ prisma-dsql ...` are run and compared.
+DOCUMENTS = ("README.md", "docs/output-formats.md")
 
 
-def _blocks(lang: str) -> list[str]:
-    return re.findall(rf"^```{lang}\n(.*?)^```", README, re.M | re.S)
+def _blocks(lang: str, text: str = README) -> list[str]:
+    return re.findall(rf"^```{lang}\n(.*?)^```", text, re.M | re.S)
 
 
 def _cli(args: list[str], cwd=ROOT) -> subprocess.CompletedProcess:
@@ -56,21 +58,22 @@ def _matches(sample: list[str], output: list[str]) -> bool:
     return True
 
 
-SAMPLES = [b for b in _blocks("text") if b.startswith("$ prisma-dsql ")]
+SAMPLES = [(doc, b) for doc in DOCUMENTS for b in _blocks("text", (ROOT / doc).read_text(encoding="utf-8"))
+           if b.startswith("$ prisma-dsql ")]
 
 
-def test_the_readme_has_sample_output():
-    assert SAMPLES
+def test_each_document_has_sample_output():
+    assert {doc for doc, _ in SAMPLES} == set(DOCUMENTS)
 
 
-@pytest.mark.parametrize("block", SAMPLES, ids=lambda b: b.splitlines()[0])
-def test_sample_output_is_the_real_output(block):
+@pytest.mark.parametrize("doc, block", SAMPLES, ids=lambda x: x if x in DOCUMENTS else x.splitlines()[0])
+def test_sample_output_is_the_real_output(doc, block):
     command, *sample = block.rstrip("\n").split("\n")
     args = command.split()[2:]
     proc = _cli(args)
     assert "Traceback" not in proc.stderr
     assert _matches(sample, proc.stdout.rstrip("\n").split("\n")), (
-        f"README sample for `{command}` differs from the real output:\n{proc.stdout}")
+        f"{doc}: the sample for `{command}` differs from the real output:\n{proc.stdout}")
 
 
 def test_the_matcher_can_fail():
