@@ -351,3 +351,23 @@ CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
     with Connector(resolve_spec(url=pg_database, env={})) as c:
         summary = deploy(c, folder, DeployOptions(lock_lease=1.0))
     assert summary.applied == ["20260101000000_a"] and summary.jobs == 0
+
+
+def test_retries_used_up_leave_a_resumable_migration(dsql_url, tmp_path, reference):
+    """With no retries allowed, an injected conflict stops the deploy (exit 1, no error logged: interrupted); the
+    next deploy resumes it and ends as an uninterrupted run."""
+    from prisma_dsql.deploy.runner import RetriesExhausted, RetryPolicy
+    from prisma_dsql.errors import PrismaDsqlError
+
+    folder = write_folder(tmp_path, HISTORY)
+    stopped = 0
+    for seed in range(1, 30):
+        try:
+            run_deploy(dsql_url, folder, fast_options(retry=RetryPolicy(max_retries=0)), occ_rate=0.2, seed=seed)
+            break
+        except (RetriesExhausted, PrismaDsqlError) as exc:
+            assert exc.exit_code == 1 and "retr" in str(exc)
+            stopped += 1
+            assert all(not logs for _, _, _, _, logs, _ in history_rows(dsql_url))
+    assert stopped >= 1
+    assert (catalog(dsql_url), history_rows(dsql_url)) == reference
