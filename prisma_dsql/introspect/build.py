@@ -82,9 +82,10 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
     tables: dict[int, dict[str, Any]] = {}
     views: list[View] = []
     sequences: dict[int, tuple] = {}
+    serial_sequences: set[int] = set()  # owned by a column whose default calls them
     estimates: RowEstimates = {}
     for (oid, nsp, name, kind, reltuples, view_def, comment, seq_type, seq_start, seq_inc, seq_cache,
-         owner_table, owner_column, owner_kind) in rows["relations"]:
+         owner_table, owner_column, owner_kind, owner_default_uses_it) in rows["relations"]:
         schema = namespaces[nsp]
         if kind in ("r", "p"):
             if is_own_table(name):
@@ -97,6 +98,8 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
         elif kind == "S":
             sequences[oid] = (schema, name, seq_type, seq_start, seq_inc, seq_cache, owner_table, owner_column,
                               owner_kind, comment)
+            if owner_kind == "a" and owner_default_uses_it:
+                serial_sequences.add(oid)
     # Sequences that belong to a column: (table oid, attnum) -> (sequence oid, kind 'a'|'i').
     owned = {(s[6], s[7]): (oid, s[8]) for oid, s in sequences.items() if s[6] is not None}
     hidden_sequences: set[int] = set()
@@ -117,8 +120,7 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
                 hidden_sequences.add(seq[0])
                 cache = sequences[seq[0]][5]
             ident = Identity("always" if identity == "a" else "by_default", cache)
-        elif seq is not None and seq[1] == "a" and default_expr and default_expr.startswith("nextval(") \
-                and _names_sequence(default_expr, sequences[seq[0]][1]):
+        elif seq is not None and seq[0] in serial_sequences and _is_nextval(default_expr):
             hidden_sequences.add(seq[0])
             ident = Identity("serial")
         elif generated == "s" and default_expr is not None:
@@ -238,11 +240,9 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
     return catalog, estimates
 
 
-def _names_sequence(default_expr: str, sequence: str) -> bool:
-    """Whether `nextval('...'::regclass)` names `sequence` (possibly schema-qualified, quoted)."""
-    inside = default_expr[len("nextval("):].split("::", 1)[0].strip("'() ")
-    last = inside.replace("''", "'").rsplit(".", 1)[-1]
-    return last.strip('"').replace('""', '"') == sequence
+def _is_nextval(default_expr: str | None) -> bool:
+    """`nextval('<sequence>'::regclass)` and nothing more (which sequence: pg_depend says)."""
+    return bool(default_expr) and default_expr.startswith("nextval('") and default_expr.endswith("'::regclass)")
 
 
 def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
@@ -262,8 +262,9 @@ def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
     for i, (part, key) in enumerate(zip(parts, keys)):
         if part == key:
             continue
-        quoted = key if part.startswith(key) else '"' + key.replace('"', '""') + '"'
-        rest = part[len(quoted):].strip() if part.startswith(quoted) else ""
+        # PostgreSQL prints the key quoted (then the part starts with a quote) or bare.
+        written = '"' + key.replace('"', '""') + '"' if part.startswith('"') else key
+        rest = part[len(written):].strip() if part.startswith(written) else ""
         words = [w for w in rest.split() if w.upper() not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]
         if words and words[0].upper() == "COLLATE":
             words = words[2:]
