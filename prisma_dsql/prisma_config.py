@@ -64,6 +64,8 @@ class Tok:
     kind: str  # "id", "str", "tpl" (no ${}), "dyn_tpl", "num", "punct", "regex"
     value: str
     line: int
+    #: For a bracket: the index of its partner (set by `tokenize`), so finding it costs nothing.
+    match: int = -1
 
 
 class _Unreadable(Exception):
@@ -125,7 +127,25 @@ def tokenize(text: str) -> list[Tok]:
         else:
             toks.append(Tok("punct", c, line))
             i += 1
-    return toks
+    return _pair_brackets(toks)
+
+
+def _pair_brackets(toks: list[Tok]) -> list[Tok]:
+    stack: list[int] = []
+    partner: dict[int, int] = {}
+    for k, t in enumerate(toks):
+        if t.kind != "punct":
+            continue
+        if t.value in _OPEN:
+            stack.append(k)
+        elif t.value in _CLOSE:
+            if not stack or _OPEN[toks[stack[-1]].value] != t.value:
+                raise _Unreadable(f"the {t.value!r} on line {t.line} closes nothing")
+            opened = stack.pop()
+            partner[opened], partner[k] = k, opened
+    if stack:
+        raise _Unreadable(f"the bracket on line {toks[stack[-1]].line} is never closed")
+    return [Tok(t.kind, t.value, t.line, partner[k]) if k in partner else t for k, t in enumerate(toks)]
 
 
 def _string(text: str, i: int, line: int) -> tuple[str, int, int]:
@@ -254,6 +274,9 @@ def _regex(text: str, i: int, line: int) -> int:
 # -- reading the exported object ----------------------------------------------------------------
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
+_CLOSE = frozenset(_OPEN.values())
+#: Objects nested deeper than this are not read (a config is two or three levels deep).
+MAX_DEPTH = 64
 
 
 class _Obj:
@@ -272,19 +295,8 @@ class _Obj:
 
 
 def _matching(toks: list[Tok], i: int) -> int:
-    """Index of the bracket closing the one at `i`."""
-    stack = []
-    for j in range(i, len(toks)):
-        t = toks[j]
-        if t.kind != "punct":
-            continue
-        if t.value in _OPEN:
-            stack.append(_OPEN[t.value])
-        elif stack and t.value == stack[-1]:
-            stack.pop()
-            if not stack:
-                return j
-    raise _Unreadable(f"the bracket on line {toks[i].line} is never closed")
+    """Index of the bracket closing the one at `i` (paired once by `tokenize`)."""
+    return toks[i].match
 
 
 def _value_end(toks: list[Tok], i: int, end: int) -> int:
@@ -313,14 +325,23 @@ def _describe(toks: list[Tok]) -> str:
     return out.rstrip() + (" ..." if len(toks) > 8 else "")
 
 
-def _value(toks: list[Tok], i: int, end: int, consts: dict) -> object:
+def _value(toks: list[Tok], i: int, end: int, consts: dict, depth: int = 0) -> object:
     """The literal value of toks[i:end]: str, EnvVar, _Obj or Dynamic."""
-    part = toks[i:end]
-    # `x as const`, `x satisfies T`: the type part says nothing about the value.
-    for k, t in enumerate(part):
-        if t.kind == "id" and t.value in ("as", "satisfies") and k > 0:
-            part = part[:k]
+    if depth > MAX_DEPTH:
+        return Dynamic(f"values nested more than {MAX_DEPTH} deep")
+    # `x as const`, `x satisfies T`: the type part says nothing about the value (only at this
+    # level: a key named `as` inside a nested object is not a type assertion).
+    k = i
+    while k < end:
+        t = toks[k]
+        if t.kind == "punct" and t.value in _OPEN:
+            k = _matching(toks, k) + 1
+            continue
+        if t.kind == "id" and t.value in ("as", "satisfies") and k > i:
+            end = k
             break
+        k += 1
+    part = toks[i:end]
     if not part:
         return Dynamic("an empty value")
     first = part[0]
@@ -333,9 +354,9 @@ def _value(toks: list[Tok], i: int, end: int, consts: dict) -> object:
             return consts[first.value]
         return Dynamic(f"the value `{_describe(part)}` is computed")
     if first.kind == "punct" and first.value == "{" and _matching(toks, i) == i + len(part) - 1:
-        return _object(toks, i, consts)
+        return _object(toks, i, consts, depth + 1)
     if first.kind == "punct" and first.value == "(" and _matching(toks, i) == i + len(part) - 1:
-        return _value(toks, i + 1, i + len(part) - 1, consts)
+        return _value(toks, i + 1, i + len(part) - 1, consts, depth + 1)
     values = [t.value for t in part]
     if (len(part) == 4 and first.kind == "id" and first.value == "env" and values[1] == "(" and part[2].kind == "str"
             and values[3] == ")"):
@@ -347,11 +368,11 @@ def _value(toks: list[Tok], i: int, end: int, consts: dict) -> object:
             return EnvVar(part[4].value)
     if first.kind == "id" and first.value == "defineConfig" and values[1] == "(" and \
             _matching(toks, i + 1) == i + len(part) - 1:
-        return _value(toks, i + 2, i + len(part) - 1, consts)
+        return _value(toks, i + 2, i + len(part) - 1, consts, depth + 1)
     return Dynamic(f"the value `{_describe(part)}` is computed")
 
 
-def _object(toks: list[Tok], i: int, consts: dict) -> _Obj:
+def _object(toks: list[Tok], i: int, consts: dict, depth: int) -> _Obj:
     obj = _Obj()
     end = _matching(toks, i)
     j = i + 1
@@ -374,7 +395,7 @@ def _object(toks: list[Tok], i: int, consts: dict) -> _Obj:
             nxt = toks[j + 1] if j + 1 < end else None
             if nxt is not None and nxt.kind == "punct" and nxt.value == ":":
                 stop = _value_end(toks, j + 2, end)
-                obj.entries[key] = _value(toks, j + 2, stop, consts)
+                obj.entries[key] = _value(toks, j + 2, stop, consts, depth)
                 j = stop
                 continue
             if nxt is not None and nxt.kind == "punct" and nxt.value == "(":  # a method: skip its body

@@ -49,6 +49,8 @@ def test_prisma7_config():
     ('export default defineConfig({ x: /schema: "re"/, schema: "after-regex.prisma" })', "after-regex.prisma"),
     ('const config = { schema: "named.prisma" } satisfies PrismaConfig;\nexport default config;', "named.prisma"),
     ("module.exports = defineConfig({ 'schema': 'cjs.prisma' })", "cjs.prisma"),
+    ('export default { other: { as: 1 }, schema: "after-as.prisma" } satisfies PrismaConfig', "after-as.prisma"),
+    ('export default ({ schema: "paren.prisma" } as const)', "paren.prisma"),
     ('export default defineConfig({ datasource: { url: "postgres://u:p@h/db" } })', None),
 ])
 def test_schema_entry(text, schema):
@@ -136,3 +138,26 @@ def test_default_migrations_dir_reads_the_config_as_data(tmp_path):
     with pytest.raises(UsageError) as err:
         default_migrations_dir(loaded, tmp_path)
     assert "--migrations-dir" in str(err.value)
+
+
+def test_deep_nesting_and_unbalanced_brackets_are_answers_not_crashes():
+    deep = "export default " + "{a: " * 100_000 + "1" + "}" * 100_000
+    assert parse_prisma_config(deep, P).schema is None
+    deep = 'export default { schema: ' + "(" * 100_000 + '"x.prisma"' + ")" * 100_000 + " }"
+    cfg = parse_prisma_config(deep, P)
+    assert cfg.schema is None and "nested" in cfg.reason_for("schema")
+    for text in ("export default { schema: 'a.prisma' ", "export default { schema: 'a' ]", "}}}", "`${"):
+        assert parse_prisma_config(text, P).too_dynamic
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("{}()[]'\"`/*$\\\n :,.=ab") + [
+    "schema", "export default ", "defineConfig", "//", "/*", "*/", "${", "env(", "...", " as ", "const x = "]),
+    max_size=60).map("".join))
+def test_any_text_gives_an_answer(text):
+    cfg = parse_prisma_config(text, P)
+    assert cfg.schema is None or isinstance(cfg.schema, str)
