@@ -70,3 +70,31 @@ def test_long_hostile_lines_take_linear_time(make):
 
     small, large = cost(20_000), cost(400_000)
     assert large < max(small, 0.001) * 100, (small, large)
+
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# A password in a URL may hold anything but the characters that end a URL's authority (whitespace,
+# `"`, `<`, `>`, `/`: Prisma needs those percent-encoded anyway).
+_PASSWORD = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc"),
+                                           blacklist_characters='"<>/'), min_size=4, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(password=_PASSWORD, prefix=st.sampled_from(["", "url = \"", "DATABASE_URL=", "error: could not connect to "]))
+def test_any_url_password_is_masked(password, prefix):
+    assume(password not in "postgresql://admin:@db.example.com:5432/app" and "***" not in password)
+    text = f"{prefix}postgresql://admin:{password}@db.example.com:5432/app?schema=public"
+    assert password not in redact(text)
+    assert password not in redact(text, keep_length=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc"),
+                                            blacklist_characters="&'\";,)}]>"), min_size=4, max_size=30),
+       key=st.sampled_from(["password", "sslpassword", "PGPASSWORD", "X-Amz-Signature", "token"]))
+def test_any_keyed_secret_is_masked(value, key):
+    for text in (f"host=h {key}={value} user=u", f"postgresql://u@h/db?{key}={value}&x=1", f'{{"{key}": "{value}"}}'):
+        assume(value not in text.replace(value, "", 1))
+        assert value not in redact(text), text
