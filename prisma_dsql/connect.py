@@ -33,21 +33,22 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.redact import redact
 
 __all__ = [
+    "DSQL_HOST",
+    "MAX_CONNECTION_AGE",
     "ConnectError",
     "ConnectionSpec",
     "Connector",
     "MissingTarget",
-    "DSQL_HOST",
-    "MAX_CONNECTION_AGE",
     "generate_token",
     "is_dsql_host",
     "open_connection",
@@ -161,7 +162,7 @@ def _config_url(cwd: Path, env: Mapping[str, str]) -> str | None:
     return url if isinstance(url, str) and url else None
 
 
-_URL_SCHEME = re.compile(r"^(postgres|postgresql)://", re.I)
+_URL_SCHEME = re.compile(r"^(postgres|postgresql)://", re.IGNORECASE)
 
 
 def _from_url(url: str, source: str, user: str | None, region: str | None, profile: str | None,
@@ -223,7 +224,7 @@ def _mask_url_message(message: str, url: str) -> str:
 
 def _from_endpoint(endpoint: str, source: str, user: str | None, region: str | None, profile: str | None,
                    env: Mapping[str, str]) -> ConnectionSpec:
-    host = re.sub(r"^[a-z]+://", "", endpoint.strip(), flags=re.I).rstrip("/")
+    host = re.sub(r"^[a-z]+://", "", endpoint.strip(), flags=re.IGNORECASE).rstrip("/")
     port = None
     if re.search(r":\d+$", host):
         host, _, port_text = host.rpartition(":")
@@ -308,10 +309,10 @@ def open_connection(spec: ConnectionSpec, *, autocommit: bool = True, factory: C
 
 
 _AUTH_FAILED = re.compile(r"password authentication failed|authentication failed|access denied|"
-                          r"no password supplied|token|pg_hba\.conf", re.I)
+                          r"no password supplied|token|pg_hba\.conf", re.IGNORECASE)
 _UNREACHABLE = re.compile(r"could not translate host name|name or service not known|connection refused|"
                           r"timeout expired|timed out|no route to host|network is unreachable|"
-                          r"No such file or directory|server closed the connection", re.I)
+                          r"No such file or directory|server closed the connection", re.IGNORECASE)
 
 
 def _explain(spec: ConnectionSpec, message: str, secrets: tuple[str, ...]) -> str:
@@ -370,7 +371,7 @@ class Connector:
             except Exception:  # closing a dead connection can fail; nothing to recover
                 pass
 
-    def __enter__(self) -> "Connector":
+    def __enter__(self) -> Connector:
         return self
 
     def __exit__(self, *exc) -> None:

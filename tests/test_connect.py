@@ -4,14 +4,14 @@ credentials, no network), and connection failures with one clear message and no 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import psycopg
 import pytest
 
-from prisma_dsql.connect import (ConnectError, Connector, MissingTarget, generate_token, open_connection,
-                                 resolve_spec)
+from prisma_dsql.connect import ConnectError, Connector, MissingTarget, generate_token, open_connection, resolve_spec
 
 pytestmark = pytest.mark.postgres
 
@@ -134,12 +134,11 @@ def _with_password(url: str, user: str, password: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-@pytest.fixture
-def password_role(pg_database):
-    """A login role that must give its password (scram) on the test server: a first pg_hba.conf line for
-    that role only, removed afterwards."""
-    role = "deployer_pw_t"
-    with psycopg.connect(pg_database, autocommit=True) as conn:
+@contextmanager
+def password_login(url: str, role: str = "deployer_pw_t"):
+    """A login role that must give its password (scram) on the test server at ``url``: a first pg_hba.conf
+    line for that role only, removed afterwards. Yields (url, role)."""
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"DROP ROLE IF EXISTS {role}")
         conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{SECRET}'")
         hba = conn.execute("SHOW hba_file").fetchone()[0]
@@ -153,14 +152,20 @@ def password_role(pg_database):
             pytest.skip("the test server's pg_hba.conf is not writable here")
         conn.execute("SELECT pg_reload_conf()")
     try:
-        yield pg_database, role
+        yield url, role
     finally:
         with open(hba, "w", encoding="utf-8") as f:
             f.write(original)
-        with psycopg.connect(pg_database, autocommit=True) as conn:
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SELECT pg_reload_conf()")
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+@pytest.fixture
+def password_role(pg_database):
+    with password_login(pg_database) as got:
+        yield got
 
 
 def test_wrong_password_one_clear_message(password_role):

@@ -13,16 +13,31 @@ import pytest
 from prisma_dsql.connect import Connector, resolve_spec
 from prisma_dsql.deploy import history
 from prisma_dsql.deploy.dryrun import plan
-from prisma_dsql.deploy.engine import (DeployOptions, JobFailed, MigrationStateError, StatementFailed, deploy)
+from prisma_dsql.deploy.engine import DeployOptions, JobFailed, MigrationStateError, StatementFailed, deploy
 from prisma_dsql.deploy.folder import FolderError, read_folder
 from prisma_dsql.deploy.lock import LockHeld
 from prisma_dsql.deploy.progress import Reporter
 from prisma_dsql.deploy.status import ResolveError, resolve_applied, resolve_rolled_back, status
 from prisma_dsql.deploy.steps import MigrationFileError
-from tests.test_deploy_helpers import (HISTORY, HISTORY_STATEMENTS, catalog, connector, dsql_url,  # noqa: F401
-                                       fast_options, history_rows, run_deploy, run_driver, write_folder)
+from tests.test_deploy_helpers import (
+    HISTORY,
+    HISTORY_STATEMENTS,
+    catalog,
+    connector,
+    emulated,
+    fast_options,
+    history_rows,
+    run_deploy,
+    run_driver,
+    write_folder,
+)
 
 pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def dsql_url(pg_database):
+    return emulated(pg_database)
 
 
 @pytest.fixture

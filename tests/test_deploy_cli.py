@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_connect import FAKE_KEY, FAKE_SECRET, SECRET, _with_password, password_role  # noqa: F401
+from tests.test_connect import FAKE_KEY, FAKE_SECRET, SECRET, _with_password, password_login
 from tests.test_deploy_helpers import LOCK, write_folder
 
 pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def password_role(pg_database):
+    with password_login(pg_database) as got:
+        yield got
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN = {"20260101000000_init": 'CREATE TABLE "User" ("id" BIGINT NOT NULL, "email" TEXT NOT NULL, '
@@ -30,7 +36,7 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subproc
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT", "AWS_PROFILE")}
     full_env.update(env or {})
     r = subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True,
-                       env=full_env, cwd=cwd or ROOT, timeout=120)
+                       env=full_env, cwd=cwd or ROOT, timeout=120, check=False)
     for secret in FORBIDDEN:
         assert secret not in r.stdout and secret not in r.stderr, (args, r.stdout, r.stderr)
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr

@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_deploy_helpers import (HISTORY, HISTORY_STATEMENTS, catalog, history_rows, run_deploy, run_driver,
-                                       write_folder)
+from tests.test_deploy_helpers import (
+    HISTORY,
+    HISTORY_STATEMENTS,
+    catalog,
+    history_rows,
+    run_deploy,
+    run_driver,
+    write_folder,
+)
 
 pytestmark = pytest.mark.postgres
 

@@ -16,9 +16,14 @@ import pytest
 
 from tests.support.prisma_oracle import ensure_node_modules
 from tests.support.tools import find_tool, tool_missing
-from tests.test_deploy_helpers import HISTORY, dsql_url, run_deploy, run_driver, write_folder  # noqa: F401
+from tests.test_deploy_helpers import HISTORY, emulated, run_deploy, run_driver, write_folder
 
 pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def dsql_url(pg_database):
+    return emulated(pg_database)
 
 SCRIPT = r"""
 import fs from 'node:fs';
@@ -63,7 +68,7 @@ def prisma_status():
     def run(url: str, folder) -> dict:
         script.write_text(SCRIPT)
         r = subprocess.run([node, script.name, url, str(folder)], cwd=oracle, capture_output=True, text=True,
-                           timeout=180)
+                           timeout=180, check=False)
         assert r.returncode == 0, r.stderr[-3000:]
         return json.loads(r.stdout)
 

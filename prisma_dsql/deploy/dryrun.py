@@ -18,8 +18,8 @@ def plan(folder: Folder, rows, max_jobs: int) -> list[str]:
     rows = rows or []
     failed = [r for r in rows if r.failed and r.logs]
     if failed:
-        return [f"deploy would stop: migration {failed[0].migration_name} failed and must be resolved first "
-                "(`prisma-dsql migrate resolve`)"]
+        return [(f"deploy would stop: migration {failed[0].migration_name} failed and must be resolved first "
+                 "(`prisma-dsql migrate resolve`)")]
     applied = {r.migration_name for r in rows if r.applied}
     interrupted = {r.migration_name: r for r in rows if r.interrupted}
     pending = [m for m in folder.migrations if m.name not in applied]

@@ -45,7 +45,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prisma_dsql.deploy import history, jobs as jobsmod, probe as probemod
+from prisma_dsql.deploy import history
+from prisma_dsql.deploy import jobs as jobsmod
+from prisma_dsql.deploy import probe as probemod
 from prisma_dsql.deploy.folder import Folder, LocalMigration, checksum_matches, read_folder
 from prisma_dsql.deploy.lock import DEFAULT_LEASE, DEFAULT_WAIT, Lease
 from prisma_dsql.deploy.progress import QuietReporter, Reporter
@@ -90,7 +92,7 @@ class Interrupted(DeployError):
 @dataclass(frozen=True)
 class DeployOptions:
     max_jobs: int = DEFAULT_MAX_JOBS
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     lock_wait: float = DEFAULT_WAIT
     lock_lease: float = DEFAULT_LEASE
     max_rounds: int = DEFAULT_MAX_ROUNDS
@@ -164,13 +166,14 @@ class _Ctx:
     steps: list[Step]
 
 
-def deploy(connector, folder_path: Path, options: DeployOptions = DeployOptions(),
+def deploy(connector, folder_path: Path, options: DeployOptions | None = None,
            reporter: Reporter | None = None, *, open_extra=None) -> Summary:
     """Apply every pending migration of ``folder_path`` (see the module docstring).
 
     ``connector``: a :class:`prisma_dsql.connect.Connector`. ``open_extra()``: a new connection for the lock's
     heartbeat (default: another connection from the connector's spec and factory)."""
     folder = read_folder(folder_path)
+    options = options or DeployOptions()
     reporter = reporter or QuietReporter()
     return _Deploy(connector, folder, options, reporter, open_extra).run()
 
@@ -589,8 +592,9 @@ class _Deploy:
                                   "(it waits for the job again)")
 
     def _job_failed(self, ctx: _Ctx, job: _Job, state: jobsmod.JobState) -> None:
-        lines = [f"migration {ctx.migration.name}: {_what(job.obj)} failed ({state.describe()}); started by "
-                 f"statement {job.step.index + 1} ({ctx.migration.path}:{job.step.line}):", _indent(job.step.text)]
+        head = (f"migration {ctx.migration.name}: {_what(job.obj)} failed ({state.describe()}); started by "
+                f"statement {job.step.index + 1} ({ctx.migration.path}:{job.step.line}):")
+        lines = [head, _indent(job.step.text)]
         if job.obj.kind == "index":
             drop = self.runner.call(lambda conn: jobsmod.cleanup_sql(conn, job.obj))
             if drop:

@@ -31,7 +31,7 @@ LOCK_FILE = "migration_lock.toml"
 MIGRATION_FILE = "migration.sql"
 PROVIDERS = ("postgresql", "postgres")
 MAX_FILE_BYTES = 64 * 1024 * 1024
-_PROVIDER = re.compile(r'^\s*provider\s*=\s*"(?P<p>[^"]*)"', re.M)
+_PROVIDER = re.compile(r'^\s*provider\s*=\s*"(?P<p>[^"]*)"', re.MULTILINE)
 
 
 class FolderError(PrismaDsqlError):

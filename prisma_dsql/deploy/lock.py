@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from prisma_dsql.errors import PrismaDsqlError
 

@@ -33,7 +33,7 @@ def emulator_factory(url: str, emulation=None):
     return factory
 
 
-def rehearse(folder: Path, options: DeployOptions = DeployOptions(), reporter: Reporter | None = None,
+def rehearse(folder: Path, options: DeployOptions | None = None, reporter: Reporter | None = None,
              emulation=None) -> Summary:
     from prisma_dsql.connect import Connector, resolve_spec
     from prisma_dsql.deploy.folder import read_folder

@@ -23,8 +23,9 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from prisma_dsql.connect import ConnectError, Connector
 from prisma_dsql.errors import PrismaDsqlError

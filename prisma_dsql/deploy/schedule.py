@@ -22,7 +22,7 @@ Everything else runs at once: builds on the same table, on other tables, backfil
 
 from __future__ import annotations
 
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 from prisma_dsql.deploy.steps import JobObject, Step
 
@@ -73,9 +73,7 @@ class Scheduler:
             ref_cols.setdefault(table, []).append(frozenset(cols) if cols else None)
         out = []
         for key, obj in self.pending.items():
-            if obj.name in step.needs_names:
-                out.append(key)
-            elif obj.table in step.needs_tables:
+            if obj.name in step.needs_names or obj.table in step.needs_tables:
                 out.append(key)
             elif obj.kind == "index" and obj.unique and obj.table in referenced:
                 wanted = ref_cols.get(obj.table, [None])

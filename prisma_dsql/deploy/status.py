@@ -83,11 +83,13 @@ def status(rows: list[history.HistoryRow], folder: Folder, history_table: bool =
         if r.applied:
             applied_names.add(r.migration_name)
             if r.migration_name not in local:
-                if r.migration_name not in st.missing:
-                    st.missing.append(r.migration_name)
+                bucket = st.missing
             elif not checksum_matches(r.checksum, local[r.migration_name].data):
-                if r.migration_name not in st.edited:
-                    st.edited.append(r.migration_name)
+                bucket = st.edited
+            else:
+                continue
+            if r.migration_name not in bucket:
+                bucket.append(r.migration_name)
     st.applied = [name for name in local if name in applied_names]
     for r in live:
         if r.failed and r.migration_name not in applied_names:
