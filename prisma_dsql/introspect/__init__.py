@@ -5,7 +5,9 @@ Contract:
 - `introspect(conn, *, schemas=None, profile=None) -> Catalog`: the catalog of the database
   an open psycopg 3 connection points at (`schemas`: the namespaces to read; None: every
   user schema). A database built by a migration from a schema compares equal
-  (`normalized()`) to `stored_form(<that schema's catalog>, profile)`.
+  (`normalized()`) to `stored_form(<that schema's catalog>, profile)`. Pass the target's
+  `profile`: with a DSQL one a bare NUMERIC reads as NUMERIC(18,6) and operator classes (which
+  DSQL lacks) are not read, which saves the costliest part of the index query.
 - `introspect_database(...) -> Introspection`: the same, with per-table row estimates
   (`pg_class.reltuples`, never COUNT(*)) and the round trips it took.
 - `stored_form(catalog, profile) -> Catalog`: a catalog spelled as the database keeps it
