@@ -73,7 +73,6 @@ def measure(url: str, profile, repeat: int) -> dict:
     opclasses = profile.supports("index_operator_classes")
     walls, reads, builds, result = [], [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
         with psycopg.connect(url) as conn:
             connected = time.perf_counter()
             result = introspect_database(conn, profile=profile)

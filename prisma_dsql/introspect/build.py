@@ -43,7 +43,6 @@ from prisma_dsql.catalog.model import (
     IndexColumn,
     PrimaryKey,
     Sequence,
-    SqlType,
     Table,
     View,
 )
