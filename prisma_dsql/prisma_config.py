@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 #: Config files are a few hundred bytes; anything larger is refused unread (a device, a mistake).
 MAX_CONFIG_BYTES = 1024 * 1024
 

@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from prisma_dsql.migrations import folder
-from prisma_dsql.migrations.folder import (LOCK_FILE, MigrationFolderError, MigrationWriteError, lock_file_text,
-                                           write_migration)
+from prisma_dsql.migrations.folder import (
+    LOCK_FILE,
+    MigrationFolderError,
+    MigrationWriteError,
+    lock_file_text,
+    write_migration,
+)
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 BLOG = Path(__file__).resolve().parent.parent / "samples" / "blog" / "schema.prisma"

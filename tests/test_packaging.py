@@ -119,8 +119,9 @@ def tarball(tmp_path_factory) -> Path:
 @needs_npm
 def test_npm_tarball_holds_the_wrapper_and_the_python_sources(tarball):
     names = tarfile.open(tarball).getnames()
-    for needed in ("package/bin/prisma-dsql.js", "package/pyproject.toml", "package/LICENSE", "package/grammar/prisma.lark",
-                   "package/prisma_dsql/cli/main.py", "package/prisma_dsql/syntax/grammar_tables.json"):
+    for needed in ("package/bin/prisma-dsql.js", "package/pyproject.toml", "package/LICENSE",
+                   "package/grammar/prisma.lark", "package/prisma_dsql/cli/main.py",
+                   "package/prisma_dsql/syntax/grammar_tables.json"):
         assert needed in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/tests/" in n]
 

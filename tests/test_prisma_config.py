@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prisma_dsql.errors import InputError
 from prisma_dsql.loader import discover
@@ -149,9 +151,6 @@ def test_deep_nesting_and_unbalanced_brackets_are_answers_not_crashes():
     for text in ("export default { schema: 'a.prisma' ", "export default { schema: 'a' ]", "}}}", "`${"):
         assert parse_prisma_config(text, P).too_dynamic
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)

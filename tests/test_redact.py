@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from prisma_dsql.redact import redact
 
@@ -71,9 +73,6 @@ def test_long_hostile_lines_take_linear_time(make):
     small, large = cost(20_000), cost(400_000)
     assert large < max(small, 0.001) * 100, (small, large)
 
-
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 # A password in a URL may hold anything but the characters that end a URL's authority (whitespace,
 # `"`, `<`, `>`, `/`: Prisma needs those percent-encoded anyway).
