@@ -37,14 +37,18 @@ def describe_os_error(exc: OSError, path: Path | str) -> str:
 
 
 def read_capped(path: Path, limit: int, display: str, *, what: str = "schemas") -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         raise InputError(f"{display}: cannot read: {describe_os_error(exc, path)}") from None
     try:
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)  # opened non-blocking only so that a FIFO without a writer cannot hang
+        if nonblock:
+            try:  # opened non-blocking only so that a FIFO without a writer cannot hang the open
+                os.set_blocking(fd, True)
+            except OSError:
+                pass
         chunks = []
         size = 0
         while size <= limit:
