@@ -55,48 +55,11 @@ def _hints(rename_tables, rename_columns):
     return RenameHints.parse(tuple(rename_tables), tuple(rename_columns))
 
 
-def _read(side, profile, options, adjust, no_color):
-    """The catalog of a `--from-*` / `--to-*` side (a schema with errors refuses)."""
-    from prisma_dsql.catalog.model import Catalog
-    from prisma_dsql.loader import load
-    from prisma_dsql.migrations.generate import check_schema
-    from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
-    from prisma_dsql.translate import from_schema
-
-    if side.kind == "empty":
-        return SideCatalog(Catalog())
-    if side.kind == "schema":
-        loaded = load(Path(side.value))
-        diagnostics, refusal = check_schema(loaded, profile, options, adjust)
-        if refusal:
-            from prisma_dsql.migrations.generate import Generated
-
-            _refuse(Generated(profile, None, diagnostics=tuple(diagnostics), refusal=f"{side.value}: {refusal}"),
-                    loaded.sources, no_color)
-        return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
-    if side.kind == "migrations":
-        return replay_migrations(Path(side.value), profile)
-    return read_database(side.value, config=side.kind == "config-datasource")
-
-
 def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, no_color):
-    from prisma_dsql.migrations.evolve import plan_between_catalogs, plan_to_schema
+    from prisma_dsql.migrations.evolve import plan_between_sides
 
-    actual = _read(from_side, profile, options, adjust, no_color)
-    if to_side.kind == "schema":
-        from prisma_dsql.loader import load
-
-        loaded = load(Path(to_side.value))
-        evo = plan_to_schema(actual.catalog, loaded, profile, options, adjust, plan_opts, hints,
-                             actual.row_estimates)
-        return evo, loaded.sources
-    desired = _read(to_side, profile, options, adjust, no_color)
-    if desired.catalog.default_schema != actual.catalog.default_schema:
-        from dataclasses import replace
-
-        desired = replace(desired, catalog=replace(desired.catalog, default_schema=actual.catalog.default_schema))
-    return plan_between_catalogs(actual.catalog, desired.catalog, profile, plan_opts, hints,
-                                 actual.row_estimates), []
+    evo = plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
+    return evo, list(evo.sources)
 
 
 def _fail(evo, sources, no_color: bool) -> None:

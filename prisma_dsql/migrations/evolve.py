@@ -16,6 +16,7 @@ Model.old=new`) and are turned into database names here: the new side through th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
@@ -70,6 +71,8 @@ class Evolution:
     suggestions: tuple[str, ...] = ()
     #: Rename hints that applied to nothing.
     unused_hints: tuple[str, ...] = ()
+    #: The schema sources the diagnostics point into (for rendering them).
+    sources: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -109,6 +112,46 @@ def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
     desired = from_schema(loaded.schema, profile, options)
     renames = db_renames(hints, loaded, desired.default_schema)
     return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics))
+
+
+def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateOptions = TranslateOptions(),
+                       adjust: Adjust | None = None, plan_options: PlanOptions = PlanOptions(),
+                       hints: RenameHints = RenameHints()) -> Evolution:
+    """The plan from one `Side` (`prisma_dsql.migrations.sources`) to another: what `migrate diff`, `plan`
+    and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side."""
+    from dataclasses import replace
+
+    from prisma_dsql.catalog.model import Catalog
+    from prisma_dsql.loader import load
+    from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
+
+    def read(side) -> SideCatalog | Evolution:
+        if side.kind == "empty":
+            return SideCatalog(Catalog())
+        if side.kind == "schema":
+            loaded = load(Path(side.value))
+            diagnostics, refusal = check_schema(loaded, profile, options, adjust)
+            if refusal:
+                return Evolution(None, diagnostics=tuple(diagnostics), refusal=f"{side.value}: {refusal}",
+                                 sources=tuple(loaded.sources))
+            return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
+        if side.kind == "migrations":
+            return replay_migrations(Path(side.value), profile)
+        return read_database(side.value, config=side.kind == "config-datasource")
+
+    actual = read(from_side)
+    if isinstance(actual, Evolution):
+        return actual
+    if to_side.kind == "schema":
+        loaded = load(Path(to_side.value))
+        evo = plan_to_schema(actual.catalog, loaded, profile, options, adjust, plan_options, hints,
+                             actual.row_estimates)
+        return replace(evo, sources=tuple(loaded.sources))
+    desired = read(to_side)
+    if isinstance(desired, Evolution):
+        return desired
+    target = replace(desired.catalog, default_schema=actual.catalog.default_schema)
+    return plan_between_catalogs(actual.catalog, target, profile, plan_options, hints, actual.row_estimates)
 
 
 def plan_between_catalogs(actual: Catalog, desired: Catalog, profile: Profile,
