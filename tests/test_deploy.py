@@ -386,3 +386,19 @@ def test_retries_used_up_leave_a_resumable_migration(dsql_url, tmp_path, referen
             assert all(not logs for _, _, _, _, logs, _ in history_rows(dsql_url))
     assert stopped >= 1
     assert (catalog(dsql_url), history_rows(dsql_url)) == reference
+
+
+def test_session_settings_survive_a_resume(dsql_url, tmp_path):
+    """`SET search_path` in a migration: statements after a crash still run where it pointed."""
+    folder = write_folder(tmp_path, {"20260101000000_a": """\
+CREATE SCHEMA "app";
+SET search_path = "app";
+CREATE TABLE "Thing" ("id" BIGINT PRIMARY KEY);
+CREATE TABLE "Other" ("id" BIGINT PRIMARY KEY);
+"""})
+    assert run_driver(dsql_url, folder, crash_at="recorded:3").returncode == -9
+    run_deploy(dsql_url, folder)
+    with psycopg.connect(dsql_url) as conn:
+        where = conn.execute("SELECT relname, relnamespace::regnamespace::text FROM pg_class "
+                             "WHERE relname IN ('Thing', 'Other') ORDER BY 1").fetchall()
+    assert where == [("Other", "app"), ("Thing", "app")]

@@ -154,6 +154,9 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, max_job
     click.echo(f"Deploying {folder_path} to {spec.describe()}")
     with _database_errors(spec), _connector(spec) as connector:
         summary = run_deploy(connector, folder_path, options, reporter)
+    if quiet:
+        for warning in summary.warnings:
+            click.echo(f"warning: {warning}", err=True)
     _print_summary(summary)
 
 

@@ -199,16 +199,21 @@ class _Deploy:
     # -- top level ------------------------------------------------------------------------------------------
     def run(self) -> Summary:
         t0 = time.monotonic()
+        # History and lock live in the schema current at the start (Prisma's: the connection's), named so
+        # explicitly: a migration's `SET search_path` must not move them.
+        schema = self.runner.call(lambda conn: conn.execute("SELECT current_schema()").fetchone()[0]) or "public"
+        self.table = history.qualified(schema)
         lease = Lease(self.open_extra, lease=self.options.lock_lease, wait=self.options.lock_wait,
-                      on_wait=self.reporter.line, run=self.runner.call)
+                      on_wait=self.reporter.line, run=self.runner.call, schema=schema)
         self.lease = lease
         lease.acquire()
         if lease.took_over:
             self.summary.lock_taken_over_from = lease.took_over
             self.reporter.line(f"Took over the deploy lock of {lease.took_over} (its lease had expired).")
         try:
-            self.runner.call(history.ensure_table)
-            rows = self.runner.call(history.read)
+            table = self.table
+            self.runner.call(lambda conn: history.ensure_table(conn, table))
+            rows = self.runner.call(lambda conn: history.read(conn, table))
             pending, resume = self._pending(rows)
             for m in pending:  # every file is readable and its directives known before anything runs
                 m.steps()
@@ -284,7 +289,7 @@ class _Deploy:
         for step in steps[start_at:]:
             self._step(ctx, step)
         self._wait(list(self.jobs), ctx, f"the {len(self.jobs)} async job(s) of {m.name} before recording it")
-        self.runner.call(lambda conn: history.finish(conn, row_id, len(steps)))
+        self.runner.call(lambda conn: history.finish(conn, row_id, len(steps), self.table))
         self.summary.applied.append(m.name)
         self.reporter.line(f"  applied {m.name}")
 
@@ -294,15 +299,14 @@ class _Deploy:
         row_id = str(uuid.uuid4())
 
         def insert(conn):
-            conn.execute(f"INSERT INTO {history.TABLE} (id, checksum, migration_name) VALUES (%s, %s, %s)",
-                         (row_id, m.checksum, m.name))
+            history.start(conn, m.name, m.checksum, self.table, row_id=row_id)
 
         self.runner.call(insert, probe=lambda conn: conn.execute(
-            f"SELECT 1 FROM {history.TABLE} WHERE id = %s", (row_id,)).fetchone())
+            f"SELECT 1 FROM {self.table} WHERE id = %s", (row_id,)).fetchone())
         return row_id
 
     def _record(self, ctx: _Ctx, count: int) -> None:
-        self.runner.call(lambda conn: history.record_steps(conn, ctx.row_id, count))
+        self.runner.call(lambda conn: history.record_steps(conn, ctx.row_id, count, self.table))
 
     # -- resume --------------------------------------------------------------------------------------------
     def _recover(self, ctx: _Ctx, start_at: int) -> int:
@@ -310,6 +314,9 @@ class _Deploy:
         commit may have happened without its count)."""
         for step in ctx.steps[:start_at]:
             self.scheduler.note(step)
+            if step.kind == "session":  # the settings the statements after it were written for
+                self.runner.session.append(step.text)
+                self.runner.call(lambda conn, text=step.text: conn.execute(text))
             if step.is_async:
                 self._adopt_job(ctx, step)
         if start_at < len(ctx.steps):
@@ -407,7 +414,7 @@ class _Deploy:
 
     def _log_failure(self, ctx: _Ctx, message: str) -> None:
         try:
-            self.runner.call(lambda conn: history.fail(conn, ctx.row_id, message))
+            self.runner.call(lambda conn: history.fail(conn, ctx.row_id, message, self.table))
         except Exception:  # the database is gone: the row stays interrupted, which deploy resumes
             pass
 
@@ -429,10 +436,10 @@ class _Deploy:
         def run(conn):
             with conn.transaction():
                 conn.execute(step.text)
-                conn.execute(history.record_steps_sql, (count, ctx.row_id))
+                conn.execute(history.record_steps_sql(self.table), (count, ctx.row_id))
 
         def probe(conn):
-            row = conn.execute(f"SELECT applied_steps_count FROM {history.TABLE} WHERE id = %s",
+            row = conn.execute(f"SELECT applied_steps_count FROM {self.table} WHERE id = %s",
                                (ctx.row_id,)).fetchone()
             return row is not None and row[0] >= count
 

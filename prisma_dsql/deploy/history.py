@@ -8,8 +8,10 @@ Contract
   checksum, name; started_at by the column default), :func:`record_steps` sets ``applied_steps_count``,
   :func:`finish` sets ``finished_at``, :func:`fail` writes ``logs``, :func:`roll_back` sets
   ``rolled_back_at``, :func:`mark_applied` inserts a finished row with ``applied_steps_count = 0`` (as
-  ``migrate resolve --applied`` does). ``record_steps_sql`` is exposed so a DML statement and the count it
+  ``migrate resolve --applied`` does). ``record_steps_sql()`` is exposed so a DML statement and the count it
   advances can commit in one transaction (DML with DML; never DDL with DML).
+* Every function takes ``table``: the engine passes :func:`qualified` (the schema current when the deploy
+  started), so a migration's ``SET search_path`` does not move the history.
 * :func:`read` returns the rows ordered by ``started_at`` then ``migration_name``, as Prisma reads them.
 
 The caller runs these on an autocommit connection (one statement, one transaction) and handles retries.
@@ -38,7 +40,16 @@ CREATE_TABLE = """CREATE TABLE _prisma_migrations (
 COLUMNS = ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at",
            "applied_steps_count")
 
-record_steps_sql = f"UPDATE {TABLE} SET applied_steps_count = %s WHERE id = %s"
+
+
+def qualified(schema: str) -> str:
+    """The table in ``schema``, quoted: history statements name it so, because a migration's own
+    ``SET search_path`` must not move where the deploy reads and writes its history."""
+    return '"' + schema.replace('"', '""') + '".' + TABLE
+
+
+def record_steps_sql(table: str = TABLE) -> str:
+    return f"UPDATE {table} SET applied_steps_count = %s WHERE id = %s"
 
 
 @dataclass(frozen=True)
@@ -68,50 +79,50 @@ class HistoryRow:
         return self.finished_at is not None and self.rolled_back_at is None
 
 
-def exists(conn) -> bool:
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TABLE,)).fetchone()
+def exists(conn, table: str = TABLE) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
     return bool(row[0])
 
 
-def ensure_table(conn) -> bool:
+def ensure_table(conn, table: str = TABLE) -> bool:
     """Create the table if missing; True when this call created it."""
-    if exists(conn):
+    if exists(conn, table):
         return False
-    conn.execute(CREATE_TABLE)
+    conn.execute(CREATE_TABLE.replace(f"CREATE TABLE {TABLE}", f"CREATE TABLE {table}", 1))
     return True
 
 
-def read(conn) -> list[HistoryRow]:
-    if not exists(conn):
+def read(conn, table: str = TABLE) -> list[HistoryRow]:
+    if not exists(conn, table):
         return []
-    rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} ORDER BY started_at, migration_name").fetchall()
+    rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} ORDER BY started_at, migration_name").fetchall()
     return [HistoryRow(*row) for row in rows]
 
 
-def start(conn, name: str, checksum: str) -> str:
-    row_id = str(uuid.uuid4())
-    conn.execute(f"INSERT INTO {TABLE} (id, checksum, migration_name) VALUES (%s, %s, %s)", (row_id, checksum, name))
+def start(conn, name: str, checksum: str, table: str = TABLE, *, row_id: str | None = None) -> str:
+    row_id = row_id or str(uuid.uuid4())
+    conn.execute(f"INSERT INTO {table} (id, checksum, migration_name) VALUES (%s, %s, %s)", (row_id, checksum, name))
     return row_id
 
 
-def record_steps(conn, row_id: str, count: int) -> None:
-    conn.execute(record_steps_sql, (count, row_id))
+def record_steps(conn, row_id: str, count: int, table: str = TABLE) -> None:
+    conn.execute(record_steps_sql(table), (count, row_id))
 
 
-def finish(conn, row_id: str, count: int) -> None:
-    conn.execute(f"UPDATE {TABLE} SET finished_at = now(), applied_steps_count = %s WHERE id = %s", (count, row_id))
+def finish(conn, row_id: str, count: int, table: str = TABLE) -> None:
+    conn.execute(f"UPDATE {table} SET finished_at = now(), applied_steps_count = %s WHERE id = %s", (count, row_id))
 
 
-def fail(conn, row_id: str, logs: str) -> None:
-    conn.execute(f"UPDATE {TABLE} SET logs = %s WHERE id = %s", (logs, row_id))
+def fail(conn, row_id: str, logs: str, table: str = TABLE) -> None:
+    conn.execute(f"UPDATE {table} SET logs = %s WHERE id = %s", (logs, row_id))
 
 
-def roll_back(conn, row_id: str) -> None:
-    conn.execute(f"UPDATE {TABLE} SET rolled_back_at = now() WHERE id = %s", (row_id,))
+def roll_back(conn, row_id: str, table: str = TABLE) -> None:
+    conn.execute(f"UPDATE {table} SET rolled_back_at = now() WHERE id = %s", (row_id,))
 
 
-def mark_applied(conn, name: str, checksum: str) -> str:
+def mark_applied(conn, name: str, checksum: str, table: str = TABLE) -> str:
     row_id = str(uuid.uuid4())
-    conn.execute(f"INSERT INTO {TABLE} (id, checksum, started_at, finished_at, migration_name, applied_steps_count) "
+    conn.execute(f"INSERT INTO {table} (id, checksum, started_at, finished_at, migration_name, applied_steps_count) "
                  "VALUES (%s, %s, now(), now(), %s, 0)", (row_id, checksum, name))
     return row_id

@@ -54,7 +54,7 @@ def holder_name() -> str:
 class Lease:
     def __init__(self, open_conn: Callable[[], object], *, name: str = "deploy", lease: float = DEFAULT_LEASE,
                  wait: float = DEFAULT_WAIT, poll: float = 1.0, on_wait: Callable[[str], None] | None = None,
-                 run: Callable) -> None:
+                 run: Callable, schema: str | None = None) -> None:
         """``run(fn)`` calls ``fn(conn)`` on the engine's connection, with its retries; ``open_conn()`` makes a
         new autocommit connection for the heartbeat, which needs its own."""
         self.open_conn = open_conn
@@ -64,6 +64,8 @@ class Lease:
         self.poll = min(poll, max(0.05, lease / 4))
         self.on_wait = on_wait
         self.run = run
+        #: the table, schema-qualified when a schema is given (a migration's SET search_path must not move it)
+        self.table = TABLE if schema is None else '"' + schema.replace('"', '""') + '".' + TABLE
         self.holder = holder_name()
         self.lost = threading.Event()
         self._stop = threading.Event()
@@ -93,34 +95,34 @@ class Lease:
     def _ensure_table(self, conn) -> None:
         import psycopg
 
-        if not conn.execute("SELECT to_regclass(%s) IS NULL", (TABLE,)).fetchone()[0]:
+        if not conn.execute("SELECT to_regclass(%s) IS NULL", (self.table,)).fetchone()[0]:
             return
         try:
-            conn.execute(CREATE_TABLE)
+            conn.execute(CREATE_TABLE.replace(TABLE, self.table, 1))
         except psycopg.Error as exc:
             # Two deploys creating it at once: DSQL fails one with 40001 (retried by the runner); PostgreSQL
             # with 42P07/42710 or a unique violation in its catalog. Either way the table is there now.
             if getattr(exc, "sqlstate", None) not in ("42P07", "42710", "23505") or conn.execute(
-                    "SELECT to_regclass(%s) IS NULL", (TABLE,)).fetchone()[0]:
+                    "SELECT to_regclass(%s) IS NULL", (self.table,)).fetchone()[0]:
                 raise
 
     def _try(self, conn):
         """None when we hold the lock now, else (holder, since, seconds until expiry) of the other holder."""
-        row = conn.execute(f"INSERT INTO {TABLE} (name, holder, since, expires_at) "
+        row = conn.execute(f"INSERT INTO {self.table} (name, holder, since, expires_at) "
                            f"VALUES (%s, %s, now(), now() + %s * interval '1 second') "
                            "ON CONFLICT (name) DO NOTHING RETURNING holder",
                            (self.name, self.holder, self.lease)).fetchone()
         if row is not None:
             return None
         current = conn.execute(f"SELECT holder, since, expires_at, extract(epoch FROM expires_at - now()) "
-                               f"FROM {TABLE} WHERE name = %s", (self.name,)).fetchone()
+                               f"FROM {self.table} WHERE name = %s", (self.name,)).fetchone()
         if current is None:  # released between our two statements: try again at once
             return self._try(conn)
         holder, since, expires_at, expires_in = current
         if holder == self.holder:
             return None
         if expires_in is not None and float(expires_in) <= 0:
-            took = conn.execute(f"UPDATE {TABLE} SET holder = %s, since = now(), "
+            took = conn.execute(f"UPDATE {self.table} SET holder = %s, since = now(), "
                                 "expires_at = now() + %s * interval '1 second' "
                                 "WHERE name = %s AND holder = %s AND expires_at = %s RETURNING holder",
                                 (self.holder, self.lease, self.name, holder, expires_at)).fetchone()
@@ -142,7 +144,7 @@ class Lease:
             try:
                 if self._conn is None or self._conn.closed:
                     self._conn = self.open_conn()
-                row = self._conn.execute(f"UPDATE {TABLE} SET expires_at = now() + %s * interval '1 second' "
+                row = self._conn.execute(f"UPDATE {self.table} SET expires_at = now() + %s * interval '1 second' "
                                          "WHERE name = %s AND holder = %s RETURNING holder",
                                          (self.lease, self.name, self.holder)).fetchone()
                 failures = 0
@@ -175,5 +177,5 @@ class Lease:
             self._thread.join(timeout=5)
         self._close_conn()
         if not self.lost.is_set():
-            self.run(lambda conn: conn.execute(f"DELETE FROM {TABLE} WHERE name = %s AND holder = %s",
+            self.run(lambda conn: conn.execute(f"DELETE FROM {self.table} WHERE name = %s AND holder = %s",
                                                (self.name, self.holder)))
