@@ -14,6 +14,8 @@ Contract
   otherwise), with ``sslmode=verify-full`` and ``sslrootcert=system``.  The region is ``--region``,
   else taken from the host, else ``AWS_REGION`` / ``AWS_DEFAULT_REGION``; the profile is ``--profile``
   else ``AWS_PROFILE``.
+* Prisma's own URL parameters (``schema``, ``connection_limit``, ``pgbouncer``, ...: :data:`PRISMA_URL_PARAMS`)
+  are taken out before libpq reads the URL; ``schema`` becomes the search_path of every connection.
 * :func:`open_connection` opens one psycopg connection (autocommit by default).  ``factory`` replaces
   ``psycopg.connect`` (same call shape: ``factory(conninfo, **kwargs)``), e.g. the rehearsal's
   ``emulator.connect`` bound to its options.
@@ -102,6 +104,8 @@ class ConnectionSpec:
     params: tuple[tuple[str, str], ...] = ()
     #: Where the target came from: "--url", "--endpoint", "DATABASE_URL", "DSQL_ENDPOINT", "prisma.config.ts".
     source: str = "--url"
+    #: Prisma's `?schema=` of the URL: set as the search_path of every connection.
+    schema: str | None = None
 
     @property
     def is_dsql(self) -> bool:
@@ -172,6 +176,7 @@ def _from_url(url: str, source: str, user: str | None, region: str | None, profi
         scheme = url.split("://", 1)[0] if "://" in url else ""
         hint = f" (scheme `{scheme}`)" if scheme and len(scheme) < 20 and scheme.isalnum() else ""
         raise ConnectError(f"the database URL from {source} is not a postgresql:// URL{hint}", exit_code=2)
+    url, prisma_params = _split_prisma_params(url)
     parsed = _parse_url(url, source)
     host = parsed.pop("host", None) or "localhost"
     port_text = parsed.pop("port", None)
@@ -193,7 +198,36 @@ def _from_url(url: str, source: str, user: str | None, region: str | None, profi
     return ConnectionSpec(host=host, port=port, dbname=dbname, user=user or url_user or (DEFAULT_DSQL_USER if iam
                                                                                            else None),
                           password=password, iam=iam, region=region if iam else None,
-                          profile=profile if iam else None, params=tuple(sorted(parsed.items())), source=source)
+                          profile=profile if iam else None, params=tuple(sorted(parsed.items())), source=source,
+                          schema=prisma_params.get("schema") or None)
+
+
+#: Query parameters of Prisma's connection URLs that libpq does not know. `schema` becomes the search_path;
+#: the others tune Prisma's own pool and are ignored.
+PRISMA_URL_PARAMS = ("schema", "connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size",
+                     "socket_timeout", "max_connection_lifetime", "max_idle_connection_lifetime")
+
+
+def _split_prisma_params(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without Prisma's own query parameters, and those parameters (percent-decoded)."""
+    from urllib.parse import parse_qsl, quote, urlencode
+
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url, {}
+    fragment = ""
+    if "#" in query:
+        query, _, fragment = query.partition("#")
+    kept, prisma = [], {}
+    if not any(f"{name}=" in query for name in PRISMA_URL_PARAMS):
+        return url, {}  # leave the URL exactly as given
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in PRISMA_URL_PARAMS:
+            prisma[key] = value
+        else:
+            kept.append((key, value))
+    rest = urlencode(kept, safe="/:", quote_via=quote)  # %20 for a space: libpq reads no `+`
+    return base + (f"?{rest}" if rest else "") + (f"#{fragment}" if fragment else ""), prisma
 
 
 def _parse_url(url: str, source: str) -> dict[str, str]:
@@ -303,9 +337,16 @@ def open_connection(spec: ConnectionSpec, *, autocommit: bool = True, factory: C
     connect = factory or psycopg.connect
     secrets = tuple(s for s in (password, spec.password) if s)
     try:
-        return connect("", autocommit=autocommit, **kwargs)
+        conn = connect("", autocommit=autocommit, **kwargs)
     except psycopg.Error as exc:
         raise ConnectError(_explain(spec, str(exc), secrets)) from None
+    if spec.schema:
+        from psycopg import sql
+
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(spec.schema)))
+        if not autocommit:
+            conn.commit()
+    return conn
 
 
 _AUTH_FAILED = re.compile(r"password authentication failed|authentication failed|access denied|"

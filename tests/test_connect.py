@@ -206,3 +206,15 @@ def test_prisma_config_datasource_url(tmp_path):
     (tmp_path / "prisma.config.ts").write_text(
         f'export default {{ datasource: {{ url: "postgresql://admin@{HOST}/postgres" }} }}\n')
     assert resolve_spec(env={}, cwd=tmp_path).iam
+
+
+def test_prisma_url_parameters(pg_database):
+    """`?schema=` (Prisma's) is the search_path; Prisma's pool parameters do not reach libpq."""
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute('CREATE SCHEMA "app"')
+    sep = "&" if "?" in pg_database else "?"
+    url = f"{pg_database}{sep}schema=app&connection_limit=5&pgbouncer=true"
+    spec = resolve_spec(url=url, env={})
+    assert spec.schema == "app" and "connection_limit" not in dict(spec.params)
+    with open_connection(spec) as conn:
+        assert conn.execute("SELECT current_schema()").fetchone()[0] == "app"
