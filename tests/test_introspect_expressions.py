@@ -83,6 +83,8 @@ def test_importing_the_introspector_loads_no_driver():
     ("nextval('s'::regclass)", T("BIGINT"), ColumnDefault("expression", "nextval('s'::regclass)")),
     ("'not a number'::text", T("INTEGER"), ColumnDefault("expression", "'not a number'::text")),
     (None, T("TEXT"), None),
+    ("NULL::text", T("TEXT"), None),
+    ("NULL", T("INTEGER"), None),
 ])
 def test_parse_default(expr, sql_type_, expected):
     assert parse_default(expr, sql_type_) == expected

@@ -4,10 +4,10 @@ that the database stores differently from how a schema writes them.
 Contract:
 
 - `parse_default(expr, type)`: a column's `pg_get_expr(adbin)` -> `ColumnDefault` as
-  `prisma_dsql.translate` builds it: `CURRENT_TIMESTAMP` -> "now"; a literal with its cast
-  stripped -> "string" / "enum" (user types) / "json" / "bytes" / "datetime" / "number" /
-  "boolean" by the column's type; `ARRAY[...]` -> "list"; anything else -> "expression"
-  (verbatim).
+  `prisma_dsql.translate` builds it: `CURRENT_TIMESTAMP` -> "now"; `NULL` -> no default; a
+  literal with its cast stripped -> "string" / "enum" (user types) / "json" / "bytes" /
+  "datetime" / "number" / "boolean" by the column's type; `ARRAY[...]` -> "list"; anything
+  else -> "expression" (verbatim).
 - `canonical_datetime(text, type)`, `canonical_json(text)`, `canonical_predicate(sql)`: one
   spelling for values the database rewrites (a timestamp's offset, jsonb's key order, a partial
   index predicate's casts and parentheses). The introspector writes these forms, and
@@ -44,6 +44,7 @@ _TYPE_WORDS = r"(?: (?:varying|precision|with time zone|without time zone))"
 _CAST = rf"(?:::{_NAME}(?:\.{_NAME})?{_TYPE_WORDS}?(?:\(\d+(?:,\d+)*\))?{_TYPE_WORDS}?(?:\[\])*)"
 _LITERAL = re.compile(rf"^(?P<s>{_STRING})(?P<cast>{_CAST})*$")
 _NUMBER = re.compile(r"^\(?(?P<n>-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\)?" + rf"(?:{_CAST})*$")
+_NULL = re.compile(rf"^NULL(?:{_CAST})*$", re.IGNORECASE)
 _BOOLEAN = re.compile(r"^(?P<b>true|false)$", re.IGNORECASE)
 _ARRAY = re.compile(rf"^ARRAY\[(?P<items>.*?)\](?:{_CAST})*$", re.DOTALL)
 
@@ -59,6 +60,8 @@ def parse_default(expr: str | None, t: SqlType) -> ColumnDefault | None:
     text = expr.strip()
     if text == "CURRENT_TIMESTAMP":
         return ColumnDefault("now")
+    if _NULL.match(text):  # DEFAULT NULL is no default
+        return None
     if t.array:
         m = _ARRAY.match(text)
         if m is not None:
