@@ -203,6 +203,7 @@ def test_types_sequences_views_comments(pg_database):
         COMMENT ON TABLE "audit"."t" IS 'a table';
         COMMENT ON COLUMN "audit"."t"."k" IS 'a column';
         COMMENT ON DOMAIN "audit"."Kind" IS 'a domain';
+        COMMENT ON CONSTRAINT "t_pkey" ON "audit"."t" IS 'a key';
         CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY);
         CREATE TABLE "_prisma_dsql_lock" ("id" TEXT PRIMARY KEY);
     """)
@@ -230,7 +231,7 @@ def test_types_sequences_views_comments(pg_database):
     ]
     assert t.column("small").type == SqlType("SMALLINT") and t.column("k").type == SqlType("Kind", kind="user",
                                                                                           schema="audit")
-    assert (t.comment, t.column("k").comment) == ("a table", "a column")
+    assert (t.comment, t.column("k").comment, t.primary_key.comment) == ("a table", "a column", "a key")
     (view,) = got.views
     assert (view.schema, view.name) == ("audit", "v") and "FROM audit.t" in view.definition
     assert [x.name for x in got.tables] == ["t"]  # the migration tools' own tables are left out

@@ -108,6 +108,7 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     span: Span | None = _span()
+    comment: str | None = _comment()
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class ForeignKey:
     span: Span | None = _span()
     #: False while the constraint is NOT VALID (added to an existing table, not yet validated).
     validated: bool = True
+    comment: str | None = _comment()
 
     @property
     def referenced_key(self) -> tuple[str, str]:
@@ -185,6 +187,7 @@ class Check:
     span: Span | None = _span()
     #: False while the constraint is NOT VALID.
     validated: bool = True
+    comment: str | None = _comment()
 
 
 @dataclass(frozen=True)

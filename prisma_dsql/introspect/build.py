@@ -137,13 +137,13 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
         if t is None:
             continue
         if kind == "p":
-            t["pk"] = PrimaryKey(name, tuple(columns))
+            t["pk"] = PrimaryKey(name, tuple(columns), comment=comment)
         elif kind == "u":
             t["unique_constraints"][index_oid] = name
         elif kind == "f":
             t["fks"].append(ForeignKey(name, tuple(columns), ref_schema, ref_table, tuple(ref_columns),
                                        FK_ACTIONS.get(on_delete, "NO ACTION"), FK_ACTIONS.get(on_update, "NO ACTION"),
-                                       validated=bool(validated)))
+                                       validated=bool(validated), comment=comment))
         elif kind == "c":
             expression = check_expression(definition)
             col = not_null_column(expression) if validated else None
@@ -152,7 +152,7 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
                 target["nullable"] = False
                 target["not_null_check"] = target["not_null_check"] or name
                 continue
-            t["checks"].append(Check(name, expression, validated=bool(validated)))
+            t["checks"].append(Check(name, expression, validated=bool(validated), comment=comment))
 
     # -- indexes -------------------------------------------------------------------------------
     for (relid, index_oid, name, unique, primary, valid, nkeys, nulls_not_distinct, keys, expression_keys,
@@ -165,7 +165,7 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
             # columns. Should the constraint ever list the included ones too, the index decides.
             pk = t["pk"]
             if pk is not None and len(pk.columns) > nkeys and pk.columns[:nkeys] == tuple(keys[:nkeys]):
-                t["pk"] = PrimaryKey(pk.name, tuple(keys[:nkeys]))
+                t["pk"] = PrimaryKey(pk.name, tuple(keys[:nkeys]), comment=pk.comment)
             continue
         opclasses = _opclasses(definition, keys[:nkeys])
         columns = []
