@@ -194,3 +194,17 @@ def test_evolution_on_postgres(s: Scenario, pg_database):
             conn.execute(st.sql)
     again = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + s.new), profile)
     assert again.ok and again.plan.steps == (), again.plan.text() if again.ok else again.refused
+
+
+def test_extensions_of_the_database_are_not_drift_without_the_preview_feature():
+    from prisma_dsql.catalog.model import Catalog, Extension
+
+    actual = Catalog(("public",), extensions=(Extension("pgcrypto"),))
+    evo = plan_to_schema(actual, load_text(HEAD), profile_for("postgres"))
+    assert evo.ok and evo.plan.steps == ()
+    # With postgresqlExtensions, the schema manages them: one it no longer lists is dropped.
+    managed = ('generator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["postgresqlExtensions"]\n'
+               '}\n' + HEAD.replace("}\n", "  extensions = [citext]\n}\n"))
+    evo = plan_to_schema(actual, load_text(managed), profile_for("postgres"))
+    assert evo.ok, (evo.refusal, evo.diagnostics)
+    assert [s.label for s in evo.plan.steps] == ["CreateExtension", "DropExtension"]

@@ -110,6 +110,11 @@ def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
     if refusal:
         return Evolution(None, diagnostics=tuple(diagnostics), refusal=refusal)
     desired = from_schema(loaded.schema, profile, options)
+    if "postgresqlExtensions" not in loaded.schema.preview_features:
+        # Without the preview feature Prisma manages no extension: those the database has are not drift.
+        from dataclasses import replace
+
+        actual = replace(actual, extensions=())
     renames = db_renames(hints, loaded, desired.default_schema)
     return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics))
 
@@ -137,7 +142,7 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
             return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
         if side.kind == "migrations":
             return replay_migrations(Path(side.value), profile)
-        return read_database(side.value, config=side.kind == "config-datasource")
+        return read_database(side.value, config=side.kind == "config-datasource", profile=profile)
 
     actual = read(from_side)
     if isinstance(actual, Evolution):

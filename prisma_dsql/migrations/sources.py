@@ -56,14 +56,15 @@ def pick_side(prefix: str, **given) -> Side:
     return Side(kind.replace("_", "-"), None if value is True else str(value))
 
 
-def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, ...] | None = None) -> SideCatalog:
+def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, ...] | None = None,
+                  profile: Profile | None = None) -> SideCatalog:
     from prisma_dsql.connect import open_connection, resolve_spec
     from prisma_dsql.introspect import introspect_database
 
     spec = resolve_spec(url=url) if not config else resolve_spec()
     conn = open_connection(spec)
     try:
-        result = introspect_database(conn, schemas=schemas)
+        result = introspect_database(conn, schemas=schemas, profile=profile)
     finally:
         conn.close()
     return SideCatalog(result.catalog, dict(result.row_estimates))
