@@ -220,9 +220,11 @@ EDGE_CASES = {
     "dsql-cache-65536": (EDGES, dsql_profile(), TranslateOptions()),
     "dsql-cache-1": (EDGES, dsql_profile(), TranslateOptions(identity_cache=1)),
     # Before foreign keys and partial indexes: relationMode "prisma", no `where:`, and no self relation
-    # (with relationMode "prisma" it needs NoAction, which PostgreSQL's relationMode "prisma" refuses).
+    # (with relationMode "prisma" it needs NoAction, which PostgreSQL's relationMode "prisma" refuses);
+    # the Account -> Item -> Account cycle is broken with Restrict, as Prisma requires in that mode.
     "dsql-2026-07-01": ("\n".join(line for line in EDGES.replace(
-        'schemas  = ["public", "audit"]', 'schemas  = ["public", "audit"]\n  relationMode = "prisma"').splitlines()
+        'schemas  = ["public", "audit"]', 'schemas  = ["public", "audit"]\n  relationMode = "prisma"').replace(
+        'references: [id])\n  items', 'references: [id], onDelete: Restrict, onUpdate: Restrict)\n  items').splitlines()
                                    if "where:" not in line and '"tree"' not in line),
                         dsql_profile("2026-07-01"), TranslateOptions()),
     "postgres": (POSTGRES_EDGES, profile_for("postgres"), TranslateOptions()),

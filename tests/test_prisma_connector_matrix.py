@@ -187,6 +187,20 @@ def self_relations_and_set_null() -> list[str]:
                     out.append(_datasource(p, mode) + f"model A {{\n  id Int @id\n  bs B{'?' if one else '[]'}\n}}\n\n"
                                f"model B {{\n  id Int @id\n  aId Int{' @unique' if one else ''}\n"
                                f"  a A @relation(fields: [aId], references: [id], {which}: SetNull)\n}}\n")
+    # Cycles through other models, and a chain that reaches a self-relation.
+    for p in PROVIDERS[:5]:
+        for mode in ("", '  relationMode = "prisma"\n'):
+            for a_to_b in ("", ", onDelete: Cascade", ", onDelete: Restrict, onUpdate: Restrict",
+                           ", onDelete: NoAction, onUpdate: NoAction"):
+                out.append(_datasource(p, mode) + "model A {\n  id Int @id\n  bId Int? @unique\n"
+                           f'  b B? @relation("ab", fields: [bId], references: [id]{a_to_b})\n  bs B[] @relation("ba")\n}}\n\n'
+                           "model B {\n  id Int @id\n  aId Int\n"
+                           '  a A @relation("ba", fields: [aId], references: [id], onDelete: Cascade)\n'
+                           '  as A? @relation("ab")\n}\n')
+                out.append(_datasource(p, mode) + "model A {\n  id Int @id\n  bId Int\n"
+                           f"  b B @relation(fields: [bId], references: [id]{a_to_b})\n}}\n\n"
+                           "model B {\n  id Int @id\n  as A[]\n  pid Int?\n"
+                           '  parent B? @relation("t", fields: [pid], references: [id])\n  kids B[] @relation("t")\n}\n')
     return out
 
 

@@ -33,14 +33,6 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
         _fields(ctx, conn, label, mdl)
         _keys(ctx, conn, mdl)
     for rel in relations:
-        # Cascade cycles: SQL Server refuses them, and Prisma's emulation (relationMode "prisma") does too.
-        if ((provider == "sqlserver" or ctx.relation_mode == "prisma") and rel.is_self_relation
-                and rel.kind != "m-n" and not {rel.on_delete, rel.on_update} <= _NO_ACTION):
-            ctx.error("PSL109", "A self-relation must have `onDelete` and `onUpdate` referential actions set to "
-                      "`NoAction` in one of the @relation attributes (SQL Server and relationMode \"prisma\" "
-                      "refuse cascade cycles).", rel.span,
-                      subject=f"{rel.from_model}.{rel.from_field}",
-                      help="Add `onDelete: NoAction, onUpdate: NoAction` to the @relation.")
         if rel.kind == "m-n" and conn.document:
             ctx.error("PSL123", "Implicit many-to-many relations are not supported on MongoDB. Please use the syntax "
                       "defined in https://pris.ly/d/document-database-many-to-many", rel.span,
@@ -49,10 +41,50 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
             ctx.error("PSL123", "Error parsing attribute \"@relation\": Your provider does not support named foreign "
                       "keys.", rel.span, subject=f"{rel.from_model}.{rel.from_field}", help="Remove `map:`.")
     _names(ctx, conn, models, relations)
+    if provider == "sqlserver" or (datasource is not None and ctx.relation_mode == "prisma"):
+        _cycles(ctx, relations)
 
 
-#: On SQL Server an implied Restrict is NO ACTION (an explicit one is refused by the action table).
-_NO_ACTION = {m.ReferentialAction.NO_ACTION, m.ReferentialAction.RESTRICT}
+#: Actions that change the rows of the referencing model (NoAction and Restrict only refuse).
+_MODIFYING = {m.ReferentialAction.CASCADE, m.ReferentialAction.SET_NULL, m.ReferentialAction.SET_DEFAULT}
+
+
+def _cycles(ctx: Ctx, relations: list[m.Relation]) -> None:
+    """Cascade cycles, as Prisma finds them on SQL Server and with relationMode "prisma": from each relation
+    that holds a foreign key, follow the relations whose actions modify rows (anything but NoAction and
+    Restrict); reaching a self-relation or the starting model is a cycle, reported at the start."""
+    inline = [r for r in relations if r.kind != "m-n"]
+    by_holder: dict[str, list[m.Relation]] = {}
+    for r in inline:
+        by_holder.setdefault(r.from_model, []).append(r)
+
+    def modifies(r: m.Relation) -> bool:
+        return r.on_delete in _MODIFYING or r.on_update in _MODIFYING
+
+    for start in inline:
+        visited: set[tuple[str, str]] = set()
+        stack = [(start, (start,))]
+        while stack:
+            r, path = stack.pop()
+            visited.add((r.from_model, r.from_field))
+            if not modifies(r):
+                continue
+            if r.from_model == r.to_model:
+                message = ("A self-relation must have `onDelete` and `onUpdate` referential actions set to `NoAction` "
+                           "in one of the @relation attributes.")
+            elif r.to_model == start.from_model:
+                hops = " → ".join(f"{x.from_model}.{x.from_field}" for x in path)
+                message = ("Reference causes a cycle. One of the @relation attributes in this cycle must have "
+                           f"`onDelete` and `onUpdate` referential actions set to `NoAction`. Cycle path: {hops}.")
+            else:
+                stack.extend((n, (*path, n)) for n in by_holder.get(r.to_model, ())
+                             if (n.from_model, n.from_field) not in visited)
+                continue
+            ctx.error("PSL109", message + " (SQL Server and relationMode \"prisma\" refuse cascade cycles.)",
+                      start.span, subject=f"{start.from_model}.{start.from_field}",
+                      help="Add `onDelete: NoAction, onUpdate: NoAction` to one @relation of the cycle "
+                           "(`Restrict` with relationMode \"prisma\" on PostgreSQL and SQLite).")
+            break
 
 
 def _fields(ctx: Ctx, conn: Connector, label: str, mdl: m.Model) -> None:
