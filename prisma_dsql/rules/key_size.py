@@ -71,16 +71,23 @@ def check(ctx: Context) -> Iterator[Finding]:
     limit = ctx.profile.limit("key_bytes")
     if limit is None:
         return
+    sized: dict[tuple[str, str], int | None | str] = {}  # a field is in several keys: size it once
     for ix in ctx.indexes():
         if ix.kind == "fulltext" or getattr(ix.obj, "type", None) not in (None, "BTree"):
             continue  # not a B-tree: refused by index-method (DSQL201) or fulltext-index
         sizes = []
+        model = ix.model
         for index_field in ix.fields:
-            f = ix.model.field(index_field.name)
+            f = model.field(index_field.name)
             if f is None:
                 break
-            sizes.append((f, _max_bytes(ctx, f, ix.model.name)))
+            key = (model.name, f.name)
+            if key not in sized:
+                sized[key] = _max_bytes(ctx, f, model.name)
+            sizes.append((f, sized[key]))
         else:
+            if len(sizes) == 1 and isinstance(sizes[0][1], int) and sizes[0][1] <= limit:
+                continue  # the common case: one bounded column
             finding = _finding(ctx, ix, sizes, limit)
             if finding is not None:
                 yield finding
