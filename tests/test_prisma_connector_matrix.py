@@ -204,7 +204,23 @@ def self_relations_and_set_null() -> list[str]:
     return out
 
 
+def key_column_types() -> list[str]:
+    """Column types a key cannot hold: MySQL TEXT/BLOB without `length:`, SQL Server heap types, Bytes ids."""
+    out = []
+    for p, types in (("mysql", ("String @db.Text", "String @db.TinyText", "Bytes @db.Blob", "Bytes", "Json", "String",
+                                "String @db.VarChar(10)")),
+                     ("sqlserver", ("String @db.Text", "String @db.NText", "Bytes @db.Image", "String @db.Xml",
+                                    "String @db.VarChar(Max)", "String @db.NVarChar(Max)", "Bytes @db.VarBinary(Max)",
+                                    "String", "Bytes", "String @db.NVarChar(100)"))):
+        for t in types:
+            for key in ("@@index([x])", "@@unique([x])", "@@index([x(length: 10)])", "@@id([x])"):
+                ident = "y Int" if key.startswith("@@id") else "id Int @id"
+                out.append(_datasource(p) + f"model M {{\n  {ident}\n  x {t}\n\n  {key}\n}}\n")
+    return out
+
+
 FAMILIES = {
+    "key_column_types": key_column_types,
     "self_relations_and_set_null": self_relations_and_set_null,
     "connector_features": connector_features,
     "enum_defaults": enum_defaults,

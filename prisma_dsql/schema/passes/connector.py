@@ -161,6 +161,7 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
                       f"refers to the field {twice[0]} multiple times.", index.span, subject=mdl.name,
                       help=f"List `{twice[0]}` once.")
         for x in index.fields:
+            _key_column(ctx, conn, mdl, label, index, x)
             if x.ops is None or x.ops.startswith("raw("):
                 continue
             f = mdl.field(x.name)
@@ -179,6 +180,38 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
         if index.where is not None and not conn.partial_indexes:
             ctx.error("PSL123", f"Error parsing attribute \"{kind}\": Partial indexes (with a `where` clause) are not "
                       "supported by the current connector.", index.where_span or index.span, subject=mdl.name)
+
+
+#: Column types a key cannot hold: MySQL's TEXT and BLOB kinds (only a prefix, with `length:`), SQL Server's
+#: heap-stored types.
+_MYSQL_PREFIX_ONLY = {"Text", "TinyText", "MediumText", "LongText", "Blob", "TinyBlob", "MediumBlob", "LongBlob"}
+_SQLSERVER_HEAP = {"Text", "NText", "Image", "Xml"}
+_SQLSERVER_MAX = {"VarChar", "NVarChar", "VarBinary"}
+
+
+def _key_column(ctx: Ctx, conn: Connector, mdl: m.Model, label: str, index, x: m.IndexField) -> None:
+    """What a connector refuses in a key column: `length:` on a field that is not String or Bytes, MySQL's
+    TEXT/BLOB without `length:`, SQL Server's heap types, and Bytes ids on SQL Server."""
+    f = mdl.field(x.name)
+    if f is None or getattr(index, "kind", "id") == "fulltext":
+        return
+    if x.length is not None and f.type_name not in ("String", "Bytes"):
+        ctx.error("PSL104", f"Error parsing attribute \"{label}\": The length argument is only allowed with field "
+                  "types `String` or `Bytes`.", index.span, subject=mdl.name, help="Remove `length:`.")
+    nt = f.native_type
+    where = {"@id": "id", "@@id": "id", "@unique": "unique", "@@unique": "unique"}.get(label, "index")
+    if conn.name == "mysql" and nt is not None and nt.name in _MYSQL_PREFIX_ONLY and x.length is None:
+        ctx.error("PSL104", f"Native type `{nt.name}` of MySQL cannot be used in {'an' if where != 'unique' else 'a'} "
+                  f"{where} without the `length` argument.", index.span, subject=mdl.name,
+                  help=f"Index a prefix: `{x.name}(length: 191)`.")
+    if conn.name == "sqlserver" and nt is not None and (
+            nt.name in _SQLSERVER_HEAP or (nt.name in _SQLSERVER_MAX and nt.args[:1] and str(nt.args[0]).lower() == "max")):
+        shown = f"{nt.name}(Max)" if nt.name in _SQLSERVER_MAX else nt.name
+        ctx.error("PSL104", f"Native type `{shown}` of SQL Server cannot be used in {'an' if where != 'unique' else 'a'} "
+                  f"{where}: it is stored on the heap.", index.span, subject=mdl.name)
+    if conn.name == "sqlserver" and where == "id" and f.type_name == "Bytes":
+        ctx.error("PSL106", "Invalid model: Using Bytes type is not allowed in the model's id.", index.span,
+                  subject=mdl.name)
 
 
 def _names(ctx: Ctx, conn: Connector, models: list[m.Model], relations: list[m.Relation]) -> None:
