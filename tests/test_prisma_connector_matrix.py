@@ -219,7 +219,27 @@ def key_column_types() -> list[str]:
     return out
 
 
+def cascade_paths() -> list[str]:
+    """Two cascading paths from A to D (A -> B -> D, A -> C -> D): SQL Server refuses them with foreign keys."""
+    import itertools
+
+    out = []
+    for p in ("sqlserver", "postgresql"):
+        for a1, a2, a3, a4 in itertools.product(("", ", onDelete: NoAction, onUpdate: NoAction", ", onDelete: Cascade"),
+                                                repeat=4):
+            out.append(_datasource(p) + "model A {\n  id Int @id\n  bId Int\n  cId Int\n"
+                       f"  b B @relation(fields: [bId], references: [id]{a1})\n"
+                       f"  c C @relation(fields: [cId], references: [id]{a2})\n}}\n\n"
+                       "model B {\n  id Int @id\n  dId Int\n  as A[]\n"
+                       f"  d D @relation(fields: [dId], references: [id]{a3})\n}}\n\n"
+                       "model C {\n  id Int @id\n  dId Int\n  as A[]\n"
+                       f"  d D @relation(fields: [dId], references: [id]{a4})\n}}\n\n"
+                       "model D {\n  id Int @id\n  bs B[]\n  cs C[]\n}\n")
+    return out
+
+
 FAMILIES = {
+    "cascade_paths": cascade_paths,
     "key_column_types": key_column_types,
     "self_relations_and_set_null": self_relations_and_set_null,
     "connector_features": connector_features,

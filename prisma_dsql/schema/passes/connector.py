@@ -43,6 +43,8 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
     _names(ctx, conn, models, relations)
     if provider == "sqlserver" or (datasource is not None and ctx.relation_mode == "prisma"):
         _cycles(ctx, relations)
+    if provider == "sqlserver" and ctx.relation_mode == "foreignKeys":
+        _multiple_cascade_paths(ctx, relations)
 
 
 #: Actions that change the rows of the referencing model (NoAction and Restrict only refuse).
@@ -180,6 +182,45 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
         if index.where is not None and not conn.partial_indexes:
             ctx.error("PSL123", f"Error parsing attribute \"{kind}\": Partial indexes (with a `where` clause) are not "
                       "supported by the current connector.", index.where_span or index.span, subject=mdl.name)
+
+
+def _multiple_cascade_paths(ctx: Ctx, relations: list[m.Relation]) -> None:
+    """SQL Server refuses two cascading paths from one table to another (Prisma's multiple_cascading_paths):
+    for each foreign key that modifies rows, the models reachable through it must not also be reachable
+    through another foreign key of the same model."""
+    inline = [r for r in relations if r.kind != "m-n"]
+    by_holder: dict[str, list[m.Relation]] = {}
+    for r in inline:
+        by_holder.setdefault(r.from_model, []).append(r)
+
+    def modifies(r: m.Relation) -> bool:
+        return r.on_delete in _MODIFYING or r.on_update in _MODIFYING
+
+    for rel in inline:
+        if not modifies(rel):
+            continue
+        parent = rel.from_model
+        seen: dict[str, set[str]] = {}
+        stack = [(r, r.from_field, frozenset()) for r in by_holder.get(parent, ()) if modifies(r)]
+        while stack:
+            r, first, path = stack.pop()
+            path = path | {(r.from_model, r.from_field)}
+            if r.from_model == r.to_model or r.to_model == parent:
+                continue  # self-relations and cycles: _cycles
+            seen.setdefault(first, set()).add(r.to_model)
+            stack.extend((n, first, path) for n in by_holder.get(r.to_model, ())
+                         if modifies(n) and (n.from_model, n.from_field) not in path)
+        mine = seen.pop(rel.from_field, set())
+        reachable = sorted({model for others in seen.values() for model in mine & others})
+        if reachable:
+            names = ", ".join(f"`{x}`" for x in reachable)
+            ctx.error("PSL109", f"When any of the records in model{'s' if len(reachable) > 1 else ''} {names} "
+                      f"{'are' if len(reachable) > 1 else 'is'} updated or deleted, the referential actions on the "
+                      f"relations cascade to model `{parent}` through multiple paths. Please break one of these paths "
+                      "by setting the `onUpdate` and `onDelete` to `NoAction`.", rel.span,
+                      subject=f"{rel.from_model}.{rel.from_field}",
+                      help="SQL Server allows one cascading path between two tables: add `onDelete: NoAction, "
+                           "onUpdate: NoAction` to one of them.")
 
 
 #: Column types a key cannot hold: MySQL's TEXT and BLOB kinds (only a prefix, with `length:`), SQL Server's
