@@ -41,6 +41,11 @@ Turning a rule off, or lowering it to a warning, only changes the report: `prism
 refuses to write SQL that the selected DSQL version rejects (its renderer checks the same capability
 data), and says why at the schema position.
 
+The same settings and comments take the two Prisma-level notices, which are never errors: PSL901
+`datasource-url` (a Prisma 6 `url` in the datasource, which Prisma 7 rejects) and PSL902
+`removed-preview-feature` (a preview feature Prisma 7.0 removed, such as `metrics`). Other Prisma-level
+(PSL) findings are what Prisma itself rejects, and cannot be silenced.
+
 The rules run even when the schema has Prisma-level (PSL) errors, on the parts that resolved.
 `prisma-dsql explain CODE` prints a rule's documentation in the terminal.
 
