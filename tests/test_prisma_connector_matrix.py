@@ -118,6 +118,9 @@ FEATURES = {
         p, f"model M {{\n{_ident(p)}  a Json\n  b String\n\n  @@index([a(ops: JsonbPathOps)], type: Gin)\n}}\n"),
     "json operator class on a string": lambda p: _m(
         p, f"model M {{\n{_ident(p)}  b String\n\n  @@index([b(ops: JsonbPathOps)], type: Gin)\n}}\n"),
+    "partial index on a field the model lacks": lambda p: _m(
+        p, f"model M {{\n{_ident(p)}  a Int\n\n  @@index([a], where: {{ nope: true }})\n}}\n",
+        'generator c {\n  provider        = "prisma-client-js"\n  previewFeatures = ["partialIndexes"]\n}\n\n'),
     "fulltext name": lambda p: _m(p, f'model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a], name: "n")\n}}\n'),
 }
 

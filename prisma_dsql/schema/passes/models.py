@@ -469,6 +469,13 @@ class ModelResolver:
                 if itype is not None and attr.name != "index":
                     ctx.error("PSL104", "`type:` is only valid on `@@index`.", args.get("type").span, subject=b.name)
                 where, where_span = self._where(args, b.name)
+                where_value = args.get("where")
+                if isinstance(where_value, ast.ObjectValue):
+                    for key, value in where_value.members:
+                        if key not in by_name:
+                            ctx.error("PSL113", f"Error parsing attribute \"@{attr.name}\": Field '{key}' does not "
+                                      f"exist in model '{b.name}'.", value.span, subject=b.name,
+                                      help=suggest(key, by_name))
                 index = m.Index(attr.name, tuple(idx_fields), attr.span, name, imap, itype, where, where_span)
                 (uniques if attr.name == "unique" else indexes).append(index)
             elif attr.name == "map":
