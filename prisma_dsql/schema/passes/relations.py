@@ -278,8 +278,10 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                            + (" (Prisma Client emulates the actions)." if ctx.relation_mode == "prisma" else "."))
     on_delete = owner.on_delete or (m.ReferentialAction.SET_NULL if fk_optional else m.ReferentialAction.RESTRICT)
     on_update = owner.on_update or m.ReferentialAction.CASCADE
+    # Prisma asks whether a referencing field is *required* (a list is neither optional nor required).
+    fk_required = any(own_model.field(n).arity is m.Arity.REQUIRED for n in owner.fields)
     for label, action in (("onDelete", owner.on_delete), ("onUpdate", owner.on_update)):
-        if action is not m.ReferentialAction.SET_NULL or fk_optional:
+        if action is not m.ReferentialAction.SET_NULL or not fk_required:
             continue
         if ctx.provider in ("postgresql", "postgres") and ctx.relation_mode == "foreignKeys":
             # PostgreSQL with foreign keys: Prisma only warns (the database refuses the change when it happens).
