@@ -121,6 +121,14 @@ FEATURES = {
     "partial index on a field the model lacks": lambda p: _m(
         p, f"model M {{\n{_ident(p)}  a Int\n\n  @@index([a], where: {{ nope: true }})\n}}\n",
         'generator c {\n  provider        = "prisma-client-js"\n  previewFeatures = ["partialIndexes"]\n}\n\n'),
+    "empty map": lambda p: _m(p, f'model M {{\n{_ident(p)}  a Int @unique(map: "")\n}}\n'),
+    "decimal string default": lambda p: _m(p, f'model M {{\n{_ident(p)}  d Decimal @default("1.5.5")\n}}\n'),
+    "shard key": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String @shardKey\n}}\n",
+                              'generator c {\n  provider        = "prisma-client-js"\n  previewFeatures = ["shardKeys"]\n}\n\n'),
+    "optional shard key": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String?\n\n  @@shardKey([a])\n}}\n",
+                                       'generator c {\n  provider        = "prisma-client-js"\n'
+                                       '  previewFeatures = ["shardKeys"]\n}\n\n'),
+    "shard key without preview": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String @shardKey\n}}\n"),
     "fulltext name": lambda p: _m(p, f'model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a], name: "n")\n}}\n'),
 }
 

@@ -42,6 +42,7 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
         if datasource.provider == "mongodb":
             ctx.relation_mode = "prisma"  # MongoDB has no foreign keys: Prisma always emulates relations
     generators = resolve_generators(ctx, [b for b in blocks if b.kind == "generator"])
+    ctx.preview_features = frozenset(f for g in generators for f in g.preview_features)
 
     # Names pass: models, views, composite types and enums share one namespace.
     top: dict[str, ast.Block] = {}

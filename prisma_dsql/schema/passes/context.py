@@ -82,6 +82,8 @@ class Ctx:
     datasource_name: str = "db"
     relation_mode: str = "foreignKeys"
     provider: str | None = None
+    #: Preview features enabled by the generators.
+    preview_features: frozenset[str] = frozenset()
 
     def error(self, code: str, message: str, span: Span | None, help: str | None = None,
               subject: str | None = None) -> None:
@@ -172,6 +174,11 @@ class Args:
             return None
         if not isinstance(v, ast.StringValue):
             ctx.error("PSL104", f"`{key}` must be a string, not {describe(v)}.", v.span, subject=subject)
+            return None
+        if key == "map" and v.value == "":
+            label = ("@@" if self.attr.block_level else "@") + self.attr.name
+            ctx.error("PSL104", f"Error parsing attribute \"{label}\": The `map` argument cannot be an empty string.",
+                      v.span, subject=subject, help="Give a name, or remove `map:`.")
             return None
         return v.value
 

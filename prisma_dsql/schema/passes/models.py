@@ -107,6 +107,13 @@ class ModelResolver:
                               "DateTime?.", attr.span, subject=subject)
             elif base == "ignore":
                 ignored = True
+            elif base == "shardKey":
+                Args(ctx, attr, (), positional=0, subject=subject)
+                if f.type.arity != "required":
+                    ctx.error("PSL104", "Error parsing attribute \"@shardKey\": Fields that are marked as shard keys "
+                              "must be required.", attr.span, subject=subject)
+                else:
+                    self._shard_key_supported(attr, "@shardKey", subject)
             elif base in FIELD_ATTRIBUTES:
                 pass
             else:
@@ -486,7 +493,20 @@ class ModelResolver:
             elif attr.name == "ignore":
                 ignored = True
             elif attr.name == "shardKey":
-                pass
+                args = Args(ctx, attr, ("fields",), subject=b.name)
+                names = args.name_list(ctx, "fields", b.name) or []
+                optional = [n for n, _, _ in names if by_name.get(n) is not None
+                            and by_name[n].arity is not m.Arity.REQUIRED]
+                unknown = [n for n, _, _ in names if n not in by_name]
+                if unknown:
+                    ctx.error("PSL113", f"The shard key definition refers to the unknown field `{unknown[0]}` of model "
+                              f"`{b.name}`.", attr.span, subject=b.name, help=suggest(unknown[0], by_name))
+                elif optional:
+                    ctx.error("PSL104", f"Error validating model \"{b.name}\": The shard key definition refers to the "
+                              f"optional field `{optional[0]}`. Shard key definitions must reference only required "
+                              "fields.", attr.span, subject=b.name)
+                else:
+                    self._shard_key_supported(attr, "@@shardKey", b.name)
             else:
                 ctx.error("PSL103", f"Attribute not known: \"@@{attr.name}\".", attr.span, subject=b.name,
                           help=suggest(attr.name, BLOCK_ATTRIBUTES))
@@ -502,6 +522,16 @@ class ModelResolver:
             attribute_spans=tuple((a.name, a.span) for a in b.attributes),
         )
         return DraftModel(model_, {n: ex.get("relation") for n, ex in extras.items()})
+
+    def _shard_key_supported(self, attr: ast.Attribute, label: str, subject: str) -> None:
+        """Shard keys need the `shardKeys` preview feature and a connector that has them (MySQL)."""
+        if "shardKeys" not in self.ctx.preview_features:
+            self.ctx.error("PSL121", f"Error parsing attribute \"{label}\": Defining shard keys requires enabling the "
+                           "`shardKeys` preview feature", attr.span, subject=subject,
+                           help='Add `previewFeatures = ["shardKeys"]` to the generator block.')
+        elif self.provider != "mysql":
+            self.ctx.error("PSL123", f"Error parsing attribute \"{label}\": Shard keys are not currently supported for "
+                           f"provider {self.provider or 'without a datasource'}", attr.span, subject=subject)
 
     def _no_clustering(self, args: Args, subject: str) -> None:
         """`clustered:` is SQL Server's; every other connector (and a schema without a datasource)
@@ -617,6 +647,7 @@ def dedupe_fields(ctx: Ctx, b: ast.Block) -> list[ast.Field]:
 
 
 
+_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 #: uuid(4|7), cuid(1|2), nanoid(2..255): Prisma's accepted arguments.
 _ID_FUNCTION_ARGS = {"uuid": ((4, 7), "either 4 or 7"), "cuid": ((1, 2), "either 1 or 2"),
@@ -633,6 +664,8 @@ def _string_literal_problem(type_name: str, text: str) -> str | None:
             datetime.datetime(*(int(g) for g in m.groups()[:6]))
         except ValueError:
             return "not a valid rfc3339 datetime string (no such date or time)."
+    if type_name == "Decimal" and not _DECIMAL.match(text):
+        return f"Parse error: \"{text}\" is not a valid decimal."
     if type_name == "Bytes":
         try:
             base64.b64decode(text, validate=True)
