@@ -208,3 +208,15 @@ def test_extensions_of_the_database_are_not_drift_without_the_preview_feature():
     evo = plan_to_schema(actual, load_text(managed), profile_for("postgres"))
     assert evo.ok, (evo.refusal, evo.diagnostics)
     assert [s.label for s in evo.plan.steps] == ["CreateExtension", "DropExtension"]
+
+
+def test_plan_report_shows_control_characters_from_names_instead_of_obeying_them():
+    from prisma_dsql.catalog.model import Catalog
+    from prisma_dsql.plan.report import render_plan
+
+    schema = HEAD + 'model T {\n  id Int @id\n  @@map("T\\u001b[2J")\n}\n'
+    evo = plan_to_schema(Catalog(), load_text(schema), dsql_profile())
+    assert evo.ok, (evo.refusal, [d.message for d in evo.diagnostics])
+    text = render_plan(evo.plan)
+    assert "\x1b" not in text and "T\\u{1b}[2J" in text
+    assert "\x1b" in evo.plan.text()  # the SQL itself keeps the name exactly: it is the data

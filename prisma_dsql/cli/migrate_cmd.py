@@ -6,8 +6,8 @@
     prisma-dsql migrate dev|diff|deploy|status|resolve ...   (SUBCOMMANDS below)
 
 Exit codes: 0 written/printed; 1 refused (schema errors, DSQL findings, changes
-not allowed); 2 usage or unreadable input (including a folder that cannot take
-the migration).
+not allowed, a folder that already holds migrations or another provider's lock);
+2 usage, unreadable input, or a folder that cannot be written.
 """
 
 from __future__ import annotations
@@ -77,10 +77,12 @@ def _report(diagnostics, sources, no_color: bool, *, all_severities: bool) -> No
 
 def _refuse(generated, sources, no_color: bool) -> None:
     _report(generated.diagnostics, sources, no_color, all_severities=False)
-    for message, span, _code in generated.problems:
+    from prisma_dsql.render.safe import message as safe
+
+    for text, span, _code in generated.problems:
         where = f"{span.file}:{span.line}:{span.column}: " if span else ""
-        click.echo(f"{where}error: {message}", err=True)
-    click.echo(f"error: no migration written: {generated.refusal}.", err=True)
+        click.echo(safe(f"{where}error: {text}"), err=True)
+    click.echo(safe(f"error: no migration written: {generated.refusal}."), err=True)
     sys.exit(1)
 
 

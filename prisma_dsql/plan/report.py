@@ -1,6 +1,7 @@
 """A plan for people: what each step does, why, where in the schema, and what can go wrong.
 
-Contract: `render_plan(plan, color=False)` returns text that reads at a glance: one line per step
+Contract: `render_plan(plan, color=False)` returns text (control characters from names shown visibly,
+secrets masked) that reads at a glance: one line per step
 (number, Prisma's label, the object, the schema line it comes from), the reason indented below,
 hazards marked `!`, a closing summary of hazards by kind and async jobs. `render_refusal(refused,
 suggestions)` says why no plan was made and what to pass. Secrets never reach a plan (it holds
@@ -13,6 +14,7 @@ from collections import Counter
 
 from prisma_dsql.plan.model import Plan
 from prisma_dsql.plan.planner import PlanRefused
+from prisma_dsql.render.safe import message
 
 _BOLD, _RED, _YELLOW, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
 
@@ -44,7 +46,8 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         summary.append(f"{jobs} async job{'s' if jobs != 1 else ''}")
     lines.append("")
     lines.append("Hazards: " + (", ".join(summary) if summary else "none"))
-    return "\n".join(lines) + "\n"
+    # Names come from @map/@@map strings: what a terminal would obey is shown, never obeyed.
+    return "\n".join(message(line) for line in lines) + "\n"
 
 
 def render_refusal(refused: PlanRefused, suggestions: tuple[str, ...] = ()) -> str:
@@ -57,4 +60,4 @@ def render_refusal(refused: PlanRefused, suggestions: tuple[str, ...] = ()) -> s
     if suggestions:
         lines.append("If these are renames rather than drops and adds, say so:")
         lines += [f"  {s}" for s in suggestions]
-    return "\n".join(lines) + "\n"
+    return "\n".join(message(line) for line in lines) + "\n"
