@@ -249,7 +249,26 @@ def cascade_paths() -> list[str]:
     return out
 
 
+def index_types() -> list[str]:
+    """GiST, GIN, SP-GiST, BRIN and Hash indexes on every field type (PostgreSQL, CockroachDB), no `ops:`."""
+    from prisma_dsql.schema.native_types import NATIVE_TYPES
+
+    out = []
+    for p, algos in (("postgresql", ("Gist", "Gin", "SpGist", "Brin", "Hash")), ("cockroachdb", ("Gin",))):
+        types = [t for s in ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
+                 for t in (s, f"{s}[]")]
+        types += [f"{spec.scalars[0]} @db.{name}{'(2)' if spec.min_args or name in ('VarChar', 'Char', 'Bit') else ''}"
+                  for name, spec in NATIVE_TYPES[p].items()]
+        for t in types:
+            for algo in algos:
+                out.append(_datasource(p) + f"model M {{\n  id Int @id\n  x {t}\n\n  @@index([x], type: {algo})\n}}\n")
+        out.append(_datasource(p) + "model M {\n  id Int @id\n  x String\n  y String\n\n"
+                   "  @@index([x, y], type: SpGist)\n}\n")
+    return out
+
+
 FAMILIES = {
+    "index_types": index_types,
     "cascade_paths": cascade_paths,
     "key_column_types": key_column_types,
     "self_relations_and_set_null": self_relations_and_set_null,

@@ -236,7 +236,7 @@ model T {
   tags String[]
   ip   String   @db.Inet
   j    Json
-  @@index([j], type: Gin)
+  @@index([j], type: Gin, map: "A_g_idx") // Gin on jsonb: Prisma has no default Gin class for json
   @@index([id], where: { id: { not: null } }, map: "partial")
 }
 ''')
@@ -303,7 +303,7 @@ model A {
   l  Json @db.Json @unique
   g  Json @db.Json
   @@index([j])
-  @@index([g], type: Gin)
+  @@index([j], type: Gin, map: "A_g_idx") // Gin on jsonb: Prisma has no default Gin class for json
 }
 """
 

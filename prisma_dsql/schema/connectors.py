@@ -63,6 +63,28 @@ CONNECTORS: dict[str, Connector] = {
                          partial_indexes=False, name_scopes=("model-index",), document=True),
 }
 CONNECTORS["postgres"] = CONNECTORS["postgresql"]
+
+_LISTS = ("String[]", "Int[]", "BigInt[]", "Float[]", "Decimal[]", "Boolean[]", "DateTime[]", "Bytes[]")
+#: Field types (`Type`, `Type[]`, or `Type @db.Native`) that an index of a given `type:` takes without an
+#: operator class (`ops:`), probed against Prisma 7.10: provider -> index type -> types. Index types not
+#: listed (BTree, and Hash on PostgreSQL) take every type the connector has.
+INDEX_TYPE_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "postgresql": {
+        "Gist": frozenset({"String", "String[]"}),
+        "SpGist": frozenset({"String", "String[]", "String @db.Inet", "String @db.VarChar", "String @db.Char",
+                             "String @db.Text"}),
+        "Brin": frozenset({
+            "String", "String[]", "Int", "Int[]", "BigInt", "BigInt[]", "Float", "Float[]", "Decimal", "Decimal[]",
+            "DateTime", "DateTime[]", "Bytes", "Bytes[]", "Int @db.SmallInt", "Int @db.Integer", "BigInt @db.BigInt",
+            "Decimal @db.Decimal", "Float @db.Real", "Float @db.DoublePrecision", "String @db.Inet", "Int @db.Oid",
+            "String @db.Uuid", "String @db.VarChar", "String @db.Char", "String @db.Text", "Bytes @db.ByteA",
+            "DateTime @db.Timestamp", "DateTime @db.Timestamptz", "DateTime @db.Date", "DateTime @db.Time",
+            "DateTime @db.Timetz", "String @db.Bit", "String @db.VarBit"}),
+        "Gin": frozenset({*_LISTS, "Json", "Json[]", "Json @db.JsonB"}),
+    },
+    "cockroachdb": {"Gin": frozenset({*_LISTS, "Json", "Json @db.JsonB"})},
+}
+INDEX_TYPE_FIELDS["postgres"] = INDEX_TYPE_FIELDS["postgresql"]
 EMPTY = Connector("Default connector", scalars=_ALL_SCALARS - {"Decimal"}, autoincrement="id",
                   partial_indexes=False)
 

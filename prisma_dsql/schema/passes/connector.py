@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema import naming
-from prisma_dsql.schema.connectors import Connector, connector_for
+from prisma_dsql.schema.connectors import INDEX_TYPE_FIELDS, Connector, connector_for
 from prisma_dsql.schema.passes.context import Ctx
 from prisma_dsql.source import Span
 
@@ -179,9 +179,39 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
             ctx.error("PSL123", f"Error parsing attribute \"{kind}\": The given index type is not supported with the "
                       "current connector", index.span, subject=mdl.name,
                       help=f"Index types here: {', '.join(sorted(conn.index_types))}.")
+        elif index.type is not None:
+            _index_type_fields(ctx, conn, mdl, kind, index)
+        if conn.name == "postgresql":
+            for x in index.fields:
+                f = mdl.field(x.name)
+                if f is not None and f.native_type is not None and f.native_type.name == "Xml":
+                    what = "cannot be unique" if index.kind == "unique" else "cannot be indexed"
+                    ctx.error("PSL104", f"Native type `Xml` of Postgres {what}.", index.span, subject=mdl.name)
+                    break
         if index.where is not None and not conn.partial_indexes:
             ctx.error("PSL123", f"Error parsing attribute \"{kind}\": Partial indexes (with a `where` clause) are not "
                       "supported by the current connector.", index.where_span or index.span, subject=mdl.name)
+
+
+def _index_type_fields(ctx: Ctx, conn: Connector, mdl: m.Model, kind: str, index: m.Index) -> None:
+    """A GiST, GIN, SP-GiST or BRIN index takes only some field types without an operator class."""
+    allowed = INDEX_TYPE_FIELDS.get(conn.name, {}).get(index.type)
+    if index.type == "SpGist" and len(index.fields) > 1:
+        ctx.error("PSL104", f"Error parsing attribute \"{kind}\": SpGist does not support multi-column indices.",
+                  index.span, subject=mdl.name)
+    if allowed is None:
+        return
+    for x in index.fields:
+        f = mdl.field(x.name)
+        if f is None or x.ops is not None or f.kind is not m.FieldKind.SCALAR:
+            continue  # operator classes: checked where they are known (JsonbOps, ...)
+        key = f"{f.type_name}{'[]' if f.is_list else ''}"
+        if f.native_type is not None:
+            key = f"{f.type_name} @db.{f.native_type.name}"
+        if key not in allowed:
+            ctx.error("PSL104", f"Error parsing attribute \"{kind}\": The {index.type} index type does not support the "
+                      f"type of the field `{x.name}` ({key.replace('@db.', '@' + ctx.datasource_name + '.')}) without an "
+                      "operator class.", index.span, subject=mdl.name)
 
 
 def _multiple_cascade_paths(ctx: Ctx, relations: list[m.Relation]) -> None:
