@@ -267,7 +267,27 @@ def index_types() -> list[str]:
     return out
 
 
+def operator_classes() -> list[str]:
+    """Every named PostgreSQL operator class on every field type with its own index type, a few with the wrong
+    index type, and one Prisma does not know."""
+    from prisma_dsql.schema.connectors import OPERATOR_CLASSES
+    from prisma_dsql.schema.native_types import NATIVE_TYPES
+
+    types = [t for s in ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
+             for t in (s, f"{s}[]")]
+    types += [f"{spec.scalars[0]} @db.{name}{'(2)' if name in ('VarChar', 'Char', 'Bit', 'VarBit') else ''}"
+              for name, spec in NATIVE_TYPES["postgresql"].items()]
+    out = []
+    for ops, by_algo in {**OPERATOR_CLASSES, "NoSuchOps": {"Brin": frozenset()}}.items():
+        for algo in (*by_algo, "BTree"):
+            for t in (types if algo != "BTree" else types[:3]):
+                out.append(_datasource("postgresql") + f"model M {{\n  id Int @id\n  x {t}\n\n"
+                           f"  @@index([x(ops: {ops})], type: {algo})\n}}\n")
+    return out
+
+
 FAMILIES = {
+    "operator_classes": operator_classes,
     "index_types": index_types,
     "cascade_paths": cascade_paths,
     "key_column_types": key_column_types,

@@ -24,7 +24,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     model Item {
       id   BigInt @id @default(autoincrement())
       name String
-      @@index([name(ops: TextOps)])
+      @@index([name(ops: raw("text_pattern_ops"))])
     }
     ```
 

@@ -85,6 +85,46 @@ INDEX_TYPE_FIELDS: dict[str, dict[str, frozenset[str]]] = {
     "cockroachdb": {"Gin": frozenset({*_LISTS, "Json", "Json @db.JsonB"})},
 }
 INDEX_TYPE_FIELDS["postgres"] = INDEX_TYPE_FIELDS["postgresql"]
+
+
+def _brin(prefix: str, kinds: tuple[str, ...], *types: str) -> dict[str, dict[str, frozenset[str]]]:
+    return {f"{prefix}{kind}Ops": {"Brin": frozenset(types)} for kind in kinds}
+
+
+_BMM = ("Bloom", "MinMax", "MinMaxMulti")
+#: PostgreSQL's named operator classes (`ops: JsonbPathOps`): class -> index type -> the field types it
+#: takes (same keys as INDEX_TYPE_FIELDS), probed against Prisma 7.10. `ops: raw("...")` is not checked.
+OPERATOR_CLASSES: dict[str, dict[str, frozenset[str]]] = {
+    "InetOps": {"Gist": frozenset({"String @db.Inet"}), "SpGist": frozenset({"String @db.Inet"})},
+    "JsonbOps": {"Gin": frozenset({"Json", "Json[]", "Json @db.JsonB"})},
+    "JsonbPathOps": {"Gin": frozenset({"Json", "Json[]", "Json @db.JsonB"})},
+    "ArrayOps": {"Gin": frozenset({*_LISTS, "Json[]"})},
+    "TextOps": {"SpGist": frozenset({"String", "String[]", "String @db.VarChar", "String @db.Char", "String @db.Text"})},
+    **_brin("Bit", ("MinMax",), "String @db.Bit"),
+    **_brin("VarBit", ("MinMax",), "String @db.VarBit"),
+    **_brin("Bpchar", ("Bloom", "MinMax"), "String @db.Char"),
+    **_brin("Bytea", ("Bloom", "MinMax"), "Bytes", "Bytes[]", "Bytes @db.ByteA"),
+    **_brin("Date", _BMM, "DateTime @db.Date"),
+    **_brin("Float4", _BMM, "Float @db.Real"),
+    **_brin("Float8", _BMM, "Float", "Float[]", "Float @db.DoublePrecision"),
+    **_brin("Inet", ("Inclusion", "Bloom", "MinMax", "MinMaxMulti"), "String @db.Inet"),
+    **_brin("Int2", _BMM, "Int @db.SmallInt"),
+    **_brin("Int4", _BMM, "Int", "Int[]", "Int @db.Integer"),
+    **_brin("Int8", _BMM, "BigInt", "BigInt[]", "BigInt @db.BigInt"),
+    **_brin("Numeric", _BMM, "Decimal", "Decimal[]", "Decimal @db.Decimal"),
+    **_brin("Oid", _BMM, "Int @db.Oid"),
+    **_brin("Text", ("Bloom", "MinMax"), "String", "String[]", "String @db.VarChar", "String @db.Text"),
+    **_brin("Timestamp", _BMM, "DateTime", "DateTime[]", "DateTime @db.Timestamp"),
+    **_brin("TimestampTz", _BMM, "DateTime @db.Timestamptz"),
+    **_brin("Time", _BMM, "DateTime @db.Time"),
+    **_brin("TimeTz", _BMM, "DateTime @db.Timetz"),
+    **_brin("Uuid", ("Bloom", "MinMax"), "String @db.Uuid"),
+}
+
+
+def type_key(type_name: str, is_list: bool, native: str | None) -> str:
+    """A field type as the keys of INDEX_TYPE_FIELDS and OPERATOR_CLASSES: `Int`, `Int[]` or `Int @db.SmallInt`."""
+    return f"{type_name} @db.{native}" if native else f"{type_name}{'[]' if is_list else ''}"
 EMPTY = Connector("Default connector", scalars=_ALL_SCALARS - {"Decimal"}, autoincrement="id",
                   partial_indexes=False)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema import naming
-from prisma_dsql.schema.connectors import INDEX_TYPE_FIELDS, Connector, connector_for
+from prisma_dsql.schema.connectors import INDEX_TYPE_FIELDS, OPERATOR_CLASSES, Connector, connector_for, type_key
 from prisma_dsql.schema.passes.context import Ctx
 from prisma_dsql.source import Span
 
@@ -170,9 +170,22 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
             if not conn.operator_classes:
                 ctx.error("PSL123", f"Error parsing attribute \"{label}\": Custom operator classes are not supported "
                           "with the current connector.", index.span, subject=mdl.name, help="Remove `ops:`.")
-            elif x.ops in ("JsonbOps", "JsonbPathOps") and f is not None and f.type_name != "Json":
-                ctx.error("PSL104", f"Error parsing attribute \"{label}\": The given operator class `{x.ops}` points "
-                          f"to the field `{x.name}` that is not of Json type.", index.span, subject=mdl.name)
+            elif f is not None and f.kind is m.FieldKind.SCALAR:
+                algo = getattr(index, "type", None) or "BTree"
+                by_algo = OPERATOR_CLASSES.get(x.ops)
+                key = type_key(f.type_name, f.is_list, f.native_type.name if f.native_type else None)
+                if by_algo is None:
+                    ctx.error("PSL104", f"Error parsing attribute \"{label}\": Unknown operator class `{x.ops}`.",
+                              index.span, subject=mdl.name, help="Use a PostgreSQL operator class Prisma knows, or "
+                                                                 "`ops: raw(\"...\")`.")
+                elif algo not in by_algo:
+                    ctx.error("PSL104", f"Error parsing attribute \"{label}\": The given operator class `{x.ops}` is "
+                              f"not supported with the `{algo}` index type.", index.span, subject=mdl.name,
+                              help=f"`{x.ops}` belongs to a `type: {sorted(by_algo)[0]}` index.")
+                elif key not in by_algo[algo]:
+                    ctx.error("PSL104", f"Error parsing attribute \"{label}\": The given operator class `{x.ops}` does "
+                              f"not support the field `{x.name}` ({key.replace('@db.', '@' + ctx.datasource_name + '.')}).",
+                              index.span, subject=mdl.name)
     for index in (*mdl.uniques, *mdl.indexes):
         kind = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
         if index.type is not None and index.type not in conn.index_types:
@@ -204,10 +217,8 @@ def _index_type_fields(ctx: Ctx, conn: Connector, mdl: m.Model, kind: str, index
     for x in index.fields:
         f = mdl.field(x.name)
         if f is None or x.ops is not None or f.kind is not m.FieldKind.SCALAR:
-            continue  # operator classes: checked where they are known (JsonbOps, ...)
-        key = f"{f.type_name}{'[]' if f.is_list else ''}"
-        if f.native_type is not None:
-            key = f"{f.type_name} @db.{f.native_type.name}"
+            continue  # with an operator class: OPERATOR_CLASSES, in _keys
+        key = type_key(f.type_name, f.is_list, f.native_type.name if f.native_type else None)
         if key not in allowed:
             ctx.error("PSL104", f"Error parsing attribute \"{kind}\": The {index.type} index type does not support the "
                       f"type of the field `{x.name}` ({key.replace('@db.', '@' + ctx.datasource_name + '.')}) without an "
