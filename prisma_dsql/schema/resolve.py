@@ -21,7 +21,8 @@ from prisma_dsql.schema.passes.checks import (
     check_schemas)
 from prisma_dsql.schema.passes.config import resolve_datasource, resolve_generators
 from prisma_dsql.schema.passes.connector import check_connector
-from prisma_dsql.schema.passes.context import RESERVED_MODEL_NAMES, RESERVED_SCALAR_NAMES, Ctx, kind_label
+from prisma_dsql.schema.passes.context import (
+    RESERVED_MODEL_NAMES, RESERVED_SCALAR_NAMES, Ctx, canonical_preview_feature, kind_label)
 from prisma_dsql.schema.passes.enums import resolve_enum
 from prisma_dsql.schema.passes.models import ModelResolver
 from prisma_dsql.schema.passes.relations import resolve_relations
@@ -42,7 +43,7 @@ def resolve(files: Iterable[ast.SchemaFile]) -> tuple[m.Schema, list[Diagnostic]
         if datasource.provider == "mongodb":
             ctx.relation_mode = "prisma"  # MongoDB has no foreign keys: Prisma always emulates relations
     generators = resolve_generators(ctx, [b for b in blocks if b.kind == "generator"])
-    ctx.preview_features = frozenset(f for g in generators for f in g.preview_features)
+    ctx.preview_features = frozenset(canonical_preview_feature(f) for g in generators for f in g.preview_features)
 
     # Names pass: models, views, composite types and enums share one namespace.
     top: dict[str, ast.Block] = {}

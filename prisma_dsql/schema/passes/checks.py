@@ -4,7 +4,7 @@ preview features, constraint-name collisions, `@@schema` use."""
 from __future__ import annotations
 
 from prisma_dsql.schema import model as m
-from prisma_dsql.schema.passes.context import INDEX_FEATURES, PROVIDERS, Ctx
+from prisma_dsql.schema.passes.context import INDEX_FEATURES, PROVIDERS, Ctx, canonical_preview_feature
 from prisma_dsql.source import Span
 
 
@@ -43,7 +43,7 @@ def check_model(ctx: Ctx, mdl: m.Model) -> None:
 
 def check_preview_features(ctx: Ctx, generators: tuple[m.Generator, ...], models: list[m.Model],
                            datasource: m.Datasource | None = None) -> None:
-    enabled = {f for g in generators for f in g.preview_features}
+    enabled = {canonical_preview_feature(f) for g in generators for f in g.preview_features}
     if datasource is not None and datasource.extensions_span is not None and "postgresqlExtensions" not in enabled:
         ctx.error("PSL121", "The `extensions` property is only available with the `postgresqlExtensions` preview "
                   "feature.", datasource.extensions_span, subject=f"datasource {datasource.name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prisma_dsql.schema import model as m
 from prisma_dsql.schema.passes.context import (
     DATASOURCE_PROPERTIES, DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, PRISMA7_URL_PROPERTIES, PROVIDERS,
-    REMOVED_PREVIEW_FEATURES, Ctx, plain, suggest)
+    REMOVED_PREVIEW_FEATURES, Ctx, canonical_preview_feature, describe, plain, suggest)
 from prisma_dsql.syntax import ast
 
 
@@ -64,6 +64,10 @@ def resolve_datasource(ctx: Ctx, blocks: list[ast.Block]) -> m.Datasource | None
                      subject=f"datasource {b.name}")
     relation_mode = "foreignKeys"
     relation_mode_span = None
+    if "relationMode" in values and "referentialIntegrity" in values:
+        ctx.error("PSL111", "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please "
+                  "use only `relationMode` instead.", values["referentialIntegrity"][0].span,
+                  help="Remove `referentialIntegrity` (its old name).")
     for key in ("relationMode", "referentialIntegrity"):
         if key in values:
             prop, cv = values[key]
@@ -80,7 +84,10 @@ def resolve_datasource(ctx: Ctx, blocks: list[ast.Block]) -> m.Datasource | None
     if "schemas" in values:
         prop, cv = values["schemas"]
         schemas_span = prop.value.span
-        if isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
+        if isinstance(prop.value, ast.ArrayValue) and not prop.value.items:
+            ctx.error("PSL111", "If provided, the schemas array can not be empty.", prop.value.span,
+                      help='List the schemas, e.g. `schemas = ["public"]`, or remove the property.')
+        elif isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
             names = [i.value for i in prop.value.items]
             seen: set[str] = set()
             for item in prop.value.items:
@@ -140,12 +147,18 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
         preview: tuple[str, ...] = ()
         if "previewFeatures" in values:
             prop, cv = values["previewFeatures"]
-            if isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
+            if isinstance(prop.value, ast.StringValue):  # Prisma takes a lone string as a list of one
+                preview = (prop.value.value,)
+                _check_preview_names(ctx, [prop.value], f"generator {b.name}")
+            elif isinstance(prop.value, ast.ArrayValue) and all(isinstance(i, ast.StringValue) for i in prop.value.items):
                 preview = tuple(i.value for i in prop.value.items)
                 _check_preview_names(ctx, prop.value.items, f"generator {b.name}")
             else:
                 ctx.error("PSL112", '`previewFeatures` must be a list of strings, e.g. ["views"].', prop.value.span)
         output = values["output"][1].value if "output" in values else None
+        if "output" in values and not isinstance(values["output"][0].value, (ast.StringValue, ast.FunctionValue)):
+            ctx.error("PSL112", f"Expected a String value, but received {describe(values['output'][0].value)}.",
+                      values["output"][0].value.span, help='Write `output = "../generated/client"`.')
         out.append(m.Generator(b.name, provider, b.span, b.name_span,
                                output if isinstance(output, str) else None, preview,
                                tuple((k, cv) for k, (_, cv) in values.items())))
@@ -156,7 +169,7 @@ def resolve_generators(ctx: Ctx, blocks: list[ast.Block]) -> tuple[m.Generator, 
 
 def _check_preview_names(ctx: Ctx, items, subject: str) -> None:
     for item in items:
-        name = item.value
+        name = canonical_preview_feature(item.value)
         if name in PREVIEW_FEATURES:
             continue
         if name in REMOVED_PREVIEW_FEATURES:

@@ -45,6 +45,12 @@ DEPRECATED_PREVIEW_FEATURES = (
 #: rejects them ("not known"); many projects still on Prisma 5/6 list them, so prisma-dsql warns (PSL902)
 #: instead of refusing a schema whose DSQL findings the user came for.
 REMOVED_PREVIEW_FEATURES = {"metrics": "7.0", "esm": "7.0", "driverAdaptersPreview": "7.0"}
+def canonical_preview_feature(name: str) -> str:
+    """Prisma matches preview feature names without regard to case: `VIEWS` enables `views`."""
+    known = {f.lower(): f for f in (*PREVIEW_FEATURES, *DEPRECATED_PREVIEW_FEATURES, *REMOVED_PREVIEW_FEATURES)}
+    return known.get(name.lower(), name)
+
+
 #: Names no model, view, enum or composite type may take.
 RESERVED_SCALAR_NAMES = ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes")
 RESERVED_MODEL_NAMES = (
