@@ -30,10 +30,17 @@ def check_model(ctx: Ctx, mdl: m.Model) -> None:
                           f.span, subject=f"{mdl.name}.{f.name}")
     if mdl.is_view or mdl.ignored:
         return
-    if mdl.primary_key is None:
-        has_unique = any(
-            all((mdl.field(x.name) is not None and not mdl.field(x.name).is_optional) for x in u.fields)
-            for u in mdl.uniques)
+    def usable(x) -> bool:
+        # A unique criterion needs required fields Prisma Client can read: `Unsupported(...)` ones do not count.
+        f = mdl.field(x.name)
+        return f is not None and not f.is_optional and f.kind is not m.FieldKind.UNSUPPORTED
+
+    # (an optional id field is reported as PSL106 already)
+    pk_usable = mdl.primary_key is not None and not any(
+        mdl.field(x.name) is not None and mdl.field(x.name).kind is m.FieldKind.UNSUPPORTED
+        for x in mdl.primary_key.fields)
+    if not pk_usable:
+        has_unique = any(all(usable(x) for x in u.fields) for u in mdl.uniques)
         if not has_unique:
             ctx.error("PSL118", "Each model must have at least one unique criteria that has only required fields. "
                       "Either mark a single field with `@id`, `@unique` or add a multi field criterion with "
