@@ -266,3 +266,23 @@ def test_whitespace_is_what_prisma_calls_whitespace(blank, valid):
         assert codes == ([] if valid else [("PSL001", 3)]), (repr(line), codes)
         if valid:
             assert [f.name for f in loaded.schema.models[0].fields] == ["id", "a"]
+
+
+@pytest.mark.parametrize("path", ["samples/blog/schema.prisma", "samples/saas/schema.prisma"])
+def test_a_lost_brace_gives_one_finding(path):
+    """A block that loses its `{` or its `}` is one error, not one per member or per following block."""
+    from prisma_dsql.diagnostics import Severity
+
+    lines = (Path(__file__).parent.parent / path).read_text().split("\n")
+    checked = 0
+    for i, line in enumerate(lines):
+        if line.strip() == "}":
+            mutant = lines[:i] + lines[i + 1:]
+        elif line.rstrip().endswith("{"):
+            mutant = lines[:i] + [line.replace("{", "")] + lines[i + 1:]
+        else:
+            continue
+        errors = [d for d in load_text("\n".join(mutant)).diagnostics if d.severity is Severity.ERROR]
+        assert len(errors) == 1, (i + 1, [(d.code, d.span.line, d.message) for d in errors])
+        checked += 1
+    assert checked >= 10
