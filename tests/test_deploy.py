@@ -402,3 +402,27 @@ CREATE TABLE "Other" ("id" BIGINT PRIMARY KEY);
         where = conn.execute("SELECT relname, relnamespace::regnamespace::text FROM pg_class "
                              "WHERE relname IN ('Thing', 'Other') ORDER BY 1").fetchall()
     assert where == [("Other", "app"), ("Thing", "app")]
+
+
+def test_lost_lease_stops_before_the_next_statement(dsql_url, tmp_path, reference):
+    """Another deploy took the lease over (ours looked dead): the heartbeat notices, the deploy stops before its
+    next statement, and a later deploy resumes."""
+    import time
+
+    from prisma_dsql.deploy.lock import LockLost
+
+    class Thief(Reporter):
+        def statement(self, name, step, count):
+            if (name, step.index) == ("20260102000000_seed", 2):
+                with psycopg.connect(dsql_url, autocommit=True) as conn:
+                    conn.execute("UPDATE _prisma_dsql_lock SET holder = 'thief', expires_at = now() - interval '1 s'")
+                time.sleep(0.8)  # a few heartbeats (lease 1 s: one every 0.25 s)
+
+    folder = write_folder(tmp_path, HISTORY)
+    with connector(dsql_url) as c, pytest.raises(LockLost, match="lock was lost"):
+        deploy(c, folder, fast_options(), Thief())
+    rows = history_rows(dsql_url)
+    # statement 3 (already past its check when the lease was taken) ran; statement 4 did not
+    assert [r[2] for r in rows] == [True, False] and rows[1][3] == 3 and rows[1][4] is None  # interrupted
+    assert run_deploy(dsql_url, folder).resumed == ["20260102000000_seed"]
+    assert (catalog(dsql_url), history_rows(dsql_url)) == reference
