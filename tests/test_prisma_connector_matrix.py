@@ -149,7 +149,8 @@ def enum_defaults() -> list[str]:
 
 def list_defaults() -> list[str]:
     out = []
-    for t, values in (("Int", ("[1, 2]", '["a"]', "[1.5]", "[true]")), ("String", ('["a"]', "[1]")),
+    for t, values in (("Int", ("[1, 2]", '["a"]', "[1.5]", "[true]", "autoincrement()", "now()")),
+                      ("String", ('["a"]', "[1]", "uuid()", "cuid()", "now()", 'dbgenerated("x")', "1")),
                       ("Boolean", ("[true]", "[1]")), ("DateTime", ('["2020-01-01T00:00:00Z"]', '["x"]')),
                       ("Float", ("[1.5]", '["1"]'))):
         for v in values:

@@ -260,8 +260,8 @@ class ModelResolver:
         def mismatch(what: str) -> None:
             ctx.error("PSL110", f"Expected {what}, but found {describe(value)}.", value.span, subject=subject)
 
-        if f.type.arity == "list" and not (isinstance(value, ast.FunctionValue) and value.name in ("now", "dbgenerated")):
-            # Prisma takes a list literal, or now()/dbgenerated() as the whole column's default.
+        if f.type.arity == "list" and not isinstance(value, ast.FunctionValue):
+            # Prisma takes a list literal, or a function checked against the element type (as below).
             if not isinstance(value, ast.ArrayValue):
                 mismatch("a list default for a list field")
                 return None
