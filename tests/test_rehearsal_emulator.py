@@ -602,3 +602,13 @@ def test_embedded_start_failure_is_one_clear_message(monkeypatch) -> None:
         "pass --url to use a real database"
     )
     assert made and not os.path.exists(made[0])  # its temporary folder is gone
+
+
+def test_a_valid_unique_index_becomes_a_named_constraint(conn) -> None:
+    """`ADD CONSTRAINT n UNIQUE USING INDEX idx` is DSQL's documented way to a named unique constraint."""
+    (job_id,) = conn.execute('CREATE UNIQUE INDEX ASYNC "t_a_idx" ON "t" ("a")').fetchone()
+    assert wait(conn, job_id)
+    conn.execute('ALTER TABLE "t" ADD CONSTRAINT "t_a_key" UNIQUE USING INDEX "t_a_idx"')
+    assert conn.execute("SELECT contype FROM pg_constraint WHERE conname = 't_a_key'").fetchone() == ("u",)
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        conn.execute('ALTER TABLE "t" ADD CONSTRAINT "t_b_key" UNIQUE ("b")')

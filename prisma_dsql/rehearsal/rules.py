@@ -313,7 +313,8 @@ RULES: tuple[Rule, ...] = (
        r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:FOREIGN\s+KEY|CHECK)\b(?!.*\bNOT\s+VALID\s*$)",
        "ADD CONSTRAINT FOREIGN KEY/CHECK needs NOT VALID (then ALTER TABLE ASYNC ... VALIDATE CONSTRAINT)"),
     _r("add_unique_or_primary_key", "alter_action",
-       r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b",
+       # `ADD [CONSTRAINT n] UNIQUE USING INDEX idx` is DSQL's way to name a unique index as a constraint.
+       r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE(?!\s+USING\s+INDEX\b)|PRIMARY\s+KEY)\b",
        "ADD CONSTRAINT UNIQUE/PRIMARY KEY is not supported (use CREATE UNIQUE INDEX ASYNC)"),
     _r("alter_column_type", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+)?TYPE\b",
        "ALTER COLUMN TYPE is not supported (recreate the table)"),
