@@ -286,3 +286,10 @@ def test_a_lost_brace_gives_one_finding(path):
         assert len(errors) == 1, (i + 1, [(d.code, d.span.line, d.message) for d in errors])
         checked += 1
     assert checked >= 10
+
+
+def test_an_unpaired_surrogate_escape_is_reported_and_replaced():
+    loaded = load_text('model A {\n  id Int @id\n\n  @@map("T\\uDC00")\n}\n')
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("PSL007", 4)]
+    assert loaded.schema.models[0].db_name == "T\ufffd"  # never an unencodable character downstream
+    loaded.schema.models[0].db_name.encode("utf-8")

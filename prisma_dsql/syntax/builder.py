@@ -97,6 +97,8 @@ class TreeBuilder:
                     help="Write a character outside the Basic Multilingual Plane as a surrogate pair, e.g. \\ud83d\\ude00.",
                 )
             )
+            # Reported; later stages (names, UTF-8 output) must never see an unencodable character.
+            value = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
         return ast.StringValue(value, span)
 
     def number(self, children):
