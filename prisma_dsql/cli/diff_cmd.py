@@ -56,9 +56,13 @@ def _hints(rename_tables, rename_columns):
 
 
 def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, no_color):
+    from prisma_dsql.gcpause import no_gc_pauses
     from prisma_dsql.migrations.evolve import plan_between_sides
 
-    evo = plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
+    # Two catalogs of up to 1000 tables are many small acyclic objects: collecting while they are
+    # built only rescans them (a fifth of the time at 1000 tables).
+    with no_gc_pauses():
+        evo = plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
     return evo, list(evo.sources)
 
 
