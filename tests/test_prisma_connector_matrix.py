@@ -301,7 +301,31 @@ def config_blocks() -> list[str]:
     return out
 
 
+def mongodb() -> list[str]:
+    """MongoDB's own rules: composite types, ids in `_id`, auto(), embedded many-to-many, index paths."""
+    ds = _datasource("mongodb")
+    ident = '  id String @id @default(auto()) @map("_id") @db.ObjectId\n'
+    bodies = (
+        "type T {\n  a Int\n}\n\nmodel M {\n" + ident + "  t T\n  ts T[]\n  o T?\n}\n",
+        "type T {\n  a Int @id\n}\n\nmodel M {\n" + ident + "  t T\n}\n",
+        "type T {\n  a Int @unique\n}\n\nmodel M {\n" + ident + "  t T\n}\n",
+        'type T {\n  a Int\n  @@map("x")\n}\n\nmodel M {\n' + ident + "  t T\n}\n",
+        "type T {\n  m M?\n}\n\nmodel M {\n" + ident + "  t T\n}\n",
+        "type T {\n  t T\n}\n\nmodel M {\n" + ident + "  t T\n}\n",
+        "type T {\n  t T?\n}\n\nmodel M {\n" + ident + "  t T\n}\n",
+        "type T {\n  a Int\n}\n\nmodel M {\n" + ident + "  t T\n\n  @@index([t.a])\n}\n",
+        "type T {\n  a Int\n}\n\nmodel M {\n" + ident + "  t T\n\n  @@index([t.b])\n}\n",
+        'model M {\n  id String @id @default(auto()) @map("_id")\n}\n',
+        "model A {\n" + ident + "  bIds String[] @db.ObjectId\n  bs B[] @relation(fields: [bIds], references: [id])\n}\n\n"
+        "model B {\n" + ident + "  aIds String[] @db.ObjectId\n  as A[] @relation(fields: [aIds], references: [id])\n}\n",
+        "model A {\n" + ident + "  bs B[]\n}\n\nmodel B {\n" + ident + "  as A[]\n}\n",
+        'model M {\n' + ident + '  s String\n\n  @@index([s], map: "x")\n  @@index([s], map: "y")\n}\n',
+    )
+    return [ds + b for b in bodies]
+
+
 FAMILIES = {
+    "mongodb": mongodb,
     "config_blocks": config_blocks,
     "operator_classes": operator_classes,
     "index_types": index_types,

@@ -33,7 +33,7 @@ def check_connector(ctx: Ctx, provider: str | None, datasource: m.Datasource | N
         _fields(ctx, conn, label, mdl)
         _keys(ctx, conn, mdl)
     for rel in relations:
-        if rel.kind == "m-n" and conn.document:
+        if rel.kind == "m-n" and conn.document and not rel.fields:
             ctx.error("PSL123", "Implicit many-to-many relations are not supported on MongoDB. Please use the syntax "
                       "defined in https://pris.ly/d/document-database-many-to-many", rel.span,
                       subject=f"{rel.from_model}.{rel.from_field}")
@@ -115,6 +115,10 @@ def _fields(ctx: Ctx, conn: Connector, label: str, mdl: m.Model) -> None:
         d = f.default
         if d is None or d.kind != "function":
             continue
+        if d.function == "auto" and (f.native_type is None or f.native_type.name != "ObjectId"):
+            ctx.error("PSL110", f"Error validating field `{f.name}` in model `{mdl.name}`: MongoDB `@default(auto())` "
+                      "fields must have `ObjectId` native type.", d.span, subject=subject,
+                      help=f"Add `@{ctx.datasource_name}.ObjectId`.")
         if d.function == "dbgenerated" and conn.document:
             ctx.error("PSL110", f"Error validating field `{f.name}` in model `{mdl.name}`: The `dbgenerated()` "
                       "function is not allowed with MongoDB. Please use `auto()` instead.", d.span, subject=subject)
@@ -186,6 +190,15 @@ def _keys(ctx: Ctx, conn: Connector, mdl: m.Model) -> None:
                     ctx.error("PSL104", f"Error parsing attribute \"{label}\": The given operator class `{x.ops}` does "
                               f"not support the field `{x.name}` ({key.replace('@db.', '@' + ctx.datasource_name + '.')}).",
                               index.span, subject=mdl.name)
+    if conn.document:
+        seen_sets: set[tuple[str, ...]] = set()
+        for index in (*mdl.uniques, *mdl.indexes):
+            fields = tuple(x.name for x in index.fields)
+            if fields in seen_sets and index.kind != "fulltext":
+                label = "@@unique" if index.kind == "unique" else "@@index"
+                ctx.error("PSL101", f"Error parsing attribute \"{label}\": Index already exists in the model.",
+                          index.span, subject=mdl.name, help="MongoDB keeps one index per list of fields.")
+            seen_sets.add(fields)
     for index in (*mdl.uniques, *mdl.indexes):
         kind = "@@unique" if index.kind == "unique" else f"@@{index.kind}"
         if index.type is not None and index.type not in conn.index_types:

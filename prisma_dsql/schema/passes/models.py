@@ -395,8 +395,31 @@ class ModelResolver:
             self.ctx.error("PSL117", f"Composite types are not supported on {self.provider}. They are only "
                            "supported on MongoDB.", b.name_span, subject=b.name,
                            help=f"Turn `type {b.name}` into a model with a relation, or store it in a Json field.")
-        fields = tuple(self.field(b, f)[0] for f in dedupe_fields(self.ctx, b))
-        return m.CompositeType(b.name, fields, b.span, b.name_span, b.doc)
+        ctx = self.ctx
+        fields = []
+        for f in dedupe_fields(ctx, b):
+            fld, extras = self.field(b, f)
+            subject = f"{b.name}.{f.name}"
+            for attr in f.attributes:
+                if attr.name in ("id", "unique", "relation", "updatedAt", "ignore"):
+                    ctx.error("PSL103", f"Error validating: Defining `@{attr.name}` attribute for a field in a "
+                              "composite type is not allowed.", attr.span, subject=subject)
+            if fld.kind is m.FieldKind.RELATION:
+                ctx.error("PSL117", f"Error validating composite type \"{b.name}\": {f.type.name} refers to a model, "
+                          "making this a relation field. Relation fields inside composite types are not supported.",
+                          f.type.span, subject=subject, help="Use another composite type, or an id of the model.")
+            elif f.type.name == b.name and f.type.arity == "required":
+                ctx.error("PSL117", f"Error validating field `{f.name}` in composite type `{b.name}`: The type is the "
+                          "same as the parent and causes an endless cycle. Please change the field to be either "
+                          "optional or a list.", f.type.span, subject=subject)
+            fields.append(fld)
+        for attr in b.attributes:
+            if attr.name == "map":
+                ctx.error("PSL103", "Error validating: The name of a composite type is not persisted in the database, "
+                          "therefore it does not need a mapped database name.", attr.span, subject=b.name)
+            else:
+                ctx.error("PSL103", f"Attribute not known: \"@@{attr.name}\".", attr.span, subject=b.name)
+        return m.CompositeType(b.name, tuple(fields), b.span, b.name_span, b.doc)
 
     def model(self, b: ast.Block) -> "DraftModel":
         ctx = self.ctx
@@ -523,6 +546,21 @@ class ModelResolver:
         )
         return DraftModel(model_, {n: ex.get("relation") for n, ex in extras.items()})
 
+    def _composite_path(self, path: str, by_name: dict[str, m.Field]) -> bool:
+        """Whether `t.a.b` names a field inside composite-type fields of the model (MongoDB indexes)."""
+        head, *rest = path.split(".")
+        f = by_name.get(head)
+        type_name = f.type_name if f is not None and f.kind is m.FieldKind.COMPOSITE else None
+        for part in rest:
+            block = self.composites.get(type_name) if type_name else None
+            member = next((x for x in block.members if x.name == part), None) if block else None
+            if member is None:
+                return False
+            type_name = member.type.name if member.type.name in self.composites else None
+            if type_name is None and part != rest[-1]:
+                return False
+        return True
+
     def _shard_key_supported(self, attr: ast.Attribute, label: str, subject: str) -> None:
         """Shard keys need the `shardKeys` preview feature and a connector that has them (MySQL)."""
         if "shardKeys" not in self.ctx.preview_features:
@@ -574,6 +612,9 @@ class ModelResolver:
         ok = True
         for name, span, item in items:
             fld = by_name.get(name)
+            if fld is None and "." in name and self._composite_path(name, by_name):
+                out.append(m.IndexField(name, span))  # `t.a`: a field of a composite type (MongoDB)
+                continue
             if fld is None:
                 ctx.error("PSL113", f"The {label[2:]} definition refers to the unknown field `{name}` of model "
                           f"`{model_name}`.", span, subject=model_name,

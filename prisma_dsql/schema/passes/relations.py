@@ -154,9 +154,11 @@ def _ambiguous(ctx: Ctx, members: list[_RelSide], pair: tuple[str, str]) -> None
 
 def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models: dict[str, m.Model]) -> m.Relation | None:
     a_list, b_list = a.field.is_list, b.field.is_list
+    # MongoDB's many-to-many keeps the ids in a list field on both sides (`fields: [bIds]`).
+    embedded = ctx.provider == "mongodb" and all(s.fields and s.references for s in (a, b))
     if a_list and b_list:
         for s in (a, b):
-            if s.fields or s.references:
+            if (s.fields or s.references) and not embedded:
                 ctx.error("PSL109", "Implicit many-to-many relations must not have `fields` or `references`.",
                           s.attr.span if s.attr else s.field.span, subject=f"{s.model}.{s.field.name}")
             if s.on_delete or s.on_update:
@@ -173,8 +175,9 @@ def _pair(ctx: Ctx, a: _RelSide, b: _RelSide, name: str, explicit: bool, models:
                           subject=f"{s.model}.{s.field.name}",
                           help="Use an explicit join model, or give the model a single-field @id.")
         return m.Relation(name, "m-n", first.model, first.field.name, second.model, second.field.name,
-                          first.field.span, on_delete=m.ReferentialAction.CASCADE,
-                          on_update=m.ReferentialAction.CASCADE)
+                          first.field.span, fields=tuple(first.fields) if embedded else (),
+                          references=tuple(first.references) if embedded else (),
+                          on_delete=m.ReferentialAction.CASCADE, on_update=m.ReferentialAction.CASCADE)
     owners = [s for s in (a, b) if s.fields or s.references]
     if len(owners) == 2:
         if a_list or b_list:
