@@ -129,6 +129,12 @@ FEATURES = {
                                        'generator c {\n  provider        = "prisma-client-js"\n'
                                        '  previewFeatures = ["shardKeys"]\n}\n\n'),
     "shard key without preview": lambda p: _m(p, f"model M {{\n{_ident(p)}  a String @shardKey\n}}\n"),
+    "two autoincrements": lambda p: _m(p, "model M {\n  id BigInt @id @default(autoincrement())\n"
+                                          "  n BigInt @unique @default(autoincrement())\n}\n"),
+    "client names of id and unique": lambda p: _m(p, 'model M {\n  a Int\n  b Int\n\n  @@id([a, b], name: "ab")\n'
+                                                    '  @@unique([a, b], name: "ab")\n}\n'),
+    "default constraint names": lambda p: _m(p, f'model M {{\n{_ident(p)}  s String @default("x", map: "d1")\n'
+                                               '  t String @default("y", map: "d1")\n}\n'),
     "fulltext name": lambda p: _m(p, f'model M {{\n{_ident(p)}  a String\n\n  @@fulltext([a], name: "n")\n}}\n'),
 }
 

@@ -14,6 +14,16 @@ def check_model(ctx: Ctx, mdl: m.Model) -> None:
         ctx.error("PSL106", "Views cannot have primary keys.", mdl.primary_key.span, subject=mdl.name,
                   help="Use `@unique` instead of `@id` on a view.")
     field_names = {f.name for f in mdl.fields}
+    client_names: dict[str, Span] = {}
+    keyed = ([("@@id", mdl.primary_key)] if mdl.primary_key is not None and not mdl.primary_key.from_field else [])
+    for label, key in keyed + [("@@unique", u) for u in mdl.uniques if not u.from_field]:
+        if key.name is None:
+            continue
+        if key.name in client_names:
+            ctx.error("PSL101", f"Error parsing attribute \"{label}\": The given custom name `{key.name}` has to be "
+                      "unique on the model. Please provide a different name for the `name` argument.", key.span,
+                      subject=mdl.name)
+        client_names.setdefault(key.name, key.span)
     for u in mdl.uniques:
         if u.name is not None and u.name in field_names:
             ctx.error("PSL101", f"The custom name `{u.name}` specified for the `@@unique` attribute is already used as "

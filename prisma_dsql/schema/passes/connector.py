@@ -92,6 +92,12 @@ def _cycles(ctx: Ctx, relations: list[m.Relation]) -> None:
 def _fields(ctx: Ctx, conn: Connector, label: str, mdl: m.Model) -> None:
     pk_fields = {x.name for x in mdl.primary_key.fields} if mdl.primary_key else set()
     indexed = pk_fields | {x.name for i in (*mdl.uniques, *mdl.indexes) for x in i.fields}
+    if conn.name == "mysql":
+        serial = [f for f in mdl.fields if f.default is not None and f.default.function == "autoincrement"]
+        for f in serial[1:]:
+            ctx.error("PSL110", "Error parsing attribute \"@default\": The `autoincrement()` default value is used "
+                      "multiple times on this model even though the underlying datasource only supports one instance "
+                      "per table.", f.default.span, subject=f"{mdl.name}.{f.name}")
     for f in mdl.fields:
         subject = f"{mdl.name}.{f.name}"
         if f.kind is m.FieldKind.SCALAR and f.type_name not in conn.scalars:
@@ -354,11 +360,14 @@ def _names(ctx: Ctx, conn: Connector, models: list[m.Model], relations: list[m.R
                 if name in global_index:
                     clash(name, span, mdl.name, "global for indexes and unique constraints")
                 global_index.setdefault(name, mdl.name)
-        if "global-pk-fk" in scopes and pk_name is not None:
-            if pk_name in global_pk_fk:
-                clash(pk_name, mdl.primary_key.span, mdl.name,
-                      "global for primary keys, foreign keys and default constraints")
-            global_pk_fk.setdefault(pk_name, mdl.name)
+        if "global-pk-fk" in scopes:
+            # Primary keys and the named default constraints (`@default(..., map:)`, SQL Server's).
+            owned = [(pk_name, mdl.primary_key.span)] if pk_name is not None else []
+            owned += [(f.default.map, f.default.span) for f in mdl.fields if f.default is not None and f.default.map]
+            for name, span in owned:
+                if name in global_pk_fk:
+                    clash(name, span, mdl.name, "global for primary keys, foreign keys and default constraints")
+                global_pk_fk.setdefault(name, mdl.name)
     if "global-pk-fk" in scopes:
         by_name = {x.name: x for x in models}
         for rel in relations:
