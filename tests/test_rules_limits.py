@@ -31,15 +31,15 @@ def model(name: str, body: str = "") -> str:
     return f"model {name} {{\n  id BigInt @id\n{body}}}\n\n"
 
 
-@pytest.mark.parametrize("count, reported", [(DSQL_LIMITS["tables"] - 1, False), (DSQL_LIMITS["tables"], True)])
-def test_tables_count_the_history_table(count, reported):
-    # 999 models + _prisma_migrations = 1000 tables: fine; 1000 models: one too many.
+@pytest.mark.parametrize("count, reported", [(DSQL_LIMITS["tables"] - 2, False), (DSQL_LIMITS["tables"] - 1, True)])
+def test_tables_count_the_history_and_lock_tables(count, reported):
+    # 998 models + _prisma_migrations + _prisma_dsql_lock = 1000 tables: fine; 999 models: one too many.
     text = DS + "".join(model(f"M{i}") for i in range(count))
     assert ("DSQL404" in codes(text)) is reported
 
 
 def test_implicit_many_to_many_tables_count():
-    n = DSQL_LIMITS["tables"] - 2  # + 1 join table + history = limit: fine; one more relation: over
+    n = DSQL_LIMITS["tables"] - 3  # + 1 join table + history + lock = limit: fine; one more relation: over
     base = "".join(model(f"M{i}") for i in range(n - 2))
     pair = model("A", "  bs B[]\n") + model("B", "  as A[]\n")
     assert "DSQL404" not in codes(DS + base + pair)
