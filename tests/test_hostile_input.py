@@ -86,14 +86,18 @@ def test_an_unreadable_subfolder_is_reported(tmp_path, monkeypatch):
     assert "more" in str(err.value) and "permission denied" in str(err.value)
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root reads any folder")
 def test_an_unreadable_subfolder_is_reported_end_to_end(tmp_path):
+    from tests.support.unprivileged import without_dac_override
+
     (tmp_path / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
     (tmp_path / "more").mkdir()
     (tmp_path / "more" / "b.prisma").write_text("model B {\n  id Int @id\n}\n")
     os.chmod(tmp_path / "more", 0)
     try:
-        _clean(run("validate", tmp_path), 2, "permission denied")
+        argv = without_dac_override([sys.executable, "-m", "prisma_dsql", "validate", str(tmp_path)])
+        proc = subprocess.run(argv, capture_output=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
+                              check=False)
+        _clean(proc, 2, "permission denied")
     finally:
         os.chmod(tmp_path / "more", 0o755)
 
