@@ -220,3 +220,20 @@ def test_plan_report_shows_control_characters_from_names_instead_of_obeying_them
     text = render_plan(evo.plan)
     assert "\x1b" not in text and "T\\u{1b}[2J" in text
     assert "\x1b" in evo.plan.text()  # the SQL itself keeps the name exactly: it is the data
+
+
+def test_a_field_moved_to_another_enum_on_postgres(pg_database):
+    old = "enum A {\n  X\n  Y\n}\nenum B {\n  X\n  Y\n  Z\n}\n" + USER % "  kind A?\n"
+    new = old.replace("  kind A?\n", "  kind B?\n")
+    profile = profile_for("postgres")
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(generate_from_empty(load_text(HEAD + old), profile).script.text())
+        conn.execute("""INSERT INTO "User" (email, kind) VALUES ('a@x', 'Y')""")
+    evo = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + new), profile)
+    assert evo.ok, (evo.refusal, evo.refused, evo.problems)
+    assert [s.label for s in evo.plan.steps] == ["AlterTable"], evo.plan.text()
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        for st in evo.plan.steps:
+            conn.execute(st.sql)
+        assert conn.execute('SELECT kind::text FROM "User"').fetchone() == ("Y",)
+    assert plan_to_schema(_read(pg_database).catalog, load_text(HEAD + new), profile).plan.steps == ()

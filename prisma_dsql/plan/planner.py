@@ -397,6 +397,8 @@ WIDENINGS: dict[str, frozenset[str]] = {
 def _narrows(old: Column, new: Column) -> str | None:
     """Why a type change may lose data, or None for a widening."""
     a, b = old.type, new.type
+    if b.kind == "user":  # into an enum: a value it does not hold fails the statement, nothing is cut
+        return None
     if a.kind == "builtin" and b.kind == "builtin" and not a.array and not b.array:
         if a.name == b.name:
             if a.args and (not b.args or b.args[0] >= a.args[0]) or not a.args and not b.args:

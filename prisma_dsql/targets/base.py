@@ -358,8 +358,10 @@ class Target:
         c = op.column
         e.require("alter_column_type", f"ALTER COLUMN {c.name!r} TYPE", c.span)
         type_sql = self.column_type(e, c.type, c.span)
+        # An enum converts through text: PostgreSQL has no cast between two enum types.
+        via = "::text" if c.type.kind == "user" else ""
         return (f"ALTER TABLE {e.table(op.table)} ALTER COLUMN {quote(c.name)} SET DATA TYPE {type_sql} "
-                f"USING ({quote(c.name)}::{type_sql})"), DDL
+                f"USING ({quote(c.name)}{via}::{type_sql})"), DDL
 
     def backfill(self, e: _Emit, op: ops.Backfill):
         """One batch of a backfill: at most `batch` rows, found by key (DSQL has no ctid); the runner
