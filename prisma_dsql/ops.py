@@ -357,9 +357,24 @@ class AddPrimaryKey(Operation):
 
 
 @dataclass(frozen=True)
+class SyncIdentity(Operation):
+    """Set an identity column's sequence past the highest value in the table (after rows were copied in
+    with their ids): `SELECT setval(...)`, a data step."""
+
+    table: TableRef
+    column: str
+    span: Span | None = _span()
+
+    @property
+    def subject(self) -> str:
+        return f"column {_ref_text(self.table)}.{self.column}"
+
+
+@dataclass(frozen=True)
 class CopyRows(Operation):
     """Copy every row of `source` into `target` (a table rebuild), `batch` rows per transaction in key
-    order; `columns` maps target column -> SQL expression over the source row."""
+    order; `columns` maps target column -> SQL expression over the source row (`s`); `key` names target
+    columns (in `columns`) that find one row."""
 
     source: TableRef
     target: TableRef

@@ -44,6 +44,8 @@ class Scenario:
     refused: str | None = None  # text of the refusal, when the plan must be refused
     fails: str | None = None  # SQLSTATE class / text expected when applying fails (e.g. duplicates)
     keep: str | None = None  # a query whose result must be the same before and after
+    then: str | None = None  # a statement the application runs afterwards, which must work
+    expect: tuple | None = None  # (query, rows) the database must answer afterwards
 
 
 INSERT2 = ["INSERT INTO \"User\" (email) VALUES ('a@x'), ('b@x')"]
@@ -79,7 +81,7 @@ SCENARIOS = [
              hints=RenameHints.parse(columns=("User.nick=handle",)), keep='SELECT email FROM "User" ORDER BY id'),
     Scenario("model renamed", USER % "",
              USER.replace("model User", "model Account") % "", INSERT2,
-             ["DropIndex", "RenameTable", "RenameConstraint", "CreateIndex"], {"may-fail-on-existing-data"},
+             ["RenameTable", "RenameConstraint", "CreateIndex", "DropIndex"], set(),
              hints=RenameHints.parse(tables=("User=Account",))),
     Scenario("relation added", USER % "",
              USER % "  posts Post[]\n" + "model Post {\n  id Int @id @default(autoincrement())\n"
@@ -94,29 +96,58 @@ SCENARIOS = [
              "enum Role {\n  A\n  B\n  C\n}\n" + USER % "  role Role @default(A)\n",
              ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'A'), ('b@x', 'B')"],
              ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "DropDomain",
-              "CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "AddCheck",
-              "ValidateConstraint", "DropDomain"], {"rebuild", "row-limit", "data-loss"},
+              "CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "Backfill",
+              "AddCheck", "ValidateConstraint", "DropDomain"], {"rebuild", "row-limit"},
              keep='SELECT email, role::text FROM "User" ORDER BY id'),
     Scenario("enum value removed, with an index", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role?\n  @@index([role])\n",
              "enum Role {\n  A\n}\n" + USER % "  role Role?\n  @@index([role])\n",
              ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'A'), ('b@x', NULL)"],
              ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain", "CreateDomain",
               "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "CreateIndex", "DropDomain"],
-             {"rebuild", "row-limit", "data-loss", "may-fail-on-existing-data"},
+             {"rebuild", "row-limit", "may-fail-on-existing-data"},
              keep='SELECT email, role::text FROM "User" ORDER BY id'),
     Scenario("enum value removed while rows hold it", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role?\n",
              "enum Role {\n  A\n}\n" + USER % "  role Role?\n",
              ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'B')"],
              ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain", "CreateDomain",
               "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "DropDomain"],
-             {"rebuild", "row-limit", "data-loss", "may-fail-on-existing-data"}, fails="violates check constraint"),
+             {"rebuild", "row-limit", "may-fail-on-existing-data"}, fails="violates check constraint"),
     Scenario("type change without rebuild", USER % "  n Int?\n", USER % "  n String?\n", INSERT2,
              refused="--allow-rebuild"),
     Scenario("type change with rebuild", USER % "  n Int?\n", USER % "  n BigInt?\n",
              ["INSERT INTO \"User\" (email, n) VALUES ('a@x', 1), ('b@x', 2)"],
-             ["CreateTable", "CopyRows", "DropTable", "RenameTable", "RenameConstraint", "CreateIndex"],
-             {"rebuild", "long-running", "data-loss", "may-fail-on-existing-data"}, PlanOptions(allow_rebuild=True),
-             keep='SELECT email, n FROM "User" ORDER BY id'),
+             ["CreateTable", "CopyRows", "DropTable", "RenameTable", "RenameConstraint", "SyncIdentity", "CreateIndex"],
+             {"rebuild", "long-running", "may-fail-on-existing-data"}, PlanOptions(allow_rebuild=True),
+             keep='SELECT email, n FROM "User" ORDER BY id',
+             then='INSERT INTO "User" (email, n) VALUES (\'new@x\', 3)'),  # the identity goes on after the copy
+    Scenario("rebuild with a column renamed", USER % "  n Int?\n  b Int?\n", USER % "  n BigInt?\n  c Int?\n",
+             ["INSERT INTO \"User\" (email, n, b) VALUES ('a@x', 1, 10), ('b@x', 2, NULL)"],
+             ["CreateTable", "CopyRows", "DropTable", "RenameTable", "RenameConstraint", "SyncIdentity", "CreateIndex"],
+             {"rebuild", "long-running", "may-fail-on-existing-data"}, PlanOptions(allow_rebuild=True),
+             hints=RenameHints.parse(columns=("User.b=c",)), keep='SELECT email, n FROM "User" ORDER BY id',
+             expect=('SELECT email, n, c FROM "User" ORDER BY id', [("a@x", 1, 10), ("b@x", 2, None)])),
+    Scenario("rebuild of a table keyed by a unique field", "model T {\n  a String @unique\n  b Int?\n  c Int?\n}\n",
+             "model T {\n  a String @unique\n  b Int?\n  c BigInt?\n}\n",
+             ["INSERT INTO \"T\" (a, b, c) VALUES ('x', NULL, 1), ('y', 2, NULL)"],
+             ["CreateTable", "CopyRows", "DropTable", "RenameTable", "CreateIndex"],
+             {"rebuild", "long-running", "may-fail-on-existing-data"}, PlanOptions(allow_rebuild=True),
+             keep='SELECT a, b FROM "T" ORDER BY a'),
+    Scenario("enum value added while the field becomes required", "enum Role {\n  A\n  B\n}\n" + USER % "  role Role?\n",
+             "enum Role {\n  A\n  B\n  C\n}\n" + USER % "  role Role @default(A)\n",
+             ["INSERT INTO \"User\" (email, role) VALUES ('a@x', 'B'), ('b@x', NULL)"],
+             ["CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "DropDomain",
+              "CreateDomain", "AlterTable", "CopyColumn", "AlterTable", "AlterTable", "AlterTable", "Backfill",
+              "AddCheck", "ValidateConstraint", "DropDomain"], {"rebuild", "row-limit"}),
+    Scenario("enum change on a primary-key column", "enum Role {\n  A\n  B\n}\nmodel T {\n  a Int\n  r Role\n"
+             "  @@id([a, r])\n}\n", "enum Role {\n  A\n  B\n  C\n}\nmodel T {\n  a Int\n  r Role\n  @@id([a, r])\n}\n",
+             [], refused="is in a primary key"),
+    Scenario("model renamed while its relation changes", USER % "  posts Post[]\n" + "model Post {\n"
+             "  id Int @id @default(autoincrement())\n  userId Int\n  user User @relation(fields: [userId], "
+             "references: [id])\n}\n",
+             USER % "  posts Article[]\n" + "model Article {\n  id Int @id @default(autoincrement())\n  userId Int\n"
+             "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n}\n", INSERT2,
+             ["DropConstraint", "RenameTable", "RenameConstraint", "AddForeignKey", "ValidateForeignKey"],
+             {"may-fail-on-existing-data"}, hints=RenameHints.parse(tables=("Post=Article",))),
     Scenario("table dropped with consent", USER % "" + "model Tag {\n  id Int @id\n}\n", USER % "", INSERT2,
              ["DropTable"], {"data-loss"}, PlanOptions(accept_data_loss=True)),
 ]
@@ -168,6 +199,10 @@ def test_evolution(s: Scenario, pg_database, dsql_lint):
     assert again.ok and again.plan.steps == (), again.plan.text() if again.ok else again.refused
     if s.keep:
         assert _query(pg_database, s.keep) == before
+    if s.then:
+        _query_exec(pg_database, s.then)
+    if s.expect:
+        assert _query(pg_database, s.expect[0]) == s.expect[1]
 
 
 def _query_exec(url: str, sql: str) -> None:
@@ -237,3 +272,18 @@ def test_a_field_moved_to_another_enum_on_postgres(pg_database):
             conn.execute(st.sql)
         assert conn.execute('SELECT kind::text FROM "User"').fetchone() == ("Y",)
     assert plan_to_schema(_read(pg_database).catalog, load_text(HEAD + new), profile).plan.steps == ()
+
+
+def test_rename_suggestions_name_the_model_and_field_whatever_their_database_names():
+    from prisma_dsql.migrations.generate import generate_from_empty as gen
+
+    head = HEAD.replace('provider = "postgresql"', 'provider = "postgresql"\n  schemas  = ["auth"]')
+    old = head + 'model User {\n  id Int @id\n  nick String?\n  @@map("users")\n  @@schema("auth")\n}\n'
+    new = old.replace("nick String?", 'handle String? @map("the_handle")')
+    actual = gen(load_text(old), profile_for("postgres")).catalog
+    evo = plan_to_schema(actual, load_text(new), profile_for("postgres"))
+    assert not evo.ok and evo.suggestions == ("--rename-column User.nick=handle",)
+    hinted = plan_to_schema(actual, load_text(new), profile_for("postgres"),
+                            hints=RenameHints.parse(columns=evo.suggestions[0].split(" ", 1)[1:]))
+    assert hinted.ok and [s.sql for s in hinted.plan.steps] == [
+        'ALTER TABLE "auth"."users" RENAME COLUMN "nick" TO "the_handle"']

@@ -26,9 +26,11 @@ from prisma_dsql.cli.migrate_cmd import _refuse, _report, _settings, target_opti
 
 def plan_options(f):
     f = click.option("--rename-column", "rename_columns", multiple=True, metavar="Model.old=new",
-                     help="Treat a dropped and an added column as a rename (repeatable).")(f)
+                     help="Treat a dropped and an added column as a rename (repeatable); Model and new as the "
+                          "schema names them now, old as the database does.")(f)
     f = click.option("--rename-table", "rename_tables", multiple=True, metavar="Old=New",
-                     help="Treat a dropped and an added table as a rename (repeatable).")(f)
+                     help="Treat a dropped and an added table as a rename (repeatable); Old as the database names "
+                          "the table, New as the schema names the model.")(f)
     f = click.option("--allow-rebuild", is_flag=True,
                      help="Rebuild tables whose change DSQL cannot make in place (type or primary key changes).")(f)
     f = click.option("--accept-data-loss", is_flag=True, help="Allow steps that delete data (drops, narrowing).")(f)
@@ -125,7 +127,9 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
     if output is not None:
         _write_new(output, text)
     else:
-        click.echo(text, nl=not script or not text.endswith("\n") or True)
+        click.echo(text, nl=False)
+    if evo.suggestions:
+        click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)
     if exit_code:
         sys.exit(2 if evo.plan.steps else 0)
 

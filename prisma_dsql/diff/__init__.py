@@ -133,18 +133,21 @@ class CatalogDiff:
                     or self.enums_dropped or self.enums_changed or self.domains_added or self.domains_dropped
                     or self.domains_changed or self.tables_added or self.tables_dropped or self.tables_changed)
 
-    def rename_suggestions(self) -> list[str]:
-        """Drop + add pairs that look like renames, as the hint that makes them one."""
-        hints = []
+    def rename_suggestions(self) -> list[tuple[str, ...]]:
+        """Drop + add pairs that look like renames, in database names: ("table", schema, old, new) and
+        ("column", schema, table, old, new). Implicit many-to-many tables (`_AToB`) are left out: their
+        columns A and B follow the models' alphabetical order, which a rename can flip."""
+        hints: list[tuple[str, ...]] = []
         for dropped in self.tables_dropped:
             for added in self.tables_added:
-                if dropped.schema == added.schema and _same_columns(dropped, added):
-                    hints.append(f"--rename-table {dropped.name}={added.name}")
+                if dropped.schema == added.schema and _same_columns(dropped, added) \
+                        and not dropped.name.startswith("_") and not added.name.startswith("_"):
+                    hints.append(("table", added.schema, dropped.name, added.name))
         for t in self.tables_changed:
             for old in t.columns_dropped:
                 for new in t.columns_added:
                     if old.type == new.type:
-                        hints.append(f"--rename-column {t.new.name}.{old.name}={new.name}")
+                        hints.append(("column", t.new.schema, t.new.name, old.name, new.name))
         return hints
 
 

@@ -8,9 +8,10 @@ findings, the renderer's problems, or the changes the user has not allowed), nev
 for any of these. `plan_between_catalogs` is the same without a schema (both sides are
 databases or migration histories).
 
-Rename hints come in Prisma's words (`--rename-table OldModel=NewModel`, `--rename-column
-Model.old=new`) and are turned into database names here: the new side through the schema's
-`@map`/`@@map`, the old side as the database spells it (a model that was not mapped).
+Rename hints come in Prisma's words (`--rename-table Old=NewModel`, `--rename-column Model.old=new`)
+and are turned into database names here: the new side (and the model of a column hint: the model as
+the new schema names it, also when the table is renamed in the same migration) through the schema's
+`@map`/`@@map`, the old side as the database spells it (the old model name unless it was mapped).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def db_renames(hints: RenameHints, loaded: LoadedSchema | None, default_schema: 
 
     def table_of(model_name: str) -> tuple[str, str]:
         model = schema.model(model_name) if schema is not None else None
+        if model is None and schema is not None:  # a table name (@@map) also names its model
+            model = next((m for m in schema.models if m.db_name == model_name), None)
         if model is None:
             return default_schema, model_name
         return schema.schema_of(model) or default_schema, model.db_name
@@ -102,6 +105,21 @@ def db_renames(hints: RenameHints, loaded: LoadedSchema | None, default_schema: 
     return Renames(tables, columns)
 
 
+def suggestion_text(hint: tuple[str, ...], loaded: LoadedSchema | None) -> str:
+    """A rename the differ suggests, as the option that asks for it: the model and field as the schema
+    names them now, the old name as the database has it."""
+    schema = loaded.schema if loaded is not None else None
+    models = {} if schema is None else {(schema.schema_of(m) or "public", m.db_name): m for m in schema.models}
+    if hint[0] == "table":
+        _, ns, old, new = hint
+        model = models.get((ns, new))
+        return f"--rename-table {old}={model.name if model else new}"
+    _, ns, table, old, new = hint
+    model = models.get((ns, table))
+    field = next((f for f in model.fields if f.db_name == new), None) if model else None
+    return f"--rename-column {model.name if model else table}.{old}={field.name if field else new}"
+
+
 def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
                    options: TranslateOptions = TranslateOptions(), adjust: Adjust | None = None,
                    plan_options: PlanOptions = PlanOptions(), hints: RenameHints = RenameHints(),
@@ -116,7 +134,7 @@ def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
 
         actual = replace(actual, extensions=())
     renames = db_renames(hints, loaded, desired.default_schema)
-    return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics))
+    return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics), loaded)
 
 
 def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateOptions = TranslateOptions(),
@@ -167,14 +185,14 @@ def plan_between_catalogs(actual: Catalog, desired: Catalog, profile: Profile,
 
 
 def _plan(actual: Catalog, desired: Catalog, profile: Profile, plan_options: PlanOptions, renames: Renames,
-          row_estimates: dict | None, diagnostics: tuple) -> Evolution:
+          row_estimates: dict | None, diagnostics: tuple, loaded: LoadedSchema | None = None) -> Evolution:
     # Both sides spelled as the database keeps them (cut names, DSQL's NUMERIC(18,6), canonical
     # defaults): a database built from the schema then compares equal to it.
     from prisma_dsql.introspect.stored import stored_form
 
     actual, desired = stored_form(actual, profile), stored_form(desired, profile)
     diff = compare(actual, desired, renames)
-    suggestions = tuple(diff.rename_suggestions())
+    suggestions = tuple(suggestion_text(h, loaded) for h in diff.rename_suggestions())
     unused = tuple(unused_hints(actual, desired, renames))
     try:
         plan = plan_changes(diff, profile, plan_options, row_estimates)

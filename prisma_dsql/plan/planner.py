@@ -12,7 +12,8 @@ How a change is made is read from the profile's capabilities, never from the tar
 where ALTER TABLE lacks a form (DSQL), the planner uses the documented workaround:
 - a new column: bare ADD COLUMN, SET DEFAULT, a batched backfill of existing rows, then
   `CHECK (c IS NOT NULL) NOT VALID` and an async VALIDATE for a required one;
-- optional -> required: the same check; required -> optional: DROP NOT NULL and drop that check;
+- optional -> required: the same check; required -> optional: drop that check (or DROP NOT NULL where
+  the column was created NOT NULL);
 - a new unique index on an existing table: CREATE UNIQUE INDEX ASYNC (may fail on duplicates);
 - a new foreign key or check on an existing table: NOT VALID, then an async VALIDATE;
 - a changed enum domain: a new domain and a column swap (copy, drop, rename);
@@ -111,6 +112,7 @@ class _Builder:
     blocked: list[Blocked] = field(default_factory=list)
     #: Unique indexes built in this plan, by (schema, table, columns): steps that need them wait.
     new_unique: dict = field(default_factory=dict)
+    default_schema: str = "public"
     #: Changed domain key -> the temporary domain its columns live on during the migration.
     temp_domains: dict = field(default_factory=dict)
     domain_changes: tuple = ()
@@ -156,6 +158,7 @@ def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = Pla
     diff, temps = _stage_domain_changes(diff, profile)
     b.temp_domains = temps
     b.domain_changes = diff.domains_changed
+    b.default_schema = final.default_schema
     _plan(b, diff, target)
     if b.blocked:
         raise PlanRefused(b.blocked, _data_loss_summary(b))
@@ -230,8 +233,21 @@ def _required_check(b: _Builder, ref, column: str, span, reason: str, may_fail: 
     ]
 
 
+def _row_key(table: Table, usable: set[str] | None = None) -> tuple[str, ...]:
+    """Columns that find one row: the primary key, else a unique index over required columns (Prisma
+    allows a model with only `@unique`); `usable` limits the columns it may use. Empty: none."""
+    candidates = [table.primary_key.columns] if table.primary_key else []
+    nullable = {c.name for c in table.columns if c.nullable}
+    candidates += [i.column_names for i in table.indexes
+                   if i.unique and i.predicate is None and not set(i.column_names) & nullable]
+    for cols in candidates:
+        if usable is None or set(cols) <= usable:
+            return tuple(cols)
+    return ()
+
+
 def _backfill_items(b: _Builder, table: Table, column: Column, reason: str) -> list:
-    key = table.primary_key.columns if table.primary_key else ()
+    key = _row_key(table, {c.name for c in table.columns} - {column.name})
     if not key:
         b.blocked.append(Blocked(f"table {table.name}: existing rows of {column.name!r} cannot be filled in "
                                  "batches without a primary key", column.span))
@@ -286,16 +302,18 @@ def _alter_table(b: _Builder, t: TableDiff) -> None:
                           f"the primary key of {new.name} changes", (Hazard(MAY_FAIL, "fails on duplicate keys"),)))
         b.chain(P_ALTER, items)
 
+    # Drops run before the table's rename (their phases come first): they name the table as it still is.
+    before_rename = (ref[0], t.renamed_from) if t.renamed_from else ref
     for fk in t.foreign_keys_dropped:
-        b.add(P_DROP_FK, ops.DropConstraint(ref, fk.name), f"foreign key {fk.name} is removed or changed")
+        b.add(P_DROP_FK, ops.DropConstraint(before_rename, fk.name), f"foreign key {fk.name} is removed or changed")
     for r in t.foreign_keys_renamed:
         b.add(P_ALTER, ops.RenameConstraint(ref, r.old, r.new), f"foreign key {r.old} is now named {r.new}")
     for c in t.checks_dropped:
-        b.add(P_DROP_FK, ops.DropConstraint(ref, c.name), f"check {c.name} is removed or changed")
+        b.add(P_DROP_FK, ops.DropConstraint(before_rename, c.name), f"check {c.name} is removed or changed")
     for i in t.indexes_dropped:
         why = f"index {i.name} is removed or changed" + ("" if i.valid else " (its build failed: it is INVALID)")
         if i.constraint:  # backs a UNIQUE constraint: DROP INDEX is refused, the constraint takes it along
-            b.add(P_DROP_INDEX, ops.DropConstraint(ref, i.name), why)
+            b.add(P_DROP_INDEX, ops.DropConstraint(before_rename, i.name), why)
         else:
             b.add(P_DROP_INDEX, ops.DropIndex(ref[0], i.name), why)
     for r in t.indexes_renamed:
@@ -303,9 +321,12 @@ def _alter_table(b: _Builder, t: TableDiff) -> None:
         if b.profile.supports("alter_index_rename"):
             b.add(P_ALTER, ops.RenameIndex(ref[0], r.old, r.new, span=index.span), f"index {r.old} is now named {r.new}")
         else:
-            b.add(P_DROP_INDEX, ops.DropIndex(ref[0], r.old, span=index.span),
-                  f"index {r.old} is now named {r.new} (ALTER INDEX RENAME is not documented here: drop and create)")
-            _create_index(b, new, index, existing=True)
+            # Built under the new name first and the old one dropped after it, so that a unique index
+            # never stops enforcing (ALTER INDEX RENAME is not documented here).
+            _create_index(b, new, index, existing=True, renamed_from=r.old)
+            b.add(P_DROP_TYPE, ops.DropIndex(ref[0], r.old, span=index.span),
+                  f"index {r.old} is now named {r.new}: the old one goes once the new one is built", (),
+                  (WAIT_FOR_JOBS,) if b.target.INDEX_MODE else ())
 
     for c in t.columns_dropped:
         b.add(P_ALTER, ops.DropColumn(ref, c.name),
@@ -410,18 +431,19 @@ def _narrows(old: Column, new: Column) -> str | None:
     return f"{_type_text(old)} becomes {_type_text(new)}: values that do not convert fail"
 
 
-def _create_index(b: _Builder, table: Table, index, existing: bool, phase: int = P_CREATE_INDEX) -> None:
+def _create_index(b: _Builder, table: Table, index, existing: bool, phase: int = P_CREATE_INDEX,
+                  renamed_from: str | None = None) -> None:
     hazards = []
-    if existing and index.unique:
+    if existing and index.unique and renamed_from is None:
         cols = ", ".join(quote(c) for c in index.column_names)
         hazards.append(Hazard(MAY_FAIL, f"the build fails if {table.name} holds duplicates; find them with: SELECT "
                                         f"{cols}, count(*) FROM {quote(table.name)} GROUP BY {cols} HAVING "
                                         "count(*) > 1 LIMIT 20"))
     if existing and b.rows.get(table.key, 0) and b.rows[table.key] > 1_000_000:
         hazards.append(Hazard(LONG_RUNNING, f"an index build over {b.rows_text(table.key)}"))
-    number = b.add(phase, ops.CreateIndex(table, index),
-                   f"index {index.name} is new" if existing else f"index {index.name} of new table {table.name}",
-                   hazards)
+    reason = (f"index {renamed_from} is now named {index.name}: built under the new name" if renamed_from else
+              f"index {index.name} is new" if existing else f"index {index.name} of new table {table.name}")
+    number = b.add(phase, ops.CreateIndex(table, index), reason, hazards)
     if index.unique and b.target.INDEX_MODE:
         b.new_unique[(table.schema, table.name, index.column_names)] = number
 
@@ -548,10 +570,9 @@ def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
     temp_pk = None if new.primary_key is None else PrimaryKey(_cut(temp_name, 58) + "_pkey", new.primary_key.columns,
                                                               new.primary_key.span)
     temp = replace(new, name=temp_name, primary_key=temp_pk, indexes=(), foreign_keys=())
-    hazards = (Hazard(REBUILD, f"{new.name} is copied into a new table and swapped in by rename"),
-               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.options.batch_rows:,} per transaction"),
-               Hazard(DATA_LOSS, f"rows written to {new.name} while the copy runs may not be copied; stop writers "
-                                 "first"))
+    hazards = (Hazard(REBUILD, f"{new.name} is copied into a new table and swapped in by rename; rows written to it "
+                               "while the copy runs may not be copied: stop writers first"),
+               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.options.batch_rows:,} per transaction"))
     # Foreign keys of other tables into this one would block the drop: they are dropped and added back.
     referencing = [(other, fk) for other in diff.desired.tables for fk in other.foreign_keys
                    if fk.referenced_key == ref and other.key != ref]
@@ -560,22 +581,24 @@ def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
             b.add(P_DROP_FK, ops.DropConstraint(other.key, fk.name), f"table {new.name} is rebuilt")
     if t.renamed_from:
         b.add(P_ALTER, ops.RenameTable((ref[0], t.renamed_from), new.name), f"table {t.renamed_from} is renamed")
+    # The copy reads the table as it is in the database: renamed columns under their old names.
+    source_name = {r.new: r.old for r in t.columns_renamed}
     old_cols = {c.name: c for c in old.columns}
     mapping = []
     for c in new.columns:
         prev = old_cols.get(c.name)
         if prev is not None:
-            expr = f"s.{quote(c.name)}"
+            expr = f"s.{quote(source_name.get(c.name, c.name))}"
             if prev.type != c.type:
                 expr += f"::{b.target.type_sql(c.type, diff.desired.default_schema)}"
             mapping.append((c.name, expr))
-    key = old.primary_key.columns if old.primary_key else tuple(c for c, _ in mapping)
-    identity = [c.name for c in new.columns if c.identity is not None and c.name in old_cols]
+    key = _row_key(old, {name for name, _ in mapping})
+    if not key:
+        b.blocked.append(Blocked(f"table {new.name} has no primary key, nor a unique key of required columns that "
+                                 "survive the change: its rows cannot be copied in batches", new.span))
+        return
+    identity = [c for c in new.columns if c.identity is not None and c.name in old_cols]
     copy_hazards = [Hazard(MAY_FAIL, "values that do not convert to the new types fail the copy")]
-    if identity:
-        copy_hazards.append(Hazard(MAY_FAIL, f"copied ids keep their values but the identity of "
-                                             f"{', '.join(identity)} starts again at 1: set it past the highest id "
-                                             f"with ALTER TABLE {quote(new.name)} ALTER COLUMN ... RESTART WITH n"))
     dropped = [c.name for c in old.columns if c.name not in {n for n, _ in mapping}]
     drop_hazards = list(hazards)
     if dropped:
@@ -593,6 +616,9 @@ def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
     if temp_pk is not None:
         items.append((ops.RenameConstraint(ref, temp_pk.name, new.primary_key.name),
                       f"table {new.name} is rebuilt: its primary key takes its name"))
+    # Copied ids keep their values: the identity must continue after the highest, not at 1.
+    items += [(ops.SyncIdentity(ref, c.name), f"table {new.name} is rebuilt: {c.name} numbers on after the copied "
+                                               "ids") for c in identity]
     b.chain(P_ALTER, items)
     for i in new.indexes:
         _create_index(b, new, i, existing=True)
@@ -641,11 +667,12 @@ def _stage_domain_changes(diff: CatalogDiff, profile: Profile) -> tuple[CatalogD
 
     tables = tuple(replace(t, columns=tuple(retype(c) for c in t.columns)) for t in diff.desired.tables)
     staged = replace(diff.desired, tables=tables, domains=diff.desired.domains + tuple(temps.values()))
+
     return compare(diff.source or diff.actual, staged, diff.renames), temps
 
 
 def _removed_values(b: _Builder, change) -> list[str]:
-    old_key = (change.old.type.schema or "public", change.old.type.name)
+    old_key = (change.old.type.schema or b.default_schema, change.old.type.name)
     for c in b.domain_changes:
         if c.old.key == old_key:
             return [v for v in (c.old.allowed_values or ()) if v not in (c.new.allowed_values or ())]
@@ -660,6 +687,16 @@ def _finish_domain_change(b: _Builder, diff: CatalogDiff, change: TypeChange) ->
     temp = b.temp_domains.get(new.key)
     if temp is None:
         b.blocked.append(Blocked(f"enum {new.name} changes but its domain cannot be altered", new.span))
+        return
+    in_keys = [f"{t.name}.{c}" for t in diff.desired.tables if t.primary_key and diff.actual.table(*t.key)
+               for c in t.primary_key.columns
+               if (col := t.column(c)) is not None and col.type.kind == "user" and col.type.name == temp.name]
+    if in_keys:
+        b.blocked.append(Blocked(
+            f"enum {new.name} changes, and {', '.join(in_keys)} (of that enum) is in a primary key: its domain "
+            f"cannot be altered and {b.profile.describe()} cannot drop a primary-key column to move it onto a new "
+            "one", new.span, "keep the enum's values, or move the key off the enum column in a migration of its own "
+                             "(a table rebuild)"))
         return
     b.add(P_DROP_TYPE, ops.DropDomain(old.schema, old.name), f"enum {new.name} changes: the old domain goes")
     if b.profile.supports("alter_domain_rename"):
@@ -686,10 +723,10 @@ def _swap_column(b: _Builder, table: Table, col: Column, phase: int, index_phase
     where = f"{table.name}.{col.name}"
     swap_name = _cut(col.name, 63 - len(SWAP_SUFFIX)) + SWAP_SUFFIX
     bare = replace(col, name=swap_name, nullable=True, default=None, identity=None)
-    key = table.primary_key.columns if table.primary_key else ()
+    key = _row_key(table, {c.name for c in table.columns} - {col.name})
     if not key:
-        b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key cannot be copied in "
-                                 "batches", col.span))
+        b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key (or a unique key of "
+                                 "required columns) cannot be copied in batches", col.span))
         return
     copy_hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction")]
     if removed:
@@ -697,20 +734,25 @@ def _swap_column(b: _Builder, table: Table, col: Column, phase: int, index_phase
                                              "the copy: update them first"))
     items: list = [
         (ops.AddColumns(ref, (bare,)), f"{where} moves to a new column of type {col.type.name}"),
-        (ops.CopyColumn(ref, source_name or col.name, swap_name, b.target.type_sql(col.type, ""), key,
+        (ops.CopyColumn(ref, source_name or col.name, swap_name, b.target.type_sql(col.type, b.default_schema), key,
                         b.options.batch_rows, span=col.span),
          f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
     ]
     if col.default is not None:
         items.append((ops.SetDefault(ref, replace(col, name=swap_name)), f"{where} keeps its default"))
     items.append((ops.DropColumn(ref, col.name, span=col.span), f"{where}: the old column goes",
-                  (Hazard(DATA_LOSS, f"values written to {where} after the copy and before this step are lost; stop "
-                                     "writers first"),)))
+                  (Hazard(REBUILD, f"values written to {where} after the copy and before this step are not copied; "
+                                   "stop writers first"),)))
     items.append((ops.RenameColumn(ref, swap_name, col.name, span=col.span), f"{where}: the new column takes its name"))
     temporary = any(col.type.name == t.name for t in b.temp_domains.values()) and \
         not b.profile.supports("alter_domain_rename")
     if not col.nullable and not temporary:
-        items += _required_check(b, ref, col.name, col.span, f"{where} is required", None)
+        may_fail = None
+        if col.default is not None and b.may_have_rows(ref):
+            items += _backfill_items(b, table, col, f"{where} is required: rows without a value get the default")
+        elif col.default is None and b.may_have_rows(ref):
+            may_fail = f"{where} is required: fails if a row of {table.name} has no value ({b.rows_text(ref)})"
+        items += _required_check(b, ref, col.name, col.span, f"{where} is required", may_fail)
     b.chain(phase, items)
     if not temporary:
         for i in table.indexes:  # dropped with the old column

@@ -193,6 +193,7 @@ class Target:
         ops.Backfill: ("backfill", "Backfill"),
         ops.CopyRows: ("copy_rows", "CopyRows"),
         ops.CopyColumn: ("copy_column", "CopyColumn"),
+        ops.SyncIdentity: ("sync_identity", "SyncIdentity"),
         ops.AddPrimaryKey: ("add_primary_key", "AlterPrimaryKey"),
         ops.AddCheck: ("add_check", "AddCheck"),
         ops.ValidateConstraint: ("validate_constraint", "ValidateConstraint"),
@@ -378,8 +379,10 @@ class Target:
         source, target = e.table(op.source), e.table(op.target)
         names = ", ".join(quote(name) for name, _ in op.columns)
         values = ", ".join(expr for _, expr in op.columns)
-        key = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in op.key)
-        order = ", ".join(f"s.{quote(k)}" for k in op.key)
+        expr = dict(op.columns)
+        # IS NOT DISTINCT FROM: a key of a unique index may hold NULLs in no column, but a cast may.
+        key = " AND ".join(f"t.{quote(k)} IS NOT DISTINCT FROM {expr[k]}" for k in op.key)
+        order = ", ".join(expr[k] for k in op.key)
         return (f"INSERT INTO {target} ({names}) SELECT {values} FROM {source} s WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {target} t WHERE {key}) ORDER BY {order} LIMIT {op.batch}"), DML
 
@@ -389,6 +392,13 @@ class Target:
         source, target = quote(op.source), quote(op.target)
         return (f"UPDATE {table} SET {target} = {source}::text::{op.target_type} WHERE ({keys}) IN "
                 f"(SELECT {keys} FROM {table} WHERE {target} IS NULL AND {source} IS NOT NULL LIMIT {op.batch})"), DML
+
+    def sync_identity(self, e: _Emit, op: ops.SyncIdentity):
+        e.require("sequences", f"setval() on the identity of {op.column!r}", op.span)
+        table = e.table(op.table)
+        column = quote(op.column)
+        return (f"SELECT setval(pg_get_serial_sequence({string_literal(table)}, {string_literal(op.column)}), "
+                f"GREATEST((SELECT max({column}) FROM {table}), 1))"), DML
 
     # -- constraints ---------------------------------------------------------------------------
     def add_primary_key(self, e: _Emit, op: ops.AddPrimaryKey):
