@@ -156,11 +156,12 @@ class _MigrateCommand(click.Command):
 def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Path | None, script: bool,
             target: str | None, dsql_version: str | None, identity_cache: int | None, config_path: Path | None,
             no_color: bool) -> None:
-    """Generate the migration that creates SCHEMA from an empty database (offline).
+    """Write the first migration of SCHEMA (--from-empty), or the next one (--name NAME: migrate dev).
 
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql and migration_lock.toml in
     Prisma's format (never overwriting anything), or prints the SQL with --script. For DSQL
-    the schema is checked first: findings that are errors refuse the migration.
+    the schema is checked first: findings that are errors refuse the migration. The next
+    migration is planned against the folder replayed into an embedded shadow database.
     """
     from prisma_dsql.errors import UsageError
     from prisma_dsql.loader import discover, load
