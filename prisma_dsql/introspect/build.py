@@ -52,6 +52,7 @@ from prisma_dsql.introspect.expressions import (
     check_expression,
     not_null_column,
     parse_default,
+    quoted_end,
     split_top_level,
 )
 from prisma_dsql.introspect.sqltypes import sql_type
@@ -276,10 +277,7 @@ def _closing_paren(text: str, start: int) -> int:
     while i < n:
         c = text[i]
         if c in "'\"":
-            j = text.find(c, i + 1)
-            while j != -1 and j + 1 < n and text[j + 1] == c:
-                j = text.find(c, j + 2)
-            i = n if j == -1 else j + 1
+            i = quoted_end(text, i)
             continue
         if c == "(":
             depth += 1

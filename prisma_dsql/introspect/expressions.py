@@ -113,15 +113,7 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
     while i < n:
         c = text[i]
         if c in "'\"":
-            j = i + 1
-            while j < n:
-                if text[j] == c:
-                    if j + 1 < n and text[j + 1] == c:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            i = j + 1
+            i = quoted_end(text, i)
             continue
         if c in "([":
             depth += 1
@@ -298,16 +290,23 @@ def _quoted(ident: str) -> str:
     return '"' + ident + '"'
 
 
+def quoted_end(text: str, i: int) -> int:
+    """Where the string literal or quoted identifier opening at `text[i]` ends (just past its closing
+    quote; doubled quotes are part of it), or len(text) when it is not closed."""
+    q, n = text[i], len(text)
+    j = text.find(q, i + 1)
+    while j != -1 and j + 1 < n and text[j + 1] == q:
+        j = text.find(q, j + 2)
+    return n if j == -1 else j + 1
+
+
 def _split_and(text: str) -> list[str]:
     """`text` split at AND outside quotes and parentheses."""
     parts, depth, start, i, n = [], 0, 0, 0, len(text)
     while i < n:
         c = text[i]
         if c in "'\"":
-            j = text.find(c, i + 1)
-            while j != -1 and j + 1 < n and text[j + 1] == c:
-                j = text.find(c, j + 2)
-            i = n if j == -1 else j + 1
+            i = quoted_end(text, i)
             continue
         if c == "(":
             depth += 1
@@ -349,10 +348,7 @@ def _matching_parens(text: str) -> dict[int, int]:
     while i < n:
         c = text[i]
         if c in "'\"":
-            j = text.find(c, i + 1)
-            while j != -1 and j + 1 < n and text[j + 1] == c:
-                j = text.find(c, j + 2)
-            i = n if j == -1 else j + 1
+            i = quoted_end(text, i)
             continue
         if c == "(":
             stack.append(i)
