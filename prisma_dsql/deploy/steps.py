@@ -123,6 +123,20 @@ def _qualified(toks: list[_Tok], i: int) -> tuple[str | None, int]:
     return name, i
 
 
+def _name_list(toks: list[_Tok], i: int) -> list[str]:
+    """The comma-separated (qualified) names from token `i` on, as DROP TABLE a, b lists them."""
+    names = []
+    while i < len(toks):
+        name, i = _qualified(toks, i)
+        if name:
+            names.append(name)
+        if i < len(toks) and toks[i].text == ",":
+            i += 1
+            continue
+        break
+    return names
+
+
 def _skip(toks: list[_Tok], i: int, *words: str) -> int:
     """Skip optional keyword runs such as IF NOT EXISTS / ONLY."""
     changed = True
@@ -221,25 +235,9 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
         elif action in _ALTERS_EXISTING and table:
             needs_tables.add(table)
     elif first == "drop" and len(words) > 1 and words[1] in ("table", "view", "materialized"):
-        i = _skip(toks, 2, "view", "if exists")
-        while i < len(toks):
-            name, i = _qualified(toks, i)
-            if name:
-                needs_tables.add(name)
-            if i < len(toks) and toks[i].text == ",":
-                i += 1
-                continue
-            break
+        needs_tables.update(_name_list(toks, _skip(toks, 2, "view", "if exists")))
     elif first == "drop" and len(words) > 1 and words[1] == "index":
-        i = _skip(toks, 2, "concurrently", "if exists")
-        while i < len(toks):
-            name, i = _qualified(toks, i)
-            if name:
-                needs_names.add(name)
-            if i < len(toks) and toks[i].text == ",":
-                i += 1
-                continue
-            break
+        needs_names.update(_name_list(toks, _skip(toks, 2, "concurrently", "if exists")))
     elif first == "alter" and len(words) > 1 and words[1] == "index":
         name, _ = _qualified(toks, _skip(toks, 2, "if exists"))
         if name:
