@@ -57,18 +57,17 @@ def _hints(rename_tables, rename_columns):
     return RenameHints.parse(tuple(rename_tables), tuple(rename_columns))
 
 
-def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, no_color):
+def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints):
     from prisma_dsql.gcpause import no_gc_pauses
     from prisma_dsql.migrations.evolve import plan_between_sides
 
     # Two catalogs of up to 1000 tables are many small acyclic objects: collecting while they are
     # built only rescans them (a fifth of the time at 1000 tables).
     with no_gc_pauses():
-        evo = plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
-    return evo, list(evo.sources)
+        return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
 
 
-def _fail(evo, sources, no_color: bool) -> None:
+def _fail(evo, no_color: bool) -> None:
     """Say why there is no plan, and exit 1."""
     from prisma_dsql.migrations.generate import Generated
     from prisma_dsql.plan.report import render_refusal
@@ -83,7 +82,7 @@ def _fail(evo, sources, no_color: bool) -> None:
         click.echo(render_refusal(evo.refused, evo.suggestions), nl=False, err=True)
         sys.exit(1)
     _refuse(Generated(None, None, diagnostics=evo.diagnostics, problems=evo.problems, refusal=evo.refusal),
-            sources, no_color)
+            list(evo.sources), no_color)
 
 
 @click.command()
@@ -115,12 +114,11 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
                         config_datasource=to_config_datasource)
     schema_path = to_schema or from_schema
     profile, options, adjust = _settings(schema_path, config_path, target, dsql_version, identity_cache)
-    evo, sources = _evolve(from_side, to_side, profile, options, adjust,
-                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
-                           no_color)
+    evo = _evolve(from_side, to_side, profile, options, adjust,
+                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if not evo.ok:
-        _fail(evo, sources, no_color)
-    _report(evo.diagnostics, sources, no_color, all_severities=False)
+        _fail(evo, no_color)
+    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     for hint in evo.unused_hints:
         click.echo(f"warning: {hint}", err=True)
     text = evo.plan.text() if script else render_plan(evo.plan, use_color(no_color) and output is None)
@@ -175,9 +173,8 @@ def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_
 
         directory = from_migrations or default_migrations_dir(load(path))
         from_side = Side("migrations", str(directory)) if Path(directory).is_dir() else Side("empty")
-    evo, sources = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
-                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
-                           no_color)
+    evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
+                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if fmt == "json":
         data = {"ok": evo.ok, "plan": evo.plan.to_data() if evo.ok else None,
                 "refused": None if evo.refused is None else [
@@ -189,8 +186,8 @@ def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_
         click.echo(json.dumps(data, indent=2))
         sys.exit(0 if evo.ok else 1)
     if not evo.ok:
-        _fail(evo, sources, no_color)
-    _report(evo.diagnostics, sources, no_color, all_severities=False)
+        _fail(evo, no_color)
+    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     click.echo(render_plan(evo.plan, use_color(no_color)), nl=False)
     if evo.suggestions:
         click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)
@@ -232,12 +229,11 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
         from_side = Side("migrations", str(directory))
     else:
         from_side = Side("empty")
-    evo, sources = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
-                           PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns),
-                           no_color)
+    evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
+                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if not evo.ok:
-        _fail(evo, sources, no_color)
-    _report(evo.diagnostics, sources, no_color, all_severities=False)
+        _fail(evo, no_color)
+    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     if not evo.plan.steps:
         click.echo(f"Already in sync: the schema needs nothing beyond {from_side.describe()}; no migration written.",
                    err=True)

@@ -19,9 +19,6 @@ from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.errors import PrismaDsqlError, UsageError
 from prisma_dsql.loader import LoadedSchema
 
-SIDE_KINDS = ("empty", "schema", "migrations", "url", "config-datasource")
-
-
 class ShadowReplayError(PrismaDsqlError):
     """A migration of the folder fails in the shadow database."""
 
