@@ -186,6 +186,7 @@ def test_evolution(s: Scenario, pg_database, dsql_lint):
         assert any(s.refused in b.message or s.refused in b.options for b in evo.refused.blocked), evo.refused
         return
     assert evo.ok, (evo.refusal, evo.refused, evo.problems)
+    assert evo.plan.fingerprint == read.catalog.fingerprint()  # the database as it is, renames or not
     assert [st.label for st in evo.plan.steps] == s.labels, evo.plan.text()
     assert {h.kind for _, h in evo.plan.hazards()} == s.hazards, evo.plan.hazards()
     lint = dsql_lint(evo.plan.text())

@@ -153,12 +153,10 @@ def plan_from_empty(profile: Profile, catalog: Catalog) -> Plan:
 def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = PlanOptions(),
                  row_estimates: dict | None = None) -> Plan:
     target = target_for(profile)
-    b = _Builder(target, options, dict(row_estimates or {}))
     final = diff.desired
     diff, temps = _stage_domain_changes(diff, profile)
-    b.temp_domains = temps
-    b.domain_changes = diff.domains_changed
-    b.default_schema = final.default_schema
+    b = _Builder(target, options, dict(row_estimates or {}), default_schema=final.default_schema,
+                 temp_domains=temps, domain_changes=diff.domains_changed)
     _plan(b, diff, target)
     if b.blocked:
         raise PlanRefused(b.blocked, _data_loss_summary(b))
@@ -166,13 +164,14 @@ def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = Pla
     steps = _render(b, target, final.default_schema, problems)
     if problems:
         raise RenderError(target.describe(), problems)
-    return Plan(target.name, profile.describe(), steps, diff.actual.fingerprint(), target.STEP_COMMENTS,
-                target.EMPTY_SCRIPT)
+    # The catalog the plan starts from is the database as it is, before any hinted rename.
+    start = diff.source if diff.source is not None else diff.actual
+    return Plan(target.name, profile.describe(), steps, start.fingerprint(), target.STEP_COMMENTS, target.EMPTY_SCRIPT)
 
 
 def _data_loss_summary(b: _Builder) -> list[str]:
     return [f"{e.reason} ({b.rows_text(getattr(e.op, 'table', None))})" for e in b.entries
-            if any(h.kind == DATA_LOSS for h in e.hazards) and not isinstance(e.op, ops.CopyRows)]
+            if any(h.kind == DATA_LOSS for h in e.hazards)]
 
 
 # -- the changes -------------------------------------------------------------------------------------------------------
