@@ -11,9 +11,13 @@ Contract
   *without* a password whose host is a DSQL endpoint (``<id>.dsql.<region>.on.aws``), or an
   ``--endpoint``, uses IAM: a fresh token per connection from boto3
   (``generate_db_connect_admin_auth_token`` for the ``admin`` role, ``generate_db_connect_auth_token``
-  otherwise), with ``sslmode=verify-full`` and ``sslrootcert=system``.  The region is ``--region``,
+  otherwise), with ``sslmode=verify-full`` and a root store that holds Amazon's roots
+  (:mod:`prisma_dsql.trust`: ``--sslrootcert PATH``, else the URL's ``sslrootcert=``, else certifi's
+  bundle; never libpq's ``system``, which is empty on ordinary hosts).  The region is ``--region``,
   else taken from the host, else ``AWS_REGION`` / ``AWS_DEFAULT_REGION``; the profile is ``--profile``
   else ``AWS_PROFILE``.
+* A URL whose password holds a raw ``@`` is read up to the last ``@`` before the host (libpq stops at
+  the first); a port outside 1-65535 is a usage error (exit 2).
 * Prisma's own URL parameters (``schema``, ``connection_limit``, ``pgbouncer``, ...: :data:`PRISMA_URL_PARAMS`)
   are taken out before libpq reads the URL; ``schema`` becomes the search_path of every connection.
 * :func:`open_connection` opens one psycopg connection (autocommit by default).  ``factory`` replaces
@@ -36,11 +40,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from prisma_dsql import trust
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.redact import redact
 
@@ -106,6 +111,16 @@ class ConnectionSpec:
     source: str = "--url"
     #: Prisma's `?schema=` of the URL: set as the search_path of every connection.
     schema: str | None = None
+    #: Where the `sslrootcert` parameter came from ("--sslrootcert", "the URL", "certifi's bundle", ...).
+    root_source: str = ""
+
+    @property
+    def trust_store(self):
+        """The :class:`prisma_dsql.trust.TrustStore` that verifies the server, or None (no sslrootcert)."""
+        from prisma_dsql.trust import TrustStore
+
+        root = dict(self.params).get("sslrootcert")
+        return TrustStore(root, self.root_source or "the connection parameters") if root else None
 
     @property
     def is_dsql(self) -> bool:
@@ -132,24 +147,38 @@ def is_dsql_host(host: str | None) -> bool:
 
 def resolve_spec(url: str | None = None, endpoint: str | None = None, user: str | None = None,
                  region: str | None = None, profile: str | None = None, env: Mapping[str, str] | None = None,
-                 cwd: Path | None = None) -> ConnectionSpec:
-    """The target from options, environment and prisma.config.ts (see the module docstring)."""
+                 cwd: Path | None = None, sslrootcert: str | None = None) -> ConnectionSpec:
+    """The target from options, environment and prisma.config.ts (see the module docstring).
+
+    ``sslrootcert``: ``--sslrootcert PATH``, the CA bundle that verifies the server (wins over the URL's)."""
     env = os.environ if env is None else env
     if url and endpoint:
         raise ConnectError("give either --url or --endpoint, not both", exit_code=2)
+    if sslrootcert is not None and sslrootcert != "system" and not Path(sslrootcert).is_file():
+        raise ConnectError(f"--sslrootcert {sslrootcert}: no such file (give a PEM bundle of CA certificates, "
+                           "or `system`)", exit_code=2)
     profile = profile or env.get("AWS_PROFILE") or None
     if url:
-        return _from_url(url, "--url", user, region, profile, env)
-    if endpoint:
-        return _from_endpoint(endpoint, "--endpoint", user, region, profile, env)
-    if env.get("DATABASE_URL"):
-        return _from_url(env["DATABASE_URL"], "DATABASE_URL", user, region, profile, env)
-    if env.get("DSQL_ENDPOINT"):
-        return _from_endpoint(env["DSQL_ENDPOINT"], "DSQL_ENDPOINT", user, region, profile, env)
-    config_url = _config_url(cwd or Path.cwd(), env)
-    if config_url:
-        return _from_url(config_url, "prisma.config.ts", user, region, profile, env)
-    raise MissingTarget(f"no database to connect to: {_HOW_TO}")
+        spec = _from_url(url, "--url", user, region, profile, env)
+    elif endpoint:
+        spec = _from_endpoint(endpoint, "--endpoint", user, region, profile, env)
+    elif env.get("DATABASE_URL"):
+        spec = _from_url(env["DATABASE_URL"], "DATABASE_URL", user, region, profile, env)
+    elif env.get("DSQL_ENDPOINT"):
+        spec = _from_endpoint(env["DSQL_ENDPOINT"], "DSQL_ENDPOINT", user, region, profile, env)
+    else:
+        config_url = _config_url(cwd or Path.cwd(), env)
+        if not config_url:
+            raise MissingTarget(f"no database to connect to: {_HOW_TO}")
+        spec = _from_url(config_url, "prisma.config.ts", user, region, profile, env)
+    if sslrootcert is not None:
+        params = dict(spec.params)
+        params["sslrootcert"] = sslrootcert
+        params.setdefault("sslmode", "verify-full")
+        spec = replace(spec, params=tuple(sorted(params.items())), root_source="--sslrootcert")
+    return spec
+
+
 
 
 def _config_url(cwd: Path, env: Mapping[str, str]) -> str | None:
@@ -176,36 +205,63 @@ def _from_url(url: str, source: str, user: str | None, region: str | None, profi
         scheme = url.split("://", 1)[0] if "://" in url else ""
         hint = f" (scheme `{scheme}`)" if scheme and len(scheme) < 20 and scheme.isalnum() else ""
         raise ConnectError(f"the database URL from {source} is not a postgresql:// URL{hint}", exit_code=2)
+    url = _encode_userinfo_ats(url)
     url, prisma_params = _split_prisma_params(url)
     parsed = _parse_url(url, source)
     host = parsed.pop("host", None) or "localhost"
-    port_text = parsed.pop("port", None)
-    try:
-        port = int(port_text) if port_text else None
-    except ValueError:
-        raise ConnectError(f"the database URL from {source} has an invalid port", exit_code=2) from None
+    port = _port(parsed.pop("port", None), f"the database URL from {source}")
     dbname = parsed.pop("dbname", None) or (parsed.get("user") or "postgres")
     url_user = parsed.pop("user", None)
     password = parsed.pop("password", None) or None
     if "," in host:
         raise ConnectError(f"the database URL from {source} lists several hosts; give one", exit_code=2)
     iam = password is None and is_dsql_host(host)
+    root_source = f"the URL's sslrootcert (from {source})" if "sslrootcert" in parsed else ""
     if iam:
         region = _region(host, region, env, source)
         parsed.setdefault("sslmode", "verify-full")
-        if parsed["sslmode"] == "verify-full":
-            parsed.setdefault("sslrootcert", "system")
+        if parsed["sslmode"] in ("verify-full", "verify-ca") and "sslrootcert" not in parsed:
+            store = trust.choose()
+            parsed["sslrootcert"], root_source = store.sslrootcert, store.source
     return ConnectionSpec(host=host, port=port, dbname=dbname, user=user or url_user or (DEFAULT_DSQL_USER if iam
                                                                                            else None),
                           password=password, iam=iam, region=region if iam else None,
                           profile=profile if iam else None, params=tuple(sorted(parsed.items())), source=source,
-                          schema=prisma_params.get("schema") or None)
+                          schema=prisma_params.get("schema") or None, root_source=root_source)
 
 
 #: Query parameters of Prisma's connection URLs that libpq does not know. `schema` becomes the search_path;
 #: the others tune Prisma's own pool and are ignored.
 PRISMA_URL_PARAMS = ("schema", "connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size",
                      "socket_timeout", "max_connection_lifetime", "max_idle_connection_lifetime")
+
+
+def _port(text: str | None, where: str) -> int | None:
+    """A port number 1-65535, or ConnectError (exit 2) saying what is wrong with it."""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ConnectError(f"{where} has an invalid port (not a number; a password holding `@`, `/` or `:` "
+                           "must be percent-encoded, e.g. `@` as %40)", exit_code=2)
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ConnectError(f"{where} has port {port}, outside 1-65535", exit_code=2)
+    return port
+
+
+def _encode_userinfo_ats(url: str) -> str:
+    """``postgresql://u:p@ss@host/db`` -> ``postgresql://u:p%40ss@host/db``: the userinfo runs to the last ``@``
+    before the path (libpq stops at the first, and would read ``ss@host`` as the host)."""
+    start = url.find("://") + 3
+    end = len(url)
+    for stop in "/?#":
+        k = url.find(stop, start)
+        if k != -1:
+            end = min(end, k)
+    at = url.rfind("@", start, end)
+    if at == -1 or url.find("@", start, at) == -1:
+        return url
+    return url[:start] + url[start:at].replace("@", "%40") + url[at:]
 
 
 def _split_prisma_params(url: str) -> tuple[str, dict[str, str]]:
@@ -262,14 +318,16 @@ def _from_endpoint(endpoint: str, source: str, user: str | None, region: str | N
     port = None
     if re.search(r":\d+$", host):
         host, _, port_text = host.rpartition(":")
-        port = int(port_text)
+        port = _port(port_text, f"the endpoint from {source}")
     if not host or not re.fullmatch(r"[A-Za-z0-9.-]+", host):
         raise ConnectError(f"the endpoint from {source} is not a host name (expected <cluster id>.dsql.<region>"
                            ".on.aws)", exit_code=2)
     region = _region(host, region, env, source)
+    store = trust.choose()
     return ConnectionSpec(host=host, port=port or 5432, dbname="postgres", user=user or DEFAULT_DSQL_USER, iam=True,
                           region=region, profile=profile,
-                          params=(("sslmode", "verify-full"), ("sslrootcert", "system")), source=source)
+                          params=(("sslmode", "verify-full"), ("sslrootcert", store.sslrootcert)), source=source,
+                          root_source=store.source)
 
 
 def _region(host: str, region: str | None, env: Mapping[str, str], source: str) -> str:

@@ -11,7 +11,10 @@ text is (a 5 MB comment, a 100k-character line of `@unique`). It masks:
   libpq keyword/value strings (`host=h password='it''s'`), in JSON and TOML
   (`"password": "..."`, `token = "..."`) and in environment assignments
   (`PGPASSWORD=...`);
-- a whole DSQL IAM auth token (a presigned `...on.aws/?Action=DbConnect...`).
+- a whole DSQL IAM auth token (a presigned `...on.aws/?Action=DbConnect...`);
+- each of `extra_secrets` (a known password or token) where it stands as a whole value: a short one
+  (under :data:`SUBSTRING_MIN` characters) only where no letter or digit touches it, so the password
+  `t` masks `password t` but never turns `connection` into `connec***ion` (which would reveal it).
 
 `sslkey` and `passfile` name files whose contents are never read, so their
 values are paths and stay visible.
@@ -45,6 +48,11 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _MAX_SCHEME = 32
 _TOKEN = re.compile(r"\.on\.aws/?\?(?=Action=DbConnect)")
 _TOKEN_END = re.compile(r"[\s'\"`]")
+
+
+#: Extra secrets at least this long are masked wherever they occur, even inside a longer word (an IAM
+#: token glued to other text); shorter ones only as whole values (see the module docstring).
+SUBSTRING_MIN = 8
 
 
 def _mask(secret: str, keep_length: bool) -> str:
@@ -148,8 +156,13 @@ def redact(text: str, extra_secrets: tuple[str, ...] = (), keep_length: bool = F
     """`text` with secrets masked. With `keep_length`, each secret becomes as many `*`
     (so a caret under a source excerpt still lines up)."""
     for secret in extra_secrets:
-        if secret:
+        if not secret:
+            continue
+        if len(secret) >= SUBSTRING_MIN:
             text = text.replace(secret, _mask(secret, keep_length))
+        elif secret in text:
+            bounded = re.compile(r"(?<![^\W_])" + re.escape(secret) + r"(?![^\W_])")
+            text = bounded.sub(_mask(secret, keep_length), text)
     if "://" not in text and "=" not in text and ":" not in text:
         return text
     spans = secret_spans(text)

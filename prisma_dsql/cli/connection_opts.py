@@ -1,7 +1,8 @@
 """Click options naming the database a command connects to, shared by every command that connects.
 
     @connection_options
-    def cmd(..., url, endpoint, user, region, profile): spec = spec_from_options(url, endpoint, ...)
+    def cmd(..., url, endpoint, user, region, profile, sslrootcert):
+        spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
 
 The options are read by :func:`prisma_dsql.connect.resolve_spec` (which also reads DATABASE_URL,
 DSQL_ENDPOINT, AWS_REGION, AWS_PROFILE and prisma.config.ts), never by click's envvar support, so the
@@ -16,7 +17,10 @@ import click
 
 
 def connection_options(f):
-    """--url, --endpoint, --user, --region, --profile."""
+    """--url, --endpoint, --user, --region, --profile, --sslrootcert."""
+    f = click.option("--sslrootcert", default=None, metavar="PATH",
+                     help="PEM bundle of CA certificates that verifies the server (default: the URL's "
+                          "sslrootcert, else certifi's bundle, which holds Amazon's roots).")(f)
     f = click.option("--profile", default=None, metavar="NAME",
                      help="AWS profile for IAM tokens (default: AWS_PROFILE).")(f)
     f = click.option("--region", default=None, metavar="REGION",
@@ -33,7 +37,8 @@ def connection_options(f):
 
 
 def spec_from_options(url: str | None, endpoint: str | None, user: str | None, region: str | None,
-                      profile: str | None, cwd: Path | None = None):
+                      profile: str | None, cwd: Path | None = None, sslrootcert: str | None = None):
     from prisma_dsql.connect import resolve_spec
 
-    return resolve_spec(url=url, endpoint=endpoint, user=user, region=region, profile=profile, cwd=cwd)
+    return resolve_spec(url=url, endpoint=endpoint, user=user, region=region, profile=profile, cwd=cwd,
+                        sslrootcert=sslrootcert)

@@ -100,7 +100,7 @@ def _connector(spec):
 @click.option("--rehearse", is_flag=True,
               help="Apply the folder to a throwaway local PostgreSQL that enforces DSQL's rules, then remove it.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and errors.")
-def deploy(migrations_dir, schema, url, endpoint, user, region, profile, max_jobs, max_retries, lock_wait,
+def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, max_jobs, max_retries, lock_wait,
            lock_lease, dry_run, rehearse, quiet) -> None:
     """Apply pending migrations to Aurora DSQL (or PostgreSQL), one statement per transaction, keeping
     Prisma's _prisma_migrations history. Resumes an interrupted deploy where it stopped."""
@@ -140,7 +140,7 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, max_job
         return
 
     try:
-        spec = spec_from_options(url, endpoint, user, region, profile)
+        spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
     except MissingTarget:
         if dry_run:
             spec = None
@@ -185,7 +185,7 @@ def _dry_run(folder_path: Path, spec, options) -> None:
 @_folder_options
 @connection_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def status(migrations_dir, schema, url, endpoint, user, region, profile, fmt) -> None:
+def status(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, fmt) -> None:
     """List applied, pending, failed, interrupted and edited migrations (exit 1 unless up to date)."""
     from prisma_dsql.deploy import history
     from prisma_dsql.deploy.folder import read_folder
@@ -193,7 +193,7 @@ def status(migrations_dir, schema, url, endpoint, user, region, profile, fmt) ->
 
     folder_path = migrations_folder(migrations_dir, schema)
     folder = read_folder(folder_path)
-    spec = spec_from_options(url, endpoint, user, region, profile)
+    spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
     with _database_errors(spec), _connector(spec) as connector:
         conn = connector.connection()
         present = history.exists(conn)
@@ -214,7 +214,7 @@ def status(migrations_dir, schema, url, endpoint, user, region, profile, fmt) ->
 @click.option("--applied", "applied", default=None, metavar="NAME", help="Record migration NAME as applied.")
 @click.option("--rolled-back", "rolled_back", default=None, metavar="NAME",
               help="Record the failed migration NAME as rolled back.")
-def resolve(migrations_dir, schema, url, endpoint, user, region, profile, applied, rolled_back) -> None:
+def resolve(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, applied, rolled_back) -> None:
     """Settle a failed migration as Prisma's `migrate resolve` does."""
     from prisma_dsql.deploy.folder import read_folder
     from prisma_dsql.deploy.status import resolve_applied, resolve_rolled_back
@@ -224,7 +224,7 @@ def resolve(migrations_dir, schema, url, endpoint, user, region, profile, applie
         raise UsageError("give exactly one of --applied NAME or --rolled-back NAME")
     folder_path = migrations_folder(migrations_dir, schema)
     folder = read_folder(folder_path) if applied is not None else None
-    spec = spec_from_options(url, endpoint, user, region, profile)
+    spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
     with _database_errors(spec), _connector(spec) as connector:
         conn = connector.connection()
         message = resolve_applied(conn, folder, applied) if applied is not None else resolve_rolled_back(conn,
