@@ -96,12 +96,15 @@ def _connector(spec):
               help="Seconds to wait for another deploy's lock before giving up (default 120).")
 @click.option("--lock-lease", type=click.FloatRange(0.5), default=None, hidden=True,
               help="Seconds a lock lease lasts without renewal (default 60).")
+@click.option("--batch-rows", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
+              help="Rows one round of a batched backfill or copy changes at most (default: from the measured row "
+                   "size, within half of DSQL's 3,000 rows and 10 MiB per transaction).")
 @click.option("--dry-run", is_flag=True, help="Print every statement and wait that would run; change nothing.")
 @click.option("--rehearse", is_flag=True,
               help="Apply the folder to a throwaway local PostgreSQL that enforces DSQL's rules, then remove it.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and errors.")
 def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, max_jobs, max_retries, lock_wait,
-           lock_lease, dry_run, rehearse, quiet) -> None:
+           lock_lease, batch_rows, dry_run, rehearse, quiet) -> None:
     """Apply pending migrations to Aurora DSQL (or PostgreSQL), one statement per transaction, keeping
     Prisma's _prisma_migrations history. Resumes an interrupted deploy where it stopped."""
     from dataclasses import replace
@@ -122,6 +125,8 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslroot
         options = replace(options, lock_wait=lock_wait)
     if lock_lease is not None:
         options = replace(options, lock_lease=lock_lease)
+    if batch_rows is not None:
+        options = replace(options, batch_rows=batch_rows)
     reporter = reporter_for(sys.stdout, quiet=quiet)
 
     if rehearse:

@@ -19,7 +19,11 @@ Contract
      asked whether it committed (:mod:`prisma_dsql.deploy.probe`) and it is not run twice.
    * DML together with its ``applied_steps_count`` update (DML with DML), so the count is exact for DML.
    * ``-- prisma-dsql:repeat-until-zero-rows`` DML: repeated, one transaction per round, until a round changes
-     no row (at most ``max_rounds`` rounds); then the count.
+     no row (at most ``max_rounds`` rounds); then the count. Its ``LIMIT <n>`` is lowered per run from the
+     measured row size (:mod:`prisma_dsql.deploy.batching`): by default a round stays within half of the
+     profile's rows and bytes per transaction, ``batch_rows`` caps it, a round DSQL refuses as too large
+     (54000) is retried at half the size, and a round that takes over a third of the transaction age
+     limit halves the next.
    * ``CREATE INDEX ASYNC`` / ``ALTER TABLE ASYNC ... VALIDATE``: the ``job_id`` is kept and the deploy goes on;
      :class:`~prisma_dsql.deploy.schedule.Scheduler` says which later statement must wait for which job; at
      most ``max_jobs`` jobs run at once; every job of a migration has finished before its ``finished_at`` is
@@ -29,6 +33,11 @@ Contract
    * Any other error stops at once: the statement, its line in migration.sql and the server's message; the
      error is written to ``logs`` as Prisma does (the migration is then *failed*).
 5. Releases the lock.
+
+On plain PostgreSQL (told from the server: no ``sys.jobs``, see :func:`~prisma_dsql.deploy.jobs.has_jobs`) the
+same folder deploys too: ``CREATE INDEX ASYNC`` runs as ``CREATE INDEX`` and ``ALTER TABLE ASYNC ... VALIDATE``
+as ``ALTER TABLE ... VALIDATE``; they finish before the next statement, so every wait (the scheduler's, the
+``wait-for-jobs`` directive, a hand-written ``CALL sys.wait_for_job``) is already satisfied.
 
 :func:`plan(folder, rows, options)` is ``--dry-run``: the lines saying every statement and wait that would run.
 :func:`status` and :func:`resolve` are ``migrate status`` and ``migrate resolve`` with Prisma's semantics.
@@ -42,10 +51,11 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from prisma_dsql.deploy import history
+from prisma_dsql.capabilities import Profile, dsql_profile
+from prisma_dsql.deploy import batching, history
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
 from prisma_dsql.deploy.folder import Folder, LocalMigration, checksum_matches, read_folder
@@ -97,6 +107,12 @@ class DeployOptions:
     lock_lease: float = DEFAULT_LEASE
     max_rounds: int = DEFAULT_MAX_ROUNDS
     job_timeout: float = DEFAULT_JOB_TIMEOUT
+    #: Rows per round of a repeat-until-zero-rows statement at most (``--batch-rows``); None: from the limits.
+    batch_rows: int | None = None
+    #: Share of the profile's per-transaction limits one round may use.
+    batch_share: float = batching.DEFAULT_SHARE
+    #: The DSQL facts whose limits size the batches (default: the newest DSQL profile).
+    profile: Profile = field(default_factory=dsql_profile)
 
 
 @dataclass
@@ -112,6 +128,10 @@ class Summary:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     lock_taken_over_from: str | None = None
+    #: Rows per round of each repeat-until-zero-rows statement ("migration:line" -> the last size used).
+    batch_rows: dict[str, int] = field(default_factory=dict)
+    #: The server has no sys.jobs: async statements ran in their PostgreSQL forms.
+    plain_postgres: bool = False
 
     def text(self) -> str:
         n = len(self.applied)
@@ -127,6 +147,9 @@ class Summary:
             if self.resumed:
                 head += f"; resumed {', '.join(self.resumed)}"
             head += "."
+            if self.plain_postgres:
+                head += ("\nPlain PostgreSQL (no sys.jobs): async index builds and validations ran in their "
+                         "PostgreSQL forms.")
         retries = sum(self.retries.values())
         head += (f"\nRetries: {self.retries.get('occ', 0)} after OCC conflicts (40001), "
                  f"{self.retries.get('connection', 0)} after lost connections." if retries else "\nRetries: none.")
@@ -203,6 +226,8 @@ class _Deploy:
         # explicitly: a migration's `SET search_path` must not move them.
         schema = self.runner.call(lambda conn: conn.execute("SELECT current_schema()").fetchone()[0]) or "public"
         self.table = history.qualified(schema)
+        self.has_jobs = self.runner.call(jobsmod.has_jobs)
+        self.summary.plain_postgres = not self.has_jobs
         lease = Lease(self.open_extra, lease=self.options.lock_lease, wait=self.options.lock_wait,
                       on_wait=self.reporter.line, run=self.runner.call, schema=schema)
         self.lease = lease
@@ -317,10 +342,12 @@ class _Deploy:
             if step.kind == "session":  # the settings the statements after it were written for
                 self.runner.session.append(step.text)
                 self.runner.call(lambda conn, text=step.text: conn.execute(text))
-            if step.is_async:
+            if step.is_async and self.has_jobs:
                 self._adopt_job(ctx, step)
         if start_at < len(ctx.steps):
             step = ctx.steps[start_at]
+            if step.is_async and not self.has_jobs:
+                step = replace(step, text=jobsmod.postgres_form(step.text), kind="ddl")
             if step.kind == "ddl":
                 done = self.runner.call(lambda conn: probemod.committed(conn, step))
                 if done:
@@ -393,8 +420,12 @@ class _Deploy:
             self._repeat(ctx, step)
         elif step.kind == "dml":
             self._dml(ctx, step)
+        elif step.is_async and not self.has_jobs:
+            self._ddl(ctx, replace(step, text=jobsmod.postgres_form(step.text), kind="ddl"))
         elif step.is_async:
             self._enqueue(ctx, step)
+        elif not self.has_jobs and jobsmod.is_wait_call(step.text):
+            self._record(ctx, step.index + 1)  # no jobs here: every statement before it has finished
         else:
             self._ddl(ctx, step)
         self.scheduler.note(step)
@@ -418,7 +449,7 @@ class _Deploy:
         except Exception:  # the database is gone: the row stays interrupted, which deploy resumes
             pass
 
-    def _call_statement(self, ctx: _Ctx, step: Step, fn, probe=None):
+    def _call_statement(self, ctx: _Ctx, step: Step, fn, probe=None, too_large_ok: bool = False):
         import psycopg
 
         try:
@@ -428,6 +459,8 @@ class _Deploy:
                               f"({ctx.migration.path}:{step.line}): {exc}. Nothing is lost: run deploy again to "
                               "resume there (--max-retries allows more retries)") from None
         except psycopg.Error as exc:
+            if too_large_ok and getattr(exc, "sqlstate", None) == batching.TOO_LARGE:
+                raise _TooLarge(exc) from None
             self._fail_statement(ctx, step, exc)
 
     def _dml(self, ctx: _Ctx, step: Step) -> None:
@@ -447,8 +480,18 @@ class _Deploy:
         _crash("committed", self.executed)
         _crash("recorded", self.executed)
 
+    def _batch_size(self, ctx: _Ctx, step: Step) -> batching.BatchSize:
+        tables = batching.measured_tables(step.text)
+        size = self.runner.call(lambda conn: batching.row_bytes(conn, tables)) if tables else None
+        batch = batching.BatchSize.plan(batching.limit_of(step.text), self.options.profile.limits, size,
+                                        self.options.batch_rows, self.options.batch_share)
+        self.reporter.line(f"  backfill at line {step.line}: {batch.rows:,} rows a round ({batch.reason})")
+        return batch
+
     def _repeat(self, ctx: _Ctx, step: Step) -> None:
         rounds = 0
+        batch = self._batch_size(ctx, step)
+        key = f"{ctx.migration.name}:{step.line}"
         while True:
             if rounds >= self.options.max_rounds:
                 message = (f"migration {ctx.migration.name}: the backfill at {ctx.migration.path}:{step.line} still "
@@ -458,7 +501,20 @@ class _Deploy:
                 self._log_failure(ctx, message)
                 raise StatementFailed(message)
             self.lease.check()
-            changed = self._call_statement(ctx, step, lambda conn: conn.execute(step.text).rowcount)
+            text = batching.with_limit(step.text, batch.rows)
+            self.summary.batch_rows[key] = batch.rows
+            t0 = time.monotonic()
+            try:
+                changed = self._call_statement(ctx, step, lambda conn: conn.execute(text).rowcount,
+                                               too_large_ok=True)
+            except _TooLarge as refused:
+                if not batch.shrink():
+                    self._fail_statement(ctx, step, refused.error)
+                self.reporter.line(f"  backfill at line {step.line}: refused as too large; {batch.rows:,} rows a "
+                                   "round from now on")
+                continue
+            if batch.took(time.monotonic() - t0):
+                self.reporter.line(f"  backfill at line {step.line}: {batch.reason}; {batch.rows:,} rows a round")
             rounds += 1
             self.summary.rounds += 1
             if not changed or changed < 0:
@@ -623,6 +679,14 @@ class _Deploy:
 
     def _lookup_reference(self, constraint: str, table: str):
         return self.runner.call(lambda conn: jobsmod.referenced_table(conn, constraint, table))
+
+
+class _TooLarge(Exception):
+    """A round DSQL refused as too large (54000): retried smaller."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _what(obj: JobObject) -> str:

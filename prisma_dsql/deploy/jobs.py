@@ -13,10 +13,17 @@ Contract
 * :func:`cleanup_sql(conn, obj)`: the ``DROP INDEX`` that removes the INVALID index a failed unique build
   leaves (it still enforces uniqueness, and ``CREATE INDEX ... IF NOT EXISTS`` would silently accept it), or
   ``None`` when there is nothing to drop.
+* Plain PostgreSQL (the local-first workflow: a DSQL folder deployed onto PostgreSQL) has no jobs:
+  :func:`has_jobs(conn)` tells the kind of server from the server itself (is there a ``sys.jobs``?);
+  :func:`postgres_form(text)` is an async statement's PostgreSQL equivalent (``CREATE INDEX ASYNC`` ->
+  ``CREATE INDEX``, ``ALTER TABLE ASYNC ... VALIDATE`` -> ``ALTER TABLE ... VALIDATE``), which runs to
+  completion, so nothing is left to wait for; :func:`is_wait_call` spots a hand-written
+  ``CALL sys.wait_for_job(...)``, already satisfied there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from prisma_dsql.deploy.steps import JobObject
@@ -120,3 +127,28 @@ def referenced_table(conn, constraint: str, table: str) -> tuple[str, tuple[str,
                        "JOIN pg_class f ON f.oid = c.confrelid WHERE c.conname = %s AND t.relname = %s "
                        "AND c.contype = 'f'", (constraint, table)).fetchone()
     return (row[0], tuple(row[1])) if row else None
+
+
+def has_jobs(conn) -> bool:
+    """True on Aurora DSQL (and on a local DSQL that emulates it): the server has ``sys.jobs``."""
+    row = conn.execute("SELECT to_regclass('sys.jobs') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+_LEAD = r"^((?:\s|--[^\n]*\n|/\*.*?\*/)*"
+_ASYNC_FORMS = (re.compile(_LEAD + r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+)ASYNC\b\s*", re.IGNORECASE | re.DOTALL),
+                re.compile(_LEAD + r"ALTER\s+TABLE\s+)ASYNC\b\s*", re.IGNORECASE | re.DOTALL))
+_WAIT_CALL = re.compile(_LEAD + r")CALL\s+sys\s*\.\s*wait_for_job\s*\(", re.IGNORECASE | re.DOTALL)
+
+
+def postgres_form(text: str) -> str:
+    """``text`` without DSQL's ``ASYNC`` (unchanged when it has none)."""
+    for form in _ASYNC_FORMS:
+        m = form.match(text)
+        if m:
+            return m.group(1) + text[m.end():]
+    return text
+
+
+def is_wait_call(text: str) -> bool:
+    return _WAIT_CALL.match(text) is not None
