@@ -207,6 +207,10 @@ def called_functions(sql: str) -> list[str]:
     return [m.group(1).split(".")[-1].strip().lower() for m in _CALL.finditer(sql)]
 
 
+# -- limits and transaction rules ---------------------------------------------------------------------------
+# The numbers below are the only place DSQL's limits live: code reads them through `profile.limit(name)`
+# (or these tables), never as literals. tests/test_capabilities_read.py fails when a key is read by nothing.
+
 #: Limits of DSQL (no dates: unchanged through 2026 as far as we know).
 DSQL_LIMITS: dict[str, int] = {
     "indexes_per_table": 24,  # primary key and unique indexes count
@@ -223,7 +227,21 @@ DSQL_LIMITS: dict[str, int] = {
     "char_bytes": 4096,
     "varchar_bytes": 65535,
     "key_bytes": 1024,  # combined key columns of a primary key or of one index (54000 key size too large)
-    "connection_minutes": 60,
+    "connection_minutes": 60,  # DSQL closes a connection after this long
+}
+
+#: Statements that start an async job on DSQL (they return a job_id at once; sys.jobs tracks the work,
+#: `CALL sys.wait_for_job(id)` waits for it): statement form -> the job_type sys.jobs reports.
+DSQL_JOB_STATEMENTS: dict[str, str] = {
+    "CREATE [UNIQUE] INDEX ASYNC": "INDEX_BUILD",
+    "ALTER TABLE ASYNC ... VALIDATE CONSTRAINT": "VALIDATE_CONSTRAINT",
+}
+
+#: SQLSTATEs by which DSQL reports its transaction rules: a transaction over a limit (rows, bytes, age,
+#: key size) and an optimistic-concurrency conflict (retry the whole transaction).
+DSQL_SQLSTATES: dict[str, str] = {
+    "limit_exceeded": "54000",
+    "occ_conflict": "40001",
 }
 
 #: DSQL's precision and scale of NUMERIC / DECIMAL written without them (PostgreSQL: unbounded).

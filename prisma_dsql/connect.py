@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import quote
 
 from prisma_dsql import trust
+from prisma_dsql.capabilities import DSQL_LIMITS
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.redact import redact
 
@@ -64,8 +65,10 @@ __all__ = [
 
 #: A DSQL endpoint; group 1 is the region (`<id>.dsql.<region>.on.aws`, also `dsql-fips` style variants).
 DSQL_HOST = re.compile(r"\.dsql[^.]*\.([^.]+)\.on\.aws$")
-#: DSQL closes connections after 60 minutes; AWS's connectors recycle them at 55.
-MAX_CONNECTION_AGE = 55 * 60
+#: DSQL closes connections after the profile's `connection_minutes` (60); AWS's connectors recycle them
+#: 5 minutes before, and so does the Connector.
+RECYCLE_HEADROOM = 5 * 60
+MAX_CONNECTION_AGE = DSQL_LIMITS["connection_minutes"] * 60 - RECYCLE_HEADROOM
 #: Lifetime of an IAM token. Checked only when connecting, and each connection gets a fresh one.
 TOKEN_SECONDS = 900
 DEFAULT_DSQL_USER = "admin"

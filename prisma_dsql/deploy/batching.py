@@ -27,12 +27,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prisma_dsql.capabilities import DSQL_SQLSTATES
+
 #: Rows read per table to estimate the average row size.
 SAMPLE_ROWS = 1000
 #: Default share of each DSQL limit one batch may use.
 DEFAULT_SHARE = 0.5
 #: SQLSTATE DSQL uses for "transaction too large" (rows, bytes) and for a too-old transaction.
-TOO_LARGE = "54000"
+TOO_LARGE = DSQL_SQLSTATES["limit_exceeded"]
 
 _PIECES = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\bLIMIT\s+(\d+)\b",
                      re.IGNORECASE | re.DOTALL)

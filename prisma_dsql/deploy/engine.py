@@ -14,7 +14,8 @@ Contract
 4. For each migration not yet applied, in folder order: a history row (as Prisma writes it), then each
    statement in its own transaction:
 
-   * DDL alone; then ``applied_steps_count`` in a transaction of its own. If the outcome of a DDL is
+   * DDL alone; then ``applied_steps_count`` in a transaction of its own (where the transaction rules allow
+     DDL with DML, as on PostgreSQL, in the DDL's own transaction). If the outcome of a DDL is
      unknown (retryable error, or resuming after a crash between the DDL and its count), the catalog is
      asked whether it committed (:mod:`prisma_dsql.deploy.probe`) and it is not run twice.
    * DML together with its ``applied_steps_count`` update (DML with DML), so the count is exact for DML.
@@ -54,7 +55,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from prisma_dsql.capabilities import Profile, dsql_profile
+from prisma_dsql.capabilities import Profile, dsql_profile, postgres_profile
 from prisma_dsql.deploy import batching, history
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
@@ -228,6 +229,9 @@ class _Deploy:
         self.table = history.qualified(schema)
         self.has_jobs = self.runner.call(jobsmod.has_jobs)
         self.summary.plain_postgres = not self.has_jobs
+        # The transaction rules that apply: the profile's on DSQL (and a local DSQL), PostgreSQL's without sys.jobs.
+        self.rules = self.options.profile if self.has_jobs else postgres_profile()
+        self.sync_index = self.rules.supports("synchronous_index_build")
         lease = Lease(self.open_extra, lease=self.options.lock_lease, wait=self.options.lock_wait,
                       on_wait=self.reporter.line, run=self.runner.call, schema=schema)
         self.lease = lease
@@ -342,11 +346,11 @@ class _Deploy:
             if step.kind == "session":  # the settings the statements after it were written for
                 self.runner.session.append(step.text)
                 self.runner.call(lambda conn, text=step.text: conn.execute(text))
-            if step.is_async and self.has_jobs:
+            if step.is_async and not self.sync_index:
                 self._adopt_job(ctx, step)
         if start_at < len(ctx.steps):
             step = ctx.steps[start_at]
-            if step.is_async and not self.has_jobs:
+            if step.is_async and self.sync_index:
                 step = replace(step, text=jobsmod.postgres_form(step.text), kind="ddl")
             if step.kind == "ddl":
                 done = self.runner.call(lambda conn: probemod.committed(conn, step))
@@ -420,11 +424,11 @@ class _Deploy:
             self._repeat(ctx, step)
         elif step.kind == "dml":
             self._dml(ctx, step)
-        elif step.is_async and not self.has_jobs:
+        elif step.is_async and self.sync_index:
             self._ddl(ctx, replace(step, text=jobsmod.postgres_form(step.text), kind="ddl"))
         elif step.is_async:
             self._enqueue(ctx, step)
-        elif not self.has_jobs and jobsmod.is_wait_call(step.text):
+        elif self.sync_index and jobsmod.is_wait_call(step.text):
             self._record(ctx, step.index + 1)  # no jobs here: every statement before it has finished
         else:
             self._ddl(ctx, step)
@@ -537,10 +541,17 @@ class _Deploy:
             seen["probe"] = result is None
             return result
 
+        together = self.rules.supports("mixed_ddl_dml_transaction")  # PostgreSQL: the DDL and its count at once
+
         def run(conn):
             seen["tries"] += 1
             try:
-                conn.execute(step.text)
+                if together:
+                    with conn.transaction():
+                        conn.execute(step.text)
+                        conn.execute(history.record_steps_sql(self.table), (step.index + 1, ctx.row_id))
+                else:
+                    conn.execute(step.text)
             except psycopg.Error as exc:
                 # Re-run after an unknown outcome that the catalog could not settle: "already exists" or
                 # "does not exist" means the first run had committed.
@@ -550,7 +561,8 @@ class _Deploy:
 
         self._call_statement(ctx, step, run, probe)
         _crash("committed", self.executed)
-        self._record(ctx, step.index + 1)
+        if not together:
+            self._record(ctx, step.index + 1)
         _crash("recorded", self.executed)
 
     def _enqueue(self, ctx: _Ctx, step: Step, record: bool = True) -> None:

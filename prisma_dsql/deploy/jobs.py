@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prisma_dsql.capabilities import DSQL_JOB_STATEMENTS
 from prisma_dsql.deploy.steps import JobObject
 
 TERMINAL_OK = {"completed", "succeeded", "success", "done"}
@@ -88,9 +89,13 @@ def find_jobs(conn, obj: JobObject) -> list[JobState]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM sys.jobs WHERE object_name::text = ANY(%s) "
                         "OR split_part(object_name::text, '.', 2) = %s ORDER BY start_time DESC",
                         (names, obj.name)).fetchall()
-    wanted = "INDEX_BUILD" if obj.kind == "index" else "VALIDATE_CONSTRAINT"
+    wanted = _JOB_TYPES[obj.kind]
     return [JobState(*r) for r in rows if (r[3] or wanted).upper() == wanted]
 
+
+#: JobObject.kind -> the job_type sys.jobs reports for it (from the profile's DSQL_JOB_STATEMENTS).
+_JOB_TYPES = {"index": DSQL_JOB_STATEMENTS["CREATE [UNIQUE] INDEX ASYNC"],
+              "constraint": DSQL_JOB_STATEMENTS["ALTER TABLE ASYNC ... VALIDATE CONSTRAINT"]}
 
 _INDEX = ("SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
           "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class t ON t.oid = i.indrelid "

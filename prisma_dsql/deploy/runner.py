@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from prisma_dsql.capabilities import DSQL_SQLSTATES
 from prisma_dsql.connect import ConnectError, Connector
 from prisma_dsql.errors import PrismaDsqlError
 
@@ -68,7 +69,7 @@ def classify(exc: BaseException, conn=None) -> str | None:
     if not isinstance(exc, psycopg.Error):
         return None
     state = getattr(exc, "sqlstate", None)
-    if state == "40001":
+    if state == DSQL_SQLSTATES["occ_conflict"]:
         return "occ"
     if state in _CONNECTION_STATES:
         return "connection"
