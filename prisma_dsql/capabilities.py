@@ -65,6 +65,13 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("unique_indexes", "CREATE UNIQUE INDEX ASYNC", GA),
     Capability("rename", "ALTER TABLE RENAME TO / RENAME COLUMN / RENAME CONSTRAINT, ALTER DOMAIN RENAME", GA),
     Capability("unique_using_index", "ALTER TABLE ADD CONSTRAINT ... UNIQUE USING INDEX (a valid index)", GA),
+    # Relied on, undocumented: `prisma-dsql doctor` probes them on the user's cluster and records the verdict
+    # in prisma-dsql.toml's [capabilities], which config.settings() applies over these dates.
+    Capability("add_column_checked_domain", "ADD COLUMN of a domain-typed column whose domain has a CHECK", GA,
+               uncertain=True),
+    Capability("setval_identity", "setval() on an identity column's sequence", _d("2026-02-13"), uncertain=True),
+    Capability("if_not_exists_pending_index", "CREATE INDEX ASYNC IF NOT EXISTS while that index still builds",
+               GA, uncertain=True),
     # Never (as of late 2026).
     Capability("serial_types", "SERIAL / BIGSERIAL / SMALLSERIAL", None),
     Capability("identity_non_bigint", "IDENTITY on INTEGER or SMALLINT columns", None),

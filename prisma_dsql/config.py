@@ -19,6 +19,10 @@ with `--config PATH`. Every key is optional:
     enum-strategy = "domain"         # or "none"
     identity-cache = 65536           # or 1
 
+    [capabilities]                   # written by `prisma-dsql doctor`: what the user's cluster did
+    probed = "2026-12-07"            # when (and, optionally, endpoint = "host" where)
+    alter_index_rename = true        # capability key -> verdict; applied over the DSQL profile's dates
+
 Command-line options win over the file. DSQL rule codes and the Prisma-level
 notices (PSL9xx: a Prisma 6 datasource `url`, removed preview features; never
 errors) can be ignored or re-graded; other Prisma-level (PSL) findings are what
@@ -49,7 +53,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 FILE_NAME = "prisma-dsql.toml"
 TARGETS = ("dsql", "postgres")
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
-_TOP_KEYS = ("dsql-version", "target", "ignore", "severity", "per-subject-ignores", "translate")
+_TOP_KEYS = ("dsql-version", "target", "ignore", "severity", "per-subject-ignores", "translate", "capabilities")
+#: Keys of [capabilities] that are not capability verdicts.
+_CAPABILITY_META = ("probed", "endpoint")
 _TRANSLATE_KEYS = ("enum-strategy", "identity-cache")
 
 
@@ -69,6 +75,10 @@ class Config:
     #: (subject pattern, codes) pairs.
     per_subject_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     translate: TranslateOptions = field(default_factory=TranslateOptions)
+    #: [capabilities]: capability key -> verdict probed on the user's cluster (`prisma-dsql doctor`).
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    #: When (and where) they were probed: [capabilities] probed / endpoint.
+    probed: str | None = None
 
     @property
     def disabled_codes(self) -> frozenset[str]:
@@ -113,7 +123,17 @@ def settings(schema_path: Path | None, config_path: Path | None = None, *, targe
         profile = profile_for(chosen, dsql_version if dsql_version is not None else cfg.dsql_version)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return cfg, profile
+    return cfg, with_probed(profile, cfg)
+
+
+def with_probed(profile: "Profile", cfg: Config) -> "Profile":
+    """The DSQL profile with the verdicts `doctor` recorded for the user's cluster over the dated facts."""
+    if profile.target != "dsql" or not cfg.capabilities:
+        return profile
+    features = set(profile.features)
+    for key, verdict in cfg.capabilities.items():
+        (features.add if verdict else features.discard)(key)
+    return replace(profile, features=frozenset(features))
 
 
 def find(schema_path: Path | None, cwd: Path | None = None) -> Path | None:
@@ -204,7 +224,64 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         options = TranslateOptions(**kwargs)
     except ValueError as exc:
         raise fail(f"[translate]: {exc}") from None
-    return Config(Path(path) if path else None, version, target, ignore, severity, subjects, options)
+    capabilities, probed = _capabilities(data.get("capabilities", {}), fail)
+    return Config(Path(path) if path else None, version, target, ignore, severity, subjects, options, capabilities,
+                  probed)
+
+
+def _capabilities(table: Any, fail) -> tuple[dict[str, bool], str | None]:
+    from prisma_dsql.capabilities import CAPABILITY_KEYS
+
+    if not isinstance(table, dict):
+        raise fail("`[capabilities]` must be a table of capability = true | false")
+    verdicts: dict[str, bool] = {}
+    for key, value in table.items():
+        if key in _CAPABILITY_META:
+            continue
+        if key not in CAPABILITY_KEYS:
+            raise fail(f"`capabilities.{key}` is not a capability (see prisma_dsql/capabilities.py)")
+        if not isinstance(value, bool):
+            raise fail(f"`capabilities.{key}` must be true or false, not {value!r}")
+        verdicts[key] = value
+    probed = table.get("probed")
+    return verdicts, (str(probed) if probed is not None else None)
+
+
+def record_capabilities(path: Path, verdicts: dict[str, bool], probed: str, endpoint: str | None = None) -> str:
+    """Write ``verdicts`` as the ``[capabilities]`` table of the prisma-dsql.toml at ``path`` (created when
+    missing). Everything else in the file is kept as written; only an earlier ``[capabilities]`` table is
+    replaced. Returns the table written. Raises ConfigError when the file cannot be read or written, or when
+    the result would not be a valid configuration (nothing is written then)."""
+    lines = ["[capabilities]", f'probed = "{_toml_escape(probed)}"']
+    if endpoint:
+        lines.append(f'endpoint = "{_toml_escape(endpoint)}"')
+    lines += [f"{key} = {'true' if value else 'false'}" for key, value in sorted(verdicts.items())]
+    table = "\n".join(lines) + "\n"
+    try:
+        old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {getattr(exc, 'strerror', None) or exc}") from None
+    kept: list[str] = []
+    skipping = False
+    for line in old.splitlines(keepends=True):
+        header = line.strip()
+        if header.startswith("["):
+            name = header.replace(" ", "")
+            skipping = name == "[capabilities]" or name.startswith("[capabilities.")
+        if not skipping:
+            kept.append(line)
+    body = "".join(kept).rstrip("\n")
+    text = (body + "\n\n" if body else "") + table
+    parse(tomllib.loads(text), path)  # never write a file that would not load
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the configuration: {exc.strerror or exc}") from None
+    return table
+
+
+def _toml_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def silenceable(code_or_name: str) -> str | None:
