@@ -74,9 +74,10 @@ TOKEN_SECONDS = 900
 DEFAULT_DSQL_USER = "admin"
 CONNECT_TIMEOUT = 10
 
+#: How to name a target. Commands that have more ways (deploy's --rehearse) add them themselves: status and
+#: resolve have no --rehearse, so the shared message must not suggest it.
 _HOW_TO = ("pass --url with a postgresql:// URL (or set DATABASE_URL, or put the datasource url "
-           "in prisma.config.ts), or --endpoint <cluster id>.dsql.<region>.on.aws for Aurora DSQL with IAM; "
-           "or rehearse on a throwaway local database with --rehearse")
+           "in prisma.config.ts), or --endpoint <cluster id>.dsql.<region>.on.aws for Aurora DSQL with IAM")
 
 
 class ConnectError(PrismaDsqlError):

@@ -110,6 +110,14 @@ def test_deploy_without_any_url_says_how(tmp_path):
     assert "no database to connect to" in r.stderr and "--url" in r.stderr and "--rehearse" in r.stderr
 
 
+@pytest.mark.parametrize("command", [("migrate", "status"), ("migrate", "resolve", "--applied", "x")])
+def test_status_and_resolve_without_url_suggest_no_option_they_lack(tmp_path, command):
+    folder = write_folder(tmp_path, PLAIN)
+    r = run(*command, "--migrations-dir", str(folder), cwd=tmp_path)
+    assert r.returncode == 2 and "no database to connect to" in r.stderr and "--url" in r.stderr
+    assert "--rehearse" not in r.stderr
+
+
 def test_dry_run_without_url_shows_everything(tmp_path):
     folder = write_folder(tmp_path, PLAIN)
     r = run("deploy", "--dry-run", "--migrations-dir", str(folder), cwd=tmp_path)

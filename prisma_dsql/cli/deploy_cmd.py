@@ -146,11 +146,10 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslroot
 
     try:
         spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
-    except MissingTarget:
-        if dry_run:
-            spec = None
-        else:
-            raise
+    except MissingTarget as exc:
+        if not dry_run:
+            raise MissingTarget(f"{exc}; or rehearse on a throwaway local database with --rehearse") from None
+        spec = None
     if dry_run:
         _dry_run(folder_path, spec, options)
         return
