@@ -94,6 +94,9 @@ def test_toml_date_without_quotes(tmp_path):
     ({"translate": {"identity-cache": 100}}, "identity-cache"),
     ({"translate": {"identity-cache": "1"}}, "whole number"),
     ({"translate": {"cache": 1}}, "unknown key `translate.cache`"),
+    ({"capabilities": {"time_travel": True}}, "`capabilities.time_travel` is not a capability"),
+    ({"capabilities": {"alter_index_rename": "yes"}}, "must be true or false"),
+    ({"capabilities": ["alter_index_rename"]}, "must be a table"),
 ])
 def test_mistakes_are_reported_with_the_key(data, fragment):
     with pytest.raises(config.ConfigError) as exc:
@@ -228,3 +231,19 @@ def test_prisma_notices_are_silenceable(tmp_path, toml, expected):
 def test_prisma_errors_cannot_be_configured():
     with pytest.raises(config.ConfigError, match="only the notices PSL901 and PSL902"):
         config.parse({"severity": {"PSL104": "off"}})
+
+
+def test_probed_capabilities_apply_over_the_dated_profile(tmp_path):
+    """doctor's verdicts ([capabilities]) flip the profile's dated facts both ways, for DSQL only; recording
+    them keeps the rest of the file."""
+    path = tmp_path / config.FILE_NAME
+    path.write_text('# mine\ndsql-version = "2026-09-15"\n\n[capabilities]\nprobed = "old"\nsavepoints = true\n\n'
+                    '[translate]\nidentity-cache = 1\n')
+    config.record_capabilities(path, {"alter_index_rename": True, "foreign_keys": False}, "2026-12-07", "h.example")
+    text = path.read_text()
+    assert text.startswith("# mine\n") and "identity-cache = 1" in text and "savepoints" not in text
+    cfg, profile = config.settings(None, path)
+    assert cfg.probed == "2026-12-07" and cfg.capabilities == {"alter_index_rename": True, "foreign_keys": False}
+    assert profile.supports("alter_index_rename") and not profile.supports("foreign_keys")
+    _, postgres = config.settings(None, path, target="postgres")
+    assert postgres.supports("foreign_keys")

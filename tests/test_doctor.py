@@ -6,8 +6,10 @@ no secret). Real CLI in a subprocess; static fake AWS credentials sign tokens lo
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -115,3 +117,67 @@ def test_a_role_without_create_on_the_database_is_a_problem(pg_server, pg_databa
     finally:
         with psycopg.connect(pg_server.url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+class TcpToUnix:
+    """127.0.0.1:<port> forwarded byte for byte to the embedded server's Unix socket: the real server, reached
+    over TCP (the embedded one listens on a socket only)."""
+
+    def __init__(self, socket_path: str) -> None:
+        self.socket_path = socket_path
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(self.socket_path)
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.postgres
+def test_dns_tcp_and_tls_negotiation_over_tcp(pg_database, tmp_path):
+    """Over TCP every network step runs: the name resolves, the port answers, and the server's answer to the
+    SSLRequest is read (the embedded server offers no TLS: a note, not a problem, when the URL does not ask
+    for verification; a problem when it does)."""
+    if "host=/" not in pg_database:
+        pytest.skip("the test server is not the embedded one")
+    folder = pg_database.split("host=", 1)[1].split("&")[0]
+    sock = next(p for p in Path(folder).glob(".s.PGSQL.*") if not p.name.endswith(".lock"))
+    dbname = pg_database.split("://", 1)[1].split("/", 1)[1].split("?")[0]
+    proxy = TcpToUnix(str(sock))
+    try:
+        url = f"postgresql://postgres@localhost:{proxy.port}/{dbname}"
+        proc = _doctor("--url", url, "--no-probes", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "OK    DNS          localhost ->" in proc.stdout
+        assert f"OK    TCP          port {proxy.port} accepts connections" in proc.stdout
+        assert "INFO  TLS          the server offers no TLS (sslmode=prefer)" in proc.stdout
+        assert "OK    Connect" in proc.stdout and "Probes" not in proc.stdout
+        strict = _doctor("--url", url + "?sslmode=require", "--no-probes", cwd=tmp_path)
+        assert strict.returncode == 1 and "FAIL  TLS          the server offers no TLS" in strict.stdout
+    finally:
+        proxy.close()
