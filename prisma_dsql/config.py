@@ -272,7 +272,10 @@ def record_capabilities(path: Path, verdicts: dict[str, bool], probed: str, endp
             kept.append(line)
     body = "".join(kept).rstrip("\n")
     text = (body + "\n\n" if body else "") + table
-    parse(tomllib.loads(text), path)  # never write a file that would not load
+    try:
+        parse(tomllib.loads(text), path)  # never write a file that would not load
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML, so the probe verdicts were not recorded: {exc}") from None
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:

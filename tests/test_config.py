@@ -247,3 +247,12 @@ def test_probed_capabilities_apply_over_the_dated_profile(tmp_path):
     assert profile.supports("alter_index_rename") and not profile.supports("foreign_keys")
     _, postgres = config.settings(None, path, target="postgres")
     assert postgres.supports("foreign_keys")
+
+
+def test_recording_into_a_broken_file_changes_nothing(tmp_path):
+    path = tmp_path / config.FILE_NAME
+    path.write_text("dsql-version = \n")
+    with pytest.raises(config.ConfigError) as exc:
+        config.record_capabilities(path, {"alter_index_rename": True}, "2026-12-07")
+    assert exc.value.exit_code == 2 and "not recorded" in str(exc.value)
+    assert path.read_text() == "dsql-version = \n"
