@@ -38,7 +38,7 @@ from typing import Any
 from prisma_dsql import trust
 from prisma_dsql.redact import redact
 
-OK, FAIL, WARN, SKIP, INFO = "ok", "fail", "warn", "skip", "info"
+OK, FAIL, SKIP, INFO = "ok", "fail", "skip", "info"
 TIMEOUT = 5.0
 #: PostgreSQL's SSLRequest: length 8, code 80877103.
 _SSL_REQUEST = struct.pack("!II", 8, 80877103)
