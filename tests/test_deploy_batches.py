@@ -98,3 +98,23 @@ def test_slow_rounds_halve_the_next_and_refusals_stop_at_one_row():
     assert batch.took(120) and batch.rows == 750 and "120 s" in batch.reason
     one = batching.BatchSize(1, "x", 300.0)
     assert not one.shrink() and not one.took(299)
+
+
+@pytest.mark.postgres
+def test_a_slow_round_halves_the_next(pg_database, tmp_path):
+    """Each round sleeps 0.4 s (an uncorrelated subquery runs once per round); with a 1 s transaction age limit a
+    round over a third of it halves the next: 64, 32, 16 rows, and every row is still set."""
+    url = emulated(pg_database)
+    quick = dataclasses.replace(dsql_profile(), limits={**dsql_profile().limits, "transaction_seconds": 1})
+    folder = write_folder(tmp_path, CREATE)
+    run_deploy(url, folder, fast_options())
+    _fill(url, 100, 32)
+    write_folder(tmp_path, {"20260102000000_tag": """\
+ALTER TABLE "Doc" ADD COLUMN "tag" TEXT;
+-- prisma-dsql:repeat-until-zero-rows
+UPDATE "Doc" SET "tag" = (SELECT 'new' FROM pg_sleep(0.4)) WHERE ("id") IN (SELECT "id" FROM "Doc" WHERE "tag" IS NULL LIMIT 64);
+"""})
+    summary = run_deploy(url, folder, fast_options(profile=quick))
+    assert summary.batch_rows["20260102000000_tag:3"] < 16
+    with psycopg.connect(url) as conn:
+        assert conn.execute('SELECT count(*) FROM "Doc" WHERE "tag" = \'new\'').fetchone()[0] == 100

@@ -181,3 +181,11 @@ def test_dns_tcp_and_tls_negotiation_over_tcp(pg_database, tmp_path):
         assert strict.returncode == 1 and "FAIL  TLS          the server offers no TLS" in strict.stdout
     finally:
         proxy.close()
+
+
+def test_sslrootcert_system_without_ssl_cert_file_is_a_problem(tmp_path):
+    """libpq's `system` store is psycopg-binary's OpenSSL's, empty on ordinary hosts: said before connecting."""
+    proc = _doctor("--url", f"postgresql://admin@{ENDPOINT}/postgres?sslrootcert=system", cwd=tmp_path)
+    line = next(line for line in proc.stdout.splitlines() if "TLS trust" in line)
+    assert proc.returncode == 1 and line.split()[0] == "FAIL" and "sslrootcert=system" in line
+    assert "--sslrootcert PATH" in line and "Traceback" not in proc.stderr

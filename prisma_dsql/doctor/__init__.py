@@ -28,6 +28,7 @@ connection's password and the token as extra secrets. boto3 and psycopg are impo
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import struct
@@ -140,7 +141,15 @@ class _Doctor:
                                                         "Amazon's roots (--sslrootcert PATH)" if self.spec.is_dsql
                                                         else ""))
             return None
-        path = store.path or trust.openssl_default_file()
+        if store.path is None and not (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")):
+            # libpq's "system" is the store of the OpenSSL inside psycopg-binary, which looks in a folder that
+            # ordinary hosts do not have: with neither variable set it trusts no one.
+            self.add("TLS trust", FAIL, f"{store.source}: sslrootcert=system, and neither SSL_CERT_FILE nor "
+                                        "SSL_CERT_DIR is set, so psycopg-binary's OpenSSL loads no CA certificate; "
+                                        "drop sslrootcert=system (certifi's bundle is then used) or pass "
+                                        "--sslrootcert PATH")
+            return None
+        path = store.path or os.environ.get("SSL_CERT_FILE") or trust.openssl_default_file()
         if path is None:
             self.add("TLS trust", FAIL, f"{store.source}: sslrootcert=system, and this host's OpenSSL has no CA "
                                         "file; pass --sslrootcert PATH (certifi's bundle works)")
