@@ -352,7 +352,7 @@ def test_dry_run_lists_statements_and_waits(tmp_path):
     assert "-- wait for: Tag_label_key\n-- statement 4, line 4" in text
     assert "-- wait for all 3 async job(s), then record 20260101000000_init as applied" in text
     assert "-- wait for: Post_title_idx\n-- statement 7, line 8" in text
-    assert "-- statement 4, line 6 (repeated until it changes no row)" in text
+    assert "-- statement 4, line 6 (repeated until it changes no row; its LIMIT sized from the measured rows)" in text
     capped = "\n".join(plan(read_folder(write_folder(tmp_path, HISTORY)), None, max_jobs=1))
     assert "-- wait for a job slot (--max-jobs 1): User_email_key" in capped
 

@@ -82,3 +82,18 @@ ALTER INDEX "T_id_idx" RENAME TO "T_id_idx2";
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with psycopg.connect(pg_database) as conn:
         assert conn.execute("SELECT to_regclass('\"T_id_idx2\"') IS NOT NULL").fetchone()[0]
+
+
+def test_dry_run_against_postgresql_shows_the_forms_that_run(pg_database, tmp_path):
+    folder = write_folder(tmp_path, {"20260101000000_init": """\
+CREATE TABLE "T" ("id" BIGINT NOT NULL, CONSTRAINT "T_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX ASYNC "T_id_key" ON "T"("id");
+CALL sys.wait_for_job('0');
+"""})
+    proc = _cli("migrate", "deploy", "--dry-run", "--migrations-dir", str(folder), "--url", pg_database)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "(plain PostgreSQL: no sys.jobs)" in proc.stdout
+    assert 'CREATE UNIQUE INDEX "T_id_key" ON "T"("id");' in proc.stdout and "ASYNC" not in proc.stdout
+    assert "satisfied, PostgreSQL has no jobs" in proc.stdout and "async job started" not in proc.stdout
+    with psycopg.connect(pg_database) as conn:
+        assert conn.execute("SELECT to_regclass('\"T\"')").fetchone()[0] is None  # nothing changed

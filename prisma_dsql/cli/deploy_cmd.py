@@ -173,15 +173,20 @@ def _dry_run(folder_path: Path, spec, options) -> None:
     from prisma_dsql.deploy.dryrun import plan
     from prisma_dsql.deploy.folder import read_folder
 
+    from prisma_dsql.deploy.jobs import has_jobs
+
     folder = read_folder(folder_path)
     rows = None
+    plain = False
     if spec is not None:
         with _database_errors(spec), _connector(spec) as connector:
             rows = history.read(connector.connection())
-        click.echo(f"-- dry run against {spec.describe()}: nothing is changed")
+            plain = not has_jobs(connector.connection())
+        click.echo(f"-- dry run against {spec.describe()}: nothing is changed"
+                   + (" (plain PostgreSQL: no sys.jobs)" if plain else ""))
     else:
         click.echo("-- dry run without a database (no --url): every migration is shown as pending")
-    for line in plan(folder, rows, options.max_jobs):
+    for line in plan(folder, rows, options.max_jobs, plain_postgres=plain):
         click.echo(line)
 
 

@@ -1,19 +1,23 @@
 """``deploy --dry-run``: every statement and every wait a deploy would run, without running anything.
 
-Contract: :func:`plan(folder, rows, max_jobs)` -> lines of text. ``rows`` is the history read from the database
+Contract: :func:`plan(folder, rows, max_jobs, plain_postgres=False)` -> lines of text. ``rows`` is the history read from the database
 (``None``: no database given, every migration is pending). Failed and edited migrations are reported as deploy
 would refuse them. Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
 uses; a ``VALIDATE`` of a foreign key not added in this run is assumed to need no wait (the engine reads the
-catalog for it), and the job-slot waits of ``--max-jobs`` are shown where the cap is reached.
+catalog for it), and the job-slot waits of ``--max-jobs`` are shown where the cap is reached. With
+``plain_postgres`` (the database has no sys.jobs) async statements are shown in the PostgreSQL forms the engine
+runs there, with nothing to wait for. A batched statement's LIMIT is shown as written: the engine sizes it
+from the rows it measures when it runs.
 """
 
 from __future__ import annotations
 
 from prisma_dsql.deploy.folder import Folder, checksum_matches
+from prisma_dsql.deploy.jobs import is_wait_call, postgres_form
 from prisma_dsql.deploy.schedule import Scheduler
 
 
-def plan(folder: Folder, rows, max_jobs: int) -> list[str]:
+def plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> list[str]:
     out: list[str] = []
     rows = rows or []
     failed = [r for r in rows if r.failed and r.logs]
@@ -42,6 +46,14 @@ def plan(folder: Folder, rows, max_jobs: int) -> list[str]:
         for step in steps[:start]:
             scheduler.note(step)
         for step in steps[start:]:
+            if plain_postgres and (step.is_async or is_wait_call(step.text)):
+                if step.is_async:
+                    out.append(f"-- statement {step.index + 1}, line {step.line} (PostgreSQL's form: it finishes "
+                               "before the next statement)")
+                    out.append(postgres_form(step.text) + ";")
+                else:
+                    out.append(f"-- statement {step.index + 1}, line {step.line}: satisfied, PostgreSQL has no jobs")
+                continue
             blockers = scheduler.blockers(step)
             if blockers:
                 names = ", ".join(scheduler.pending[k].name for k in blockers)
@@ -53,7 +65,7 @@ def plan(folder: Folder, rows, max_jobs: int) -> list[str]:
                 out.append(f"-- wait for a job slot (--max-jobs {max_jobs}): {scheduler.pending[oldest].name} or "
                            "another job finishing first")
                 scheduler.finished(oldest)
-            tag = " (repeated until it changes no row)" if step.repeat else ""
+            tag = " (repeated until it changes no row; its LIMIT sized from the measured rows)" if step.repeat else ""
             out.append(f"-- statement {step.index + 1}, line {step.line}{tag}")
             out.append(step.text + ";")
             if step.is_async:
