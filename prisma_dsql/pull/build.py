@@ -197,7 +197,8 @@ def _model(t: Table, names: _Names, enum_types, json_default: str, warnings: lis
             continue
         text = _index_attribute(t, idx, cols, warnings)
         if text is not None:
-            m.attributes.append(BlockAttribute(text, key=(text.split("(", 1)[0], idx.column_names)))
+            m.attributes.append(BlockAttribute(text, key=(text.split("(", 1)[0],
+                                                         tuple(cols.get(c, c) for c in idx.column_names))))
     if m.name != t.name:
         m.attributes.append(BlockAttribute(f"@@map({quote(t.name)})", key=("@@map",)))
     if t.primary_key is None and not any(i.unique and not i.predicate for i in t.indexes):

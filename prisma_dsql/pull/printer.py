@@ -39,10 +39,23 @@ def _block_attributes(attrs: list[BlockAttribute]) -> list[str]:
     return out
 
 
+#: Field attributes in the order Prisma writes them.
+_ATTRIBUTE_ORDER = ("@id", "@default", "@unique", "@updatedAt", "@map", "@relation", "@db.", "@ignore")
+
+
+def _rank(attribute: str) -> int:
+    head = attribute.split("(", 1)[0]
+    return next((i for i, p in enumerate(_ATTRIBUTE_ORDER) if head == p or (p.endswith(".") and head.startswith(p))),
+                len(_ATTRIBUTE_ORDER))
+
+
 def print_model(m: PullModel, keyword: str = "model") -> str:
     lines = list(m.comments) + [f"{keyword} {m.name} {{"]
-    lines += _rows([([f.name, f.type + f.arity, " ".join(f.attributes)] if f.attributes else [f.name, f.type + f.arity],
-                     f.comments, f.trailing) for f in m.fields])
+    rows = []
+    for f in m.fields:
+        attrs = " ".join(sorted(f.attributes, key=_rank))
+        rows.append(([f.name, f.type + f.arity, attrs] if attrs else [f.name, f.type + f.arity], f.comments, f.trailing))
+    lines += _rows(rows)
     if m.attributes:
         if m.fields:
             lines.append("")
