@@ -209,8 +209,8 @@ def test_reintrospection_keeps_blocks_comments_order_and_names(pg_database, tmp_
     # The gone model and its comment are removed; the new table is appended; the order is kept.
     assert "Gone" not in text and "This model's table is gone" not in text
     assert [line.split()[1] for line in text.splitlines() if line.startswith(("model ", "enum "))] == \
-        ["Tag", "User", "Post", "Role", "Extra", "comments"]
-    assert result.added == ("Extra", "comments") and result.removed == ("Gone",)
+        ["Tag", "User", "Post", "Role", "comments", "Extra"]
+    assert result.added == ("comments", "Extra") and result.removed == ("Gone",)
     # Names, relation field names and what the database cannot know are kept.
     lines = {" ".join(line.split()) for line in text.splitlines()}
     assert "writer User @relation(fields: [authorId], references: [id])" in lines

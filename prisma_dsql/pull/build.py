@@ -75,7 +75,7 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB",
     by_key = {t.key: t for t in models}
     _order_join_ends(joins, by_key, names, renames, out.warnings)
 
-    for key, (db_name, values) in sorted(enum_types.items(), key=lambda kv: names.enums[kv[0]]):
+    for key, (db_name, values) in sorted(enum_types.items(), key=lambda kv: (names.enums[kv[0]].lower(), names.enums[kv[0]])):
         e = PullEnum(names.enums[key], db_name, key[0])
         for v in values:
             e.values.append(PullEnumValue(names.enum_values[key][v], v))
@@ -88,6 +88,7 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB",
         pulled[t.key] = _model(t, names, enum_types, json_default, out.warnings, catalog.default_schema)
         out.models.append(pulled[t.key])
     _relations(models, joins, by_key, names, pulled, out.warnings)
+    out.models.sort(key=lambda m: (m.name.lower(), m.name))
 
     used = {m.schema for m in out.models} | {e.schema for e in out.enums}
     if used - {catalog.default_schema}:
@@ -116,26 +117,32 @@ def _enum_types(catalog: Catalog) -> dict[TableKey, tuple[str, tuple[str, ...]]]
 
 
 def _choose_names(models: list[Table], enum_types, renames: "_Names | None") -> _Names:
+    """Names given by an existing schema first (they are kept whatever else is pulled), then Prisma's
+    names for the rest, made distinct from those and from each other."""
     renames = renames or _Names({}, {}, {}, {})
     keys = [t.key for t in models] + [k for k in enum_types]
-    wanted = [renames.models.get(t.key) or prisma_name(t.name, "model") for t in models]
-    wanted += [renames.enums.get(k) or prisma_name(k[1], "enum") for k in enum_types]
+    given = {**{t.key: renames.models[t.key] for t in models if t.key in renames.models},
+             **{k: renames.enums[k] for k in enum_types if k in renames.enums}}
+    fresh = [k for k in keys if k not in given]
+    wanted = [prisma_name(k[1], "enum" if k in enum_types else "model") for k in fresh]
     # The same name in two schemas: the schema goes first (as Prisma does).
     counts: dict[str, int] = {}
     for n in wanted:
         counts[n] = counts.get(n, 0) + 1
-    wanted = [f"{prisma_name(k[0])}_{n}" if counts[n] > 1 else n for n, k in zip(wanted, keys)]
-    chosen = dict(zip(keys, unique_names(wanted)))
+    wanted = [f"{prisma_name(k[0])}_{n}" if counts[n] > 1 else n for n, k in zip(wanted, fresh)]
+    chosen = {**given, **dict(zip(fresh, unique_names(wanted, set(given.values()))))}
     names = _Names({t.key: chosen[t.key] for t in models}, {}, {k: chosen[k] for k in enum_types}, {})
     for t in models:
-        given = renames.columns.get(t.key, {})
-        cols = [c.name for c in t.columns]
-        names.columns[t.key] = dict(zip(cols, unique_names([given.get(c) or prisma_name(c) for c in cols])))
+        names.columns[t.key] = _distinct([c.name for c in t.columns], renames.columns.get(t.key, {}), "field")
     for k, (_db, values) in enum_types.items():
-        given = renames.enum_values.get(k, {})
-        names.enum_values[k] = dict(zip(values, unique_names([given.get(v) or prisma_name(v, "value")
-                                                              for v in values])))
+        names.enum_values[k] = _distinct(list(values), renames.enum_values.get(k, {}), "value")
     return names
+
+
+def _distinct(db_names: list[str], given: dict[str, str], kind: str) -> dict[str, str]:
+    kept = {n: given[n] for n in db_names if n in given}
+    fresh = [n for n in db_names if n not in kept]
+    return {**kept, **dict(zip(fresh, unique_names([prisma_name(n, kind) for n in fresh], set(kept.values()))))}
 
 
 # -- models ----------------------------------------------------------------------------------------
