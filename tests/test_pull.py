@@ -267,3 +267,27 @@ def test_cli_empty_database_writes_nothing(pg_database, tmp_path):
     done = run("db", "pull", "--url", pg_database, cwd=tmp_path)
     assert done.returncode == 1 and "holds no table" in done.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_cli_reintrospects_the_schema_in_place(pg_database, tmp_path):
+    apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(BLOG.read_text())
+    done = run("db", "pull", "--url", pg_database, schema, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "re-introspected into" in done.stderr and "4 models, 1 enum" in done.stderr
+    text = schema.read_text()
+    assert text.startswith(BLOG.read_text()[:BLOG.read_text().index("model User")])
+    assert not [d for d in load(schema).diagnostics if d.severity is Severity.ERROR]
+    assert [p.name for p in tmp_path.iterdir()] == ["schema.prisma"]  # no temporary file left behind
+
+
+def test_cli_refuses_a_broken_or_multi_file_schema_and_changes_nothing(pg_database, tmp_path):
+    apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
+    broken = tmp_path / "broken.prisma"
+    broken.write_text("model A {\n  id Int @id\n  b  Nope\n}\n")
+    done = run("db", "pull", "--url", pg_database, broken, cwd=tmp_path)
+    assert done.returncode == 2 and "broken.prisma has 1 error" in done.stderr, done.stderr
+    assert broken.read_text() == "model A {\n  id Int @id\n  b  Nope\n}\n"
+    done = run("db", "pull", "--url", pg_database, ROOT / "samples" / "multifile", cwd=tmp_path)
+    assert done.returncode == 2 and "one schema file" in done.stderr, done.stderr

@@ -51,6 +51,10 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
         enum_values={k: {v.db_name: v.name for v in e.values} for k, e in enums.items()},
     )
     pulled = build_schema(catalog, json_default, renames)
+    for feature in pulled.preview_features:
+        if feature not in schema.preview_features:
+            pulled.warnings.append(f"the database has partial indexes: add \"{feature}\" to the generator's "
+                                   f"previewFeatures, or Prisma rejects their `where:`")
     try:
         existing_catalog = stored_form(from_schema(schema, profile), profile)
     except Exception:  # an old schema the translator cannot take: keep nothing of its types
