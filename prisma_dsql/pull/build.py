@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prisma_dsql.catalog.model import Catalog, ForeignKey, Index, SqlType, Table
+from prisma_dsql.catalog.model import Catalog, ForeignKey, Index, Table
 from prisma_dsql.introspect.expressions import not_null_column
 from prisma_dsql.pull.model import BlockAttribute, PullEnum, PullEnumValue, PullField, PullModel, PullSchema, quote
 from prisma_dsql.pull.names import is_identifier, prisma_name, unique_names
@@ -65,7 +65,7 @@ def is_join_table(t: Table) -> bool:
 
 
 def build_schema(catalog: Catalog, json_default: str = "JSONB",
-                 renames: "_Names | None" = None) -> PullSchema:
+                 renames: _Names | None = None) -> PullSchema:
     out = PullSchema()
     tables = sorted(catalog.tables, key=lambda t: (t.name, t.schema))
     models = [t for t in tables if not is_join_table(t)]
@@ -75,7 +75,10 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB",
     by_key = {t.key: t for t in models}
     _order_join_ends(joins, by_key, names, renames, out.warnings)
 
-    for key, (db_name, values) in sorted(enum_types.items(), key=lambda kv: (names.enums[kv[0]].lower(), names.enums[kv[0]])):
+    def enum_order(kv):
+        return (names.enums[kv[0]].lower(), names.enums[kv[0]])
+
+    for key, (db_name, values) in sorted(enum_types.items(), key=enum_order):
         e = PullEnum(names.enums[key], db_name, key[0])
         for v in values:
             e.values.append(PullEnumValue(names.enum_values[key][v], v))
@@ -116,7 +119,7 @@ def _enum_types(catalog: Catalog) -> dict[TableKey, tuple[str, tuple[str, ...]]]
     return found
 
 
-def _choose_names(models: list[Table], enum_types, renames: "_Names | None") -> _Names:
+def _choose_names(models: list[Table], enum_types, renames: _Names | None) -> _Names:
     """Names given by an existing schema first (they are kept whatever else is pulled), then Prisma's
     names for the rest, made distinct from those and from each other."""
     renames = renames or _Names({}, {}, {}, {})
@@ -260,7 +263,8 @@ def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, T
         seen: set[tuple] = set()
         for fk in t.foreign_keys:
             if fk.referenced_key not in by_key:
-                warnings.append(f"{t.name}: foreign key {fk.name} references {fk.referenced_table}, which is not pulled")
+                warnings.append(f"{t.name}: foreign key {fk.name} references {fk.referenced_table}, "
+                                "which is not pulled")
                 continue
             sig = (fk.columns, fk.referenced_key, fk.referenced_columns)
             if sig in seen:  # a duplicate constraint: one relation (Prisma's collect_duplicated_fks)
@@ -321,7 +325,7 @@ def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, T
                                   key=("m2m", j.key, "B")))
 
 
-def _order_join_ends(joins: list[Table], by_key, names: _Names, renames: "_Names | None",
+def _order_join_ends(joins: list[Table], by_key, names: _Names, renames: _Names | None,
                      warnings: list[str]) -> None:
     """Prisma puts the model whose name sorts first in column A: a join table whose A column references
     the model that sorts second would be read as another table. Where that happens, the join table's own

@@ -24,7 +24,7 @@ from dataclasses import replace
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.pull.build import _Names, build_schema
-from prisma_dsql.pull.model import PullEnum, PullModel
+from prisma_dsql.pull.model import PullModel
 from prisma_dsql.pull.printer import print_enum, print_model
 from prisma_dsql.syntax import ast
 
@@ -33,10 +33,10 @@ CLIENT_DEFAULTS = frozenset({"uuid", "cuid", "nanoid", "ulid"})
 
 
 def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
+    from prisma_dsql.introspect import stored_form
     from prisma_dsql.pull.run import PullResult, _relation_fields
     from prisma_dsql.syntax.parser import parse_file
     from prisma_dsql.translate import from_schema
-    from prisma_dsql.introspect import stored_form
 
     schema = existing.schema
     source = existing.sources[0]
@@ -55,10 +55,8 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
         if feature not in schema.preview_features:
             pulled.warnings.append(f"the database has partial indexes: add \"{feature}\" to the generator's "
                                    f"previewFeatures, or Prisma rejects their `where:`")
-    try:
-        existing_catalog = stored_form(from_schema(schema, profile), profile)
-    except Exception:  # an old schema the translator cannot take: keep nothing of its types
-        existing_catalog = None
+    # What the schema's fields make (the translator takes every schema the resolver accepts).
+    existing_catalog = stored_form(from_schema(schema, profile), profile)
     for pm in pulled.models:
         old = models.get((pm.schema, pm.table))
         if old is not None:
@@ -115,7 +113,7 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
 
 def _keep_model_details(pm: PullModel, old, schema, source, catalog: Catalog, existing_catalog) -> None:
     db_table = catalog.table(pm.schema, pm.table)
-    old_table = existing_catalog.table(pm.schema, pm.table) if existing_catalog is not None else None
+    old_table = existing_catalog.table(pm.schema, pm.table)
     pm.comments = [c for c in pm.comments if c.startswith("/// The underlying table")] if old.doc is None else []
     for f in pm.fields:
         if not f.key or f.key[0] != "column":
@@ -124,11 +122,12 @@ def _keep_model_details(pm: PullModel, old, schema, source, catalog: Catalog, ex
         if of is None or not of.is_scalar_like:
             continue
         f.comments = []  # the schema's own comments come back from its text
-        texts = dict((name, _slice(source, span)) for name, span in of.attribute_spans)
+        texts = {name: _slice(source, span) for name, span in of.attribute_spans}
         has_default = any(a.startswith("@default(") for a in f.attributes)
         keep = []
-        if of.default is not None and not has_default and of.default.kind == "function" and (
-                of.default.function in CLIENT_DEFAULTS or (of.default.function == "dbgenerated" and not of.default.args)):
+        d = of.default
+        if d is not None and not has_default and d.kind == "function" and (
+                d.function in CLIENT_DEFAULTS or (d.function == "dbgenerated" and not d.args)):
             keep.append(texts.get("default"))
         if of.updated_at:
             keep.append(texts.get("updatedAt"))
@@ -169,7 +168,8 @@ def _keep_relation_names(pulled, schema, models, default_schema: str) -> None:
         if a is None or b is None:
             continue
         fa = a.field(r.from_field)
-        explicit = fa.relation.name if fa is not None and fa.relation is not None and fa.relation.explicit_name else None
+        info = fa.relation if fa is not None else None
+        explicit = info.name if info is not None and info.explicit_name else None
         if r.kind == "m-n":
             join = (a.schema or default_schema, r.join_table)
             names[("m2m", join, "A")] = (r.from_field, explicit)

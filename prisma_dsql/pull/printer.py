@@ -54,7 +54,8 @@ def print_model(m: PullModel, keyword: str = "model") -> str:
     rows = []
     for f in m.fields:
         attrs = " ".join(sorted(f.attributes, key=_rank))
-        rows.append(([f.name, f.type + f.arity, attrs] if attrs else [f.name, f.type + f.arity], f.comments, f.trailing))
+        cells = [f.name, f.type + f.arity] + ([attrs] if attrs else [])
+        rows.append((cells, f.comments, f.trailing))
     lines += _rows(rows)
     if m.attributes:
         if m.fields:
