@@ -3,6 +3,7 @@ PostgreSQL (tests/test_pull_roundtrip.py holds the round trip over every DSQL-cl
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -108,9 +109,9 @@ def test_hand_made_database_pull_plans_to_nothing_but_the_check_it_cannot_hold(p
         evo.plan.text()
 
 
-def test_prisma_accepts_every_pulled_schema(pg_server, request):
-    from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many
-
+@pytest.fixture(scope="module")
+def pulled_texts(pg_server) -> list[tuple[str, str]]:
+    """(case, pulled text) for every round-trip case, each from its own database."""
     texts = []
     for name in ROUNDTRIP_NAMES:
         db, url = pg_server.create_database(prefix="pull_oracle")
@@ -118,9 +119,38 @@ def test_prisma_accepts_every_pulled_schema(pg_server, request):
             texts.append((name, pull(_built(name, url).catalog, profile=dsql_profile()).text))
         finally:
             pg_server.drop_database(db)
-    results = prisma_validate_many([[("schema.prisma", t)] for _, t in texts])
-    rejected = [(n, r["errors"]) for (n, _), r in zip(texts, results) if not prisma_accepts(r)]
+    return texts
+
+
+def test_prisma_accepts_every_pulled_schema(pulled_texts):
+    from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many
+
+    results = prisma_validate_many([[("schema.prisma", t)] for _, t in pulled_texts])
+    rejected = [(n, r["errors"], r["validateMessage"]) for (n, _), r in zip(pulled_texts, results)
+                if not prisma_accepts(r)]
     assert not rejected, rejected
+
+
+#: `prisma format` of each schema on stdin (a JSON list of texts), with Prisma's own wasm formatter.
+_FORMAT_JS = """
+const wasm = require('@prisma/prisma-schema-wasm');
+const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const params = JSON.stringify({textDocument: {uri: 'file:/schema.prisma'}, options: {tabSize: 2, insertSpaces: true}});
+process.stdout.write(JSON.stringify(texts.map((t) => JSON.parse(wasm.format(JSON.stringify([['schema.prisma', t]]),
+  params))[0][1])));
+"""
+
+
+def test_pulled_schemas_are_laid_out_as_prisma_format_lays_them_out(pulled_texts):
+    from tests.support.prisma_oracle import ensure_node_modules
+
+    oracle = ensure_node_modules()
+    done = subprocess.run(["node", "-e", _FORMAT_JS], cwd=oracle, input=json.dumps([t for _, t in pulled_texts]),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    formatted = json.loads(done.stdout)
+    differ = [name for (name, text), f in zip(pulled_texts, formatted) if f != text]
+    assert not differ, differ
 
 
 def test_pulled_blog_schema(pg_database, snapshot):

@@ -2,8 +2,9 @@
 
 Contract: `print_model(m)`, `print_enum(e)` and `print_config(kind, name, pairs)` return one
 block each, ending in a newline: two-space indentation; in a model the field names, types and
-attributes in aligned columns; block attributes after a blank line; enum values with their
-`@map` aligned; `key = value` pairs aligned on `=`. `print_schema(schema, header)` joins the
+attributes in aligned columns, field attributes in Prisma's order; block attributes after a
+blank line, in the order `prisma format` sorts them (`@@id`, `@@unique`, `@@index`, `@@map`, ...);
+enum values with their `@map` aligned; `key = value` pairs aligned on `=`. `print_schema(schema, header)` joins the
 header (datasource and generator blocks) and the blocks with one blank line between them.
 Comment lines are printed as given, indented like the element they belong to.
 """
@@ -31,9 +32,18 @@ def _rows(rows: list[tuple[list[str], list[str], str | None]]) -> list[str]:
     return out
 
 
+#: Block attributes in the order `prisma format` puts them.
+_BLOCK_ATTRIBUTE_ORDER = ("@@id", "@@unique", "@@index", "@@fulltext", "@@map", "@@ignore", "@@schema")
+
+
+def _block_rank(a: BlockAttribute) -> int:
+    head = a.text.split("(", 1)[0]
+    return _BLOCK_ATTRIBUTE_ORDER.index(head) if head in _BLOCK_ATTRIBUTE_ORDER else len(_BLOCK_ATTRIBUTE_ORDER)
+
+
 def _block_attributes(attrs: list[BlockAttribute]) -> list[str]:
     out = []
-    for a in attrs:
+    for a in sorted(attrs, key=_block_rank):
         out.extend(INDENT + c for c in a.comments)
         out.append(INDENT + a.text + (" " + a.trailing if a.trailing else ""))
     return out
