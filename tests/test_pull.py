@@ -252,6 +252,10 @@ def test_reintrospection_keeps_blocks_comments_order_and_names(pg_database, tmp_
     assert "id Int @id @default(autoincrement())" in lines
     loaded = load_text(text)
     assert not [d for d in loaded.diagnostics if d.severity is Severity.ERROR], text
+    from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many
+
+    verdict = prisma_validate_many([[("schema.prisma", text)]])[0]
+    assert prisma_accepts(verdict), verdict
     # Pulling again into the result changes nothing.
     path.write_text(text)
     assert pull(_catalog(pg_database), profile=dsql_profile(), existing=load(path)).text == text

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from prisma_dsql.capabilities import dsql_profile
+from prisma_dsql.capabilities import dsql_profile, profile_for
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.introspect import introspect_database
 from prisma_dsql.loader import load, load_text
@@ -103,5 +103,27 @@ def test_pulled_schema_plans_to_nothing_and_keeps_enums_and_relations(name, pg_d
     original = _loaded(name).schema
     assert _enums(pulled.schema) == _enums(original)
     # With relationMode = "prisma" the database holds no foreign key: there is nothing to pull.
+    expected = _relation_shapes(original) if original.relation_mode != "prisma" else []
+    assert _relation_shapes(pulled.schema) == expected, result.text
+
+
+@pytest.mark.parametrize("name", [n for n in accepted("postgres") if n in NAMES])
+def test_pull_from_postgresql_built_by_prisma_ddl_plans_to_nothing(name, pg_database):
+    """The same on plain PostgreSQL, built with the DDL Prisma itself writes (enum types, SERIAL)."""
+    profile = profile_for("postgres")
+    generated = generate_from_empty(_loaded(name), profile)
+    assert generated.ok, generated.refusal
+    with psycopg.connect(pg_database) as conn:  # one transaction, as `prisma migrate deploy` runs a file
+        conn.execute(generated.script.text())
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        read = introspect_database(conn, profile=profile)
+    result = pull(read.catalog, profile=profile)
+    pulled = load_text(result.text)
+    assert not [d for d in pulled.diagnostics if d.severity is Severity.ERROR], result.text
+    evo = plan_to_schema(read.catalog, pulled, profile, row_estimates=read.row_estimates)
+    assert evo.ok, (result.text, evo.refusal, evo.problems)
+    assert evo.plan.steps == (), result.text + "\n" + evo.plan.text()
+    original = _loaded(name).schema
+    assert _enums(pulled.schema) == _enums(original)
     expected = _relation_shapes(original) if original.relation_mode != "prisma" else []
     assert _relation_shapes(pulled.schema) == expected, result.text
