@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from prisma_dsql.catalog.model import Catalog, ForeignKey, Index, Table
 from prisma_dsql.introspect.expressions import not_null_column
 from prisma_dsql.pull.model import BlockAttribute, PullEnum, PullEnumValue, PullField, PullModel, PullSchema, quote
-from prisma_dsql.pull.names import is_identifier, prisma_name, unique_names
+from prisma_dsql.pull.names import identifier_tail, is_identifier, prisma_name, unique_names
 from prisma_dsql.pull.types import default_text, scalar_type
 from prisma_dsql.schema import naming
 
@@ -80,7 +80,9 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB",
 
     for key, (db_name, values) in sorted(enum_types.items(), key=enum_order):
         e = PullEnum(names.enums[key], db_name, key[0])
-        for v in values:
+        if "" in values:
+            out.warnings.append(f"enum {db_name}: the empty value '' has no Prisma form (left out)")
+        for v in (v for v in values if v != ""):
             e.values.append(PullEnumValue(names.enum_values[key][v], v))
         if e.name != db_name:
             e.attributes.append(BlockAttribute(f"@@map({quote(db_name)})", key=("@@map",)))
@@ -123,18 +125,21 @@ def _choose_names(models: list[Table], enum_types, renames: _Names | None) -> _N
     """Names given by an existing schema first (they are kept whatever else is pulled), then Prisma's
     names for the rest, made distinct from those and from each other."""
     renames = renames or _Names({}, {}, {}, {})
-    keys = [t.key for t in models] + [k for k in enum_types]
-    given = {**{t.key: renames.models[t.key] for t in models if t.key in renames.models},
-             **{k: renames.enums[k] for k in enum_types if k in renames.enums}}
+    # Tagged keys: a table and a type of the same name are two things (PostgreSQL forbids it, a hand-made
+    # catalog need not).
+    keys = [("model", t.key) for t in models] + [("enum", k) for k in enum_types]
+    given = {**{("model", t.key): renames.models[t.key] for t in models if t.key in renames.models},
+             **{("enum", k): renames.enums[k] for k in enum_types if k in renames.enums}}
     fresh = [k for k in keys if k not in given]
-    wanted = [prisma_name(k[1], "enum" if k in enum_types else "model") for k in fresh]
+    wanted = [prisma_name(key[1], kind) for kind, key in fresh]
     # The same name in two schemas: the schema goes first (as Prisma does).
-    counts: dict[str, int] = {}
-    for n in wanted:
-        counts[n] = counts.get(n, 0) + 1
-    wanted = [f"{prisma_name(k[0])}_{n}" if counts[n] > 1 else n for n, k in zip(wanted, fresh)]
+    schemas_of: dict[str, set[str]] = {}
+    for n, (_kind, key) in zip(wanted, fresh):
+        schemas_of.setdefault(n, set()).add(key[0])
+    wanted = [f"{prisma_name(k[1][0])}_{n}" if len(schemas_of[n]) > 1 else n for n, k in zip(wanted, fresh)]
     chosen = {**given, **dict(zip(fresh, unique_names(wanted, set(given.values()))))}
-    names = _Names({t.key: chosen[t.key] for t in models}, {}, {k: chosen[k] for k in enum_types}, {})
+    names = _Names({t.key: chosen[("model", t.key)] for t in models}, {},
+                   {k: chosen[("enum", k)] for k in enum_types}, {})
     for t in models:
         names.columns[t.key] = _distinct([c.name for c in t.columns], renames.columns.get(t.key, {}), "field")
     for k, (_db, values) in enum_types.items():
@@ -314,7 +319,7 @@ def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, T
         a_name, b_name = names.models[a], names.models[b]
         self_rel = a == b
         if frozenset((a, b)) in ambiguous:
-            rel, suffix = j.name[1:], j.name
+            rel, suffix = j.name[1:], identifier_tail(j.name)
         else:
             rel = "" if j.name[1:] == f"{a_name}To{b_name}" and not self_rel else j.name[1:]
             suffix = ""
