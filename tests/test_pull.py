@@ -95,6 +95,10 @@ def test_hand_made_database_pulls_to_valid_names_relations_and_enums(pg_database
     assert user.field("Profile").arity.value == "optional"
     # A CHECK the schema cannot hold is reported, not dropped silently.
     assert any("weight" in w for w in result.warnings)
+    from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many
+
+    verdict = prisma_validate_many([[("schema.prisma", text)]])[0]
+    assert prisma_accepts(verdict), (text, verdict)
 
 
 def test_hand_made_database_pull_plans_to_nothing_but_the_check_it_cannot_hold(pg_database):
@@ -316,6 +320,14 @@ def test_cli_reintrospects_the_schema_in_place(pg_database, tmp_path):
     assert text.startswith(BLOG.read_text()[:BLOG.read_text().index("model User")])
     assert not [d for d in load(schema).diagnostics if d.severity is Severity.ERROR]
     assert [p.name for p in tmp_path.iterdir()] == ["schema.prisma"]  # no temporary file left behind
+    # Again: nothing changed, and the file is not rewritten.
+    before = schema.stat().st_mtime_ns
+    again = run("db", "pull", "--url", pg_database, schema, cwd=tmp_path)
+    assert again.returncode == 0 and "unchanged" in again.stderr, again.stderr
+    assert schema.read_text() == text and schema.stat().st_mtime_ns == before
+    # --print re-introspects into stdout and leaves the file alone.
+    printed = run("db", "pull", "--print", "--url", pg_database, schema, cwd=tmp_path)
+    assert printed.returncode == 0 and printed.stdout == text and schema.stat().st_mtime_ns == before
 
 
 def test_cli_refuses_a_broken_or_multi_file_schema_and_changes_nothing(pg_database, tmp_path):
@@ -327,3 +339,12 @@ def test_cli_refuses_a_broken_or_multi_file_schema_and_changes_nothing(pg_databa
     assert broken.read_text() == "model A {\n  id Int @id\n  b  Nope\n}\n"
     done = run("db", "pull", "--url", pg_database, ROOT / "samples" / "multifile", cwd=tmp_path)
     assert done.returncode == 2 and "one schema file" in done.stderr, done.stderr
+
+
+def test_reintrospection_keeps_crlf_line_ends(pg_database, tmp_path):
+    apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
+    path = tmp_path / "schema.prisma"
+    path.write_bytes(BLOG.read_text().replace("\n", "\r\n").encode())
+    text = pull(_catalog(pg_database), profile=dsql_profile(), existing=load(path)).text
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    assert text.replace("\r\n", "\n") == pull(_catalog(pg_database), profile=dsql_profile(), existing=load(BLOG)).text

@@ -84,6 +84,9 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
     if to_stdout:
         click.echo(result.text, nl=False)
         return
+    if existing is not None and existing.sources[0].text == result.text:
+        click.echo(f"Introspected {result.summary()} from {spec.describe()}; {path} is unchanged", err=True)
+        return
     _write(path, result.text)
     verb = "re-introspected into" if existing is not None else "wrote"
     click.echo(f"Introspected {result.summary()} from {spec.describe()}; {verb} {path}", err=True)

@@ -104,6 +104,8 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
     for e in pulled.enums:
         if e.name not in placed:
             text += "\n" + print_enum(e)
+    if "\r\n" in source.text:  # the file's own line ends
+        text = text.replace("\n", "\r\n")
     return PullResult(text, len(pulled.models), len(pulled.enums), _relation_fields(pulled),
                       tuple(pulled.warnings), tuple(added), tuple(removed), kept=len(placed))
 
