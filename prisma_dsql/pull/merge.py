@@ -27,6 +27,7 @@ from prisma_dsql.pull.build import _Names, build_schema
 from prisma_dsql.pull.model import PullModel
 from prisma_dsql.pull.printer import print_enum, print_model
 from prisma_dsql.syntax import ast
+from prisma_dsql.syntax.comments import LINE_BREAK
 
 #: Default functions the client evaluates: the database never shows them.
 CLIENT_DEFAULTS = frozenset({"uuid", "cuid", "nanoid", "ulid"})
@@ -57,10 +58,18 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
                                    f"previewFeatures, or Prisma rejects their `where:`")
     # What the schema's fields make (the translator takes every schema the resolver accepts).
     existing_catalog = stored_form(from_schema(schema, profile), profile)
+    # Split once (attributes are sliced out of it), at the line breaks the parser counts: not at the
+    # \f, \v or U+2028 that `str.splitlines` would also break at, which would shift every span after them.
+    lines = LINE_BREAK.split(source.text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    db_tables = {t.key: t for t in catalog.tables}
+    old_tables = {t.key: t for t in existing_catalog.tables}
     for pm in pulled.models:
         old = models.get((pm.schema, pm.table))
         if old is not None:
-            _keep_model_details(pm, old, schema, source, catalog, existing_catalog)
+            _keep_model_details(pm, old, lines, db_tables.get(old_key := (pm.schema, pm.table)),
+                                old_tables.get(old_key))
     _keep_relation_names(pulled, schema, models, default_schema)
     for pm in pulled.models:  # the schema's field order; fields new to it follow, in the database's order
         old = models.get((pm.schema, pm.table))
@@ -70,7 +79,6 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
 
     by_name_models = {m.name: m for m in pulled.models}
     by_name_enums = {e.name: e for e in pulled.enums}
-    lines = source.text.splitlines()
     out: list[str] = []
     previous_end = 0  # lines[previous_end:] not yet copied
     placed: set[str] = set()
@@ -113,9 +121,8 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
 # -- what the database cannot know -----------------------------------------------------------------
 
 
-def _keep_model_details(pm: PullModel, old, schema, source, catalog: Catalog, existing_catalog) -> None:
-    db_table = catalog.table(pm.schema, pm.table)
-    old_table = existing_catalog.table(pm.schema, pm.table)
+def _keep_model_details(pm: PullModel, old, lines: list[str], db_table, old_table) -> None:
+    """`db_table`: the table in the database; `old_table`: what the existing schema makes of it."""
     pm.comments = [c for c in pm.comments if c.startswith("/// The underlying table")] if old.doc is None else []
     for f in pm.fields:
         if not f.key or f.key[0] != "column":
@@ -124,7 +131,7 @@ def _keep_model_details(pm: PullModel, old, schema, source, catalog: Catalog, ex
         if of is None or not of.is_scalar_like:
             continue
         f.comments = []  # the schema's own comments come back from its text
-        texts = {name: _slice(source, span) for name, span in of.attribute_spans}
+        texts = {name: _slice(lines, span) for name, span in of.attribute_spans} if of.attribute_spans else {}
         has_default = any(a.startswith("@default(") for a in f.attributes)
         keep = []
         d = of.default
@@ -153,8 +160,7 @@ def _column_type(table, column: str):
     return replace(c.type, schema=None) if c is not None else None
 
 
-def _slice(source, span) -> str:
-    lines = source.text.splitlines()
+def _slice(lines: list[str], span) -> str:
     if span.line == span.end_line:
         return lines[span.line - 1][span.column - 1:span.end_column - 1]
     return lines[span.line - 1][span.column - 1:]
