@@ -348,3 +348,17 @@ def test_reintrospection_keeps_crlf_line_ends(pg_database, tmp_path):
     text = pull(_catalog(pg_database), profile=dsql_profile(), existing=load(path)).text
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     assert text.replace("\r\n", "\n") == pull(_catalog(pg_database), profile=dsql_profile(), existing=load(BLOG)).text
+
+
+def test_reintrospection_into_a_schema_listing_schemas_keeps_schema_attributes(pg_database, tmp_path):
+    """A datasource that lists `schemas` needs `@@schema` on every model, even when all live in public;
+    a model the schema ignores stays ignored."""
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute('CREATE TABLE "Note" ("id" INTEGER PRIMARY KEY, "body" TEXT)')
+        conn.execute('CREATE TABLE "Legacy" ("id" INTEGER PRIMARY KEY)')
+    path = tmp_path / "schema.prisma"
+    path.write_text('datasource db {\n  provider = "postgresql"\n  schemas  = ["public"]\n}\n\n'
+                    'model Legacy {\n  id Int @id\n\n  @@ignore\n  @@schema("public")\n}\n')
+    text = pull(_catalog(pg_database), profile=dsql_profile(), existing=load(path)).text
+    assert text.count('@@schema("public")') == 2 and "@@ignore" in text
+    assert not [d for d in load_text(text).diagnostics if d.severity is Severity.ERROR], text

@@ -43,7 +43,7 @@ TableKey = tuple[str, str]
 
 
 @dataclass
-class _Names:
+class Names:
     """Prisma names chosen for database objects (decided once, before any field is built)."""
 
     models: dict[TableKey, str]
@@ -64,8 +64,11 @@ def is_join_table(t: Table) -> bool:
     return keyed or any(i.unique and set(i.column_names) == {"A", "B"} for i in t.indexes)
 
 
-def build_schema(catalog: Catalog, json_default: str = "JSONB",
-                 renames: _Names | None = None) -> PullSchema:
+def build_schema(catalog: Catalog, json_default: str = "JSONB", renames: Names | None = None,
+                 multi_schema: bool = False) -> PullSchema:
+    """`renames`: names an existing schema gives (re-introspection); `multi_schema`: every model and
+    enum gets `@@schema` even when all are in the default schema (a datasource that lists `schemas`
+    requires it)."""
     out = PullSchema()
     tables = sorted(catalog.tables, key=lambda t: (t.name, t.schema))
     models = [t for t in tables if not is_join_table(t)]
@@ -96,7 +99,7 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB",
     out.models.sort(key=lambda m: (m.name.lower(), m.name))
 
     used = {m.schema for m in out.models} | {e.schema for e in out.enums}
-    if used - {catalog.default_schema}:
+    if multi_schema or used - {catalog.default_schema}:
         out.schemas = tuple(sorted(used))
         for m in out.models:
             m.attributes.append(BlockAttribute(f"@@schema({quote(m.schema)})", key=("@@schema",)))
@@ -121,10 +124,10 @@ def _enum_types(catalog: Catalog) -> dict[TableKey, tuple[str, tuple[str, ...]]]
     return found
 
 
-def _choose_names(models: list[Table], enum_types, renames: _Names | None) -> _Names:
+def _choose_names(models: list[Table], enum_types, renames: Names | None) -> Names:
     """Names given by an existing schema first (they are kept whatever else is pulled), then Prisma's
     names for the rest, made distinct from those and from each other."""
-    renames = renames or _Names({}, {}, {}, {})
+    renames = renames or Names({}, {}, {}, {})
     # Tagged keys: a table and a type of the same name are two things (PostgreSQL forbids it, a hand-made
     # catalog need not).
     keys = [("model", t.key) for t in models] + [("enum", k) for k in enum_types]
@@ -138,7 +141,7 @@ def _choose_names(models: list[Table], enum_types, renames: _Names | None) -> _N
         schemas_of.setdefault(n, set()).add(key[0])
     wanted = [f"{prisma_name(k[1][0])}_{n}" if len(schemas_of[n]) > 1 else n for n, k in zip(wanted, fresh)]
     chosen = {**given, **dict(zip(fresh, unique_names(wanted, set(given.values()))))}
-    names = _Names({t.key: chosen[("model", t.key)] for t in models}, {},
+    names = Names({t.key: chosen[("model", t.key)] for t in models}, {},
                    {k: chosen[("enum", k)] for k in enum_types}, {})
     for t in models:
         names.columns[t.key] = _distinct([c.name for c in t.columns], renames.columns.get(t.key, {}), "field")
@@ -156,7 +159,7 @@ def _distinct(db_names: list[str], given: dict[str, str], kind: str) -> dict[str
 # -- models ----------------------------------------------------------------------------------------
 
 
-def _model(t: Table, names: _Names, enum_types, json_default: str, warnings: list[str],
+def _model(t: Table, names: Names, enum_types, json_default: str, warnings: list[str],
            default_schema: str) -> PullModel:
     m = PullModel(names.models[t.key], t.name, t.schema)
     cols = names.columns[t.key]
@@ -261,7 +264,7 @@ def _index_attribute(t: Table, idx: Index, cols: dict[str, str], warnings: list[
 # -- relations -------------------------------------------------------------------------------------
 
 
-def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, Table], names: _Names,
+def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, Table], names: Names,
                pulled: dict[TableKey, PullModel], warnings: list[str]) -> None:
     fks: list[tuple[Table, ForeignKey]] = []
     for t in models:
@@ -330,7 +333,7 @@ def _relations(models: list[Table], joins: list[Table], by_key: dict[TableKey, T
                                   key=("m2m", j.key, "B")))
 
 
-def _order_join_ends(joins: list[Table], by_key, names: _Names, renames: _Names | None,
+def _order_join_ends(joins: list[Table], by_key, names: Names, renames: Names | None,
                      warnings: list[str]) -> None:
     """Prisma puts the model whose name sorts first in column A: a join table whose A column references
     the model that sorts second would be read as another table. Where that happens, the join table's own
@@ -367,7 +370,7 @@ def _unique_over(t: Table, columns: tuple[str, ...]) -> bool:
     return any(k and set(k) <= set(columns) for k in keys)
 
 
-def _ambiguous_pairs(fks, join_pairs, names: _Names) -> set[frozenset]:
+def _ambiguous_pairs(fks, join_pairs, names: Names) -> set[frozenset]:
     """Pairs of tables joined by more than one relation, or whose relation field would take the name of
     one of its own scalar fields (prisma-engines' `find_ambiguous_relations`)."""
     count: dict[frozenset, set] = {}

@@ -23,8 +23,8 @@ from dataclasses import replace
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
-from prisma_dsql.pull.build import _Names, build_schema
-from prisma_dsql.pull.model import PullModel
+from prisma_dsql.pull.build import Names, build_schema
+from prisma_dsql.pull.model import BlockAttribute, PullModel
 from prisma_dsql.pull.printer import print_enum, print_model
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.comments import LINE_BREAK
@@ -45,13 +45,14 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
     default_schema = schema.datasource.default_schema if schema.datasource else catalog.default_schema
     models = {(m.schema or default_schema, m.db_name): m for m in schema.models}
     enums = {(e.schema or default_schema, e.db_name): e for e in schema.enums}
-    renames = _Names(
+    renames = Names(
         models={k: m.name for k, m in models.items()},
         columns={k: {f.db_name: f.name for f in m.fields if f.is_scalar_like} for k, m in models.items()},
         enums={k: e.name for k, e in enums.items()},
         enum_values={k: {v.db_name: v.name for v in e.values} for k, e in enums.items()},
     )
-    pulled = build_schema(catalog, json_default, renames)
+    pulled = build_schema(catalog, json_default, renames,
+                          multi_schema=bool(schema.datasource and schema.datasource.schemas))
     for feature in pulled.preview_features:
         if feature not in schema.preview_features:
             pulled.warnings.append(f"the database has partial indexes: add \"{feature}\" to the generator's "
@@ -124,6 +125,8 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
 def _keep_model_details(pm: PullModel, old, lines: list[str], db_table, old_table) -> None:
     """`db_table`: the table in the database; `old_table`: what the existing schema makes of it."""
     pm.comments = [c for c in pm.comments if c.startswith("/// The underlying table")] if old.doc is None else []
+    if old.ignored and not any(a.text == "@@ignore" for a in pm.attributes):
+        pm.attributes.append(BlockAttribute("@@ignore", key=("@@ignore",)))
     for f in pm.fields:
         if not f.key or f.key[0] != "column":
             continue
