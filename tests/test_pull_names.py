@@ -133,3 +133,27 @@ def test_prisma_accepts_a_schema_pulled_from_names_it_cannot_use():
     assert sorted(m.db_name for m in loaded.schema.models) == sorted(TRICKY)
     verdict = prisma_validate_many([[("schema.prisma", text)]])[0]
     assert prisma_accepts(verdict), (text, verdict)
+
+
+def test_a_table_without_columns_is_reported_not_pulled():
+    catalog = Catalog(schemas=("public",), tables=(Table("public", "empty", ()),
+                                                    Table("public", "kept", (Column("id", SqlType("INTEGER"), False),),
+                                                          PrimaryKey("kept_pkey", ("id",)))))
+    result = pull(catalog, profile=dsql_profile())
+    assert [m.db_name for m in load_text(result.text).schema.models] == ["kept"]
+    assert result.warnings == ("table empty has no columns: not pulled",)
+
+
+def test_a_table_without_a_key_is_ignored_with_its_relations():
+    from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many
+
+    catalog = Catalog(schemas=("public",), tables=(
+        Table("public", "users", (Column("id", SqlType("INTEGER"), False),), PrimaryKey("users_pkey", ("id",))),
+        Table("public", "log", (Column("user_id", SqlType("INTEGER"), False), Column("msg", SqlType("TEXT"), True)),
+              None, (), (ForeignKey("log_user_id_fkey", ("user_id",), "public", "users", ("id",)),)),
+    ))
+    text = pull(catalog, profile=dsql_profile()).text
+    flat = " ".join(text.split())
+    assert "@@ignore }" in flat and "log log[] @ignore" in flat
+    assert not [d.message for d in load_text(text).diagnostics if d.severity is Severity.ERROR], text
+    assert prisma_accepts(prisma_validate_many([[("schema.prisma", text)]])[0]), text

@@ -70,7 +70,12 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB", renames: Names |
     enum gets `@@schema` even when all are in the default schema (a datasource that lists `schemas`
     requires it)."""
     out = PullSchema()
-    tables = sorted(catalog.tables, key=lambda t: (t.name, t.schema))
+    tables = []
+    for t in sorted(catalog.tables, key=lambda t: (t.name, t.schema)):
+        if t.columns:
+            tables.append(t)
+        else:  # Prisma has no model without a field
+            out.warnings.append(f"table {t.name} has no columns: not pulled")
     models = [t for t in tables if not is_join_table(t)]
     joins = [t for t in tables if is_join_table(t)]
     enum_types = _enum_types(catalog)
@@ -97,6 +102,7 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB", renames: Names |
         out.models.append(pulled[t.key])
     _relations(models, joins, by_key, names, pulled, out.warnings)
     out.models.sort(key=lambda m: (m.name.lower(), m.name))
+    mark_ignored_relations(out.models)
 
     used = {m.schema for m in out.models} | {e.schema for e in out.enums}
     if multi_schema or used - {catalog.default_schema}:
@@ -352,6 +358,18 @@ def _order_join_ends(joins: list[Table], by_key, names: Names, renames: Names | 
         else:
             warnings.append(f"{j.name}: its column A references {names.models[a]}, which does not sort before "
                             f"{names.models[b]}; rename the models so that it does")
+
+
+def mark_ignored_relations(models: list[PullModel]) -> None:
+    """A relation field of a model Prisma Client handles that points at an ignored model (`@@ignore`: no
+    usable key) must be `@ignore`d too (Prisma's validator requires it)."""
+    ignored = {m.name for m in models if any(a.text == "@@ignore" for a in m.attributes)}
+    for m in models:
+        if m.name in ignored:
+            continue
+        for f in m.fields:
+            if f.key and f.key[0] in ("fk", "back") and f.type in ignored and "@ignore" not in f.attributes:
+                f.attributes.append("@ignore")
 
 
 def _join_ends(j: Table) -> tuple[TableKey, TableKey]:

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
-from prisma_dsql.pull.build import Names, build_schema
+from prisma_dsql.pull.build import Names, build_schema, mark_ignored_relations
 from prisma_dsql.pull.model import BlockAttribute, PullModel
 from prisma_dsql.pull.printer import print_enum, print_model
 from prisma_dsql.syntax import ast
@@ -72,6 +72,7 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
             _keep_model_details(pm, old, lines, db_tables.get(old_key := (pm.schema, pm.table)),
                                 old_tables.get(old_key))
     _keep_relation_names(pulled, schema, models, default_schema)
+    mark_ignored_relations(pulled.models)  # models the schema ignores stay ignored: so do their relations
     for pm in pulled.models:  # the schema's field order; fields new to it follow, in the database's order
         old = models.get((pm.schema, pm.table))
         if old is not None:
