@@ -43,6 +43,8 @@ HAND_MADE = [
          FOREIGN KEY ("closed_by") REFERENCES "user accounts"("id"))''',
     '''ALTER TABLE "Ticket" ADD CONSTRAINT "Ticket_title_not_null" CHECK ("title" IS NOT NULL) NOT VALID''',
     '''CREATE TABLE "Profile" ("userId" BIGINT PRIMARY KEY REFERENCES "user accounts"("id"), "bio" TEXT)''',
+    '''COMMENT ON TABLE "Ticket" IS E'Support tickets\\nsecond line \\x1b[31mred' ''',
+    '''COMMENT ON COLUMN "Ticket"."title" IS 'What it is about' ''',
 ]
 
 
@@ -93,6 +95,9 @@ def test_hand_made_database_pulls_to_valid_names_relations_and_enums(pg_database
     assert user.field("user_accounts").relation.name == "user_accountsTouser_accounts"
     assert user.field("other_user_accounts").arity.value == "list"
     assert user.field("Profile").arity.value == "optional"
+    # Database comments are documentation, without control characters.
+    assert "/// Support tickets\n/// second line [31mred\nmodel Ticket {" in text and "\x1b" not in text
+    assert ticket.field("title").doc == "What it is about"
     # A CHECK the schema cannot hold is reported, not dropped silently.
     assert any("weight" in w for w in result.warnings)
     from tests.support.prisma_oracle import prisma_accepts, prisma_validate_many

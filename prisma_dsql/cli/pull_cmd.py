@@ -47,6 +47,7 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
     from prisma_dsql.connect import MissingTarget
     from prisma_dsql.loader import discover, load
     from prisma_dsql.pull import pull_database
+    from prisma_dsql.render.safe import visible
 
     path = pick_schema(schema, schema_opt)
     if path is None:
@@ -79,17 +80,17 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
     if result.models == 0 and result.enums == 0:
         raise EmptyDatabase(f"the database {spec.describe()} holds no table or enum to pull"
                             + (f" in the schemas {', '.join(schemas)}" if schemas else ""))
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for warning in result.warnings:  # database names can hold anything: shown escaped
+        click.echo(f"warning: {visible(warning)}", err=True)
     if to_stdout:
         click.echo(result.text, nl=False)
         return
     if existing is not None and existing.sources[0].text == result.text:
-        click.echo(f"Introspected {result.summary()} from {spec.describe()}; {path} is unchanged", err=True)
+        click.echo(visible(f"Introspected {result.summary()} from {spec.describe()}; {path} is unchanged"), err=True)
         return
     _write(path, result.text)
     verb = "re-introspected into" if existing is not None else "wrote"
-    click.echo(f"Introspected {result.summary()} from {spec.describe()}; {verb} {path}", err=True)
+    click.echo(visible(f"Introspected {result.summary()} from {spec.describe()}; {verb} {path}"), err=True)
 
 
 def _write(path: Path, text: str) -> None:

@@ -26,6 +26,7 @@ than not-null, expression keys, INCLUDE columns, views, generated columns) is li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from prisma_dsql.catalog.model import Catalog, ForeignKey, Index, Table
@@ -170,7 +171,7 @@ def _model(t: Table, names: Names, enum_types, json_default: str, warnings: list
     m = PullModel(names.models[t.key], t.name, t.schema)
     cols = names.columns[t.key]
     if t.comment:
-        m.comments.extend(f"/// {line}".rstrip() for line in t.comment.splitlines())
+        m.comments.extend(doc_lines(t.comment))
     required_by_check = {not_null_column(c.expression) for c in t.checks} - {None}
     for c in t.checks:
         if not_null_column(c.expression) is None:
@@ -189,7 +190,7 @@ def _model(t: Table, names: Names, enum_types, json_default: str, warnings: list
         nullable = c.nullable and c.name not in required_by_check
         f.arity = "[]" if c.type.array else ("?" if nullable else "")
         if c.comment:
-            f.comments.extend(f"/// {line}".rstrip() for line in c.comment.splitlines())
+            f.comments.extend(doc_lines(c.comment))
         if c.name == pk_single:
             pk_name = t.primary_key.name
             f.attributes.append("@id" if pk_name == naming.primary_key_name(t.name) else f"@id(map: {quote(pk_name)})")
@@ -230,6 +231,14 @@ def _model(t: Table, names: Names, enum_types, json_default: str, warnings: list
                           "currently not be handled by Prisma Client.")
         m.attributes.append(BlockAttribute("@@ignore", key=("@@ignore",)))
     return m
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def doc_lines(comment: str) -> list[str]:
+    """A database COMMENT as `///` lines (control characters dropped: the schema is text people read)."""
+    return [f"/// {_CONTROL.sub('', line)}".rstrip() for line in comment.splitlines()]
 
 
 def _field_unique(i: Index) -> bool:
