@@ -1,7 +1,8 @@
 """Catalog -> `PullSchema`: the models, enums and relations a database holds, named by Prisma's rules.
 
-Contract: `build_schema(catalog, json_default)` returns the schema Prisma's `db pull` would
-write for `catalog`, with what this tool knows that Prisma does not:
+Contract: `build_schema(catalog, json_default, renames=None, multi_schema=False)` returns the
+schema Prisma's `db pull` would write for `catalog` (`json_default`: the column type `Json` maps to
+without `@db.*` on the target), with what this tool knows that Prisma does not:
 
 - a domain over TEXT with a `VALUE IN (...)` check (how this tool stores an enum where enum
   types do not exist) is an `enum`, and its columns are of that enum; PostgreSQL enum types are
@@ -18,10 +19,10 @@ write for `catalog`, with what this tool knows that Prisma does not:
   is not the scalar's default; `map:` on ids, uniques, indexes and relations whose names are not
   Prisma's default names.
 
-Models keep the database's order of tables sorted by name, enums likewise; fields keep column
-order, relation fields follow the scalars. Anything the schema language cannot hold (CHECKs other
-than not-null, expression keys, INCLUDE columns, views, generated columns) is listed in
-`warnings`, never silently turned into something else.
+Models and enums are sorted by name (case aside); fields keep column order, relation fields follow
+the scalars. Anything the schema language cannot hold (CHECKs other than not-null, expression keys,
+INCLUDE columns, views, generated columns, tables without columns) is listed in `warnings`, never
+silently turned into something else.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB", renames: Names |
             m.attributes.append(BlockAttribute(f"@@schema({quote(m.schema)})", key=("@@schema",)))
         for e in out.enums:
             e.attributes.append(BlockAttribute(f"@@schema({quote(e.schema)})", key=("@@schema",)))
-    if any("where: " in a.text for m in out.models for a in m.attributes):
+    if any(i.predicate for t in models for i in t.indexes):
         out.preview_features = ("partialIndexes",)
     for v in catalog.views:
         out.warnings.append(f"view {v.name} is not pulled (Prisma's views are a preview feature)")
