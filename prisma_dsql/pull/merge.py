@@ -23,8 +23,9 @@ from dataclasses import replace
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
+from prisma_dsql.loader import LoadedSchema
 from prisma_dsql.pull.build import Names, build_schema, mark_ignored_relations
-from prisma_dsql.pull.model import BlockAttribute, PullModel
+from prisma_dsql.pull.model import BlockAttribute, PullModel, PullResult
 from prisma_dsql.pull.printer import print_enum, print_model
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.comments import LINE_BREAK
@@ -33,9 +34,8 @@ from prisma_dsql.syntax.comments import LINE_BREAK
 CLIENT_DEFAULTS = frozenset({"uuid", "cuid", "nanoid", "ulid"})
 
 
-def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
+def merge(catalog: Catalog, existing: LoadedSchema, profile: Profile, json_default: str) -> PullResult:
     from prisma_dsql.introspect import stored_form
-    from prisma_dsql.pull.run import PullResult, _relation_fields
     from prisma_dsql.syntax.parser import parse_file
     from prisma_dsql.translate import from_schema
 
@@ -116,7 +116,7 @@ def merge(catalog: Catalog, existing, profile: Profile, json_default: str):
             text += "\n" + print_enum(e)
     if "\r\n" in source.text:  # the file's own line ends
         text = text.replace("\n", "\r\n")
-    return PullResult(text, len(pulled.models), len(pulled.enums), _relation_fields(pulled),
+    return PullResult(text, len(pulled.models), len(pulled.enums), pulled.relation_fields,
                       tuple(pulled.warnings), tuple(added), tuple(removed), kept=len(placed))
 
 

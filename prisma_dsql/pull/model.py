@@ -6,6 +6,7 @@ them out (`prisma_dsql.pull.printer`). `comments` are whole comment lines (`/// 
 `// note`) printed above the element; `trailing` a comment kept at the end of its line.
 `key` ties an element to what it came from in the database (a column, a foreign key, a join
 table, an index), so that re-introspection can find the same element in an existing schema.
+`PullResult` is what a pull returns: the text, counts for the summary line, and the warnings.
 """
 
 from __future__ import annotations
@@ -83,6 +84,34 @@ class PullSchema:
     preview_features: tuple[str, ...] = ()
     #: What the database holds that the schema cannot say (views, expression indexes, ...).
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def relation_fields(self) -> int:
+        return sum(1 for m in self.models for f in m.fields if f.key and f.key[0] in ("fk", "back", "m2m"))
+
+
+@dataclass(frozen=True)
+class PullResult:
+    text: str
+    models: int
+    enums: int
+    relations: int
+    #: What the database holds that the schema cannot say.
+    warnings: tuple[str, ...] = ()
+    #: Re-introspection: models added and removed, by name.
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    kept: int = 0
+
+    def summary(self) -> str:
+        parts = [f"{self.models} model{'s' if self.models != 1 else ''}",
+                 f"{self.enums} enum{'s' if self.enums != 1 else ''}",
+                 f"{self.relations} relation field{'s' if self.relations != 1 else ''}"]
+        text = ", ".join(parts)
+        if self.added or self.removed:
+            text += f" ({len(self.added)} new: {', '.join(self.added) or '-'}; {len(self.removed)} removed: " \
+                    f"{', '.join(self.removed) or '-'})"
+        return text
 
 
 def quote(text: str) -> str:
