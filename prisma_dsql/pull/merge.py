@@ -117,7 +117,7 @@ def merge(catalog: Catalog, existing: LoadedSchema, profile: Profile, json_defau
     if "\r\n" in source.text:  # the file's own line ends
         text = text.replace("\n", "\r\n")
     return PullResult(text, len(pulled.models), len(pulled.enums), pulled.relation_fields,
-                      tuple(pulled.warnings), tuple(added), tuple(removed), kept=len(placed))
+                      tuple(pulled.warnings), tuple(added), tuple(removed))
 
 
 # -- what the database cannot know -----------------------------------------------------------------

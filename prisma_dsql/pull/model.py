@@ -101,7 +101,6 @@ class PullResult:
     #: Re-introspection: models added and removed, by name.
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
-    kept: int = 0
 
     def summary(self) -> str:
         parts = [f"{self.models} model{'s' if self.models != 1 else ''}",
