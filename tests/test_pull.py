@@ -346,6 +346,16 @@ def test_cli_refuses_a_broken_or_multi_file_schema_and_changes_nothing(pg_databa
     assert done.returncode == 2 and "one schema file" in done.stderr, done.stderr
 
 
+def test_cli_with_a_folder_of_one_schema_file_writes_that_file(pg_database, tmp_path):
+    apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
+    folder = tmp_path / "prisma"
+    folder.mkdir()
+    (folder / "schema.prisma").write_text(BLOG.read_text())
+    done = run("db", "pull", "--url", pg_database, folder, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "re-introspected into" in done.stderr and [p.name for p in folder.iterdir()] == ["schema.prisma"]
+
+
 def test_reintrospection_keeps_crlf_line_ends(pg_database, tmp_path):
     apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
     path = tmp_path / "schema.prisma"

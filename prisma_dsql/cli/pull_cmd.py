@@ -45,7 +45,7 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
     comments, model order and names are kept."""
     from prisma_dsql.capabilities import profile_for
     from prisma_dsql.connect import MissingTarget
-    from prisma_dsql.loader import discover, load
+    from prisma_dsql.loader import discover, load, schema_files
     from prisma_dsql.pull import pull_database
     from prisma_dsql.render.safe import visible
 
@@ -56,11 +56,14 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
         except InputError:
             path = DEFAULT_SCHEMA
     existing = None
+    if path.is_dir():  # a schema folder: its one file, or a usage error
+        files = schema_files(path)[1]
+        if len(files) != 1:
+            raise UsageError(f"{path} is a folder of {len(files)} .prisma files: db pull re-introspects one schema "
+                             "file; pass that file")
+        path = files[0]
     if path.exists():
         existing = load(path)
-        if len(existing.sources) != 1:
-            raise UsageError(f"{path} is a folder of {len(existing.sources)} .prisma files: db pull re-introspects "
-                             "one schema file; pass that file")
         broken = [d for d in existing.diagnostics if d.severity.name == "ERROR"]
         if broken:
             d = broken[0]
