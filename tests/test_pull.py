@@ -356,6 +356,17 @@ def test_cli_with_a_folder_of_one_schema_file_writes_that_file(pg_database, tmp_
     assert "re-introspected into" in done.stderr and [p.name for p in folder.iterdir()] == ["schema.prisma"]
 
 
+def test_cli_writes_through_a_symbolic_link(pg_database, tmp_path):
+    apply_dsql_script(pg_database, _generated("feature:unique_reference", "dsql").script.text())
+    real = tmp_path / "real.prisma"
+    real.write_text('datasource db {\n  provider = "postgresql"\n}\n')
+    link = tmp_path / "schema.prisma"
+    link.symlink_to(real)
+    done = run("db", "pull", "--url", pg_database, link, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and "model Account {" in real.read_text()
+
+
 def test_reintrospection_keeps_crlf_line_ends(pg_database, tmp_path):
     apply_dsql_script(pg_database, _generated("sample:blog", "dsql").script.text())
     path = tmp_path / "schema.prisma"

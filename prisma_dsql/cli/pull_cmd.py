@@ -97,7 +97,9 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically (same folder, then rename), keeping its permissions."""
+    """Replace `path` with `text` atomically (same folder, then rename), keeping its permissions; a
+    symbolic link is written through (the link stays a link)."""
+    path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else None
