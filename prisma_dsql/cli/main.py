@@ -43,6 +43,7 @@ COMMANDS = (
     ("deploy_cmd", "deploy"),
     ("deploy_cmd", "status"),
     ("doctor_cmd", "doctor"),
+    ("pull_cmd", "db"),
 )
 
 

@@ -53,7 +53,7 @@ def render() -> str:
         if name in seen:
             continue
         seen.add(name)
-        text, _ = _help(command, name, root)
+        text, ctx = _help(command, name, root)
         parts.append(_section(f"prisma-dsql {name}", text))
         if name == "migrate":
             for sub, (sub_module, sub_attr) in SUBCOMMANDS.items():
@@ -61,6 +61,10 @@ def render() -> str:
                 # As `migrate` runs them: `prisma-dsql migrate <sub>` (not under migrate's [SCHEMA]).
                 sub_text, _ = _help(sub_command, f"{name} {sub}", root)
                 parts.append(_section(f"prisma-dsql migrate {sub}", sub_text))
+        elif isinstance(command, click.Group):  # a command group (`db`): each of its commands
+            for sub in command.list_commands(ctx):
+                sub_text, _ = _help(command.get_command(ctx, sub), sub, ctx)
+                parts.append(_section(f"prisma-dsql {name} {sub}", sub_text))
     return "\n".join(parts)
 
 
