@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from prisma_dsql.capabilities import Profile, capability
-from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.diagnostics import Diagnostic, Fix, Severity
 from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Arity, Field, FieldKind, Index, IndexField, Model, PrimaryKey, Relation, Schema
 from prisma_dsql.source import Span
@@ -48,6 +48,8 @@ class Finding(NamedTuple):
     subject: str | None
     help: str | None = None
     notes: tuple[str, ...] = ()
+    #: The edits that fix it (built by the rule, from `prisma_dsql.rules._fix`), or None.
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Rule:
         # Positional: keyword arguments make a frozen dataclass several times slower to build, and a
         # run on a large schema builds thousands of these.
         return Diagnostic(self.code, self.severity, finding.message, finding.span, finding.help, finding.subject,
-                          self.name, finding.notes)
+                          self.name, finding.notes, finding.fix)
 
 
 _DEFINED: list[Rule] = []
@@ -115,7 +117,18 @@ class Context:
     schema: Schema
     profile: Profile
     options: TranslateOptions = field(default_factory=TranslateOptions)
+    #: The schema's text by file name, when the caller has it: rules then attach fixes that edit
+    #: inside an attribute (`type: Hash` out of an `@@index`); without it they attach none of those.
+    sources: dict[str, str] | None = None
     _memo: dict = field(default_factory=dict, repr=False)
+
+    def text(self, span: Span | None) -> str | None:
+        """The source text of `span`, or None when the sources are not known."""
+        if span is None or self.sources is None or span.file not in self.sources:
+            return None
+        from prisma_dsql.fix import span_text
+
+        return span_text(self.sources[span.file], span)
 
     def memo(self, key: str, compute: Callable[[], object]):
         """A value shared by several rules in one run, computed once (e.g. the database names)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, is_id, rule, subject
 
 
@@ -49,4 +50,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"sequences (identity columns are {since}).",
             f.default.span, subject(m, f),
             help=f"{instead}; or select a DSQL version with identity columns "
-                 f"(`--dsql-version {version}` or later).")
+                 f"(`--dsql-version {version}` or later).",
+            fix=None if is_id(m, f) else _fix.fix("remove `@default(autoincrement())`", [_fix.drop(ctx, f.default.span)]))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 _INSTEAD = {
@@ -54,4 +55,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"The datasource lists the extension `{ext.name}`; DSQL supports no extensions.",
             ext.span, f"{ctx.datasource_label} extension {ext.name}",
-            help=f"Remove `{ext.name}` from `extensions = [...]`" + (f"; {instead}." if instead else "."))
+            help=f"Remove `{ext.name}` from `extensions = [...]`" + (f"; {instead}." if instead else "."),
+            fix=_fix.fix(f"remove `{ext.name}`", [
+                _fix.drop_property(ctx, ds.extensions_span, "extensions") if len(ds.extensions) == 1
+                else _fix.drop_list_item(ctx, ext.span)]) if ds.extensions_span else None)

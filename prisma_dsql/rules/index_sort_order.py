@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 
@@ -49,4 +50,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"{where} `{ix.model.name}.{f.name}` has `sort: Desc`; DSQL indexes have no sort order, so the index "
                 "is created without it.",
                 ix.span if ix.from_field else f.span, f"{ix.model.name}.{f.name}",
-                help=f"Write `{ix.code(sort=False)}`.")
+                help=f"Write `{ix.code(sort=False)}`.",
+                fix=_fix.fix("remove `sort: Desc`", [_fix.drop_argument(ctx, ix.span if ix.from_field else f.span,
+                                                                        "sort")]))

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import JSON_COLUMN_TYPES, capability
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 from prisma_dsql.schema.model import Field
 
@@ -93,11 +94,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             alternative = _NATIVE[next(k for k, t in JSON_COLUMN_TYPES if t == plain)]
             help = (f"Write `{declare(f, 'Json', f'@{ctx.db}.{alternative}')}`, or `{declare(f, 'Json')}` without a "
                     f"native type: on {ctx.target} it becomes a {plain} column.")
+            fix = _fix.fix(f"`@{ctx.db}.{alternative}`", [_fix.replace(f.native_type.span, f"@{ctx.db}.{alternative}")])
         else:
             help = (f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
                     f"validate for a DSQL version with {sql} columns (`--dsql-version {ctx.first_version(key)}` "
                     "or later).")
+            fix = None
         yield Finding(
             f"`{m.name}.{f.name}` would be a {sql} column (`@{ctx.db}.{native}`), which {ctx.target} does not have "
             f"({sql} columns are {ctx.since(key)}).",
-            f.native_type.span, subject(m, f), help=help)
+            f.native_type.span, subject(m, f), help=help, fix=fix)

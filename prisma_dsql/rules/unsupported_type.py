@@ -4,6 +4,8 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import column_type_capability, type_base_name
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
+from prisma_dsql.rules.json_column import json_type
 from prisma_dsql.rules._base import Context, Finding, rule, subject
 
 _ADVICE = {
@@ -19,6 +21,11 @@ _ADVICE = {
     "geography": "use `Json` holding GeoJSON (PostGIS is an extension)",
     "vector": "store embeddings elsewhere, or as `Bytes` (pgvector is an extension)",
 }
+
+#: SQL type -> the Prisma type that holds its values (a mechanical fix; other types have none).
+_AS = {"citext": "String", "inet": "String", "cidr": "String", "macaddr": "String", "macaddr8": "String",
+       "ltree": "String", "hstore": "Json"}
+
 
 @rule("DSQL109", "unsupported-type", Severity.ERROR,
       "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.")
@@ -68,4 +75,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             advice = _ADVICE.get(base.split(" ")[0], "use a Prisma type DSQL supports (String, Json, Bytes, ...)")
         yield Finding(
             f'`{m.name}.{f.name}` is `Unsupported("{f.unsupported}")`; DSQL has no {what}.',
-            f.type_span, subject(m, f), help=advice[:1].upper() + advice[1:] + ".")
+            f.type_span, subject(m, f), help=advice[:1].upper() + advice[1:] + ".",
+            fix=_replacement(ctx, m, f, base))
+
+
+def _replacement(ctx: Context, m, f, base: str):
+    new = _AS.get(base.lower())
+    if new is None or f.is_list or _fix.in_relation(ctx.schema, m.name, f.name):
+        return None
+    if new == "Json" and json_type(ctx) is None:
+        return None
+    if f.default is not None and f.default.function != "dbgenerated":
+        return None
+    return _fix.fix(f"`{f.name} {new}`", [_fix.retype(f, new)])
