@@ -26,6 +26,14 @@ def json_field(ctx: Context, fld: Field) -> str | None:
     return declare(fld, "Json") if json_type(ctx) else None
 
 
+def as_string(ctx: Context, f: Field):
+    """The field as `String` holding the serialized JSON (a Json default is a string already)."""
+    edits = [_fix.retype(f, "String")]
+    if f.native_type is not None:
+        edits.append(_fix.drop(ctx, f.native_type.span))
+    return _fix.fix(f"`{declare(f, 'String')}` (serialized JSON)", edits)
+
+
 def _earliest_json_capability() -> str:
     dated = [key for key, _ in JSON_COLUMN_TYPES if capability(key).since is not None]
     return min(dated, key=lambda key: capability(key).since)
@@ -84,7 +92,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f.type_span, subject(m, f),
                 help=f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
                      f"validate for a DSQL version with JSON columns (`--dsql-version {ctx.first_version(earliest)}` "
-                     "or later).")
+                     "or later).", fix=as_string(ctx, f))
             continue
         key = CAPABILITY[native]
         if ctx.profile.supports(key):
@@ -99,7 +107,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             help = (f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
                     f"validate for a DSQL version with {sql} columns (`--dsql-version {ctx.first_version(key)}` "
                     "or later).")
-            fix = None
+            fix = as_string(ctx, f)
         yield Finding(
             f"`{m.name}.{f.name}` would be a {sql} column (`@{ctx.db}.{native}`), which {ctx.target} does not have "
             f"({sql} columns are {ctx.since(key)}).",

@@ -198,7 +198,9 @@ MIN_FIX_CHARS = 32
 
 
 def _bound_fix(ctx: Context, sizes: list[tuple[Field, int | None | str]], limit: int):
-    """The advised `@db.VarChar(n)` on each string column of the key, when n is a usable length."""
+    """The advised `@db.VarChar(n)` on each unbounded string column of the key, when n is a usable length."""
+    if not any(size is None for _, size in sizes):
+        return None  # every column has a bound: narrowing declared lengths could cut existing values
     bound = _bound(sizes, limit)
     if bound is None or bound[1] < MIN_FIX_CHARS:
         return None
