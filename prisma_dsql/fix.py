@@ -13,6 +13,9 @@ Contract:
   that leaves an index too wide), and returns a `FixResult`; it never writes.
   A schema with Prisma-level errors (syntax, types, relations) is not fixed at all: its
   graph is partial, so the rules' edits could land in text the parser did not understand.
+  Each round's result is checked again: a fix whose result has Prisma-level errors is left
+  out (the batch is halved until it stands alone), so the result is always a schema
+  Prisma's checks accept.
 - `write(result)` writes the changed files atomically (a temporary file beside each,
   renamed over it; the file's mode is kept).
 
@@ -224,18 +227,44 @@ def fix_schema(path: Path, check) -> FixResult:
                               "it" if len(errors) == 1 else "them"))
         result.remaining = diagnostics
         return result
-    for _ in range(MAX_ROUNDS):
-        new_texts, applied = apply(texts, diagnostics)
-        if not applied or new_texts == texts:
-            break
-        candidate = load_sources(root, [SourceFile(name, new_texts[name]) for name in texts])
-        candidate_diagnostics = check(candidate)
+    def attempt(base: dict[str, str], fixes: list[Diagnostic]):
+        """(texts, findings of them, applied) for `fixes` on `base`, or None when nothing applies
+        or the result has Prisma-level errors."""
+        new_texts, applied = apply(base, fixes)
+        if not applied or new_texts == base:
+            return None
+        candidate_diagnostics = check(load_sources(root, [SourceFile(name, new_texts[name]) for name in base]))
         if prisma_errors(candidate_diagnostics):
-            # A fix that breaks the schema for Prisma is a bug in a rule; never keep its result.
+            return None
+        return new_texts, candidate_diagnostics, applied
+
+    def accept(base: dict[str, str], base_diagnostics: list[Diagnostic], fixes: list[Diagnostic]):
+        # A fix whose result Prisma would reject (relationMode = "prisma" next to a cascading
+        # self-relation, say) is left out: halve the batch until the culprits stand alone.
+        done = attempt(base, fixes)
+        if done is not None or len(fixes) <= 1:
+            return done
+        half = len(fixes) // 2
+        first = accept(base, base_diagnostics, fixes[:half])
+        if first is not None:
+            base, base_diagnostics, applied = first
+        else:
+            applied = []
+        second = accept(base, base_diagnostics, fixes[half:])
+        if second is not None:
+            return second[0], second[1], applied + second[2]
+        return first
+
+    for _ in range(MAX_ROUNDS):
+        fixes = [d for d in diagnostics if d.fix is not None and d.fix.edits]
+        if not fixes:
             break
+        done = accept(texts, diagnostics, fixes)
+        if done is None:
+            break
+        texts, diagnostics, applied = done
         result.rounds += 1
         result.fixed.extend(applied)
-        texts, diagnostics = new_texts, candidate_diagnostics
     for name, text in texts.items():
         p, before, _ = result.files[name]
         result.files[name] = (p, before, text)
