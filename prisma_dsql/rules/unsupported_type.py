@@ -80,7 +80,8 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _replacement(ctx: Context, m, f, base: str):
-    new = _AS.get(base.lower())
+    # An array column holds a list: as a scalar list does, it becomes Json.
+    new = "Json" if base.endswith("[]") else _AS.get(base.lower())
     if new is None or f.is_list or _fix.in_relation(ctx.schema, m.name, f.name):
         return None
     if new == "Json" and json_type(ctx) is None:
