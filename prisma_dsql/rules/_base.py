@@ -61,6 +61,8 @@ class Rule:
     #: None for codes reported outside `check` (e.g. unused suppressions).
     check: Callable[["Context"], Iterable[Finding]] | None = field(compare=False, repr=False)
     doc: str = field(default="", compare=False, repr=False)
+    #: What `validate --fix` does for its findings, in a sentence; "" when it has no mechanical fix.
+    fix: str = field(default="", compare=False, repr=False)
 
     @cached_property
     def sections(self) -> dict[str, str]:
@@ -87,8 +89,9 @@ class Rule:
 _DEFINED: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None = None):
-    """Declare the decorated function a rule; its docstring is the documentation.
+def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None = None, fix: str = ""):
+    """Declare the decorated function a rule; its docstring is the documentation. `fix` says what
+    `validate --fix` does for its findings (the rule's findings then carry `Finding.fix`).
 
     Codes reported outside `check` (by the suppression layer) decorate None and pass `doc`.
     """
@@ -99,7 +102,7 @@ def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None
 
     def wrap(fn: Callable[["Context"], Iterable[Finding]] | None) -> Rule:
         text = doc if doc is not None else (fn.__doc__ if fn is not None else "")
-        r = Rule(code, name, severity, summary, fn, inspect.cleandoc(text or ""))
+        r = Rule(code, name, severity, summary, fn, inspect.cleandoc(text or ""), fix)
         _DEFINED.append(r)
         return r
 

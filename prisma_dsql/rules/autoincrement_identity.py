@@ -39,7 +39,8 @@ def identity_references(ctx: Context) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 @rule("DSQL102", "autoincrement-identity", Severity.INFO,
-      "`autoincrement()` becomes a BIGINT identity column; ids are unique but not dense.")
+      "`autoincrement()` becomes a BIGINT identity column; ids are unique but not dense.",
+      fix="an `Int` id becomes `BigInt`, and every field referencing it (directly or through other keys) too, without a narrower native type. Prisma Client then reads these fields as `bigint`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

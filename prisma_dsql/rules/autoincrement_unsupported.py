@@ -8,7 +8,8 @@ from prisma_dsql.rules._base import Context, Finding, is_id, rule, subject
 
 
 @rule("DSQL101", "autoincrement-unsupported", Severity.ERROR,
-      "`autoincrement()` on a DSQL version without identity columns.")
+      "`autoincrement()` on a DSQL version without identity columns.",
+      fix="a field that is not the id loses `@default(autoincrement())`; an id becomes `String @id @default(uuid(7)) @db.Uuid`, and every field referencing it `String @db.Uuid`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -31,7 +31,8 @@ INSTEAD: dict[str, str] = {
 
 
 @rule("DSQL111", "dbgenerated-function", Severity.ERROR,
-      "`dbgenerated(\"...\")` calls a function DSQL does not have (e.g. uuid_generate_v4()).")
+      "`dbgenerated(\"...\")` calls a function DSQL does not have (e.g. uuid_generate_v4()).",
+      fix="`@default(dbgenerated(\"uuid_generate_v4()\"))` and the like become the built-in or Prisma-generated default of the table above, when the default is exactly that call; functions computed in the application need a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

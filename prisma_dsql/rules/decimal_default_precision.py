@@ -9,7 +9,8 @@ from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 
 
 @rule("DSQL113", "decimal-default-precision", Severity.WARNING,
-      "`@db.Decimal` without precision: NUMERIC(18,6) on DSQL, unbounded on PostgreSQL.")
+      "`@db.Decimal` without precision: NUMERIC(18,6) on DSQL, unbounded on PostgreSQL.",
+      fix="writes `@db.Decimal(18, 6)`: what DSQL makes of it anyway.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -24,7 +24,8 @@ def decimal_precision(fld) -> int | None:
 
 
 @rule("DSQL110", "decimal-precision", Severity.ERROR,
-      "A Decimal column with more precision than the DSQL version allows (Prisma's default is 65).")
+      "A Decimal column with more precision than the DSQL version allows (Prisma's default is 65).",
+      fix="writes `@db.Decimal(<limit>, 10)`, or lowers the precision of the `@db.Decimal` written (keeping the scale where it fits).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

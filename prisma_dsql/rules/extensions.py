@@ -19,7 +19,8 @@ _INSTEAD = {
 
 
 @rule("DSQL501", "extensions", Severity.ERROR,
-      "PostgreSQL extensions in the datasource (`extensions = [...]`); DSQL has no extensions.")
+      "PostgreSQL extensions in the datasource (`extensions = [...]`); DSQL has no extensions.",
+      fix="removes the extension from `extensions = [...]` (the whole line for the last one).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

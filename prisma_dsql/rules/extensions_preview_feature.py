@@ -10,7 +10,8 @@ FEATURE = "postgresqlExtensions"
 
 
 @rule("DSQL502", "extensions-preview-feature", Severity.WARNING,
-      "The `postgresqlExtensions` preview feature; DSQL has no extensions to manage.")
+      "The `postgresqlExtensions` preview feature; DSQL has no extensions to manage.",
+      fix="removes `postgresqlExtensions` from `previewFeatures` once the datasource lists no extensions.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

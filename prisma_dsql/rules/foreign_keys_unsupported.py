@@ -11,7 +11,8 @@ NAMED = 3
 
 
 @rule("DSQL301", "foreign-keys-unsupported", Severity.ERROR,
-      "Relations need foreign keys on a DSQL version without them; use relationMode = \"prisma\".")
+      "Relations need foreign keys on a DSQL version without them; use relationMode = \"prisma\".",
+      fix="adds `relationMode = \"prisma\"` to the datasource, unless Prisma would then reject the schema (cascading self-relations).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -8,7 +8,8 @@ from prisma_dsql.rules._base import Context, Finding, rule
 
 
 @rule("DSQL206", "fulltext-index", Severity.ERROR,
-      "`@@fulltext`; DSQL has no full-text indexes.")
+      "`@@fulltext`; DSQL has no full-text indexes.",
+      fix="removes the `@@fulltext`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

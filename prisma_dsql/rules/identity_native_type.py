@@ -8,7 +8,8 @@ from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES, widen
 
 
 @rule("DSQL103", "identity-native-type", Severity.ERROR,
-      "`autoincrement()` on a `@db.Integer` or `@db.SmallInt` column; DSQL identity columns are BIGINT.")
+      "`autoincrement()` on a `@db.Integer` or `@db.SmallInt` column; DSQL identity columns are BIGINT.",
+      fix="the field becomes `BigInt` without `@db.Integer`/`@db.SmallInt`, with every field referencing it.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

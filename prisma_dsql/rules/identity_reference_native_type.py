@@ -8,7 +8,8 @@ from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES, ident
 
 
 @rule("DSQL112", "identity-reference-native-type", Severity.WARNING,
-      "A `@db.Integer` / `@db.SmallInt` field referencing an autoincrement id; DSQL makes it BIGINT.")
+      "A `@db.Integer` / `@db.SmallInt` field referencing an autoincrement id; DSQL makes it BIGINT.",
+      fix="the same fix as the autoincrement id the field references (DSQL102): the id and every field referencing it become `BigInt`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

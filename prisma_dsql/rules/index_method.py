@@ -17,7 +17,8 @@ _WHY = {
 
 
 @rule("DSQL201", "index-method", Severity.ERROR,
-      "`@@index(type: ...)` other than BTree; DSQL builds only B-tree indexes.")
+      "`@@index(type: ...)` other than BTree; DSQL builds only B-tree indexes.",
+      fix="removes `type: ...` (a B-tree index); an `@@index` over a JSON column is removed (no B-tree can hold it).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

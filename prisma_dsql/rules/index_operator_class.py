@@ -9,7 +9,8 @@ from prisma_dsql.rules.json_index import btree_help, drop_index_fix
 
 
 @rule("DSQL203", "index-operator-class", Severity.ERROR,
-      "`ops:` (an operator class) in an index; DSQL has no operator classes.")
+      "`ops:` (an operator class) in an index; DSQL has no operator classes.",
+      fix="removes `ops: ...`; an `@@index` over a JSON column is removed.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

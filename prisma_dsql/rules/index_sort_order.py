@@ -8,7 +8,8 @@ from prisma_dsql.rules._base import Context, Finding, rule
 
 
 @rule("DSQL202", "index-sort-order", Severity.WARNING,
-      "`sort: Desc` in an index, unique or id; DSQL indexes have no sort order, so it is left out.")
+      "`sort: Desc` in an index, unique or id; DSQL indexes have no sort order, so it is left out.",
+      fix="removes `sort: Desc`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -40,7 +40,8 @@ def _earliest_json_capability() -> str:
 
 
 @rule("DSQL107", "json-column", Severity.ERROR,
-      "A Json field on a DSQL version without JSON columns, or with `@db.JsonB` / `@db.Json` it lacks.")
+      "A Json field on a DSQL version without JSON columns, or with `@db.JsonB` / `@db.Json` it lacks.",
+      fix="`@db.JsonB`/`@db.Json` becomes the native type the version has; without JSON columns, the field becomes `String`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -83,7 +83,8 @@ def _help(ix: IndexLike, fld: Field) -> str:
 
 
 @rule("DSQL208", "json-index", Severity.ERROR,
-      "A Json field in an index, unique or id: DSQL cannot build a B-tree index on json (or jsonb) columns.")
+      "A Json field in an index, unique or id: DSQL cannot build a B-tree index on json (or jsonb) columns.",
+      fix="an `@@index` over a JSON column is removed; a unique or id needs a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -26,7 +26,8 @@ _PRISMA_DECIMAL_PRECISION = 65
 
 
 @rule("DSQL408", "key-size", Severity.WARNING,
-      "A primary key, unique or index whose columns can hold more than DSQL's 1 KiB key size.")
+      "A primary key, unique or index whose columns can hold more than DSQL's 1 KiB key size.",
+      fix="declares `@db.VarChar(n)` on the key's string columns that have no bound (n at least 32); keys of bounded columns are not narrowed.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -9,7 +9,8 @@ from prisma_dsql.schema.model import Index
 
 
 @rule("DSQL204", "partial-index", Severity.ERROR,
-      "`where:` (a partial index) on a DSQL version without partial indexes.")
+      "`where:` (a partial index) on a DSQL version without partial indexes.",
+      fix="an `@@index` loses `where:` (it then covers every row); a partial `@@unique` needs a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

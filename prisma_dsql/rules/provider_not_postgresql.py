@@ -10,7 +10,8 @@ POSTGRES_PROVIDERS = ("postgresql", "postgres")
 
 
 @rule("DSQL001", "provider-not-postgresql", Severity.ERROR,
-      "The datasource provider is not PostgreSQL; DSQL speaks only PostgreSQL.")
+      "The datasource provider is not PostgreSQL; DSQL speaks only PostgreSQL.",
+      fix="writes `provider = \"postgresql\"` when the schema uses no native types and no composite types (sqlite, mysql, sqlserver, cockroachdb).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -8,7 +8,8 @@ from prisma_dsql.rules._base import Context, Finding, is_indexed, rule
 
 
 @rule("DSQL303", "relation-index", Severity.WARNING,
-      "With relationMode = \"prisma\", a relation's scalar fields have no index.")
+      "With relationMode = \"prisma\", a relation's scalar fields have no index.",
+      fix="adds `@@index([<fields>])` to the model.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -12,7 +12,8 @@ from prisma_dsql.rules.json_column import json_field
 
 
 @rule("DSQL106", "scalar-list", Severity.ERROR,
-      "A scalar or enum list (`String[]`); DSQL has no array columns.")
+      "A scalar or enum list (`String[]`); DSQL has no array columns.",
+      fix="the list becomes `Json` (a list default becomes a JSON array string, a native type goes), where the DSQL version has JSON columns.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

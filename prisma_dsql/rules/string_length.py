@@ -11,7 +11,8 @@ LENGTH_LIMITS = {"Char": "char_bytes", "VarChar": "varchar_bytes"}
 
 
 @rule("DSQL114", "string-length", Severity.ERROR,
-      "A `@db.Char(n)` or `@db.VarChar(n)` longer than DSQL allows (4,096 and 65,535 bytes).")
+      "A `@db.Char(n)` or `@db.VarChar(n)` longer than DSQL allows (4,096 and 65,535 bytes).",
+      fix="writes the longest length the version allows.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -27,7 +27,8 @@ _EXTRA_ADVICE = {
 
 
 @rule("DSQL108", "unsupported-native-type", Severity.ERROR,
-      "A native type DSQL has no columns of: @db.Inet, Citext, Money, Xml, Bit, VarBit, Oid.")
+      "A native type DSQL has no columns of: @db.Inet, Citext, Money, Xml, Bit, VarBit, Oid.",
+      fix="`@db.Citext` and `@db.Xml` are dropped (plain `String`), `@db.Inet` becomes `@db.VarChar(49)`; `Money`, `Bit`, `VarBit` and `Oid` change the Prisma type too, so only for fields without a default that no relation uses.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does

@@ -28,7 +28,8 @@ _AS = {"citext": "String", "inet": "String", "cidr": "String", "macaddr": "Strin
 
 
 @rule("DSQL109", "unsupported-type", Severity.ERROR,
-      "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.")
+      "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.",
+      fix="`Unsupported(\"...\")` becomes `String` for citext, inet, cidr, macaddr and ltree, `Json` for hstore and array types (fields no relation uses, without a default other than `dbgenerated`); other types need a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
