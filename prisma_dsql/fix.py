@@ -273,30 +273,42 @@ def fix_schema(path: Path, check) -> FixResult:
 
 
 def write(result: FixResult) -> list[Path]:
-    """Write the changed files atomically; returns their paths."""
+    """Write the changed files atomically (their BOM and permissions kept); returns their paths."""
     written = []
     for name, (path, _, text) in result.changed.items():
-        data = ("\ufeff" if result.boms.get(name) else "") + text
-        target = Path(os.path.realpath(path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            try:
-                os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-            except OSError:
-                pass
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path, ("\ufeff" if result.boms.get(name) else "") + text)
         written.append(path)
     return written
 
 
-__all__ = ["Edit", "FixResult", "MAX_ROUNDS", "apply", "fix_schema", "offset", "span_range", "span_text", "write"]
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, newlines as given) to `path` through a temporary file beside it, renamed
+    over it: a reader sees the old file or the new one, never half of one. An existing file's mode is
+    kept. A failure is an `InputError` naming the file (exit 2), and leaves no temporary file."""
+    from prisma_dsql.errors import InputError
+    from prisma_dsql.files import describe_os_error
+
+    target = Path(os.path.realpath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        except OSError:
+            pass
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise InputError(f"{path}: cannot write: {describe_os_error(exc, path)}") from None
+
+
+__all__ = ["Edit", "FixResult", "MAX_ROUNDS", "apply", "fix_schema", "offset", "span_range", "span_text", "write",
+           "write_atomic"]
