@@ -25,6 +25,7 @@ module knows nothing of any rule.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import tempfile
@@ -105,55 +106,62 @@ def _newline(text: str) -> str:
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
 
+def _conflicts(taken: list[tuple[int, int, str]], start: int, end: int, new: str) -> str | None:
+    """"same" when `taken` (sorted, disjoint) holds this very edit, "overlap" when the edit overlaps
+    one of them (two insertions at one point overlap too: their order would be a guess), else None."""
+    i = bisect.bisect_left(taken, (start,))
+    for s, t, txt in taken[max(i - 1, 0):]:
+        if s > end:
+            break
+        if (s, t, txt) == (start, end, new):
+            return "same"
+        if (start < t and s < end) or (s == t == start == end) or (start == end and s < start < t) \
+                or (s == t and start < s < end):
+            return "overlap"
+    return None
+
+
 def apply(texts: dict[str, str], diagnostics: Iterable[Diagnostic]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Apply the non-overlapping fixes of `diagnostics` (in the order given) to `texts`."""
     taken: dict[str, list[tuple[int, int, str]]] = {}
     applied: list[Diagnostic] = []
+    newlines: dict[str, str] = {}
     for d in diagnostics:
         fix = d.fix
         if fix is None or not fix.edits:
             continue
         planned: list[tuple[str, int, int, str]] = []
-        ok = True
         for e in fix.edits:
             text = texts.get(e.span.file)
             if text is None:
-                ok = False
                 break
             start, end = span_range(text, e.span)
             if end < start:
-                ok = False
                 break
-            planned.append((e.span.file, start, end, e.text.replace("\n", _newline(text))))
-        if not ok:
-            continue
-        fresh = []
-        for file, start, end, new in planned:
-            same = False
-            for s, t, txt in taken.get(file, ()):
-                if (s, t, txt) == (start, end, new):
-                    same = True
+            if "\n" in e.text and e.span.file not in newlines:
+                newlines[e.span.file] = _newline(text)
+            planned.append((e.span.file, start, end, e.text.replace("\n", newlines.get(e.span.file, "\n"))))
+        else:
+            fresh = []
+            for file, start, end, new in planned:
+                verdict = _conflicts(taken.get(file, []), start, end, new)
+                if verdict == "overlap":
                     break
-                # Overlap; two insertions at one point also conflict (their order would be a guess).
-                if start < t and s < end or (start == end == s == t) or (start == end and s < start < t) \
-                        or (s == t and start < s < end):
-                    ok = False
-                    break
-            if not ok:
-                break
-            if not same:
-                fresh.append((file, start, end, new))
-        if not ok:
-            continue
-        for file, start, end, new in fresh:
-            taken.setdefault(file, []).append((start, end, new))
-        applied.append(d)
+                if verdict is None and (file, start, end, new) not in fresh:
+                    if any(f == file and ((start < t and s < end) or (s == t == start == end))
+                           for f, s, t, _ in fresh):
+                        break  # the fix's own edits overlap: a bug in its rule, never applied
+                    fresh.append((file, start, end, new))
+            else:
+                for file, start, end, new in fresh:
+                    bisect.insort(taken.setdefault(file, []), (start, end, new))
+                applied.append(d)
     out = dict(texts)
     for file, edits in taken.items():
         text = texts[file]
         pieces = []
         at = 0
-        for start, end, new in sorted(edits):
+        for start, end, new in edits:
             pieces.append(text[at:start])
             pieces.append(new)
             at = end
