@@ -264,3 +264,70 @@ def test_multifile_schema_is_fixed_file_by_file(tmp_path, capsys):
     assert changed, err
     code, out, err = run(["validate", "--fix", "--dsql-version", "2025-05-27", folder], capsys)
     assert {p.name: p.read_text(encoding="utf-8") for p in folder.rglob("*.prisma")} == after
+
+
+# -- every schema in the tests ------------------------------------------------------------------
+
+ALL_SCHEMAS = sorted(p for p in (Path(__file__).parent).rglob("*.prisma") if "node_modules" not in p.parts)
+
+
+@pytest.mark.parametrize("version", ["2025-05-27", None])
+def test_fix_never_breaks_a_schema(version, tmp_path):
+    """On every schema the tests hold (rule fixtures, Prisma's error cases, the corpus): no exception,
+    a schema with Prisma errors is left alone, any other one stays free of Prisma-level errors, and
+    a second run changes nothing."""
+    from prisma_dsql.cli.validate_cmd import validation_checker
+    from prisma_dsql.errors import PrismaDsqlError
+
+    assert len(ALL_SCHEMAS) > 100
+    fixed = 0
+    for i, source in enumerate(ALL_SCHEMAS):
+        path = tmp_path / f"{i}.prisma"
+        shutil.copyfile(source, path)
+        try:
+            checker, _ = validation_checker(path, dsql_version=version)
+            result = fixer.fix_schema(path, checker)
+        except PrismaDsqlError:
+            continue  # unreadable input (an empty file, say): exit 2, as validate
+        (_, before, after), = result.files.values()
+        if result.refused:
+            assert after == before, source
+            continue
+        assert not fixer.prisma_errors(result.remaining), source
+        if after != before:
+            fixed += 1
+            path.write_text(after, encoding="utf-8", newline="")
+            again = fixer.fix_schema(path, checker)
+            assert not again.changed, (source, again.diff())
+    assert fixed >= 20
+
+
+def test_prisma_accepts_every_fixed_test_schema(tmp_path):
+    """The same schemas, asked of Prisma itself: whatever it accepted before --fix, it accepts after."""
+    from prisma_dsql.cli.validate_cmd import validation_checker
+    from prisma_dsql.errors import PrismaDsqlError
+    from tests.support.prisma_oracle import ensure_node_modules, prisma_accepts, prisma_validate_many
+
+    ensure_node_modules()
+    pairs = []
+    for version in ("2025-05-27", None):
+        for i, source in enumerate(ALL_SCHEMAS):
+            path = tmp_path / f"{version}-{i}.prisma"
+            shutil.copyfile(source, path)
+            try:
+                checker, _ = validation_checker(path, dsql_version=version)
+                result = fixer.fix_schema(path, checker)
+            except PrismaDsqlError:
+                continue
+            (_, before, after), = result.files.values()
+            if after != before:
+                pairs.append((source, version, before, after))
+    verdicts = prisma_validate_many([[("schema.prisma", b)] for _, _, b, _ in pairs]
+                                    + [[("schema.prisma", a)] for _, _, _, a in pairs])
+    n = len(pairs)
+    checked = 0
+    for (source, version, _, after), was, now in zip(pairs, verdicts[:n], verdicts[n:]):
+        if prisma_accepts(was):
+            checked += 1
+            assert prisma_accepts(now), (str(source), version, now["errors"][:2], after)
+    assert checked >= 20
