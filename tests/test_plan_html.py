@@ -81,6 +81,7 @@ def test_renderer_is_tolerant_and_escapes():
     assert "<script" not in page and "<b>" not in page and "<i>" not in page and "\x1b" not in page
     assert "&lt;b&gt;1,234 rows&lt;/b&gt;" in page and "SELECT 1;</pre>" in page
     assert "<code>s.prisma:2</code>" in page and "&lt;model&gt;" in page
+    assert "! 1 hazard · 1,234 rows" in page
     assert len([g for g in graph(page).iter(f"{NS}g") if "node" in g.get("class", "")]) == 3
 
 

@@ -10,7 +10,8 @@ stylesheet, image or font (a Content-Security-Policy says so too) and holds:
   steps that need it; each box links to the step's section below;
 - one section per step: why (`reason`), the schema line it serves (file:line and the line's
   text, when the sources are given), its hazards with their messages (the rows at stake are in
-  them), its directives, the steps it depends on, and its SQL.
+  them; the first count of rows is also on the step's box), its directives, the steps it depends on,
+  and its SQL.
 
 The plan is read through the steps' public fields only (`id`, `depends_on`, `hazards` with `kind`
 and `message`, `reason`, `span`, `sql` or `statement`, `directives`, and `label`, `kind`,
@@ -22,6 +23,7 @@ visible) before it is written.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from typing import Any, Iterable
 
@@ -29,7 +31,7 @@ from prisma_dsql.redact import redact
 from prisma_dsql.render.safe import visible
 
 NODE_W = 260
-NODE_H = 46
+NODE_H = 60
 GAP_X = 28
 GAP_Y = 34
 MARGIN = 20
@@ -59,6 +61,19 @@ def _hazards(step: Any) -> list[tuple[str, str]]:
     for h in _get(step, "hazards", ()) or ():
         out.append((str(_get(h, "kind", "hazard")), str(_get(h, "message", ""))))
     return out
+
+
+#: "1,204 rows" in a hazard's message, but not the batch size ("3,000 rows per transaction").
+_ROWS = re.compile(r"\b(\d[\d,]*) rows?\b(?! per transaction)")
+
+
+def rows_at_stake(hazards: list[tuple[str, str]]) -> str | None:
+    """The first row count the hazards name ("1,204 rows"), for the step's box."""
+    for _, message in hazards:
+        m = _ROWS.search(message)
+        if m:
+            return f"{m.group(1)} row{'s' if m.group(1) != '1' else ''}"
+    return None
 
 
 def _layers(steps: list[Any]) -> list[int]:
@@ -122,6 +137,9 @@ def _graph(steps: list[Any]) -> str:
             marks.append("async job")
         if hazards:
             marks.append(f"! {len(hazards)} hazard{'s' if len(hazards) != 1 else ''}")
+            rows = rows_at_stake(hazards)
+            if rows:
+                marks.append(rows)
         if _get(s, "directives", ()):
             marks.append("directive")
         cls = f"node {kind}" + (" hazard" if hazards else "")
@@ -130,8 +148,8 @@ def _graph(steps: list[Any]) -> str:
                    f'<rect x="{x:.0f}" y="{y:.0f}" width="{NODE_W}" height="{NODE_H}" rx="5"/>'
                    f'<text x="{x + 8:.0f}" y="{y + 17:.0f}" class="head">{esc(_fit(head, NODE_W - 16))}</text>'
                    f'<text x="{x + 8:.0f}" y="{y + 33:.0f}">{esc(sub)}</text>'
-                   + (f'<text x="{x + NODE_W - 8:.0f}" y="{y + 17:.0f}" class="mark" text-anchor="end">'
-                      f'{esc(" · ".join(marks))}</text>' if marks else "")
+                   + (f'<text x="{x + 8:.0f}" y="{y + 50:.0f}" class="mark">'
+                      f'{esc(_fit(" · ".join(marks), NODE_W - 16))}</text>' if marks else "")
                    + "</g></a>")
     out.append("</svg>")
     return "\n".join(out)
