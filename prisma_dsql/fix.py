@@ -102,8 +102,11 @@ def span_text(text: str, span: Span) -> str:
 
 
 def _newline(text: str) -> str:
+    """The file's line break: the one most of its lines end with."""
     crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    return max((lf, "\n"), (crlf, "\r\n"), (cr, "\r"))[1] if crlf or cr else "\n"
 
 
 def _conflicts(taken: list[tuple[int, int, str]], start: int, end: int, new: str) -> str | None:

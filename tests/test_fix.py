@@ -71,6 +71,10 @@ def test_two_insertions_at_one_point_conflict():
 def test_inserted_line_breaks_follow_the_file():
     out, _ = fixer.apply({"f": "a\r\nb\r\n"}, [diag([Edit(span(2, 1, 2, 1), "  new\n")])])
     assert out["f"] == "a\r\n  new\r\nb\r\n"
+    out, _ = fixer.apply({"f": "a\rb\r"}, [diag([Edit(span(2, 1, 2, 1), "  new\n")])])
+    assert out["f"] == "a\r  new\rb\r"
+    out, _ = fixer.apply({"f": "a\nb\n"}, [diag([Edit(span(2, 1, 2, 1), "  new\n")])])
+    assert out["f"] == "a\n  new\nb\n"
 
 
 def test_columns_count_code_points():
