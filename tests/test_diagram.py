@@ -28,6 +28,7 @@ _CARD_RIGHT = r"(\|\||o\||o\{|\|\{)"
 MERMAID_LINE = [
     re.compile(r"^erDiagram$"),
     re.compile(rf"^    {_ENTITY} \{{$"),
+    re.compile(rf"^    {_ENTITY}$"),
     re.compile(r'^        [A-Za-z_*][A-Za-z0-9\-_\[\]()]* [A-Za-z_*][A-Za-z0-9\-_\[\]()]*'
                r'( (PK|FK|UK)(, (PK|FK|UK))*)?( "[^"]*")?$'),
     re.compile(r"^    \}$"),

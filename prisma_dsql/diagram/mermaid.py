@@ -70,6 +70,9 @@ def render(diagram: Diagram) -> str:
     names = _names(diagram)
     lines = ["erDiagram"]
     for e in diagram.entities:
+        if not e.rows:
+            lines.append(f"    {names[e.name]}")  # an entity without attributes has no block
+            continue
         lines.append(f"    {names[e.name]} {{")
         for row in e.rows:
             if e.kind == "enum":
