@@ -83,6 +83,15 @@ def test_columns_count_code_points():
     assert out["f"] == "// ünïcödé\nmodel Ä { x Json }\n"
 
 
+def test_dropped_attributes_take_their_blanks_and_keep_comments(tmp_path, capsys):
+    path = tmp_path / "schema.prisma"
+    head = 'datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id BigInt @id\n  d  Json\n  e  Json\n  f  Json\n'
+    path.write_text(head + "  @@index([d], type: Gin)\n  @@index([e]) // by e, some day\n  @@index([f])   \n}\n",
+                    encoding="utf-8")
+    run(["validate", "--fix", path], capsys)
+    assert path.read_text(encoding="utf-8") == head + "  // by e, some day\n}\n"
+
+
 # -- each rule's fix on its fixture --------------------------------------------------------------
 
 

@@ -73,6 +73,9 @@ def drop(ctx, span: Span) -> Edit | None:
         if e < len(text):
             e += 2 if text.startswith("\r\n", e) else 1
         return Edit(_span_of(text, span.file, s, e), "")
+    if s == 0 or text[s - 1] in "\r\n":
+        # First on its line, something after it (a comment): keep the indentation for what stays.
+        return Edit(_span_of(text, span.file, start, e), "")
     return Edit(_span_of(text, span.file, s, end), "")
 
 
