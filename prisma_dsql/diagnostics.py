@@ -1,6 +1,8 @@
 """Diagnostics: what every stage reports, independent of how it is shown.
 
-A `Diagnostic` is data (code, severity, message, span, help, subject). Renderers
+A `Diagnostic` is data (code, severity, message, span, help, subject, and an
+optional `Fix`: text edits over source spans that `prisma_dsql.fix` applies with
+`validate --fix`). Renderers
 in `prisma_dsql.render` turn lists of them into text, JSON, SARIF or GitHub
 workflow commands. Stages never print and never raise for problems in the
 user's schema: they append diagnostics and carry on.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from prisma_dsql.source import Span
 
@@ -24,6 +27,30 @@ class Severity(str, enum.Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+class Edit(NamedTuple):
+    """Replace the text of `span` with `text` (an empty span inserts, empty text deletes)."""
+
+    span: Span
+    text: str
+
+    def as_dict(self) -> dict:
+        return {**self.span.as_dict(), "text": self.text}
+
+
+class Fix(NamedTuple):
+    """A mechanical fix of one finding: all its edits are applied together, or none of them.
+
+    Edits of one fix never overlap; they may lie in several files (a type change and the
+    fields that reference it). `description` says what the fix does, for people.
+    """
+
+    description: str
+    edits: tuple[Edit, ...]
+
+    def as_dict(self) -> dict:
+        return {"description": self.description, "edits": [e.as_dict() for e in self.edits]}
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
@@ -36,6 +63,8 @@ class Diagnostic:
     #: Stable kebab-case name of the rule or check that produced it.
     name: str | None = None
     notes: tuple[str, ...] = ()
+    #: The edits that fix it, where a rule knows a safe mechanical fix (`validate --fix`).
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple:
         if self.span is None:

@@ -94,7 +94,7 @@ def test_json_contract():
     assert doc["version"] == json_format.FORMAT_VERSION == 1
     assert set(doc) == {"version", "tool", "target", "summary", "diagnostics"}
     keys = {"code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "subject",
-            "help", "notes"}
+            "help", "notes", "fix"}
     for d in doc["diagnostics"]:
         assert set(d) == keys
         assert d["severity"] in ("error", "warning", "info")

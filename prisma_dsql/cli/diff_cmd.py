@@ -151,7 +151,7 @@ def _write_new(path: Path, text: str) -> None:
 @click.option("--url", default=None, metavar="URL", help="Plan against this live database.")
 @click.option("--from-migrations", type=click.Path(path_type=Path), default=None,
               help="Plan against this migrations folder (default: Prisma's, replayed into a shadow database).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @plan_options
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
@@ -188,6 +188,10 @@ def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_
     if not evo.ok:
         _fail(evo, no_color)
     _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
+    if fmt == "html":
+        from prisma_dsql.render.plan_html import render as render_html
+
+        return click.echo(render_html(evo.plan, sources=evo.sources), nl=False)
     click.echo(render_plan(evo.plan, use_color(no_color)), nl=False)
     if evo.suggestions:
         click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)

@@ -44,6 +44,7 @@ COMMANDS = (
     ("deploy_cmd", "status"),
     ("doctor_cmd", "doctor"),
     ("pull_cmd", "db"),
+    ("diagram_cmd", "diagram"),
 )
 
 

@@ -3,7 +3,7 @@
     ::error file=prisma/schema.prisma,line=12,col=3,endLine=12,endColumn=20,title=DSQL106::message
 
 Errors become `::error`, warnings `::warning`, infos `::notice`. The help text
-follows the message on a new line. Values are escaped as the runner expects:
+follows the message on a new line, then the fix `validate --fix` would apply, if any. Values are escaped as the runner expects:
 `%`, CR and LF everywhere, and also `:` and `,` in properties. Control characters
 from the schema are shown as `\\u{1b}` (render/safe.py) and secrets masked.
 """
@@ -36,6 +36,8 @@ def command(d: Diagnostic) -> str:
     text = message(d.message)
     if d.help:
         text += f"\nhelp: {message(d.help)}"
+    if d.fix is not None:
+        text += f"\nfix: {message(d.fix.description)} (prisma-dsql validate --fix)"
     return f"::{_COMMAND[d.severity]} {','.join(props)}::{escape_data(text)}"
 
 

@@ -2,7 +2,11 @@
 
     {"version": 1, "tool": {...}, "target": {...}, "summary": {...},
      "diagnostics": [{"code", "name", "severity", "message", "file", "line", "column",
-                      "end_line", "end_column", "subject", "help", "notes"}]}
+                      "end_line", "end_column", "subject", "help", "notes", "fix"}]}
+
+`fix` is null, or `{"description", "edits": [{"file", "line", "column", "end_line",
+"end_column", "text"}]}`: replace each span with its text (`validate --fix` does). After
+`validate --fix`, `summary.fixed` counts the findings fixed.
 
 Text is exact (secrets masked); characters a terminal would act on are written as
 `\\uXXXX` escapes (render/safe.py), so the output is safe to print.
@@ -35,6 +39,7 @@ def diagnostic_dict(d: Diagnostic) -> dict:
         "subject": d.subject,
         "help": redact(d.help) if d.help else d.help,
         "notes": [redact(n) for n in d.notes],
+        "fix": d.fix.as_dict() if d.fix is not None else None,
     }
 
 
@@ -47,13 +52,17 @@ def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
 
 
 def render(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: str,
-           dsql_version: str | None) -> str:
+           dsql_version: str | None, fixed: int | None = None) -> str:
     diagnostics = list(diagnostics)
+    summary: dict = counts(diagnostics)
+    summary["fixable"] = sum(1 for d in diagnostics if d.fix is not None)
+    if fixed is not None:
+        summary["fixed"] = fixed
     doc = {
         "version": FORMAT_VERSION,
         "tool": {"name": "prisma-dsql", "version": tool_version},
         "target": {"name": target, "dsql_version": dsql_version},
-        "summary": counts(diagnostics),
+        "summary": summary,
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
     }
     from prisma_dsql.render.safe import dump_json

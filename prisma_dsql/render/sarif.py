@@ -77,7 +77,24 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict:
         props["notes"] = [redact(n) for n in d.notes]
     if props:
         result["properties"] = props
+    if d.fix is not None:
+        result["fixes"] = [_fix(d.fix)]
     return result
+
+
+def _fix(fix) -> dict:
+    """A SARIF `fix`: the edits grouped by file, each a deleted region and the text put there."""
+    by_file: dict[str, list[dict]] = {}
+    for e in fix.edits:
+        s = e.span
+        by_file.setdefault(s.file, []).append({
+            "deletedRegion": {"startLine": s.line, "startColumn": s.column, "endLine": s.end_line,
+                              "endColumn": s.end_column},
+            "insertedContent": {"text": e.text},
+        })
+    return {"description": {"text": redact(fix.description)},
+            "artifactChanges": [{"artifactLocation": _artifact(file), "replacements": reps}
+                                for file, reps in by_file.items()]}
 
 
 def to_sarif(diagnostics: Iterable[Diagnostic], *, tool_version: str, target: str,

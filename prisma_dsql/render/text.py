@@ -52,7 +52,8 @@ def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = Fals
     paint = _styler(color)
     sev = d.severity.value
     head_loc = f"{visible(d.span.file)}:{d.span.line}:{d.span.column}: " if d.span else ""
-    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}: {paint('bold', message(d.message))}"]
+    fixable = " [fixable]" if d.fix is not None else ""
+    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}{fixable}: {paint('bold', message(d.message))}"]
     src = sources.get(d.span.file) if d.span else None
     if d.span is not None and src is not None:
         # A datasource line can carry a connection string: never show its password. Control

@@ -91,16 +91,18 @@ def lookup(code_or_name: str) -> Rule | None:
     return REGISTRY.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
 
 
-def check(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions()) -> list[Diagnostic]:
+def check(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions(),
+          sources: dict[str, str] | None = None) -> list[Diagnostic]:
     """Every DSQL finding for `schema` on `profile`, sorted by position.
 
     Severities are the rules' defaults. Nothing is reported for a PostgreSQL
-    profile.
+    profile. With `sources` (file name -> text), findings carry every fix their
+    rule knows; without, only fixes that need no text.
     """
     if profile.target != "dsql":
         return []
     with no_gc_pauses():
-        ctx = Context(schema, profile, options)
+        ctx = Context(schema, profile, options, sources)
         out: list[Diagnostic] = []
         for r in _ACTIVE:
             for finding in r.check(ctx):

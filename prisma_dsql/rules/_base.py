@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from prisma_dsql.capabilities import Profile, capability
-from prisma_dsql.diagnostics import Diagnostic, Severity
+from prisma_dsql.diagnostics import Diagnostic, Fix, Severity
 from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Arity, Field, FieldKind, Index, IndexField, Model, PrimaryKey, Relation, Schema
 from prisma_dsql.source import Span
@@ -48,6 +48,8 @@ class Finding(NamedTuple):
     subject: str | None
     help: str | None = None
     notes: tuple[str, ...] = ()
+    #: The edits that fix it (built by the rule, from `prisma_dsql.rules._fix`), or None.
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Rule:
     #: None for codes reported outside `check` (e.g. unused suppressions).
     check: Callable[["Context"], Iterable[Finding]] | None = field(compare=False, repr=False)
     doc: str = field(default="", compare=False, repr=False)
+    #: What `validate --fix` does for its findings, in a sentence; "" when it has no mechanical fix.
+    fix: str = field(default="", compare=False, repr=False)
 
     @cached_property
     def sections(self) -> dict[str, str]:
@@ -79,14 +83,15 @@ class Rule:
         # Positional: keyword arguments make a frozen dataclass several times slower to build, and a
         # run on a large schema builds thousands of these.
         return Diagnostic(self.code, self.severity, finding.message, finding.span, finding.help, finding.subject,
-                          self.name, finding.notes)
+                          self.name, finding.notes, finding.fix)
 
 
 _DEFINED: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None = None):
-    """Declare the decorated function a rule; its docstring is the documentation.
+def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None = None, fix: str = ""):
+    """Declare the decorated function a rule; its docstring is the documentation. `fix` says what
+    `validate --fix` does for its findings (the rule's findings then carry `Finding.fix`).
 
     Codes reported outside `check` (by the suppression layer) decorate None and pass `doc`.
     """
@@ -97,7 +102,7 @@ def rule(code: str, name: str, severity: Severity, summary: str, doc: str | None
 
     def wrap(fn: Callable[["Context"], Iterable[Finding]] | None) -> Rule:
         text = doc if doc is not None else (fn.__doc__ if fn is not None else "")
-        r = Rule(code, name, severity, summary, fn, inspect.cleandoc(text or ""))
+        r = Rule(code, name, severity, summary, fn, inspect.cleandoc(text or ""), fix)
         _DEFINED.append(r)
         return r
 
@@ -115,7 +120,18 @@ class Context:
     schema: Schema
     profile: Profile
     options: TranslateOptions = field(default_factory=TranslateOptions)
+    #: The schema's text by file name, when the caller has it: rules then attach fixes that edit
+    #: inside an attribute (`type: Hash` out of an `@@index`); without it they attach none of those.
+    sources: dict[str, str] | None = None
     _memo: dict = field(default_factory=dict, repr=False)
+
+    def text(self, span: Span | None) -> str | None:
+        """The source text of `span`, or None when the sources are not known."""
+        if span is None or self.sources is None or span.file not in self.sources:
+            return None
+        from prisma_dsql.fix import span_text
+
+        return span_text(self.sources[span.file], span)
 
     def memo(self, key: str, compute: Callable[[], object]):
         """A value shared by several rules in one run, computed once (e.g. the database names)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule, setting, subject
 from prisma_dsql.schema.model import Field
 
@@ -38,7 +39,8 @@ def identity_references(ctx: Context) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 @rule("DSQL102", "autoincrement-identity", Severity.INFO,
-      "`autoincrement()` becomes a BIGINT identity column; ids are unique but not dense.")
+      "`autoincrement()` becomes a BIGINT identity column; ids are unique but not dense.",
+      fix="an `Int` id becomes `BigInt`, and every field referencing it (directly or through other keys) too, without a narrower native type. Prisma Client then reads these fields as `bigint`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -123,7 +125,33 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{sql}` (Prisma Client reads it as a number).",
             f.default.span, subject(m, f),
             help="To match the database, declare " + ", ".join(targets) + ".",
-            notes=tuple(notes))
+            notes=tuple(notes), fix=widen_identity(ctx, m, f))
+
+
+def widen_identity(ctx: Context, model, fld: Field):
+    """The fix shared by the identity rules: the autoincrement field and every field referencing it
+    (directly or through other such fields) become `BigInt`, without a narrower native type, so that
+    the schema says what the database holds and both sides of each relation keep one type."""
+    origin = f"{model.name}.{fld.name}"
+    family = [(model, fld)]
+    for (model_name, field_name), (_, source) in sorted(identity_references(ctx).items()):
+        if source != origin:
+            continue
+        m = ctx.schema.model(model_name)
+        f = m.field(field_name) if m is not None else None
+        if f is None:
+            return None
+        family.append((m, f))
+    edits = []
+    for m, f in family:
+        if f.type_name not in ("Int", "BigInt"):
+            return None
+        if f.type_name == "Int":
+            edits.append(_fix.retype(f, "BigInt"))
+        if f.native_type is not None and f.native_type.name != "BigInt":
+            edits.append(_fix.drop(ctx, f.native_type.span))
+    names = ", ".join(f"`{m.name}.{f.name}`" for m, f in family)
+    return _fix.fix(f"{names} -> BigInt", edits) if edits else None
 
 
 def _without_native_type(ctx: Context, fld: Field) -> str:

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import FUNCTIONS, called_functions, capability
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule, subject
 
 #: What to write instead of a default calling a function of `capabilities.FUNCTIONS` that DSQL
@@ -30,7 +31,8 @@ INSTEAD: dict[str, str] = {
 
 
 @rule("DSQL111", "dbgenerated-function", Severity.ERROR,
-      "`dbgenerated(\"...\")` calls a function DSQL does not have (e.g. uuid_generate_v4()).")
+      "`dbgenerated(\"...\")` calls a function DSQL does not have (e.g. uuid_generate_v4()).",
+      fix="`@default(dbgenerated(\"uuid_generate_v4()\"))` and the like become the built-in or Prisma-generated default of the table above, when the default is exactly that call; functions computed in the application need a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -72,14 +74,16 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             if capability(key).since is None:
                 instead = INSTEAD.get(name, "a value generated in the application")
+                fix = None
                 if instead.startswith("a value"):
                     help = f"Remove the default and use {instead}."
                 else:
                     help = f"Write `@default({instead})`."
+                    fix = _default_fix(f, name, instead)
                 yield Finding(
                     f"`{m.name}.{f.name}` defaults to `{args[0]}`, but `{name}()` comes from {origin}, which DSQL "
                     "does not support.",
-                    f.default.span, subject(m, f), help=help)
+                    f.default.span, subject(m, f), help=help, fix=fix)
             else:
                 yield Finding(
                     f"`{m.name}.{f.name}` defaults to `{args[0]}`, but {ctx.target} has no {origin} "
@@ -87,3 +91,15 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f.default.span, subject(m, f),
                     help="Generate the value in the application (`@default(uuid(7))` for ids), or validate for a "
                          f"version with {origin} (`--dsql-version {ctx.first_version(key)}`).")
+
+
+def _default_fix(f, name: str, instead: str):
+    """`@default(<instead>)` when the default is exactly a call of `name` without arguments (anything
+    more, `uuid_generate_v4()::text`, is an expression a replacement could change the meaning of);
+    Prisma's own generators only on String fields."""
+    if f.default.args[0].replace(" ", "") != f"{name}()":
+        return None
+    if not instead.startswith("dbgenerated") and f.type_name != "String":
+        return None
+    mapped = f", map: {_fix.prisma_string(f.default.map)}" if f.default.map else ""
+    return _fix.fix(f"`@default({instead})`", [_fix.replace(f.default.span, f"@default({instead}{mapped})")])

@@ -4,11 +4,13 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import DSQL_NUMERIC_DEFAULT
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 
 
 @rule("DSQL113", "decimal-default-precision", Severity.WARNING,
-      "`@db.Decimal` without precision: NUMERIC(18,6) on DSQL, unbounded on PostgreSQL.")
+      "`@db.Decimal` without precision: NUMERIC(18,6) on DSQL, unbounded on PostgreSQL.",
+      fix="writes `@db.Decimal(18, 6)`: what DSQL makes of it anyway.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -47,4 +49,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{p - s} digits before the point, rounded to {s} after it), where PostgreSQL keeps any number exactly.",
             nt.span, subject(m, f),
             help=f"Write the precision and scale you need, e.g. `{declare(f, 'Decimal', f'@{ctx.db}.Decimal({p}, {s})')}` "
-                 "to keep DSQL's default.")
+                 "to keep DSQL's default.",
+            fix=_fix.fix(f"`@{ctx.db}.Decimal({p}, {s})` (what DSQL makes of it)",
+                         [_fix.replace(nt.span, f"@{ctx.db}.Decimal({p}, {s})")]))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 
 #: Prisma's column type for a Decimal field without a native type: DECIMAL(65,30).
@@ -23,7 +24,8 @@ def decimal_precision(fld) -> int | None:
 
 
 @rule("DSQL110", "decimal-precision", Severity.ERROR,
-      "A Decimal column with more precision than the DSQL version allows (Prisma's default is 65).")
+      "A Decimal column with more precision than the DSQL version allows (Prisma's default is 65).",
+      fix="writes `@db.Decimal(<limit>, 10)`, or lowers the precision of the `@db.Decimal` written (keeping the scale where it fits).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -67,9 +69,23 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"`{m.name}.{f.name}` has no `@{ctx.db}.Decimal`, so it becomes DECIMAL(65,30); "
                 f"{ctx.target} allows a precision of at most {limit}.",
                 f.type_span, subject(m, f),
-                help=f"Give precision and scale: `{fix}` (precision at most {limit}).")
+                help=f"Give precision and scale: `{fix}` (precision at most {limit}).",
+                fix=_fix.fix(f"`{fix}`", [_fix.insert_after(f.type_span, f" @{ctx.db}.Decimal({limit}, 10)")]))
         else:
             yield Finding(
                 f"`{m.name}.{f.name}` has precision {precision}; {ctx.target} allows at most {limit}.",
                 f.native_type.span, subject(m, f),
-                help=f"Write `{fix}` (precision at most {limit}, scale as you need).")
+                help=f"Write `{fix}` (precision at most {limit}, scale as you need).",
+                fix=_narrowed(ctx, f, limit))
+
+
+def _narrowed(ctx: Context, f, limit: int):
+    """`@db.Decimal(p, s)` -> `@db.Decimal(limit, min(s, limit))`: as many digits after the point as
+    fit, the rest before it."""
+    args = f.native_type.args
+    try:
+        scale = int(args[1]) if len(args) > 1 else 0
+    except ValueError:
+        return None
+    native = f"@{ctx.db}.Decimal({limit}, {min(scale, limit)})"
+    return _fix.fix(f"`{native}`", [_fix.replace(f.native_type.span, native)])

@@ -49,8 +49,12 @@ The same settings and comments take the two Prisma-level notices, which are neve
 The rules run even when the schema has Prisma-level (PSL) errors, on the parts that resolved.
 `prisma-dsql explain CODE` prints a rule's documentation in the terminal.
 
-| Code | Name | Severity | Summary |
-|---|---|---|---|
+`prisma-dsql validate --fix` applies the mechanical fixes the rules marked *fix* below attach to their
+findings (`--diff` shows them first); findings that need a decision (which rows to batch, what to
+rename, which index to drop) are left as they are. See [fix.md](fix.md).
+
+| Code | Name | Severity | Fix | Summary |
+|---|---|---|---|---|
 """
 
 
@@ -61,7 +65,8 @@ def _escape_cell(text: str) -> str:
 def render() -> str:
     parts = [HEADER]
     for r in REGISTRY.values():
-        parts.append(f"| [{r.code}](#{r.anchor}) | {r.name} | {r.severity.value} | {_escape_cell(r.summary)} |\n")
+        parts.append(f"| [{r.code}](#{r.anchor}) | {r.name} | {r.severity.value} | {'fix' if r.fix else ''} | "
+                     f"{_escape_cell(r.summary)} |\n")
     if RETIRED:
         parts.append("\nCodes are never reused. Retired:\n\n")
         parts += [f"- {code} {why}\n" for code, why in sorted(RETIRED.items())]
@@ -69,7 +74,9 @@ def render() -> str:
         body = r.doc.replace("\n## ", "\n### ")
         if body.startswith("## "):
             body = "#" + body
-        parts.append(f"\n## {r.code} {r.name}\n\nDefault severity: **{r.severity.value}**. {r.summary}\n\n{body}\n")
+        fix = f"`validate --fix`: {r.fix}" if r.fix else "`validate --fix`: no mechanical fix."
+        parts.append(f"\n## {r.code} {r.name}\n\nDefault severity: **{r.severity.value}**. {r.summary}\n\n{body}\n\n"
+                     f"{fix}\n")
     return "".join(parts)
 
 

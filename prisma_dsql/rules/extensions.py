@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 _INSTEAD = {
@@ -18,7 +19,8 @@ _INSTEAD = {
 
 
 @rule("DSQL501", "extensions", Severity.ERROR,
-      "PostgreSQL extensions in the datasource (`extensions = [...]`); DSQL has no extensions.")
+      "PostgreSQL extensions in the datasource (`extensions = [...]`); DSQL has no extensions.",
+      fix="removes the extension from `extensions = [...]` (the whole line for the last one).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -54,4 +56,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"The datasource lists the extension `{ext.name}`; DSQL supports no extensions.",
             ext.span, f"{ctx.datasource_label} extension {ext.name}",
-            help=f"Remove `{ext.name}` from `extensions = [...]`" + (f"; {instead}." if instead else "."))
+            help=f"Remove `{ext.name}` from `extensions = [...]`" + (f"; {instead}." if instead else "."),
+            fix=_fix.fix(f"remove `{ext.name}`", [
+                _fix.drop_property(ctx, ds.extensions_span, "extensions") if len(ds.extensions) == 1
+                else _fix.drop_list_item(ctx, ext.span)]) if ds.extensions_span else None)

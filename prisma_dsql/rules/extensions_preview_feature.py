@@ -3,13 +3,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 FEATURE = "postgresqlExtensions"
 
 
 @rule("DSQL502", "extensions-preview-feature", Severity.WARNING,
-      "The `postgresqlExtensions` preview feature; DSQL has no extensions to manage.")
+      "The `postgresqlExtensions` preview feature; DSQL has no extensions to manage.",
+      fix="removes `postgresqlExtensions` from `previewFeatures` once the datasource lists no extensions.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -44,4 +46,17 @@ def check(ctx: Context) -> Iterator[Finding]:
         help = (f"Write `previewFeatures = [{', '.join(rest)}]`." if rest else "Remove `previewFeatures`.")
         yield Finding(
             f"Generator `{g.name}` enables `{FEATURE}`; DSQL has no extensions for Prisma Migrate to manage.",
-            span, f"generator {g.name}", help=help)
+            span, f"generator {g.name}", help=help, fix=_fix_features(ctx, span, rest))
+
+
+def _fix_features(ctx: Context, span, rest: list[str]):
+    # Only once the datasource lists no extensions: Prisma rejects `extensions` without the feature.
+    ds = ctx.schema.datasource
+    if ds is not None and ds.extensions:
+        return None
+    text = ctx.text(span)
+    if text is None or not text.startswith("previewFeatures"):
+        return None
+    if rest:
+        return _fix.fix(f"remove `\"{FEATURE}\"`", [_fix.replace(span, f"previewFeatures = [{', '.join(rest)}]")])
+    return _fix.fix("remove `previewFeatures`", [_fix.drop(ctx, span)])

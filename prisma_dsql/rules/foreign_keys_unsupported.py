@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, is_indexed, plural, rule
 
 #: How many relations the message names before "and N more".
@@ -10,7 +11,8 @@ NAMED = 3
 
 
 @rule("DSQL301", "foreign-keys-unsupported", Severity.ERROR,
-      "Relations need foreign keys on a DSQL version without them; use relationMode = \"prisma\".")
+      "Relations need foreign keys on a DSQL version without them; use relationMode = \"prisma\".",
+      fix="adds `relationMode = \"prisma\"` to the datasource, unless Prisma would then reject the schema (cascading self-relations).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -71,4 +73,6 @@ def check(ctx: Context) -> Iterator[Finding]:
         span, ctx.datasource_label,
         help=f'Add `relationMode = "prisma"` to the datasource block: Prisma Client then enforces all '
              f"{plural(len(relations), 'relation')} itself{index_advice}. Or select "
-             f"`--dsql-version {ctx.first_version('foreign_keys')}` or later.")
+             f"`--dsql-version {ctx.first_version('foreign_keys')}` or later.",
+        fix=_fix.fix('`relationMode = "prisma"`', [_fix.insert_line_before_close(ctx, ds.span, 'relationMode = "prisma"')])
+        if ds is not None and ds.relation_mode_span is None else None)

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 
 @rule("DSQL206", "fulltext-index", Severity.ERROR,
-      "`@@fulltext`; DSQL has no full-text indexes.")
+      "`@@fulltext`; DSQL has no full-text indexes.",
+      fix="removes the `@@fulltext`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -48,4 +50,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{ix.describe()} is a full-text index; DSQL has no full-text indexes.",
             ix.span, ix.subject,
             help=f"Remove `{ix.code()}`; for prefix searches use `@@index([{ix.fields[0].name}])`, for full-text "
-                 "search an external search service.")
+                 "search an external search service.",
+            fix=_fix.fix(f"remove `{ix.code()}`", [_fix.drop(ctx, ix.span)]))

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule, short_name
-from prisma_dsql.rules._names import written_names
+from prisma_dsql.rules._names import DbObject, cut, written_names
 
 _HOW = {
     "@@map": 'Shorten it with `@@map("{short}")`.',
@@ -15,7 +16,9 @@ _HOW = {
 
 
 @rule("DSQL406", "identifier-too-long", Severity.ERROR,
-      "A table, column, enum or `map:` name longer than 63 bytes.")
+      "A table, column, enum or `map:` name longer than 63 bytes.",
+      fix="maps the object to the name the database gives it (the name cut to 63 bytes) with `@@map`, `@map` or "
+          "`map:`, so the schema says what the database holds; a relation's name needs a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -62,4 +65,38 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"The {o.kind} name `{o.name}` is {size} bytes; DSQL identifiers hold at most {limit}, so the database "
             "would cut it.",
-            o.span, o.subject, help=_HOW[o.renamed_by].format(short=short))
+            o.span, o.subject, help=_HOW[o.renamed_by].format(short=short), fix=_as_cut(ctx, o))
+
+
+def _as_cut(ctx: Context, o: DbObject):
+    """The name the database keeps (63 bytes), written where the schema names the object."""
+    name = _fix.prisma_string(cut(o.name))
+    how = o.renamed_by
+    edit = None
+    if how == "map:":
+        value = _fix.argument_span(ctx, o.span, "map")
+        edit = _fix.replace(value, name) if value is not None else None
+    elif how == "@map":
+        model_name, _, field_name = o.subject.partition(".")
+        m = ctx.schema.model(model_name)
+        f = m.field(field_name) if m is not None else None
+        if f is None:
+            return None
+        if "map" in f.attributes:
+            edit = _fix.replace(f.attribute_span("map"), f"@map({name})")
+        else:
+            edit = _fix.insert_after(f.type_span, f" @map({name})")
+    elif how == "@@map":
+        if o.subject.startswith("enum "):
+            block = ctx.schema.enum(o.subject[len("enum "):])
+            if block is None or block.db_name != block.name:
+                return None  # an enum's `@@map` has no span of its own to replace
+            edit = _fix.insert_line_before_close(ctx, block.span, f"@@map({name})")
+        else:
+            block = ctx.schema.model(o.subject)
+            if block is None:
+                return None
+            spans = dict(block.attribute_spans)
+            edit = (_fix.replace(spans["map"], f"@@map({name})") if "map" in spans
+                    else _fix.insert_line_before_close(ctx, block.span, f"@@map({name})"))
+    return _fix.fix(f"map it to `{cut(o.name)}`, the name the database gives it", [edit])

@@ -4,11 +4,12 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, is_id, rule, subject
-from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES
+from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES, widen_identity
 
 
 @rule("DSQL103", "identity-native-type", Severity.ERROR,
-      "`autoincrement()` on a `@db.Integer` or `@db.SmallInt` column; DSQL identity columns are BIGINT.")
+      "`autoincrement()` on a `@db.Integer` or `@db.SmallInt` column; DSQL identity columns are BIGINT.",
+      fix="the field becomes `BigInt` without `@db.Integer`/`@db.SmallInt`, with every field referencing it.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -46,4 +47,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             "must be BIGINT.",
             nt.span, subject(m, f),
             help=f"Write `{f.name} BigInt{' @id' if is_id(m, f) else ''} @default(autoincrement())` without "
-                 f"`@{ctx.db}.{nt.name}`.")
+                 f"`@{ctx.db}.{nt.name}`.",
+            fix=widen_identity(ctx, m, f))

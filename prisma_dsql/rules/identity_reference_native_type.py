@@ -4,11 +4,12 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
-from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES, identity_references
+from prisma_dsql.rules.autoincrement_identity import NARROW_INTEGER_TYPES, identity_references, widen_identity
 
 
 @rule("DSQL112", "identity-reference-native-type", Severity.WARNING,
-      "A `@db.Integer` / `@db.SmallInt` field referencing an autoincrement id; DSQL makes it BIGINT.")
+      "A `@db.Integer` / `@db.SmallInt` field referencing an autoincrement id; DSQL makes it BIGINT.",
+      fix="the same fix as the autoincrement id the field references (DSQL102): the id and every field referencing it become `BigInt`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -64,4 +65,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"BIGINT only and the columns referencing them follow, so this column is created as BIGINT, not "
             f"{nt.name.upper()}.",
             nt.span, subject(m, f),
-            help=f"Write `{declare(f, 'BigInt')}` without `@{ctx.db}.{nt.name}` (or with `@{ctx.db}.BigInt`).")
+            help=f"Write `{declare(f, 'BigInt')}` without `@{ctx.db}.{nt.name}` (or with `@{ctx.db}.BigInt`).",
+            fix=_origin_fix(ctx, origin))
+
+
+def _origin_fix(ctx: Context, origin: str):
+    """The autoincrement field's fix: it widens this field together with the id it references."""
+    model_name, _, field_name = origin.partition(".")
+    m = ctx.schema.model(model_name)
+    f = m.field(field_name) if m is not None else None
+    return widen_identity(ctx, m, f) if f is not None else None

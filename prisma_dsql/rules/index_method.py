@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
-from prisma_dsql.rules.json_index import btree_help
+from prisma_dsql.rules.json_index import btree_help, drop_index_fix
 
 _WHY = {
     "Hash": "a B-tree index serves the same equality lookups",
@@ -16,7 +17,8 @@ _WHY = {
 
 
 @rule("DSQL201", "index-method", Severity.ERROR,
-      "`@@index(type: ...)` other than BTree; DSQL builds only B-tree indexes.")
+      "`@@index(type: ...)` other than BTree; DSQL builds only B-tree indexes.",
+      fix="removes `type: ...` (a B-tree index); an `@@index` over a JSON column is removed (no B-tree can hold it).")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -54,4 +56,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{ix.describe()} uses `type: {itype}`, but DSQL builds only B-tree indexes.",
             ix.span, ix.subject,
             help=btree_help(ctx, ix)
-            or f"Write `{ix.code(type=False, ops=False)}` ({_WHY.get(itype, 'B-tree is the only method')}).")
+            or f"Write `{ix.code(type=False, ops=False)}` ({_WHY.get(itype, 'B-tree is the only method')}).",
+            fix=drop_index_fix(ctx, ix) if btree_help(ctx, ix)
+            else _fix.fix(f"remove `type: {itype}`", [_fix.drop_argument(ctx, ix.span, "type")]))

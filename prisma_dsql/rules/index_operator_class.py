@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, ops_code, rule
-from prisma_dsql.rules.json_index import btree_help
+from prisma_dsql.rules.json_index import btree_help, drop_index_fix
 
 
 @rule("DSQL203", "index-operator-class", Severity.ERROR,
-      "`ops:` (an operator class) in an index; DSQL has no operator classes.")
+      "`ops:` (an operator class) in an index; DSQL has no operator classes.",
+      fix="removes `ops: ...`; an `@@index` over a JSON column is removed.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -45,4 +47,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"`{ix.model.name}.{f.name}` has `ops: {ops_code(f.ops)}` in {ix.describe()}; DSQL indexes take no "
                 "operator classes.",
                 f.span, f"{ix.model.name}.{f.name}",
-                help=btree_help(ctx, ix) or f"Write `{ix.code(ops=False, type=False)}`.")
+                help=btree_help(ctx, ix) or f"Write `{ix.code(ops=False, type=False)}`.",
+                fix=drop_index_fix(ctx, ix) if btree_help(ctx, ix)
+                else _fix.fix(f"remove `ops: {ops_code(f.ops)}`", [_fix.drop_argument(ctx, f.span, "ops")]))

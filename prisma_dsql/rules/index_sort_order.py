@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 
 
 @rule("DSQL202", "index-sort-order", Severity.WARNING,
-      "`sort: Desc` in an index, unique or id; DSQL indexes have no sort order, so it is left out.")
+      "`sort: Desc` in an index, unique or id; DSQL indexes have no sort order, so it is left out.",
+      fix="removes `sort: Desc`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -49,4 +51,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"{where} `{ix.model.name}.{f.name}` has `sort: Desc`; DSQL indexes have no sort order, so the index "
                 "is created without it.",
                 ix.span if ix.from_field else f.span, f"{ix.model.name}.{f.name}",
-                help=f"Write `{ix.code(sort=False)}`.")
+                help=f"Write `{ix.code(sort=False)}`.",
+                fix=_fix.fix("remove `sort: Desc`", [_fix.drop_argument(ctx, ix.span if ix.from_field else f.span,
+                                                                        "sort")]))

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import JSON_COLUMN_TYPES, capability
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 from prisma_dsql.schema.model import Field
 
@@ -25,13 +26,22 @@ def json_field(ctx: Context, fld: Field) -> str | None:
     return declare(fld, "Json") if json_type(ctx) else None
 
 
+def as_string(ctx: Context, f: Field):
+    """The field as `String` holding the serialized JSON (a Json default is a string already)."""
+    edits = [_fix.retype(f, "String")]
+    if f.native_type is not None:
+        edits.append(_fix.drop(ctx, f.native_type.span))
+    return _fix.fix(f"`{declare(f, 'String')}` (serialized JSON)", edits)
+
+
 def _earliest_json_capability() -> str:
     dated = [key for key, _ in JSON_COLUMN_TYPES if capability(key).since is not None]
     return min(dated, key=lambda key: capability(key).since)
 
 
 @rule("DSQL107", "json-column", Severity.ERROR,
-      "A Json field on a DSQL version without JSON columns, or with `@db.JsonB` / `@db.Json` it lacks.")
+      "A Json field on a DSQL version without JSON columns, or with `@db.JsonB` / `@db.Json` it lacks.",
+      fix="`@db.JsonB`/`@db.Json` becomes the native type the version has; without JSON columns, the field becomes `String`.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -83,7 +93,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f.type_span, subject(m, f),
                 help=f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
                      f"validate for a DSQL version with JSON columns (`--dsql-version {ctx.first_version(earliest)}` "
-                     "or later).")
+                     "or later).", fix=as_string(ctx, f))
             continue
         key = CAPABILITY[native]
         if ctx.profile.supports(key):
@@ -93,11 +103,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             alternative = _NATIVE[next(k for k, t in JSON_COLUMN_TYPES if t == plain)]
             help = (f"Write `{declare(f, 'Json', f'@{ctx.db}.{alternative}')}`, or `{declare(f, 'Json')}` without a "
                     f"native type: on {ctx.target} it becomes a {plain} column.")
+            fix = _fix.fix(f"`@{ctx.db}.{alternative}`", [_fix.replace(f.native_type.span, f"@{ctx.db}.{alternative}")])
         else:
             help = (f"Store the serialized JSON in `{declare(f, 'String')}` (JSON filters will not work), or "
                     f"validate for a DSQL version with {sql} columns (`--dsql-version {ctx.first_version(key)}` "
                     "or later).")
+            fix = as_string(ctx, f)
         yield Finding(
             f"`{m.name}.{f.name}` would be a {sql} column (`@{ctx.db}.{native}`), which {ctx.target} does not have "
             f"({sql} columns are {ctx.since(key)}).",
-            f.native_type.span, subject(m, f), help=help)
+            f.native_type.span, subject(m, f), help=help, fix=fix)

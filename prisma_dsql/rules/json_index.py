@@ -4,6 +4,7 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import INDEXED_TYPES, capability, type_base_name
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, IndexLike, rule
 from prisma_dsql.rules.json_column import json_type
 from prisma_dsql.schema.model import Field, FieldKind
@@ -57,6 +58,14 @@ def btree_help(ctx: Context, ix: IndexLike) -> str | None:
             f"{shown} on {ctx.target} either (DSQL208). Index a scalar column extracted from the JSON instead.")
 
 
+def drop_index_fix(ctx: Context, ix: IndexLike):
+    """Dropping an `@@index` that no DSQL version of the profile can build (a JSON column in it).
+    Uniques and ids are never dropped: that would lose a guarantee, not just speed."""
+    if ix.kind != "index" or ix.from_field:
+        return None
+    return _fix.fix(f"remove `{ix.code()}`", [_fix.drop(ctx, ix.span)])
+
+
 def _help(ix: IndexLike, fld: Field) -> str:
     opt = "?" if fld.is_optional else ""
     if ix.kind == "id":
@@ -74,7 +83,8 @@ def _help(ix: IndexLike, fld: Field) -> str:
 
 
 @rule("DSQL208", "json-index", Severity.ERROR,
-      "A Json field in an index, unique or id: DSQL cannot build a B-tree index on json (or jsonb) columns.")
+      "A Json field in an index, unique or id: DSQL cannot build a B-tree index on json (or jsonb) columns.",
+      fix="an `@@index` over a JSON column is removed; a unique or id needs a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -132,4 +142,4 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{ix.model.name}.{ixf.name}` is a {label} column in {ix.describe()}; {ctx.target} cannot index it "
             f"({why}).",
             ix.span if ix.from_field else ixf.span, f"{ix.model.name}.{ixf.name}",
-            help=_help(ix, fld))
+            help=_help(ix, fld), fix=drop_index_fix(ctx, ix))

@@ -4,6 +4,7 @@ import math
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, IndexLike, rule
 from prisma_dsql.schema.model import Field, FieldKind
 
@@ -25,7 +26,8 @@ _PRISMA_DECIMAL_PRECISION = 65
 
 
 @rule("DSQL408", "key-size", Severity.WARNING,
-      "A primary key, unique or index whose columns can hold more than DSQL's 1 KiB key size.")
+      "A primary key, unique or index whose columns can hold more than DSQL's 1 KiB key size.",
+      fix="declares `@db.VarChar(n)` on the key's string columns that have no bound (n at least 32); keys of bounded columns are not narrowed.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -182,7 +184,7 @@ def _finding(ctx: Context, ix: IndexLike, sizes: list[tuple[Field, int | None | 
     else:
         message = (f"{what} can take {total:,} bytes (UTF-8 worst case: 4 bytes per character), more than the "
                    f"{limit:,} bytes {ctx.target} allows in a key (54000 key size too large).")
-    return Finding(message, ix.span, ix.subject, help=_fix(ctx, sizes, limit))
+    return Finding(message, ix.span, ix.subject, help=_advice(ctx, sizes, limit), fix=_bound_fix(ctx, sizes, limit))
 
 
 def _declared(ctx: Context, f: Field) -> str:
@@ -192,9 +194,41 @@ def _declared(ctx: Context, f: Field) -> str:
     return f"`{f.type_name}`"
 
 
-def _fix(ctx: Context, sizes: list[tuple[Field, int | None | str]], limit: int) -> str:
+#: The shortest `@db.VarChar(n)` the fix writes; a key that needs shorter columns is left to people.
+MIN_FIX_CHARS = 32
+
+
+def _bound_fix(ctx: Context, sizes: list[tuple[Field, int | None | str]], limit: int):
+    """The advised `@db.VarChar(n)` on each unbounded string column of the key, when n is a usable length."""
+    if not any(size is None for _, size in sizes):
+        return None  # every column has a bound: narrowing declared lengths could cut existing values
+    bound = _bound(sizes, limit)
+    if bound is None or bound[1] < MIN_FIX_CHARS:
+        return None
+    strings, n = bound
+    native = f"@{ctx.db}.VarChar({n})"
+    edits = [_fix.replace(f.native_type.span, native) if f.native_type is not None
+             else _fix.insert_after(f.type_span, f" {native}") for f in strings]
+    return _fix.fix(", ".join(f"`{f.name} String {native}`" for f in strings), edits)
+
+
+def _advice(ctx: Context, sizes: list[tuple[Field, int | None | str]], limit: int) -> str:
     """`@db.VarChar(n)` for the string columns, with n chosen so the whole key fits at 4 bytes per character;
     else a hashed key column."""
+    hashed = ("key on a hashed column instead: a `String @db.Char(64)` holding the SHA-256 hex digest of the "
+              "value, filled by your code, in place of the long column(s) in the key.")
+    bound = _bound(sizes, limit)
+    if bound is None:
+        return f"Shorten the key, or {hashed}"
+    strings, n = bound
+    columns = ", ".join(f"`{f.name} String @{ctx.db}.VarChar({n})`" for f in strings)
+    return (f"Declare {columns}: {n} characters x 4 bytes (UTF-8 worst case)"
+            f"{' each' if len(strings) > 1 else ''} keeps the key within {limit:,} bytes; or {hashed}")
+
+
+def _bound(sizes: list[tuple[Field, int | None | str]], limit: int) -> tuple[list[Field], int] | None:
+    """The string columns to bound and their length in characters, or None when bounding them cannot
+    make the key fit."""
     def is_string(f: Field) -> bool:
         nt = f.native_type
         return f.type_name == "String" and (nt is None or nt.name in ("VarChar", "Char", "Text"))
@@ -206,14 +240,8 @@ def _fix(ctx: Context, sizes: list[tuple[Field, int | None | str]], limit: int) 
         strings = [f for f, _ in sizes if is_string(f) and f.native_type is not None
                    and f.native_type.name in ("VarChar", "Char")]
     others = [size for f, size in sizes if f not in strings]
-    hashed = ("key on a hashed column instead: a `String @db.Char(64)` holding the SHA-256 hex digest of the "
-              "value, filled by your code, in place of the long column(s) in the key.")
     if not strings or any(size is None for size in others):
-        return f"Shorten the key, or {hashed}"
+        return None
     budget = limit - sum(size for size in others if isinstance(size, int))
     n = budget // (UTF8_MAX * len(strings))
-    if n < 1:
-        return f"Shorten the key, or {hashed}"
-    columns = ", ".join(f"`{f.name} String @{ctx.db}.VarChar({n})`" for f in strings)
-    return (f"Declare {columns}: {n} characters x 4 bytes (UTF-8 worst case)"
-            f"{' each' if len(strings) > 1 else ''} keeps the key within {limit:,} bytes; or {hashed}")
+    return (strings, n) if n >= 1 else None

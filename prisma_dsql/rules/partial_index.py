@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule
 from prisma_dsql.schema.model import Index
 
 
 @rule("DSQL204", "partial-index", Severity.ERROR,
-      "`where:` (a partial index) on a DSQL version without partial indexes.")
+      "`where:` (a partial index) on a DSQL version without partial indexes.",
+      fix="an `@@index` loses `where:` (it then covers every row); a partial `@@unique` needs a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -55,7 +57,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                     "uniqueness.")
         else:
             help = f"Write `{ix.code(where=False)}` (it then covers every row), or select `--dsql-version {version}`."
+        # A unique index without its `where:` would refuse rows the partial one allowed: no fix.
+        fix = (_fix.fix("remove `where:` (the index then covers every row)", [_fix.drop_argument(ctx, ix.span, "where")])
+               if ix.kind == "index" else None)
         yield Finding(
             f"{ix.describe()} is a partial index (`where:`), which {ctx.target} does not support "
             f"(partial indexes are {ctx.since('partial_indexes')}).",
-            where_span or ix.span, ix.subject, help=help)
+            where_span or ix.span, ix.subject, help=help, fix=fix)

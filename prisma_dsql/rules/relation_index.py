@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, is_indexed, rule
 
 
 @rule("DSQL303", "relation-index", Severity.WARNING,
-      "With relationMode = \"prisma\", a relation's scalar fields have no index.")
+      "With relationMode = \"prisma\", a relation's scalar fields have no index.",
+      fix="adds `@@index([<fields>])` to the model.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -55,4 +57,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{rel.from_model}.{', '.join(rel.fields)}` has no index: with relationMode = \"prisma\", Prisma Client "
             f"finds the `{rel.from_model}` rows of a `{rel.to_model}` by scanning the table.",
             rel.span, f"{rel.from_model}.{rel.from_field}",
-            help=f"Add `@@index([{', '.join(rel.fields)}])` to `{rel.from_model}`.")
+            help=f"Add `@@index([{', '.join(rel.fields)}])` to `{rel.from_model}`.",
+            fix=_fix.fix(f"add `@@index([{', '.join(rel.fields)}])`",
+                         [_fix.insert_line_before_close(ctx, owner.span, f"@@index([{', '.join(rel.fields)}])")]))

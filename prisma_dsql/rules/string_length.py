@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule, subject
 
 #: Native type -> the profile limit on its declared length (DSQL counts bytes).
@@ -10,7 +11,8 @@ LENGTH_LIMITS = {"Char": "char_bytes", "VarChar": "varchar_bytes"}
 
 
 @rule("DSQL114", "string-length", Severity.ERROR,
-      "A `@db.Char(n)` or `@db.VarChar(n)` longer than DSQL allows (4,096 and 65,535 bytes).")
+      "A `@db.Char(n)` or `@db.VarChar(n)` longer than DSQL allows (4,096 and 65,535 bytes).",
+      fix="writes the longest length the version allows.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -54,4 +56,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"`{m.name}.{f.name}` is `@{ctx.db}.{nt.name}({length})`; {ctx.target} allows at most "
                 f"{limit:,} bytes for {nt.name.lower()}(n).", nt.span, subject(m, f),
                 help=f"Write `@{ctx.db}.{nt.name}({limit})` or less, or drop the native type for TEXT: "
-                     f"`{f.name} String{'?' if f.is_optional else ''}`.")
+                     f"`{f.name} String{'?' if f.is_optional else ''}`.",
+                fix=_fix.fix(f"`@{ctx.db}.{nt.name}({limit})`",
+                             [_fix.replace(nt.span, f"@{ctx.db}.{nt.name}({limit})")]))

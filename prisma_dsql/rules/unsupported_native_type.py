@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, declare, rule, subject
 
 #: Native type -> (capability that allows it, SQL name, replacement type, replacement native type).
@@ -26,7 +27,8 @@ _EXTRA_ADVICE = {
 
 
 @rule("DSQL108", "unsupported-native-type", Severity.ERROR,
-      "A native type DSQL has no columns of: @db.Inet, Citext, Money, Xml, Bit, VarBit, Oid.")
+      "A native type DSQL has no columns of: @db.Inet, Citext, Money, Xml, Bit, VarBit, Oid.",
+      fix="`@db.Citext` and `@db.Xml` are dropped (plain `String`), `@db.Inet` becomes `@db.VarChar(49)`; `Money`, `Bit`, `VarBit` and `Oid` change the Prisma type too, so only for fields without a default that no relation uses.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -69,4 +71,20 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             f"`{m.name}.{f.name}` uses `@{ctx.db}.{nt.name}`, but DSQL has no {sql} columns.",
             nt.span, subject(m, f),
-            help=f"Write `{instead}`{_EXTRA_ADVICE.get(nt.name, '')}.")
+            help=f"Write `{instead}`{_EXTRA_ADVICE.get(nt.name, '')}.",
+            fix=_replacement(ctx, m, f, type_name, native, instead))
+
+
+def _replacement(ctx: Context, m, f, type_name: str, native: str, instead: str):
+    edits = []
+    if f.type_name != type_name:
+        # A new Prisma type: not for a relation's key (both sides must keep one type) nor over a
+        # default written for the old type.
+        if _fix.in_relation(ctx.schema, m.name, f.name) or f.default is not None:
+            return None
+        edits.append(_fix.retype(f, type_name))
+    if native:
+        edits.append(_fix.replace(f.native_type.span, f"@{ctx.db}.{native}"))
+    else:
+        edits.append(_fix.drop(ctx, f.native_type.span))
+    return _fix.fix(f"`{instead}`", edits)

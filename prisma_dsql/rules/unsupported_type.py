@@ -4,6 +4,8 @@ from typing import Iterator
 
 from prisma_dsql.capabilities import column_type_capability, type_base_name
 from prisma_dsql.diagnostics import Severity
+from prisma_dsql.rules import _fix
+from prisma_dsql.rules.json_column import json_type
 from prisma_dsql.rules._base import Context, Finding, rule, subject
 
 _ADVICE = {
@@ -20,8 +22,14 @@ _ADVICE = {
     "vector": "store embeddings elsewhere, or as `Bytes` (pgvector is an extension)",
 }
 
+#: SQL type -> the Prisma type that holds its values (a mechanical fix; other types have none).
+_AS = {"citext": "String", "inet": "String", "cidr": "String", "macaddr": "String", "macaddr8": "String",
+       "ltree": "String", "hstore": "Json"}
+
+
 @rule("DSQL109", "unsupported-type", Severity.ERROR,
-      "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.")
+      "An `Unsupported(\"...\")` field whose SQL type DSQL cannot store.",
+      fix="`Unsupported(\"...\")` becomes `String` for citext, inet, cidr, macaddr and ltree, `Json` for hstore and array types (fields no relation uses, without a default other than `dbgenerated`); other types need a person.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
@@ -68,4 +76,17 @@ def check(ctx: Context) -> Iterator[Finding]:
             advice = _ADVICE.get(base.split(" ")[0], "use a Prisma type DSQL supports (String, Json, Bytes, ...)")
         yield Finding(
             f'`{m.name}.{f.name}` is `Unsupported("{f.unsupported}")`; DSQL has no {what}.',
-            f.type_span, subject(m, f), help=advice[:1].upper() + advice[1:] + ".")
+            f.type_span, subject(m, f), help=advice[:1].upper() + advice[1:] + ".",
+            fix=_replacement(ctx, m, f, base))
+
+
+def _replacement(ctx: Context, m, f, base: str):
+    # An array column holds a list: as a scalar list does, it becomes Json.
+    new = "Json" if base.endswith("[]") else _AS.get(base.lower())
+    if new is None or f.is_list or _fix.in_relation(ctx.schema, m.name, f.name):
+        return None
+    if new == "Json" and json_type(ctx) is None:
+        return None
+    if f.default is not None and f.default.function != "dbgenerated":
+        return None
+    return _fix.fix(f"`{f.name} {new}`", [_fix.retype(f, new)])
