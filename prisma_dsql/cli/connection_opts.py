@@ -10,6 +10,7 @@ precedence lives in one place.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -34,6 +35,13 @@ def connection_options(f):
 
 def spec_from_options(url: str | None, endpoint: str | None, user: str | None, region: str | None,
                       profile: str | None, cwd: Path | None = None):
-    from prisma_dsql.connect import resolve_spec
+    from prisma_dsql.connect import MissingTarget, resolve_spec
 
-    return resolve_spec(url=url, endpoint=endpoint, user=user, region=region, profile=profile, cwd=cwd)
+    try:
+        return resolve_spec(url=url, endpoint=endpoint, user=user, region=region, profile=profile, cwd=cwd)
+    except MissingTarget as exc:
+        # Only `deploy` has --rehearse: `status` and `resolve` must not suggest an option they lack.
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.command.name == "deploy":
+            raise
+        raise MissingTarget(re.sub(r";? or rehearse [^;]*--rehearse", "", str(exc))) from None

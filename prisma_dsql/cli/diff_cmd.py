@@ -8,8 +8,8 @@
     prisma-dsql migrate dev --name NAME [SCHEMA] [--migrations-dir DIR] [--url URL]
 
 The pipelines live in `prisma_dsql.migrations` (sources, evolve); these commands read options and
-print. Exit codes: diff follows Prisma (0 done; with --exit-code 0 no difference, 2 differences;
-1 error or refusal); plan and dev: 0 planned/written, 1 refused, 2 usage or unreadable input.
+print. Exit codes: diff follows Prisma (0 done; with --exit-code 0 no difference, 2 differences, including
+differences that would lose data or need a rebuild (their refusal is printed); 1 error or refusal); plan and dev: 0 planned/written, 1 refused, 2 usage or unreadable input.
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints):
         return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
 
 
-def _fail(evo, no_color: bool) -> None:
-    """Say why there is no plan, and exit 1."""
+def _fail(evo, no_color: bool, status: int = 1) -> None:
+    """Say why there is no plan, and exit ``status`` (1; `diff --exit-code` passes 2 when the refusal is
+    about changes not allowed, such as data loss: there are differences, as Prisma's exit 2 says)."""
     from prisma_dsql.migrations.generate import Generated
     from prisma_dsql.plan.report import render_refusal
 
@@ -80,7 +81,7 @@ def _fail(evo, no_color: bool) -> None:
             for line in evo.refused.summary:
                 click.echo(f"  - {line}", err=True)
         click.echo(render_refusal(evo.refused, evo.suggestions), nl=False, err=True)
-        sys.exit(1)
+        sys.exit(status)
     _refuse(Generated(None, None, diagnostics=evo.diagnostics, problems=evo.problems, refusal=evo.refusal),
             list(evo.sources), no_color)
 
@@ -117,7 +118,9 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
     evo = _evolve(from_side, to_side, profile, options, adjust,
                   PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if not evo.ok:
-        _fail(evo, no_color)
+        # Differences that need --accept-data-loss or --allow-rebuild are still differences: Prisma's
+        # `migrate diff --exit-code` says 2 for them (it never asks for data-loss consent to compare).
+        _fail(evo, no_color, 2 if exit_code and evo.refused is not None else 1)
     _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     for hint in evo.unused_hints:
         click.echo(f"warning: {hint}", err=True)

@@ -48,7 +48,7 @@ from pathlib import Path
 from prisma_dsql.deploy import history
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
-from prisma_dsql.deploy.folder import Folder, LocalMigration, checksum_matches, read_folder
+from prisma_dsql.deploy.folder import Folder, LocalMigration, check_folder, checksum_matches, read_folder
 from prisma_dsql.deploy.lock import DEFAULT_LEASE, DEFAULT_WAIT, Lease
 from prisma_dsql.deploy.progress import QuietReporter, Reporter
 from prisma_dsql.deploy.runner import Committed, RetriesExhausted, RetryPolicy, Runner
@@ -56,6 +56,7 @@ from prisma_dsql.deploy.schedule import Scheduler
 from prisma_dsql.deploy.steps import JobObject, Step
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.redact import redact
+from prisma_dsql.render.safe import visible
 
 #: Async jobs allowed to run at once. DSQL documents no limit; builds take 5-30 s each even on empty tables, so
 #: a from-empty deploy is bounded by the slowest builds only when most run together. 64 keeps a 300-index
@@ -130,7 +131,7 @@ class Summary:
         retries = sum(self.retries.values())
         head += (f"\nRetries: {self.retries.get('occ', 0)} after OCC conflicts (40001), "
                  f"{self.retries.get('connection', 0)} after lost connections." if retries else "\nRetries: none.")
-        return head
+        return visible(head, keep_newlines=True)  # migration names are folder names: any bytes
 
 
 # -- test hook ---------------------------------------------------------------------------------------------------
@@ -173,8 +174,11 @@ def deploy(connector, folder_path: Path, options: DeployOptions | None = None,
     ``connector``: a :class:`prisma_dsql.connect.Connector`. ``open_extra()``: a new connection for the lock's
     heartbeat (default: another connection from the connector's spec and factory)."""
     folder = read_folder(folder_path)
+    notes = check_folder(folder, dsql=connector.spec.is_dsql)  # all of it, before the database is touched
     options = options or DeployOptions()
     reporter = reporter or QuietReporter()
+    for note in notes:
+        reporter.line(f"note: {note}")
     return _Deploy(connector, folder, options, reporter, open_extra).run()
 
 

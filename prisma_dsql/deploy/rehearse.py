@@ -36,11 +36,11 @@ def emulator_factory(url: str, emulation=None):
 def rehearse(folder: Path, options: DeployOptions | None = None, reporter: Reporter | None = None,
              emulation=None) -> Summary:
     from prisma_dsql.connect import Connector, resolve_spec
-    from prisma_dsql.deploy.folder import read_folder
+    from prisma_dsql.deploy.folder import check_folder, read_folder
     from prisma_dsql.rehearsal import emulator
     from prisma_dsql.rehearsal.embedded import start_embedded
 
-    read_folder(folder)  # a missing folder or wrong provider is reported before a server starts
+    check_folder(read_folder(folder), dsql=True)  # a folder DSQL cannot run is reported before a server starts
     with start_embedded() as pg:
         url = pg.create_database("rehearsal")
         emulator.install(url)

@@ -74,7 +74,7 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
 
     from prisma_dsql.connect import Connector, resolve_spec
     from prisma_dsql.deploy.engine import deploy
-    from prisma_dsql.deploy.folder import read_folder
+    from prisma_dsql.deploy.folder import check_folder, read_folder
     from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
     from prisma_dsql.rehearsal import emulator
@@ -82,7 +82,9 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
-    read_folder(directory)  # a wrong provider or an unreadable file is reported before a server starts
+    # The whole folder is checked (wrong provider, unreadable or unsplittable file, a DO block on DSQL) before a
+    # server starts.
+    check_folder(read_folder(directory), dsql=profile.target == "dsql")
     with start_embedded() as server:
         url = server.create_database("shadow")
         factory = None
