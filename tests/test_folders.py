@@ -383,3 +383,41 @@ def test_an_index_field_with_order_is_accepted_as_prisma_7_accepts_it(tmp_path):
     assert "warning[PSL104]" in proc.stdout and "sort: Desc" in proc.stdout
     sql = cli("migrate", "--from-empty", schema, "--script", "--target", "postgres")
     assert sql.returncode == 0 and 'CREATE INDEX "A_w_id_idx" ON "A"("w", "id");' in sql.stdout
+
+
+# -- scope: only the schemas the Prisma schema manages ------------------------------------------------------------
+
+def test_managed_schemas_as_prisma_decides_them():
+    from prisma_dsql.introspect.scope import managed_schemas
+
+    assert managed_schemas(("auth", "app"), "other") == ("auth", "app")
+    assert managed_schemas((), "app") == ("app",)
+    assert managed_schemas() == ("public",)
+
+
+def test_a_table_in_an_unmanaged_schema_is_never_planned_as_a_drop(pg_database, tmp_path):
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute('CREATE SCHEMA "audit"')
+        conn.execute('CREATE TABLE "audit"."Log" ("id" BIGINT PRIMARY KEY)')
+        conn.execute('CREATE TABLE "public"."A" ("id" BIGINT PRIMARY KEY)')
+        conn.execute('CREATE TABLE "public"."Old" ("id" BIGINT PRIMARY KEY)')
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id BigInt @id\n}\n')
+    proc = cli("migrate", "diff", "--from-url", pg_database, "--to-schema", schema, "--script",
+               "--accept-data-loss", "--target", "postgres")
+    assert proc.returncode == 0, proc.stderr
+    assert 'DROP TABLE "Old"' in proc.stdout  # the managed schema is planned...
+    assert "audit" not in proc.stdout and "Log" not in proc.stdout  # ...nothing outside it is
+    # `?schema=audit`: only "audit" is managed (its Log is Prisma's to drop, as Prisma would); public's tables
+    # are not.
+    sep = "&" if "?" in pg_database else "?"
+    scoped = cli("migrate", "diff", "--from-url", f"{pg_database}{sep}schema=audit", "--to-schema", schema,
+                 "--script", "--accept-data-loss", "--target", "postgres")
+    assert scoped.returncode == 0, scoped.stderr
+    assert '"Old"' not in scoped.stdout and 'DROP TABLE "audit"."Log"' in scoped.stdout
+    # `schemas = ["public"]` in the datasource reads public only, too.
+    schema.write_text('datasource db {\n  provider = "postgresql"\n  schemas = ["public"]\n}\n'
+                      'model A {\n  id BigInt @id\n  @@schema("public")\n}\n')
+    declared = cli("plan", schema, "--url", pg_database, "--accept-data-loss", "--format", "json")
+    assert declared.returncode == 0, declared.stderr
+    assert "Log" not in declared.stdout and "Old" in declared.stdout

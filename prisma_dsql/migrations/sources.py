@@ -54,20 +54,25 @@ def pick_side(prefix: str, **given) -> Side:
 
 
 def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, ...] | None = None,
-                  profile: Profile | None = None) -> SideCatalog:
+                  profile: Profile | None = None, declared: tuple[str, ...] = ()) -> SideCatalog:
+    """The database's catalog, limited to the schemas the Prisma schema manages (``schemas``, else
+    :func:`~prisma_dsql.introspect.scope.managed_schemas` of ``declared`` and the URL's ``?schema=``):
+    nothing else in it is read, so nothing else can be planned."""
     from prisma_dsql.connect import open_connection, resolve_spec
     from prisma_dsql.introspect import introspect_database
+    from prisma_dsql.introspect.scope import managed_schemas
 
     spec = resolve_spec(url=url) if not config else resolve_spec()
+    scope = tuple(schemas) if schemas is not None else managed_schemas(declared, spec.schema)
     conn = open_connection(spec)
     try:
-        result = introspect_database(conn, schemas=schemas, profile=profile)
+        result = introspect_database(conn, schemas=scope, profile=profile)
     finally:
         conn.close()
     return SideCatalog(result.catalog, dict(result.row_estimates))
 
 
-def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
+def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = ()) -> SideCatalog:
     """Apply every migration of `directory` to a new embedded database with the deploy engine (through the
     DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here) and read it back."""
     import psycopg
@@ -98,5 +103,8 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
                 raise ShadowReplayError(f"the migrations in {directory} do not apply to a shadow database: {exc}") \
                     from None
         with psycopg.connect(url, autocommit=True) as conn:
-            result = introspect_database(conn, profile=profile)
+            # The schemas the Prisma schema manages (as for a live database), never the emulation's own.
+            from prisma_dsql.introspect.scope import managed_schemas
+
+            result = introspect_database(conn, schemas=managed_schemas(declared), profile=profile)
     return SideCatalog(result.catalog, {})
