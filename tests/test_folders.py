@@ -421,3 +421,49 @@ def test_a_table_in_an_unmanaged_schema_is_never_planned_as_a_drop(pg_database, 
     declared = cli("plan", schema, "--url", pg_database, "--accept-data-loss", "--format", "json")
     assert declared.returncode == 0, declared.stderr
     assert "Log" not in declared.stdout and "Old" in declared.stdout
+
+
+# -- a plan knows where it starts ---------------------------------------------------------------------------------
+
+def test_a_generated_migration_carries_its_fingerprint_and_plan_url_checks_it(pg_database, tmp_path):
+    from prisma_dsql.migrations.fingerprint import parse
+
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(head + "model A {\n  id BigInt @id\n}\n")
+    migrations = tmp_path / "prisma" / "migrations"
+    assert cli("migrate", "--from-empty", schema, "--target", "postgres").returncode == 0
+    deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
+    assert deployed.returncode == 0, deployed.stderr
+    schema.write_text(head + "model A {\n  id BigInt @id\n  n  Int?\n}\n")
+    dev = cli("migrate", "dev", "--name", "add_n", schema, "--target", "postgres")
+    assert dev.returncode == 0, dev.stderr
+    (second,) = [p for p in migrations.iterdir() if p.name.endswith("_add_n")]
+    text = (second / "migration.sql").read_text()
+    assert text.startswith("-- prisma-dsql:fingerprint ") and parse(text) is not None
+    assert read_folder(migrations).migrations[1].steps()  # deploy reads the directive as a comment
+    ok = cli("plan", schema, "--url", pg_database, "--target", "postgres")
+    assert ok.returncode == 0, ok.stderr
+    assert f"where {second.name} was planned from" in ok.stderr
+    with psycopg.connect(pg_database, autocommit=True) as conn:  # someone changes the database by hand
+        conn.execute('CREATE TABLE "Intruder" ("id" BIGINT PRIMARY KEY)')
+    moved = cli("plan", schema, "--url", pg_database, "--target", "postgres")
+    assert moved.returncode == 1, moved.stderr
+    assert f"migration {second.name} was planned from another database state" in moved.stderr
+    assert "Intruder" in moved.stderr and "--skip-fingerprint-check" in moved.stderr
+    skipped = cli("plan", schema, "--url", pg_database, "--target", "postgres", "--skip-fingerprint-check",
+                  "--accept-data-loss")
+    assert skipped.returncode == 0 and "planned from" not in skipped.stderr, skipped.stderr
+    deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
+    assert deployed.returncode == 0, deployed.stderr
+
+
+@pytest.mark.parametrize("line, message", [
+    ("-- prisma-dsql:fingerprint abc\nSELECT 1;\n", "takes one argument"),
+    ("SELECT 1;\n-- prisma-dsql:fingerprint " + "a" * 64 + "\nSELECT 2;\n", "before the first statement"),
+])
+def test_a_malformed_fingerprint_directive_is_refused(tmp_path, line, message):
+    folder = write_folder(tmp_path, {"20260101000000_a": line})
+    with pytest.raises(MigrationFileError, match=message):
+        read_folder(folder).migrations[0].steps()

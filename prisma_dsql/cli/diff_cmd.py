@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from prisma_dsql.cli.common import pick_schema, use_color
-from prisma_dsql.cli.migrate_cmd import _refuse, _report, _settings, target_options
+from prisma_dsql.cli.migrate_cmd import _refuse, _report, _settings, default_migrations_dir, target_options
 
 
 def plan_options(f):
@@ -155,11 +155,14 @@ def _write_new(path: Path, text: str) -> None:
 @click.option("--from-migrations", type=click.Path(path_type=Path), default=None,
               help="Plan against this migrations folder (default: Prisma's, replayed into a shadow database).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--skip-fingerprint-check", is_flag=True,
+              help="With --url: do not refuse a database that is not where the folder's pending migration was "
+                   "planned from (for migrations edited by hand).")
 @plan_options
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_rebuild, rename_tables,
-         rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, accept_data_loss, allow_rebuild,
+         rename_tables, rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
     """Show the steps that take a database (or the migrations folder) to SCHEMA: hazards, reasons, schema lines."""
     from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.sources import Side
@@ -171,9 +174,14 @@ def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_
     profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
     if url is not None:
         from_side = Side("url", url)
-    else:
-        from prisma_dsql.cli.migrate_cmd import default_migrations_dir
+        directory = from_migrations or default_migrations_dir(load(path))
+        if not skip_fingerprint_check and Path(directory).is_dir():
+            from prisma_dsql.migrations.fingerprint import check_url
 
+            checked = check_url(url, Path(directory), profile, load(path))
+            if checked:
+                click.echo(f"The database is where {checked} was planned from (fingerprint checked).", err=True)
+    else:
         directory = from_migrations or default_migrations_dir(load(path))
         from_side = Side("migrations", str(directory)) if Path(directory).is_dir() else Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
@@ -216,7 +224,6 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql; never overwrites anything and
     never touches a real database (apply it with `prisma-dsql migrate deploy`).
     """
-    from prisma_dsql.cli.migrate_cmd import default_migrations_dir
     from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.folder import write_migration
     from prisma_dsql.migrations.sources import Side
@@ -241,7 +248,11 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
         click.echo(f"Already in sync: the schema needs nothing beyond {from_side.describe()}; no migration written.",
                    err=True)
         return
-    written = write_migration(directory, name, evo.plan.text(), initial=False)
+    from prisma_dsql.migrations.fingerprint import render as fingerprint_line
+
+    # The first line says where the plan starts, so deploy and `plan --url` can refuse a database that moved.
+    head = fingerprint_line(evo.plan.fingerprint) if evo.plan.fingerprint else ""
+    written = write_migration(directory, name, head + evo.plan.text(), initial=False)
     n = len(evo.plan.steps)
     hazards = len(evo.plan.hazards())
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()}"

@@ -43,7 +43,11 @@ from prisma_dsql.sql.split import Statement
 DIRECTIVE_PREFIX = "prisma-dsql:"
 REPEAT = "repeat-until-zero-rows"
 WAIT_FOR_JOBS = "wait-for-jobs"
-DIRECTIVES = (REPEAT, WAIT_FOR_JOBS)
+#: `-- prisma-dsql:fingerprint <sha-256>`: where the plan started (prisma_dsql.migrations.fingerprint); it
+#: belongs to the file, so it stands before the first statement.
+FINGERPRINT = "fingerprint"
+DIRECTIVES = (REPEAT, WAIT_FOR_JOBS, FINGERPRINT)
+_FINGERPRINT_ARG = re.compile(r"^\s+[0-9a-f]{64}\s*$")
 _DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
 #: Whole lines that mention a directive (the only lines :func:`directives_by_statement` looks at).
 _DIRECTIVE_SCAN = re.compile(r"^[^\n]*prisma-dsql:[^\n]*$", re.MULTILINE)
@@ -389,6 +393,14 @@ def directives_by_statement(script: str, statements: list[Statement], file: Path
             known = ", ".join(f"`-- {DIRECTIVE_PREFIX}{d}`" for d in DIRECTIVES)
             raise MigrationFileError(f"{file}:{line_no}: unknown directive `-- {DIRECTIVE_PREFIX}{name}` "
                                      f"(known: {known}; see docs/directives.md)")
+        if name == FINGERPRINT:
+            if not _FINGERPRINT_ARG.match(m.group("rest")):
+                raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` takes one argument: the "
+                                         "SHA-256 (64 hex digits) of the catalog the migration was planned from")
+            if statements and line_no > statements[0].line:
+                raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` belongs before the "
+                                         "first statement of the file")
+            continue
         if m.group("rest").strip():
             raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` takes no arguments")
         if line_no not in claimed:
