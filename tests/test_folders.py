@@ -467,3 +467,48 @@ def test_a_malformed_fingerprint_directive_is_refused(tmp_path, line, message):
     folder = write_folder(tmp_path, {"20260101000000_a": line})
     with pytest.raises(MigrationFileError, match=message):
         read_folder(folder).migrations[0].steps()
+
+
+# -- one Project ------------------------------------------------------------------------------------------------
+
+def test_the_diff_and_migrate_commands_no_longer_import_each_other():
+    import ast
+
+    for module, other in (("diff_cmd", "migrate_cmd"),):
+        tree = ast.parse((ROOT / "prisma_dsql" / "cli" / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert f"prisma_dsql.cli.{other}" not in imported
+
+
+def test_a_project_reads_prisma_config_ts_once_for_everything_it_answers(tmp_path, monkeypatch):
+    from prisma_dsql import prisma_config
+    from prisma_dsql.project import Project
+
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "schema.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\n'
+                                                  "model A {\n  id BigInt @id\n}\n")
+    (tmp_path / "prisma.config.ts").write_text(
+        'import { defineConfig, env } from "prisma/config";\n'
+        'export default defineConfig({\n  schema: "db/schema.prisma",\n'
+        '  migrations: { path: "db/history" },\n  datasource: { url: env("MY_URL") },\n});\n')
+    parsed = []
+    real = prisma_config.parse_prisma_config
+    monkeypatch.setattr(prisma_config, "parse_prisma_config", lambda text, path: parsed.append(path) or real(text, path))
+    project = Project(cwd=tmp_path)
+    assert project.schema_path == tmp_path / "db" / "schema.prisma"
+    assert project.migrations_dir == tmp_path / "db" / "history"
+    profile, _options, _adjust = project.settings(target="postgres")
+    assert profile.target == "postgres"
+    for name in ("DATABASE_URL", "DSQL_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MY_URL", "postgresql://app@db.example:5432/shop")
+    spec = project.datasource()  # prisma.config.ts's datasource, from the same (cached) file
+    assert (spec.host, spec.dbname, spec.source) == ("db.example", "shop", "prisma.config.ts")
+    assert len(parsed) == 1, parsed
+    # An edited file is read again (the cache is keyed on the file's identity and mtime).
+    import time
+
+    time.sleep(0.01)
+    (tmp_path / "prisma.config.ts").write_text('export default { schema: "db/schema.prisma" };\n')
+    assert Project(cwd=tmp_path).migrations_dir == tmp_path / "db" / "migrations"
+    assert len(parsed) == 2
