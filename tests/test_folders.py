@@ -455,8 +455,44 @@ def test_a_generated_migration_carries_its_fingerprint_and_plan_url_checks_it(pg
     skipped = cli("plan", schema, "--url", pg_database, "--target", "postgres", "--skip-fingerprint-check",
                   "--accept-data-loss")
     assert skipped.returncode == 0 and "planned from" not in skipped.stderr, skipped.stderr
-    deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
+    # deploy refuses it too, before anything runs, and says what differs.
+    refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
+    assert refused.returncode == 1 and "planned from another database state" in refused.stderr, refused.stderr
+    assert "Intruder" in refused.stderr and "PRISMA_DSQL_SKIP_FINGERPRINT_CHECK=1" in refused.stderr
+    with psycopg.connect(pg_database) as conn:
+        names = [r[0] for r in conn.execute("SELECT migration_name FROM _prisma_migrations")]
+        assert names == [p.name for p in sorted(migrations.iterdir()) if p.is_dir()][:1]
+    env_skip = dict(PRISMA_DSQL_SKIP_FINGERPRINT_CHECK="1")
+    os.environ.update(env_skip)
+    try:
+        deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
+    finally:
+        os.environ.pop("PRISMA_DSQL_SKIP_FINGERPRINT_CHECK")
     assert deployed.returncode == 0, deployed.stderr
+
+
+def test_deploy_accepts_the_database_a_migration_was_planned_from(pg_database, tmp_path):
+    """`migrate dev` against the folder (a shadow replay), then deploy on the real database: it matches."""
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(head + "model A {\n  id BigInt @id\n  v Decimal\n}\n")
+    migrations = tmp_path / "prisma" / "migrations"
+    assert cli("migrate", "--from-empty", schema).returncode == 0
+    from prisma_dsql.migrations.fingerprint import check_before_deploy
+    from tests.test_deploy_helpers import emulated
+    from tests.test_deploy_helpers import run_deploy as deploy_emulated
+
+    url = emulated(pg_database)  # the DSQL target's folder, deployed through DSQL's rules
+    assert deploy_emulated(url, migrations).applied  # the first migration (Prisma's own shape: no fingerprint)
+    schema.write_text(head + "model A {\n  id BigInt @id\n  v Decimal\n}\nmodel B {\n  id BigInt @id\n}\n")
+    dev = cli("migrate", "dev", "--name", "b", schema)
+    assert dev.returncode == 0, dev.stderr
+    folder = read_folder(migrations)
+    with Connector(resolve_spec(url=url, env={})) as c:
+        assert check_before_deploy(c, folder) == folder.migrations[1].name  # checked, and it matches
+    summary = deploy_emulated(url, migrations)
+    assert summary.applied == [folder.migrations[1].name]
 
 
 @pytest.mark.parametrize("line, message", [

@@ -55,6 +55,7 @@ from prisma_dsql.deploy.runner import Committed, RetriesExhausted, RetryPolicy, 
 from prisma_dsql.deploy.schedule import Scheduler
 from prisma_dsql.deploy.steps import JobObject, Step
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.migrations.fingerprint import check_before_deploy
 from prisma_dsql.redact import redact
 from prisma_dsql.render.safe import visible
 
@@ -98,6 +99,8 @@ class DeployOptions:
     lock_lease: float = DEFAULT_LEASE
     max_rounds: int = DEFAULT_MAX_ROUNDS
     job_timeout: float = DEFAULT_JOB_TIMEOUT
+    #: Refuse a database that moved from where the first pending migration was planned (its fingerprint).
+    check_fingerprint: bool = True
 
 
 @dataclass
@@ -176,6 +179,8 @@ def deploy(connector, folder_path: Path, options: DeployOptions | None = None,
     folder = read_folder(folder_path)
     notes = check_folder(folder, dsql=connector.spec.is_dsql)  # all of it, before the database is touched
     options = options or DeployOptions()
+    if options.check_fingerprint:  # read-only: the database is where the first pending migration starts
+        check_before_deploy(connector, folder)
     reporter = reporter or QuietReporter()
     for note in notes:
         reporter.line(f"note: {note}")

@@ -11,10 +11,13 @@ Contract
 * :func:`database_fingerprint(catalog, profile, loaded)`: the fingerprint a plan computed from that database
   would carry (the catalog as the database stores it, without extensions unless the schema manages them, as
   the planner sees it).
-* :func:`check(...)`: the database's fingerprint against the first pending migration that carries one; when it
-  moved, :class:`FingerprintMoved` (exit 1) names what differs (the database compared with the migrations
-  before it, replayed into a shadow database) and how to go on (``--skip-fingerprint-check`` for folders
-  edited by hand).
+* :func:`check(...)` (``plan --url``) and :func:`check_before_deploy(connector, folder)` (``migrate deploy``,
+  before anything runs): the database's fingerprint against the first pending migration that carries one (a
+  migration already started, being resumed, is not checked: it moved the database itself); when it moved,
+  :class:`FingerprintMoved` (exit 1) names what differs (the database compared with the migrations before it,
+  replayed into a shadow database) and how to go on (``--skip-fingerprint-check`` for folders edited by hand).
+  Deploy does not know the Prisma schema, so it accepts the fingerprint as DSQL or PostgreSQL store the catalog,
+  with or without extensions (:func:`candidate_fingerprints`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from prisma_dsql.errors import PrismaDsqlError
 NAME = "fingerprint"
 PREFIX = "-- prisma-dsql:"
 _LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*fingerprint\s+(?P<hash>[0-9a-f]{64})\s*$")
+#: Set (to anything) to deploy without the fingerprint check (a folder edited by hand); `plan` takes
+#: --skip-fingerprint-check.
+SKIP_ENV = "PRISMA_DSQL_SKIP_FINGERPRINT_CHECK"
 #: How much of the head of a file is looked at for the directive (it is written on the first line).
 _HEAD_CHARS = 64 * 1024
 
@@ -90,15 +96,8 @@ def check(live_catalog, folder, applied: set[str], profile, loaded=None) -> str 
     actual = database_fingerprint(live_catalog, profile, loaded)
     if actual == expected:
         return migration.name
-    differences = _differences(live_catalog, folder, migration, applied, profile, loaded)
-    shown = "\n".join(f"  - {d}" for d in differences[:20])
-    more = f"\n  ... and {len(differences) - 20} more" if len(differences) > 20 else ""
-    raise FingerprintMoved(
-        f"migration {migration.name} was planned from another database state (fingerprint {expected[:12]}...; "
-        f"the database is at {actual[:12]}...): it changed since the plan was made"
-        + (f". What differs from the migrations before it:\n{shown}{more}\n" if differences else ".\n")
-        + "Plan again from this database (`prisma-dsql migrate dev --url ...`), or, for a migration edited by "
-          "hand, pass --skip-fingerprint-check")
+    raise _moved(migration, expected, actual,
+                 _differences(live_catalog, folder, migration, applied, profile, loaded), "plan")
 
 
 def _differences(live_catalog, folder, migration, applied, profile, loaded) -> list[str]:
@@ -123,7 +122,7 @@ def _differences(live_catalog, folder, migration, applied, profile, loaded) -> l
             from prisma_dsql.introspect.scope import declared_schemas
 
             expected = replay_migrations(root, profile, declared_schemas(loaded)).catalog
-        except PrismaDsqlError as exc:
+        except Exception as exc:  # no embedded server here, a folder that does not replay: say so, still refuse
             return [f"(the migrations before it could not be replayed to compare: {exc})"]
     if loaded is None or "postgresqlExtensions" not in loaded.schema.preview_features:
         expected, live_catalog = replace(expected, extensions=()), replace(live_catalog, extensions=())
@@ -155,3 +154,66 @@ def check_url(url: str, directory, profile, loaded=None) -> str | None:
     finally:
         conn.close()
     return check(live, folder, applied, profile, loaded)
+
+
+def candidate_fingerprints(conn, url_schema: str | None) -> set[str]:
+    """The fingerprints a plan from this database could carry, when the deploy does not know the Prisma schema:
+    as DSQL and as PostgreSQL store the catalog, with and without extensions, over the schemas a schema without
+    ``schemas = [...]`` manages (the URL's ``?schema=``, else public) and over every user schema (a multi-schema
+    project). A moved database matches none of them."""
+    from prisma_dsql.capabilities import dsql_profile, postgres_profile
+    from prisma_dsql.introspect import introspect
+    from prisma_dsql.introspect.scope import managed_schemas
+    from prisma_dsql.introspect.stored import stored_form
+
+    found: set[str] = set()
+    for scope in (managed_schemas((), url_schema), None):
+        for profile in (dsql_profile(), postgres_profile()):
+            catalog = introspect(conn, schemas=scope, profile=profile)
+            for keep_extensions in (False, True):
+                shown = catalog if keep_extensions else replace(catalog, extensions=())
+                found.add(stored_form(shown, profile).fingerprint())
+    return found
+
+
+def check_before_deploy(connector, folder) -> str | None:
+    """``migrate deploy``'s check, before anything runs: the first pending migration (not started before: a
+    resumed one has moved the database itself) carrying a fingerprint must start from this database. Returns the
+    name checked, None when there is nothing to check; raises :class:`FingerprintMoved`."""
+    import os
+
+    from prisma_dsql.deploy import history
+
+    if os.environ.get(SKIP_ENV) or not any(parse(m.script) for m in folder.migrations):
+        return None
+    conn = connector.connection()
+    spec = connector.spec
+    rows = history.read(conn)
+    applied = {r.migration_name for r in rows if r.applied}
+    started = {r.migration_name for r in rows if r.rolled_back_at is None}
+    migration, expected = first_pending(folder, applied)
+    if migration is None or expected is None or migration.name in started:
+        return None
+    found = candidate_fingerprints(conn, spec.schema)
+    if expected in found:
+        return migration.name
+    from prisma_dsql.capabilities import dsql_profile, postgres_profile
+    from prisma_dsql.introspect import introspect
+    from prisma_dsql.introspect.scope import managed_schemas
+
+    profile = dsql_profile() if spec.is_dsql else postgres_profile()
+    live = introspect(conn, schemas=managed_schemas((), spec.schema), profile=profile)
+    raise _moved(migration, expected, database_fingerprint(live, profile),
+                 _differences(live, folder, migration, applied, profile, None), "deploy")
+
+
+def _moved(migration, expected: str, actual: str, differences: list[str], command: str) -> FingerprintMoved:
+    shown = "\n".join(f"  - {d}" for d in differences[:20])
+    more = f"\n  ... and {len(differences) - 20} more" if len(differences) > 20 else ""
+    return FingerprintMoved(
+        f"migration {migration.name} was planned from another database state (fingerprint {expected[:12]}...; "
+        f"the database is at {actual[:12]}...): it changed since the plan was made"
+        + (f". What differs from the migrations before it:\n{shown}{more}\n" if differences else ".\n")
+        + "Plan again from this database (`prisma-dsql migrate dev --url ...`), or, for a migration edited by "
+          + ("hand, pass --skip-fingerprint-check" if command == "plan" else
+             f"hand, set {SKIP_ENV}=1 for this deploy"))

@@ -78,7 +78,7 @@ def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ..
     import psycopg
 
     from prisma_dsql.connect import Connector, resolve_spec
-    from prisma_dsql.deploy.engine import deploy
+    from prisma_dsql.deploy.engine import DeployOptions, deploy
     from prisma_dsql.deploy.folder import check_folder, read_folder
     from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
@@ -98,7 +98,8 @@ def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ..
             factory = emulator_factory(url)
         with Connector(resolve_spec(url=url, env={}), factory=factory) as connector:
             try:
-                deploy(connector, directory)
+                # The shadow is built from the folder itself: no fingerprint to hold it to.
+                deploy(connector, directory, DeployOptions(check_fingerprint=False))
             except PrismaDsqlError as exc:
                 raise ShadowReplayError(f"the migrations in {directory} do not apply to a shadow database: {exc}") \
                     from None
