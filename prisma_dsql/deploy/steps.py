@@ -49,8 +49,6 @@ FINGERPRINT = "fingerprint"
 DIRECTIVES = (REPEAT, WAIT_FOR_JOBS, FINGERPRINT)
 _FINGERPRINT_ARG = re.compile(r"^\s+[0-9a-f]{64}\s*$")
 _DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
-#: Whole lines that mention a directive (the only lines :func:`directives_by_statement` looks at).
-_DIRECTIVE_SCAN = re.compile(r"^[^\n]*prisma-dsql:[^\n]*$", re.MULTILINE)
 
 
 class MigrationFileError(PrismaDsqlError):
@@ -361,32 +359,36 @@ def directives_by_statement(script: str, statements: list[Statement], file: Path
 
     Every ``-- prisma-dsql:`` line of the file must be a known directive among the comments that lead a
     statement; anything else raises :class:`MigrationFileError` naming the line. Only the lines that hold
-    ``prisma-dsql:`` are looked at (found by one scan, their numbers counted as it goes): a file of
+    ``prisma-dsql:`` are looked at (found with ``str.find``, their numbers counted as it goes): a file of
     millions of lines costs no per-line memory."""
     found: dict[int, tuple[re.Match, str]] = {}
     line, at = 1, 0
-    for hit in _DIRECTIVE_SCAN.finditer(script):
-        line += script.count("\n", at, hit.start())
-        at = hit.start()
-        text = hit.group()
+    pos = script.find(DIRECTIVE_PREFIX)
+    while pos >= 0:
+        start = script.rfind("\n", 0, pos) + 1
+        end = script.find("\n", pos)
+        end = len(script) if end < 0 else end
+        line += script.count("\n", at, start)
+        at = start
+        text = script[start:end]
         m = _DIRECTIVE_LINE.match(text)
         if m is not None:
             found[line] = (m, text.strip())
+        pos = script.find(DIRECTIVE_PREFIX, end)
     result: list[tuple] = []
     claimed: set[int] = set()
-    previous_line = 0
+    lines = sorted(found)  # the found lines are walked once, beside the statements (both in file order)
+    k = 0
     for s in statements:
         mine = []
-        if found:
-            leading = {c.strip() for c in s.leading_comments}
-            for line_no in [n for n in found if previous_line < n < s.line]:
-                m, text = found[line_no]
-                if text not in leading:
-                    continue
+        while k < len(lines) and lines[k] < s.line:
+            line_no = lines[k]
+            k += 1
+            m, text = found[line_no]
+            if text in {c.strip() for c in s.leading_comments}:
                 mine.append((m.group("name"), line_no))
                 claimed.add(line_no)
-        result.append(tuple(sorted(mine, key=lambda d: d[1])))
-        previous_line = s.line
+        result.append(tuple(mine))
     for line_no, (m, _text) in sorted(found.items(), key=lambda item: item[0]):
         name = m.group("name")
         if name not in DIRECTIVES:
