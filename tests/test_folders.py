@@ -548,3 +548,26 @@ def test_a_project_reads_prisma_config_ts_once_for_everything_it_answers(tmp_pat
     (tmp_path / "prisma.config.ts").write_text('export default { schema: "db/schema.prisma" };\n')
     assert Project(cwd=tmp_path).migrations_dir == tmp_path / "db" / "migrations"
     assert len(parsed) == 2
+
+
+@pytest.mark.parametrize("target", ["dsql", "postgres"])
+def test_the_planner_steps_and_the_classifier_agree(target):
+    """One vocabulary: every step the planner makes is the kind the classifier reads from its SQL."""
+    from prisma_dsql.capabilities import profile_for
+    from prisma_dsql.migrations.evolve import plan_between_sides
+    from prisma_dsql.migrations.sources import Side
+    from prisma_dsql.plan import PlanOptions
+
+    pairs = [(Side("schema", str(ROOT / "samples/evolution/v1")), Side("schema", str(ROOT / "samples/evolution/v2"))),
+             (Side("schema", str(ROOT / "samples/evolution/v2")), Side("schema", str(ROOT / "samples/evolution/v1")))]
+    pairs += [(Side("empty"), Side("schema", str(p))) for p in sorted((ROOT / "samples").iterdir())
+              if (p / "schema.prisma").is_file()]
+    seen = set()
+    for before, after in pairs:
+        evo = plan_between_sides(before, after, profile_for(target), plan_options=PlanOptions(True, True))
+        if evo.plan is None:
+            continue  # a sample DSQL refuses (the point of that sample)
+        for step in evo.plan.steps:
+            assert classify(step.sql) == step.kind, (step.kind, step.sql)
+            seen.add(step.kind)
+    assert {"ddl"} <= seen and (target == "postgres" or {"dml", "async-ddl"} <= seen)
