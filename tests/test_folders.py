@@ -571,3 +571,24 @@ def test_the_planner_steps_and_the_classifier_agree(target):
             assert classify(step.sql) == step.kind, (step.kind, step.sql)
             seen.add(step.kind)
     assert {"ddl"} <= seen and (target == "postgres" or {"dml", "async-ddl"} <= seen)
+
+
+@pytest.mark.parametrize("target", ["postgres", "dsql"])
+def test_a_first_migration_written_by_dev_deploys_on_an_empty_database(pg_database, tmp_path, target):
+    """`migrate dev` with no folder yet plans from an empty database: a new database matches that fingerprint."""
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id BigInt @id\n  n Int?\n}\n')
+    dev = cli("migrate", "dev", "--name", "init", schema, "--target", target)
+    assert dev.returncode == 0, dev.stderr
+    migrations = tmp_path / "prisma" / "migrations"
+    (first,) = read_folder(migrations).migrations
+    assert first.script.startswith("-- prisma-dsql:fingerprint ")
+    from prisma_dsql.migrations.fingerprint import check_before_deploy
+    from tests.test_deploy_helpers import connector, emulated
+
+    # The DSQL target's folder goes through DSQL's rules (the emulation); the postgres one onto plain PostgreSQL.
+    with (connector(emulated(pg_database)) if target == "dsql" else plain_pg(pg_database)) as c:
+
+        assert check_before_deploy(c, read_folder(migrations)) == first.name
+        assert deploy(c, migrations, fast_options()).applied == [first.name]
