@@ -50,11 +50,11 @@ class LoadedSchema:
 def discover(cwd: Path | None = None) -> Path:
     """The schema path Prisma would use in `cwd`, or InputError listing where we looked."""
     cwd = cwd or Path.cwd()
-    config = cwd / "prisma.config.ts"
-    if config.is_file() or config.is_symlink():
-        from prisma_dsql.prisma_config import read_prisma_config
+    from prisma_dsql.prisma_config import find_prisma_config
 
-        cfg = read_prisma_config(config)
+    cfg = find_prisma_config(cwd)
+    if cfg is not None:
+        config = cfg.path
         reason = cfg.reason_for("schema")
         if reason:
             raise InputError(f"{config}: {reason}. prisma-dsql reads this file, it never runs it: pass the schema "

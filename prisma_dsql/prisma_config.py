@@ -1,13 +1,15 @@
 """Read `prisma.config.ts` as data, never as code.
 
-Contract: `read_prisma_config(path)` returns a `PrismaConfig` with what the file
+Contract: `find_prisma_config(cwd)` is the one place that locates the project's file (None without one);
+`read_prisma_config(path)` returns a `PrismaConfig` with what the file
 states literally: `schema`, `migrations.path` and `datasource.url` (a string, or
 `EnvVar("NAME")` for `env("NAME")` / `process.env.NAME`: the variable is named,
 never read). Nothing in the file is evaluated. When a value we need is computed
 (`path.join(...)`, a variable, a spread, a template with `${}`), or the file does
 not export a config we can find, the answer says so (`too_dynamic` for the whole
 file, `reason_for(field)` per field) and callers ask for `--schema` /
-`--migrations-dir`. Raises `InputError` only when the file cannot be read at all.
+`--migrations-dir`. Raises `InputError` only when the file cannot be read at all. A file is read and parsed
+once per process while it does not change (every command asks for several of its entries).
 
 How: a small tokenizer that knows TypeScript's comments (`//`, `/* */`), string
 literals, template literals (with `${...}` nesting) and regex literals, so a
@@ -514,11 +516,41 @@ def parse_prisma_config(text: str, path: Path) -> PrismaConfig:
     )
 
 
+#: Parsed files by (path, device, inode, size, mtime): a command that asks in several places (the schema, the
+#: migrations folder, the datasource) reads and parses the file once.
+_READ: dict[tuple, PrismaConfig] = {}
+
+
 def read_prisma_config(path: Path | str) -> PrismaConfig:
-    """Read and parse `path` (at most MAX_CONFIG_BYTES; InputError when unreadable)."""
+    """Read and parse `path` (at most MAX_CONFIG_BYTES; InputError when unreadable). A regular file that has
+    not changed since it was last read here is not read again."""
+    import os
+    import stat
+
     from prisma_dsql.files import read_capped
 
     path = Path(path)
+    try:
+        st = os.stat(path)
+        key = (str(path.absolute()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) \
+            if stat.S_ISREG(st.st_mode) else None
+    except OSError:
+        key = None  # read_capped says what is wrong with it
+    if key is not None and key in _READ:
+        return _READ[key]
     raw = read_capped(path, MAX_CONFIG_BYTES, str(path), what="prisma.config.ts files")
     text = raw.decode("utf-8", errors="replace")
-    return parse_prisma_config(text, path)
+    config = parse_prisma_config(text, path)
+    if key is not None:
+        _READ[key] = config
+    return config
+
+
+def find_prisma_config(cwd: Path | None = None) -> PrismaConfig | None:
+    """The project's `prisma.config.ts` (in `cwd`, where Prisma looks), read as data; None when there is none.
+    The one place that locates the file: the schema, the migrations folder and the datasource all ask here."""
+    cwd = cwd or Path.cwd()
+    path = cwd / "prisma.config.ts"
+    if not (path.is_file() or path.is_symlink()):
+        return None
+    return read_prisma_config(path)

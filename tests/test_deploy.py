@@ -253,7 +253,8 @@ def test_folder_problems_exit_2(tmp_path):
     ("-- prisma-dsql:repeat-until-zero\nUPDATE t SET a = 1;\n", "unknown directive `-- prisma-dsql:repeat-until-zero`", 1),
     ("SELECT 1;\n-- prisma-dsql:wait-for-jobs\n", "is not right before a statement", 2),
     ("-- prisma-dsql:repeat-until-zero-rows\nCREATE TABLE t (a INT);\n", "must come right before an INSERT", 1),
-    ("BEGIN;\nCREATE TABLE t (a INT);\nCOMMIT;\n", "transaction control", 1),
+    ("BEGIN;\nCREATE TABLE t (a INT);\n", "with no `COMMIT`", 1),
+    ("CREATE TABLE t (a INT);\nROLLBACK;\n", "only `BEGIN; ... COMMIT;` blocks", 2),
     ("CREATE TABLE t (a TEXT DEFAULT 'x);\n", "unterminated", 1),
 ])
 def test_bad_migration_files_exit_2_with_file_and_line(tmp_path, sql, message, line):

@@ -99,12 +99,15 @@ def _connector(spec):
 @click.option("--batch-rows", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
               help="Rows one round of a batched backfill or copy changes at most (default: from the measured row "
                    "size, within half of DSQL's 3,000 rows and 10 MiB per transaction).")
+@click.option("--skip-fingerprint-check", is_flag=True,
+              help="Do not refuse a database that is not where the first pending migration was planned from "
+                   "(for migrations edited by hand).")
 @click.option("--dry-run", is_flag=True, help="Print every statement and wait that would run; change nothing.")
 @click.option("--rehearse", is_flag=True,
               help="Apply the folder to a throwaway local PostgreSQL that enforces DSQL's rules, then remove it.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and errors.")
 def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, max_jobs, max_retries, lock_wait,
-           lock_lease, batch_rows, dry_run, rehearse, quiet) -> None:
+           lock_lease, batch_rows, skip_fingerprint_check, dry_run, rehearse, quiet) -> None:
     """Apply pending migrations to Aurora DSQL (or PostgreSQL), one statement per transaction, keeping
     Prisma's _prisma_migrations history. Resumes an interrupted deploy where it stopped."""
     from dataclasses import replace
@@ -127,6 +130,8 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslroot
         options = replace(options, lock_lease=lock_lease)
     if batch_rows is not None:
         options = replace(options, batch_rows=batch_rows)
+    if skip_fingerprint_check:
+        options = replace(options, check_fingerprint=False)
     reporter = reporter_for(sys.stdout, quiet=quiet)
 
     if rehearse:

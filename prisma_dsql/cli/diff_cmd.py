@@ -8,8 +8,8 @@
     prisma-dsql migrate dev --name NAME [SCHEMA] [--migrations-dir DIR] [--url URL]
 
 The pipelines live in `prisma_dsql.migrations` (sources, evolve); these commands read options and
-print. Exit codes: diff follows Prisma (0 done; with --exit-code 0 no difference, 2 differences;
-1 error or refusal); plan and dev: 0 planned/written, 1 refused, 2 usage or unreadable input.
+print. Exit codes: diff follows Prisma (0 done; with --exit-code 0 no difference, 2 differences, including
+differences that would lose data or need a rebuild (their refusal is printed); 1 error or refusal); plan and dev: 0 planned/written, 1 refused, 2 usage or unreadable input.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from pathlib import Path
 
 import click
 
-from prisma_dsql.cli.common import pick_schema, use_color
-from prisma_dsql.cli.migrate_cmd import _refuse, _report, _settings, target_options
+from prisma_dsql.cli.common import pick_schema, refuse, report, target_options, use_color
 
 
 def plan_options(f):
@@ -67,8 +66,9 @@ def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints):
         return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
 
 
-def _fail(evo, no_color: bool) -> None:
-    """Say why there is no plan, and exit 1."""
+def _fail(evo, no_color: bool, status: int = 1) -> None:
+    """Say why there is no plan, and exit ``status`` (1; `diff --exit-code` passes 2 when the refusal is
+    about changes not allowed, such as data loss: there are differences, as Prisma's exit 2 says)."""
     from prisma_dsql.migrations.generate import Generated
     from prisma_dsql.plan.report import render_refusal
 
@@ -80,9 +80,9 @@ def _fail(evo, no_color: bool) -> None:
             for line in evo.refused.summary:
                 click.echo(f"  - {line}", err=True)
         click.echo(render_refusal(evo.refused, evo.suggestions), nl=False, err=True)
-        sys.exit(1)
-    _refuse(Generated(None, None, diagnostics=evo.diagnostics, problems=evo.problems, refusal=evo.refusal),
-            list(evo.sources), no_color)
+        sys.exit(status)
+    refuse(Generated(None, None, diagnostics=evo.diagnostics, problems=evo.problems, refusal=evo.refusal),
+           list(evo.sources), no_color)
 
 
 @click.command()
@@ -112,13 +112,17 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
                           config_datasource=from_config_datasource)
     to_side = pick_side("to", empty=to_empty, schema=to_schema, migrations=to_migrations, url=to_url,
                         config_datasource=to_config_datasource)
-    schema_path = to_schema or from_schema
-    profile, options, adjust = _settings(schema_path, config_path, target, dsql_version, identity_cache)
+    from prisma_dsql.project import Project
+
+    project = Project(schema=to_schema or from_schema, config_path=config_path)
+    profile, options, adjust = project.settings(target, dsql_version, identity_cache)
     evo = _evolve(from_side, to_side, profile, options, adjust,
                   PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if not evo.ok:
-        _fail(evo, no_color)
-    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
+        # Differences that need --accept-data-loss or --allow-rebuild are still differences: Prisma's
+        # `migrate diff --exit-code` says 2 for them (it never asks for data-loss consent to compare).
+        _fail(evo, no_color, 2 if exit_code and evo.refused is not None else 1)
+    report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     for hint in evo.unused_hints:
         click.echo(f"warning: {hint}", err=True)
     text = evo.plan.text() if script else render_plan(evo.plan, use_color(no_color) and output is None)
@@ -152,27 +156,41 @@ def _write_new(path: Path, text: str) -> None:
 @click.option("--from-migrations", type=click.Path(path_type=Path), default=None,
               help="Plan against this migrations folder (default: Prisma's, replayed into a shadow database).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--skip-fingerprint-check", is_flag=True,
+              help="With --url: do not refuse a database that is not where the folder's pending migration was "
+                   "planned from (for migrations edited by hand).")
 @plan_options
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_rebuild, rename_tables,
-         rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, accept_data_loss, allow_rebuild,
+         rename_tables, rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
     """Show the steps that take a database (or the migrations folder) to SCHEMA: hazards, reasons, schema lines."""
-    from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.sources import Side
     from prisma_dsql.plan import PlanOptions
     from prisma_dsql.plan.report import render_plan
+    from prisma_dsql.project import Project
 
-    path = pick_schema(schema, schema_opt)
-    path = path if path is not None else discover()
-    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
+    project = Project(schema=pick_schema(schema, schema_opt), config_path=config_path,
+                      migrations_dir=from_migrations)
+    path = project.schema_path
+    profile, options, adjust = project.settings(target, dsql_version, identity_cache)
     if url is not None:
         from_side = Side("url", url)
-    else:
-        from prisma_dsql.cli.migrate_cmd import default_migrations_dir
+        from prisma_dsql.errors import UsageError
 
-        directory = from_migrations or default_migrations_dir(load(path))
-        from_side = Side("migrations", str(directory)) if Path(directory).is_dir() else Side("empty")
+        try:
+            directory = project.migrations_dir
+        except UsageError:  # a computed migrations.path: there is no folder to check the database against
+            directory = None
+        if not skip_fingerprint_check and directory is not None and directory.is_dir():
+            from prisma_dsql.migrations.fingerprint import check_url
+
+            checked = check_url(url, directory, profile, project.loaded)
+            if checked:
+                click.echo(f"The database is where {checked} was planned from (fingerprint checked).", err=True)
+    else:
+        directory = project.migrations_dir
+        from_side = Side("migrations", str(directory)) if directory.is_dir() else Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
                   PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if fmt == "json":
@@ -187,7 +205,7 @@ def plan(schema, schema_opt, url, from_migrations, fmt, accept_data_loss, allow_
         sys.exit(0 if evo.ok else 1)
     if not evo.ok:
         _fail(evo, no_color)
-    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
+    report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     if fmt == "html":
         from prisma_dsql.render.plan_html import render as render_html
 
@@ -217,16 +235,15 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql; never overwrites anything and
     never touches a real database (apply it with `prisma-dsql migrate deploy`).
     """
-    from prisma_dsql.cli.migrate_cmd import default_migrations_dir
-    from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.folder import write_migration
     from prisma_dsql.migrations.sources import Side
     from prisma_dsql.plan import PlanOptions
+    from prisma_dsql.project import Project
 
-    path = pick_schema(schema, schema_opt)
-    path = path if path is not None else discover()
-    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
-    directory = Path(migrations_dir) if migrations_dir is not None else default_migrations_dir(load(path))
+    project = Project(schema=pick_schema(schema, schema_opt), config_path=config_path, migrations_dir=migrations_dir)
+    path = project.schema_path
+    profile, options, adjust = project.settings(target, dsql_version, identity_cache)
+    directory = project.migrations_dir
     if url is not None:
         from_side = Side("url", url)
     elif directory.is_dir():
@@ -237,12 +254,16 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
                   PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
     if not evo.ok:
         _fail(evo, no_color)
-    _report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
+    report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     if not evo.plan.steps:
         click.echo(f"Already in sync: the schema needs nothing beyond {from_side.describe()}; no migration written.",
                    err=True)
         return
-    written = write_migration(directory, name, evo.plan.text(), initial=False)
+    from prisma_dsql.migrations.fingerprint import render as fingerprint_line
+
+    # The first line says where the plan starts, so deploy and `plan --url` can refuse a database that moved.
+    head = fingerprint_line(evo.plan.fingerprint) if evo.plan.fingerprint else ""
+    written = write_migration(directory, name, head + evo.plan.text(), initial=False)
     n = len(evo.plan.steps)
     hazards = len(evo.plan.hazards())
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()}"

@@ -101,7 +101,7 @@ def _output_failed(exc: OSError) -> int:
 
 def _error(text: str) -> None:
     try:
-        click.echo(f"error: {visible(redact(text))}", err=True)
+        click.echo(f"error: {visible(redact(text), keep_newlines=True)}", err=True)
     except OSError:
         pass
 

@@ -17,95 +17,27 @@ from pathlib import Path
 
 import click
 
-from prisma_dsql.cli.common import pick_schema, use_color
+from prisma_dsql.cli.common import TARGET_CHOICE, pick_schema, refuse, report, target_options  # noqa: F401
 
-TARGET_CHOICE = click.Choice(["dsql", "postgres"])
-#: The prisma.config.ts entry that names the migrations folder (read by prisma_dsql.prisma_config).
-_CONFIG_MIGRATIONS = "migrations.path"
-
-
-def target_options(f):
-    f = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                     help="prisma-dsql.toml to use (default: beside the schema, else in the current directory).")(f)
-    f = click.option("--identity-cache", type=int, default=None,
-                     help="CACHE of identity columns made from autoincrement(): 1 (dense ids) or >= 65536 "
-                          "(default: prisma-dsql.toml, else 65536).")(f)
-    f = click.option("--dsql-version", default=None, metavar="YYYY-MM-DD",
-                     help="Generate for Aurora DSQL as of this date (default: prisma-dsql.toml, else the newest "
-                          "known).")(f)
-    f = click.option("--target", type=TARGET_CHOICE, default=None,
-                     help="dsql (default): what Aurora DSQL accepts; postgres: exactly what Prisma generates.")(f)
-    return f
+#: Kept for callers of the old names (prisma_dsql.cli.deploy_cmd imports default_migrations_dir).
+_report, _refuse = report, refuse
 
 
 def _settings(schema_path: Path | None, config_path: Path | None, target: str | None, dsql_version: str | None,
               identity_cache: int | None):
-    """(profile, translate options, adjust): command line over prisma-dsql.toml over defaults, and the
-    function that applies inline suppressions and the file's ignores/severities to rule findings,
-    as `prisma-dsql validate` does."""
-    from dataclasses import replace
+    """(profile, translate options, adjust) for a schema: :meth:`prisma_dsql.project.Project.settings`."""
+    from prisma_dsql.project import Project
 
-    from prisma_dsql import config, suppression
-    from prisma_dsql.errors import UsageError
-
-    cfg, profile = config.settings(schema_path, config_path, target=target, dsql_version=dsql_version)
-    try:
-        options = cfg.translate if identity_cache is None else replace(cfg.translate, identity_cache=identity_cache)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    def adjust(findings, loaded):
-        kept = suppression.apply(findings, loaded.schema.comments, report_unused=False, disabled=cfg.disabled_codes)
-        return cfg.apply(kept)
-
-    return profile, options, adjust
-
-
-def _report(diagnostics, sources, no_color: bool, *, all_severities: bool) -> None:
-    """Findings on stderr: errors and warnings always; notes only when asked (they explain, not warn)."""
-    from prisma_dsql.diagnostics import Severity
-    from prisma_dsql.render.text import render
-
-    shown = [d for d in diagnostics if all_severities or d.severity is not Severity.INFO]
-    notes = len(diagnostics) - len(shown)
-    if shown:
-        click.echo(render(shown, sources, color=use_color(no_color, sys.stderr)), nl=False, err=True)
-    if notes:
-        click.echo(f"({notes} note{'s' if notes != 1 else ''} on how the schema is translated: "
-                   "`prisma-dsql validate` shows them)", err=True)
-
-
-def _refuse(generated, sources, no_color: bool) -> None:
-    _report(generated.diagnostics, sources, no_color, all_severities=False)
-    from prisma_dsql.render.safe import message as safe
-
-    for text, span, _code in generated.problems:
-        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
-        click.echo(safe(f"{where}error: {text}"), err=True)
-    click.echo(safe(f"error: no migration written: {generated.refusal}."), err=True)
-    sys.exit(1)
+    return Project(schema=schema_path, config_path=config_path).settings(target, dsql_version, identity_cache)
 
 
 def default_migrations_dir(loaded, cwd: Path | None = None) -> Path:
-    """Where Prisma keeps migrations: prisma.config.ts `migrations.path` (read as data, never run;
-    a computed path asks for --migrations-dir), else next to the schema file that holds the datasource."""
-    from prisma_dsql.errors import UsageError
-    from prisma_dsql.prisma_config import read_prisma_config
+    """Where Prisma keeps migrations (:attr:`prisma_dsql.project.Project.migrations_dir`): prisma.config.ts
+    `migrations.path` (read as data, never run; a computed path asks for --migrations-dir), else next to the
+    schema file that holds the datasource."""
+    from prisma_dsql.project import Project
 
-    cwd = cwd or Path.cwd()
-    config = cwd / "prisma.config.ts"
-    if config.is_file() or config.is_symlink():
-        cfg = read_prisma_config(config)
-        reason = cfg.reason_for(_CONFIG_MIGRATIONS)
-        if reason:
-            raise UsageError(f"{config}: {reason}. prisma-dsql reads this file, it never runs it: pass "
-                             "--migrations-dir")
-        if cfg.migrations_path is not None:
-            return cwd / cfg.migrations_path
-    ds = loaded.schema.datasource
-    if ds is not None and ds.span is not None:
-        return Path(ds.span.file).parent / "migrations"
-    return loaded.root / "migrations"
+    return Project(cwd=cwd, loaded=loaded).migrations_dir
 
 
 #: `prisma-dsql migrate <name> ...` subcommands, as Prisma spells them: name -> (module in
@@ -164,9 +96,9 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
     migration is planned against the folder replayed into an embedded shadow database.
     """
     from prisma_dsql.errors import UsageError
-    from prisma_dsql.loader import discover, load
     from prisma_dsql.migrations.folder import write_migration
     from prisma_dsql.migrations.generate import generate_from_empty
+    from prisma_dsql.project import Project
 
     if not from_empty:
         # `migrate --name X` is `migrate dev --name X`: the next migration after the folder's.
@@ -187,19 +119,18 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
             raise UsageError("--script needs --from-empty here; use `prisma-dsql migrate diff ... --script`")
         return dev.main(args, prog_name="prisma-dsql migrate dev", standalone_mode=False)
     name = name or "init"
-    path = pick_schema(schema, schema_opt)
-    path = path if path is not None else discover()
-    profile, options, adjust = _settings(path, config_path, target, dsql_version, identity_cache)
-    loaded = load(path)
+    project = Project(schema=pick_schema(schema, schema_opt), config_path=config_path, migrations_dir=migrations_dir)
+    profile, options, adjust = project.settings(target, dsql_version, identity_cache)
+    loaded = project.loaded
     generated = generate_from_empty(loaded, profile, options, adjust)
     if not generated.ok:
-        _refuse(generated, loaded.sources, no_color)
+        refuse(generated, loaded.sources, no_color)
     sql = generated.script.text()
-    _report(generated.diagnostics, loaded.sources, no_color, all_severities=False)
+    report(generated.diagnostics, loaded.sources, no_color, all_severities=False)
     if script:
         click.echo(sql)
         return
-    directory = migrations_dir if migrations_dir is not None else default_migrations_dir(loaded)
+    directory = project.migrations_dir
     written = write_migration(directory, name, sql)
     n = len(generated.script.steps)
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()})"

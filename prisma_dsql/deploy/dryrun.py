@@ -18,6 +18,13 @@ from prisma_dsql.deploy.schedule import Scheduler
 
 
 def plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> list[str]:
+    """The lines, with control characters of folder names (and statements) made visible."""
+    from prisma_dsql.render.safe import visible
+
+    return [visible(line, keep_newlines=True) for line in _plan(folder, rows, max_jobs, plain_postgres)]
+
+
+def _plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> list[str]:
     out: list[str] = []
     rows = rows or []
     failed = [r for r in rows if r.failed and r.logs]
@@ -43,6 +50,9 @@ def plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> l
             out.append(f"-- migration {m.name}: resume at statement {start + 1} of {len(steps)}")
         else:
             out.append(f"-- migration {m.name}: {len(steps)} statement{'s' if len(steps) != 1 else ''}")
+        for block in m.transaction_blocks:
+            out.append(f"-- lines {block.begin_line}-{block.commit_line} are a BEGIN; ... COMMIT; block: on Aurora "
+                       "DSQL the wrapper is dropped (one statement per transaction), each statement commits alone")
         for step in steps[:start]:
             scheduler.note(step)
         for step in steps[start:]:

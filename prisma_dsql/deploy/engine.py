@@ -59,14 +59,16 @@ from prisma_dsql.capabilities import Profile, dsql_profile, postgres_profile
 from prisma_dsql.deploy import batching, history
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
-from prisma_dsql.deploy.folder import Folder, LocalMigration, checksum_matches, read_folder
+from prisma_dsql.deploy.folder import Folder, LocalMigration, check_folder, checksum_matches, read_folder
 from prisma_dsql.deploy.lock import DEFAULT_LEASE, DEFAULT_WAIT, Lease
 from prisma_dsql.deploy.progress import QuietReporter, Reporter
 from prisma_dsql.deploy.runner import Committed, RetriesExhausted, RetryPolicy, Runner
 from prisma_dsql.deploy.schedule import Scheduler
 from prisma_dsql.deploy.steps import JobObject, Step
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.migrations.fingerprint import check_before_deploy
 from prisma_dsql.redact import redact
+from prisma_dsql.render.safe import visible
 
 #: Async jobs allowed to run at once. DSQL documents no limit; builds take 5-30 s each even on empty tables, so
 #: a from-empty deploy is bounded by the slowest builds only when most run together. 64 keeps a 300-index
@@ -114,6 +116,8 @@ class DeployOptions:
     batch_share: float = batching.DEFAULT_SHARE
     #: The DSQL facts whose limits size the batches (default: the newest DSQL profile).
     profile: Profile = field(default_factory=dsql_profile)
+    #: Refuse a database that moved from where the first pending migration was planned (its fingerprint).
+    check_fingerprint: bool = True
 
 
 @dataclass
@@ -154,7 +158,7 @@ class Summary:
         retries = sum(self.retries.values())
         head += (f"\nRetries: {self.retries.get('occ', 0)} after OCC conflicts (40001), "
                  f"{self.retries.get('connection', 0)} after lost connections." if retries else "\nRetries: none.")
-        return head
+        return visible(head, keep_newlines=True)  # migration names are folder names: any bytes
 
 
 # -- test hook ---------------------------------------------------------------------------------------------------
@@ -197,8 +201,13 @@ def deploy(connector, folder_path: Path, options: DeployOptions | None = None,
     ``connector``: a :class:`prisma_dsql.connect.Connector`. ``open_extra()``: a new connection for the lock's
     heartbeat (default: another connection from the connector's spec and factory)."""
     folder = read_folder(folder_path)
+    notes = check_folder(folder, dsql=connector.spec.is_dsql)  # all of it, before the database is touched
     options = options or DeployOptions()
+    if options.check_fingerprint:  # read-only: the database is where the first pending migration starts
+        check_before_deploy(connector, folder)
     reporter = reporter or QuietReporter()
+    for note in notes:
+        reporter.line(f"note: {note}")
     return _Deploy(connector, folder, options, reporter, open_extra).run()
 
 

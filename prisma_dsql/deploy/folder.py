@@ -6,10 +6,19 @@ Contract
 them. Each :class:`LocalMigration` carries the bytes' checksum (lowercase hex SHA-256, as Prisma stores it),
 and, parsed on demand by :meth:`LocalMigration.steps`, its statements as :class:`~prisma_dsql.deploy.steps.Step`.
 
-Refused with exit 2 (:class:`FolderError`): a missing folder, a ``migration_lock.toml`` naming a provider
-other than postgresql, a migration directory without ``migration.sql``, a file that is not UTF-8 or cannot be
+Refused with exit 2 (:class:`FolderError`): a missing or unreadable folder, a ``migration_lock.toml`` naming a
+provider other than postgresql, a migration directory without ``migration.sql``, a migration.sql that cannot be
+read (permissions), is not UTF-8, holds a NUL character (PostgreSQL cannot take one in a statement) or cannot be
 split into statements, an unknown ``-- prisma-dsql:`` directive. A folder without a lock file is accepted, as
-Prisma accepts it. Reading is bounded: a migration.sql over :data:`MAX_FILE_BYTES` is refused.
+Prisma accepts it. Reading is bounded: a migration.sql over :data:`MAX_FILE_BYTES` is refused. A UTF-8 byte
+order mark at the start of a file is dropped, as Prisma drops it (the checksum stays that of the bytes).
+
+``BEGIN; ... COMMIT;`` blocks (Prisma writes them around enum changes) are accepted: their two statements are
+not steps, each step knows its block (:func:`prisma_dsql.deploy.steps.unwrap_transactions`).
+
+:func:`check_folder(folder, dsql=...)` checks a whole folder before anything touches a database: every file
+read, split, classified and its directives known; on Aurora DSQL a ``DO`` block is refused with its line and
+why. It returns notes to show (on DSQL: which migrations had their ``BEGIN``/``COMMIT`` wrapper dropped).
 
 :func:`checksum_matches(stored, data)`: Prisma tolerates a file whose line endings changed (a Git checkout
 with autocrlf): the stored checksum may be that of the bytes, of the bytes with CRLF turned into LF, or with LF
@@ -24,8 +33,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from prisma_dsql.deploy.steps import MigrationFileError, Step, analyse, directives_by_statement
+from prisma_dsql.deploy.steps import (MigrationFileError, Step, TransactionBlock, analyse, directives_by_statement,
+                                     unwrap_transactions)
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.files import describe_os_error
 
 LOCK_FILE = "migration_lock.toml"
 MIGRATION_FILE = "migration.sql"
@@ -65,16 +76,29 @@ class LocalMigration:
     @cached_property
     def script(self) -> str:
         try:
-            return self.data.decode("utf-8")
+            text = self.data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise FolderError(f"{self.path}: not UTF-8 text (byte {exc.start})") from None
+        nul = text.find("\0")
+        if nul >= 0:
+            line = text.count("\n", 0, nul) + 1
+            raise FolderError(f"{self.path}:{line}: a NUL character (byte {nul}); PostgreSQL cannot take one in a "
+                              "statement, so this migration could never run. Remove it (an editor or a tool "
+                              "wrote the file in another encoding?)")
+        # A byte order mark is dropped, as Prisma drops it: it is not part of the first statement.
+        return text[1:] if text.startswith("\ufeff") else text
 
     def steps(self) -> list[Step]:
         """The statements, analysed; raises FolderError/MigrationFileError (exit 2) on a file we cannot run."""
-        return list(self._steps)
+        return list(self._parsed[0])
+
+    @property
+    def transaction_blocks(self) -> tuple[TransactionBlock, ...]:
+        """The ``BEGIN; ... COMMIT;`` blocks of the file (their statements carry ``Step.block``)."""
+        return self._parsed[1]
 
     @cached_property
-    def _steps(self) -> tuple[Step, ...]:
+    def _parsed(self) -> tuple[tuple[Step, ...], tuple[TransactionBlock, ...]]:
         from prisma_dsql.sql.split import SqlSplitError, split_sql
 
         try:
@@ -82,7 +106,9 @@ class LocalMigration:
         except SqlSplitError as exc:
             raise MigrationFileError(f"{self.path}:{exc.line}: {str(exc).split(': ', 1)[-1]}") from None
         directives = directives_by_statement(self.script, statements, self.path)
-        return tuple(analyse(s, i, self.path, d) for i, (s, d) in enumerate(zip(statements, directives)))
+        kept, blocks = unwrap_transactions(statements, self.path, directives)
+        steps = tuple(analyse(s, i, self.path, d, block) for i, (s, block, d) in enumerate(kept))
+        return steps, blocks
 
 
 @dataclass(frozen=True)
@@ -113,7 +139,11 @@ def read_folder(path: Path) -> Folder:
             raise FolderError(f"{lock} names {shown}; prisma-dsql deploys PostgreSQL migrations to Aurora DSQL "
                               '(provider = "postgresql"). These migrations were made for another database')
     migrations = []
-    for child in sorted(path.iterdir(), key=lambda p: p.name):
+    try:
+        children = sorted(path.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise FolderError(f"{path}: cannot read the folder: {describe_os_error(exc, path)}") from None
+    for child in children:
         if not child.is_dir():
             continue
         sql = child / MIGRATION_FILE
@@ -123,9 +153,36 @@ def read_folder(path: Path) -> Folder:
     return Folder(path, tuple(migrations), provider)
 
 
+def check_folder(folder: Folder, *, dsql: bool) -> list[str]:
+    """Check every migration of ``folder`` completely (read, split, classified, directives known) before
+    anything is created in a database; raise :class:`FolderError`/:class:`MigrationFileError` (exit 2) on the
+    first that cannot run. ``dsql``: the target is Aurora DSQL, which refuses a ``DO`` block (no PL/pgSQL) and
+    runs one statement per transaction. Returns the notes to show before deploying."""
+    notes: list[str] = []
+    for m in folder.migrations:
+        steps = m.steps()
+        if not dsql:
+            continue
+        for step in steps:
+            if step.is_do_block:
+                raise MigrationFileError(
+                    f"{m.path}:{step.line}: a `DO` block: Aurora DSQL runs no PL/pgSQL (no DO blocks, no LANGUAGE "
+                    "plpgsql functions), so this migration cannot run there. Write its statements out as plain "
+                    "SQL in a new migration (or deploy this folder to PostgreSQL, which runs it as written)")
+        if m.transaction_blocks:
+            lines = ", ".join(f"{b.begin_line}-{b.commit_line}" for b in m.transaction_blocks)
+            notes.append(f"migration {m.name}: its BEGIN; ... COMMIT; wrapper (lines {lines}) is dropped on Aurora "
+                         "DSQL, which runs one statement per transaction: each statement inside runs and commits "
+                         "on its own, so a failure part-way leaves the statements before it applied")
+    return notes
+
+
 def _read_bounded(path: Path, limit: int) -> bytes:
-    with open(path, "rb") as f:
-        data = f.read(limit + 1)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise FolderError(f"{path}: cannot read it: {describe_os_error(exc, path)}") from None
     if len(data) > limit:
         raise FolderError(f"{path} is larger than {limit // (1024 * 1024) or 1} MiB; refusing to read it")
     return data

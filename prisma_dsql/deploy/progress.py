@@ -14,6 +14,7 @@ import time
 from typing import TextIO
 
 from prisma_dsql.redact import redact
+from prisma_dsql.render.safe import visible
 
 
 class Reporter:
@@ -61,7 +62,7 @@ class PlainReporter(Reporter):
         self._last = 0.0
 
     def line(self, text: str) -> None:
-        print(redact(text), file=self.stream, flush=True)
+        print(visible(redact(text), keep_newlines=True), file=self.stream, flush=True)
 
     def statement(self, name: str, step, count: int) -> None:
         now = time.monotonic()
@@ -81,7 +82,7 @@ class LineReporter(Reporter):
         import shutil
 
         width = max(20, shutil.get_terminal_size((100, 20)).columns - 1)
-        text = redact(text)[:width]
+        text = visible(redact(text))[:width]
         self.stream.write("\r" + text + " " * max(0, len(self._status) - len(text)) + "\r" + text)
         self.stream.flush()
         self._status = text
@@ -94,7 +95,7 @@ class LineReporter(Reporter):
     def line(self, text: str) -> None:
         status = self._status
         self._clear()
-        print(redact(text), file=self.stream, flush=True)
+        print(visible(redact(text), keep_newlines=True), file=self.stream, flush=True)
         if status:
             self._draw(status)
 

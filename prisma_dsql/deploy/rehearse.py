@@ -11,6 +11,7 @@ and its data are removed whatever happens. :func:`emulator_factory(url, emulatio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from prisma_dsql.deploy.engine import DeployOptions, Summary, deploy
@@ -36,11 +37,13 @@ def emulator_factory(url: str, emulation=None):
 def rehearse(folder: Path, options: DeployOptions | None = None, reporter: Reporter | None = None,
              emulation=None) -> Summary:
     from prisma_dsql.connect import Connector, resolve_spec
-    from prisma_dsql.deploy.folder import read_folder
+    from prisma_dsql.deploy.folder import check_folder, read_folder
     from prisma_dsql.rehearsal import emulator
     from prisma_dsql.rehearsal.embedded import start_embedded
 
-    read_folder(folder)  # a missing folder or wrong provider is reported before a server starts
+    check_folder(read_folder(folder), dsql=True)  # a folder DSQL cannot run is reported before a server starts
+    # A throwaway database built from the folder: where a migration was planned from is the real database's question.
+    options = replace(options or DeployOptions(), check_fingerprint=False)
     with start_embedded() as pg:
         url = pg.create_database("rehearsal")
         emulator.install(url)

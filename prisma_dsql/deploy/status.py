@@ -3,14 +3,18 @@
 Contract
 --------
 * :func:`status(rows, folder)` -> :class:`Status`: applied, pending (in the folder, not applied), failed
-  (unfinished and not rolled back, with logs), interrupted (unfinished, no logs: deploy resumes it; Prisma
-  counts it as failed), edited (applied, but migration.sql's checksum changed; CRLF/LF tolerated), missing
+  (unfinished and not rolled back, with logs), interrupted (unfinished, no logs; Prisma counts it as failed:
+  ``resumable`` says whether deploy resumes it, which it does only while its migration.sql is in the folder and
+  unchanged, exactly as the deploy engine decides), edited (applied, but migration.sql's checksum changed; CRLF/LF tolerated), missing
   (applied but not in the folder). ``exit_code`` is Prisma's: 0 when the database is up to date, else 1.
 * :func:`resolve_applied(conn, folder, name)`: like ``prisma migrate resolve --applied``: the migration must be in
   the folder (P3017) and not already applied (P3008); its failed rows are marked rolled back and a finished row
   with ``applied_steps_count = 0`` is inserted.
 * :func:`resolve_rolled_back(conn, name)`: like ``--rolled-back``: sets ``rolled_back_at`` on the migration's
   failed rows; refused when it has none (P3011 never applied / P3012 not failed).
+
+Migration names are folder names, which may hold any character: the texts made here show control characters
+visibly (:func:`prisma_dsql.render.safe.visible`), never raw.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from prisma_dsql.deploy import history
 from prisma_dsql.deploy.folder import Folder, checksum_matches
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.render.safe import visible
 
 
 class ResolveError(PrismaDsqlError):
@@ -59,8 +64,15 @@ class Status:
                        + "\n".join("    " + line for line in (f['logs'] or '').splitlines())
                        + f"\nSettle it with `prisma-dsql migrate resolve --applied|--rolled-back {f['name']}`.")
         for f in self.interrupted:
-            out.append(f"The migration {f['name']} was interrupted after {f['appliedSteps']} statement(s); "
-                       "`prisma-dsql migrate deploy` resumes it (Prisma lists it as failed).")
+            head = f"The migration {f['name']} was interrupted after {f['appliedSteps']} statement(s)"
+            if f["resumable"]:
+                out.append(f"{head}; `prisma-dsql migrate deploy` resumes it (Prisma lists it as failed).")
+            else:
+                why = ("is not in the migrations folder any more" if f["missingLocally"] else
+                       "its migration.sql was modified after it started")
+                out.append(f"{head}, and {why}: `prisma-dsql migrate deploy` refuses to resume it (it would run a "
+                           "different file). Restore the original migration.sql, or settle it with `prisma-dsql "
+                           f"migrate resolve --rolled-back {f['name']}` after undoing what ran.")
         if self.edited:
             out.append("The following migrations were modified after they were applied:\n"
                        + "\n".join(f"  {m}" for m in self.edited))
@@ -71,7 +83,7 @@ class Status:
                        + "\nTo apply migrations in production run `prisma-dsql migrate deploy`.")
         if self.exit_code == 0:
             out.append("Database schema is up to date!")
-        return "\n".join(out)
+        return visible("\n".join(out), keep_newlines=True)
 
 
 def status(rows: list[history.HistoryRow], folder: Folder, history_table: bool = True) -> Status:
@@ -95,6 +107,10 @@ def status(rows: list[history.HistoryRow], folder: Folder, history_table: bool =
         if r.failed and r.migration_name not in applied_names:
             entry = {"name": r.migration_name, "appliedSteps": r.applied_steps_count, "logs": r.logs,
                      "startedAt": r.started_at.isoformat()}
+            if not r.logs:  # what deploy decides for it: resumed only with the very file that started
+                mine = local.get(r.migration_name)
+                entry["missingLocally"] = mine is None
+                entry["resumable"] = mine is not None and checksum_matches(r.checksum, mine.data)
             (st.failed if r.logs else st.interrupted).append(entry)
     unsettled = {f["name"] for f in st.failed + st.interrupted}
     st.pending = [name for name in local if name not in applied_names and name not in unsettled]
@@ -113,7 +129,7 @@ def resolve_applied(conn, folder: Folder, name: str) -> str:
         if r.failed:
             history.roll_back(conn, r.id)
     history.mark_applied(conn, name, local[name].checksum)
-    return f"Migration {name} marked as applied."
+    return visible(f"Migration {name} marked as applied.")
 
 
 def resolve_rolled_back(conn, name: str) -> str:
@@ -127,4 +143,4 @@ def resolve_rolled_back(conn, name: str) -> str:
                            "(Prisma P3012)")
     for r in failed:
         history.roll_back(conn, r.id)
-    return f"Migration {name} marked as rolled back."
+    return visible(f"Migration {name} marked as rolled back.")

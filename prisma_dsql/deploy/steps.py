@@ -6,8 +6,13 @@ Contract
 :func:`analyse(statement, file)` -> :class:`Step`. Reads the statement's text only (no database):
 
 * ``kind``: ``"async_index"`` (``CREATE [UNIQUE] INDEX ASYNC``), ``"async_validate"`` (``ALTER TABLE ASYNC
-  ... VALIDATE CONSTRAINT``), ``"dml"`` (INSERT/UPDATE/DELETE/MERGE/SELECT/WITH/VALUES), ``"session"``
-  (``SET``/``RESET``: replayed on every new connection), ``"ddl"`` (everything else).
+  ... VALIDATE CONSTRAINT``), ``"dml"`` (rows written, or read: INSERT/UPDATE/DELETE/MERGE/COPY, a writing
+  WITH, SELECT/VALUES/TABLE), ``"session"`` (``SET``/``RESET``: replayed on every new connection), ``"ddl"``
+  (everything else, ``TRUNCATE`` and ``DO`` blocks included: run alone). The coarse kind comes from the shared
+  classifier :func:`prisma_dsql.sql.classify.classify`; ``sql_kind`` keeps it.
+* ``block``: the line of the ``BEGIN`` of the transaction block the statement was written in (Prisma writes
+  ``BEGIN; ... COMMIT;`` around enum changes), None outside one. The ``BEGIN``/``COMMIT`` statements
+  themselves are not steps: :func:`unwrap_transactions` removes them (see there).
 * ``job_object``: the index or constraint an async statement builds or validates, and its table.
 * ``needs_names``: identifiers of the statement that may name an index or constraint (``USING INDEX x``,
   ``DROP INDEX x``, ``ALTER INDEX x``, ``DROP CONSTRAINT x``, ...): a pending job on an object of that name
@@ -17,9 +22,9 @@ Contract
   builds must finish first).
 * directives from ``-- prisma-dsql:`` comments right before the statement (see docs/directives.md):
   ``repeat`` (repeat-until-zero-rows) and ``wait_all`` (wait-for-jobs). An unknown directive, a directive
-  that is not right before a statement, ``repeat`` on a statement that is not DML, and transaction control
-  statements (each statement already runs in its own transaction) raise :class:`MigrationFileError`
-  (exit 2) naming the file and line.
+  that is not right before a statement, ``repeat`` on a statement that is not DML, and transaction control other
+  than balanced ``BEGIN; ... COMMIT;`` blocks raise :class:`MigrationFileError` (exit 2) naming the file and
+  line.
 
 Names are compared as PostgreSQL folds them: unquoted lower-cased, quoted as written; schemas are dropped
 (a same-named object in another schema only makes the engine wait when it need not).
@@ -32,12 +37,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.sql.classify import ASYNC_DDL, DML, TRANSACTION_CONTROL, classify, transaction_verb
 from prisma_dsql.sql.split import Statement
 
 DIRECTIVE_PREFIX = "prisma-dsql:"
 REPEAT = "repeat-until-zero-rows"
 WAIT_FOR_JOBS = "wait-for-jobs"
-DIRECTIVES = (REPEAT, WAIT_FOR_JOBS)
+#: `-- prisma-dsql:fingerprint <sha-256>`: where the plan started (prisma_dsql.migrations.fingerprint); it
+#: belongs to the file, so it stands before the first statement.
+FINGERPRINT = "fingerprint"
+DIRECTIVES = (REPEAT, WAIT_FOR_JOBS, FINGERPRINT)
+_FINGERPRINT_ARG = re.compile(r"^\s+[0-9a-f]{64}\s*$")
 _DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
 
 
@@ -75,6 +85,16 @@ class Step:
     target_table: str | None = None
     #: `ADD CONSTRAINT name`: the constraint's name (with `references`, a foreign key to those tables).
     adds_constraint: str | None = None
+    #: The shared classifier's kind (ddl / dml / async-ddl / transaction-control / other).
+    sql_kind: str = "ddl"
+    #: Line of the `BEGIN` of the transaction block the statement was written in; None outside one.
+    block: int | None = None
+
+    @property
+    def is_do_block(self) -> bool:
+        """A ``DO`` block (anonymous PL/pgSQL): PostgreSQL runs it, Aurora DSQL has no PL/pgSQL."""
+        return self.text[:2].lower() == "do" and (len(self.text) == 2 or not (self.text[2].isalnum()
+                                                                             or self.text[2] in "_$"))
 
     @property
     def is_async(self) -> bool:
@@ -88,7 +108,9 @@ class Step:
 
 # -- tokens -------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|\S')
+#: Literals and quoted names in the unrolled form (a run of plain characters, then an escaped quote and another
+#: run): one regex step per run, not per character, so a 50 MB literal costs no per-character memory.
+_TOKEN = re.compile(r'"[^"]*(?:""[^"]*)*"|\'[^\']*(?:\'\'[^\']*)*\'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|\S')
 
 
 @dataclass(frozen=True)
@@ -172,23 +194,24 @@ def _column_list(toks: list[_Tok], i: int) -> tuple[str, ...]:
     return ()
 
 
-_DML = {"insert", "update", "delete", "merge", "select", "with", "values", "table"}
-_TRANSACTION = {"begin", "commit", "rollback", "end", "start", "savepoint", "release", "abort", "prepare"}
+#: Statements that read rows: run with the step count in one transaction, as DML is.
+_READS = {"select", "values", "table"}
 #: ALTER TABLE actions that work on what already exists (columns, constraints, the table's name).
 _ALTERS_EXISTING = {"drop", "rename", "alter", "set", "validate", "owner", "replica", "cluster", "inherit",
                     "no", "enable", "disable", "attach", "detach", "force"}
 
 
 def analyse(statement: Statement, index: int, file: Path | str = "migration.sql",
-            directives: tuple[tuple[str, int], ...] = ()) -> Step:
+            directives: tuple[tuple[str, int], ...] = (), block: int | None = None) -> Step:
     toks = _tokens(statement.text)
     words = [t.word for t in toks]
     first = words[0] if words else ""
     where = f"{file}:{statement.line}"
-    if first in _TRANSACTION and not (first == "end" and len(words) > 1 and words[1] not in ("transaction", "work")):
-        raise MigrationFileError(f"{where}: `{statement.text.split()[0]}`: transaction control is not supported in a "
-                                 "migration run by prisma-dsql (each statement runs in its own transaction, as DSQL "
-                                 "requires); remove it")
+    sql_kind = classify(statement.text)
+    if sql_kind == TRANSACTION_CONTROL:
+        raise MigrationFileError(f"{where}: `{statement.text.split()[0]}`: transaction control other than a "
+                                 "`BEGIN; ... COMMIT;` block is not supported in a migration run by prisma-dsql "
+                                 "(each statement runs in its own transaction, as DSQL requires); remove it")
     repeat = any(name == REPEAT for name, _ in directives)
     wait_all = any(name == WAIT_FOR_JOBS for name, _ in directives)
 
@@ -197,7 +220,7 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
     needs_names: set[str] = set()
     needs_tables: set[str] = set()
     target_table = None
-    if first in _DML:
+    if sql_kind == DML or first in _READS or (first == "with" and sql_kind != ASYNC_DDL):
         kind = "dml"
     elif first in ("set", "reset"):
         kind = "session"
@@ -242,8 +265,6 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
         name, _ = _qualified(toks, _skip(toks, 2, "if exists"))
         if name:
             needs_names.add(name)
-    elif first == "truncate":
-        kind = "dml"
 
     references: set[str] = set()
     reference_columns: list[tuple[str, tuple[str, ...]]] = []
@@ -272,36 +293,116 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
     return Step(index=index, text=statement.text, line=statement.line, kind=kind, job_object=job_object,
                 needs_names=frozenset(needs_names), needs_tables=frozenset(needs_tables),
                 references=frozenset(references), repeat=repeat, wait_all=wait_all, target_table=target_table,
-                adds_constraint=adds_constraint, reference_columns=tuple(reference_columns))
+                adds_constraint=adds_constraint, reference_columns=tuple(reference_columns), sql_kind=sql_kind,
+                block=block)
+
+
+@dataclass(frozen=True)
+class TransactionBlock:
+    """A ``BEGIN; ... COMMIT;`` block of a migration.sql (lines of its two statements)."""
+
+    begin_line: int
+    commit_line: int
+    statements: int
+
+
+def unwrap_transactions(statements: list[Statement], file: Path | str,
+                        directives: list[tuple] | None = None) -> tuple[list[tuple[Statement, int | None, tuple]],
+                                                                       tuple[TransactionBlock, ...]]:
+    """Remove the ``BEGIN``/``COMMIT`` of balanced transaction blocks, as Prisma accepts them in a folder.
+
+    Returns ``(statement, block, directives)`` for every other statement (``block``: the line of the ``BEGIN``
+    it follows, None outside a block) and the blocks found. What the blocks become is the runner's to decide:
+    on PostgreSQL a block (or the whole migration) runs as one transaction, as written; on Aurora DSQL, which
+    runs one DDL statement per transaction, the wrapper is dropped and each statement runs on its own (the
+    folder check says so). Refused (:class:`MigrationFileError`, exit 2, naming the line): a ``BEGIN`` inside a
+    block, a ``COMMIT`` with no ``BEGIN``, a ``BEGIN`` never committed, any other transaction control
+    (``ROLLBACK``, ``SAVEPOINT``, ``PREPARE TRANSACTION``, ...), and a directive written before ``BEGIN`` or
+    ``COMMIT``."""
+    directives = directives if directives is not None else [()] * len(statements)
+    kept: list[tuple[Statement, int | None, tuple]] = []
+    blocks: list[TransactionBlock] = []
+    open_at: int | None = None
+    inside = 0
+    for statement, found in zip(statements, directives):
+        if statement.kind != TRANSACTION_CONTROL:
+            kept.append((statement, open_at, found))
+            inside += open_at is not None
+            continue
+        word = statement.text.split()[0]
+        if found:
+            raise MigrationFileError(f"{file}:{found[0][1]}: a directive must come right before the statement it "
+                                     f"is for, not before `{word}`")
+        verb = transaction_verb(statement.text)
+        if verb == "begin":
+            if open_at is not None:
+                raise MigrationFileError(f"{file}:{statement.line}: `{word}` inside the transaction block opened "
+                                         f"at line {open_at}; remove one of them")
+            open_at, inside = statement.line, 0
+        elif verb == "commit":
+            if open_at is None:
+                raise MigrationFileError(f"{file}:{statement.line}: `{word}` with no `BEGIN` before it; remove it")
+            blocks.append(TransactionBlock(open_at, statement.line, inside))
+            open_at = None
+        else:
+            raise MigrationFileError(f"{file}:{statement.line}: `{word}`: only `BEGIN; ... COMMIT;` blocks are "
+                                     "supported in a migration run by prisma-dsql (a ROLLBACK or SAVEPOINT would "
+                                     "make the recorded progress wrong); remove it")
+    if open_at is not None:
+        raise MigrationFileError(f"{file}:{open_at}: `BEGIN` with no `COMMIT` after it; add `COMMIT;` where the "
+                                 "block ends")
+    return kept, tuple(blocks)
 
 
 def directives_by_statement(script: str, statements: list[Statement], file: Path | str) -> list[tuple]:
     """For each statement, the ``(directive, line)`` pairs written right before it.
 
     Every ``-- prisma-dsql:`` line of the file must be a known directive among the comments that lead a
-    statement; anything else raises :class:`MigrationFileError` naming the line."""
-    lines = script.splitlines()
-    found = {n + 1: m for n, line in enumerate(lines) if (m := _DIRECTIVE_LINE.match(line))}
+    statement; anything else raises :class:`MigrationFileError` naming the line. Only the lines that hold
+    ``prisma-dsql:`` are looked at (found with ``str.find``, their numbers counted as it goes): a file of
+    millions of lines costs no per-line memory."""
+    found: dict[int, tuple[re.Match, str]] = {}
+    line, at = 1, 0
+    pos = script.find(DIRECTIVE_PREFIX)
+    while pos >= 0:
+        start = script.rfind("\n", 0, pos) + 1
+        end = script.find("\n", pos)
+        end = len(script) if end < 0 else end
+        line += script.count("\n", at, start)
+        at = start
+        text = script[start:end]
+        m = _DIRECTIVE_LINE.match(text)
+        if m is not None:
+            found[line] = (m, text.strip())
+        pos = script.find(DIRECTIVE_PREFIX, end)
     result: list[tuple] = []
     claimed: set[int] = set()
-    previous_line = 0
+    lines = sorted(found)  # the found lines are walked once, beside the statements (both in file order)
+    k = 0
     for s in statements:
-        leading = {c.strip() for c in s.leading_comments}
         mine = []
-        for line_no in range(previous_line + 1, s.line):
-            m = found.get(line_no)
-            if m is None or lines[line_no - 1].strip() not in leading:
-                continue
-            mine.append((m.group("name"), line_no))
-            claimed.add(line_no)
+        while k < len(lines) and lines[k] < s.line:
+            line_no = lines[k]
+            k += 1
+            m, text = found[line_no]
+            if text in {c.strip() for c in s.leading_comments}:
+                mine.append((m.group("name"), line_no))
+                claimed.add(line_no)
         result.append(tuple(mine))
-        previous_line = s.line
-    for line_no, m in sorted(found.items()):
+    for line_no, (m, _text) in sorted(found.items(), key=lambda item: item[0]):
         name = m.group("name")
         if name not in DIRECTIVES:
             known = ", ".join(f"`-- {DIRECTIVE_PREFIX}{d}`" for d in DIRECTIVES)
             raise MigrationFileError(f"{file}:{line_no}: unknown directive `-- {DIRECTIVE_PREFIX}{name}` "
                                      f"(known: {known}; see docs/directives.md)")
+        if name == FINGERPRINT:
+            if not _FINGERPRINT_ARG.match(m.group("rest")):
+                raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` takes one argument: the "
+                                         "SHA-256 (64 hex digits) of the catalog the migration was planned from")
+            if statements and line_no > statements[0].line:
+                raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` belongs before the "
+                                         "first statement of the file")
+            continue
         if m.group("rest").strip():
             raise MigrationFileError(f"{file}:{line_no}: `-- {DIRECTIVE_PREFIX}{name}` takes no arguments")
         if line_no not in claimed:

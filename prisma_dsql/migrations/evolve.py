@@ -148,6 +148,12 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
     from prisma_dsql.loader import load
     from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
 
+    # Only the schemas the Prisma schema manages are read from a database (prisma_dsql.introspect.scope).
+    from prisma_dsql.introspect.scope import declared_schemas
+
+    schema_side = next((s for s in (to_side, from_side) if s.kind == "schema"), None)
+    declared = declared_schemas(load(Path(schema_side.value))) if schema_side is not None else ()
+
     def read(side) -> SideCatalog | Evolution:
         if side.kind == "empty":
             return SideCatalog(Catalog())
@@ -159,8 +165,9 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
                                  sources=tuple(loaded.sources))
             return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
         if side.kind == "migrations":
-            return replay_migrations(Path(side.value), profile)
-        return read_database(side.value, config=side.kind == "config-datasource", profile=profile)
+            return replay_migrations(Path(side.value), profile, declared)
+        return read_database(side.value, config=side.kind == "config-datasource", profile=profile,
+                             declared=declared)
 
     actual = read(from_side)
     if isinstance(actual, Evolution):

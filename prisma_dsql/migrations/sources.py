@@ -54,27 +54,32 @@ def pick_side(prefix: str, **given) -> Side:
 
 
 def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, ...] | None = None,
-                  profile: Profile | None = None) -> SideCatalog:
+                  profile: Profile | None = None, declared: tuple[str, ...] = ()) -> SideCatalog:
+    """The database's catalog, limited to the schemas the Prisma schema manages (``schemas``, else
+    :func:`~prisma_dsql.introspect.scope.managed_schemas` of ``declared`` and the URL's ``?schema=``):
+    nothing else in it is read, so nothing else can be planned."""
     from prisma_dsql.connect import open_connection, resolve_spec
     from prisma_dsql.introspect import introspect_database
+    from prisma_dsql.introspect.scope import managed_schemas
 
     spec = resolve_spec(url=url) if not config else resolve_spec()
+    scope = tuple(schemas) if schemas is not None else managed_schemas(declared, spec.schema)
     conn = open_connection(spec)
     try:
-        result = introspect_database(conn, schemas=schemas, profile=profile)
+        result = introspect_database(conn, schemas=scope, profile=profile)
     finally:
         conn.close()
     return SideCatalog(result.catalog, dict(result.row_estimates))
 
 
-def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
+def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = ()) -> SideCatalog:
     """Apply every migration of `directory` to a new embedded database with the deploy engine (through the
     DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here) and read it back."""
     import psycopg
 
     from prisma_dsql.connect import Connector, resolve_spec
-    from prisma_dsql.deploy.engine import deploy
-    from prisma_dsql.deploy.folder import read_folder
+    from prisma_dsql.deploy.engine import DeployOptions, deploy
+    from prisma_dsql.deploy.folder import check_folder, read_folder
     from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
     from prisma_dsql.rehearsal import emulator
@@ -82,7 +87,9 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
-    read_folder(directory)  # a wrong provider or an unreadable file is reported before a server starts
+    # The whole folder is checked (wrong provider, unreadable or unsplittable file, a DO block on DSQL) before a
+    # server starts.
+    check_folder(read_folder(directory), dsql=profile.target == "dsql")
     with start_embedded() as server:
         url = server.create_database("shadow")
         factory = None
@@ -91,10 +98,14 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
             factory = emulator_factory(url)
         with Connector(resolve_spec(url=url, env={}), factory=factory) as connector:
             try:
-                deploy(connector, directory)
+                # The shadow is built from the folder itself: no fingerprint to hold it to.
+                deploy(connector, directory, DeployOptions(check_fingerprint=False))
             except PrismaDsqlError as exc:
                 raise ShadowReplayError(f"the migrations in {directory} do not apply to a shadow database: {exc}") \
                     from None
         with psycopg.connect(url, autocommit=True) as conn:
-            result = introspect_database(conn, profile=profile)
+            # The schemas the Prisma schema manages (as for a live database), never the emulation's own.
+            from prisma_dsql.introspect.scope import managed_schemas
+
+            result = introspect_database(conn, schemas=managed_schemas(declared), profile=profile)
     return SideCatalog(result.catalog, {})

@@ -644,8 +644,14 @@ class ModelResolver:
                     elif a.name == "length" and isinstance(a.value, ast.NumberValue):
                         length = a.value.value
                     else:
-                        ctx.error("PSL104", f"Field arguments in {label} are sort:, ops: and length:.", a.span,
-                                  subject=model_name)
+                        # Prisma (7.x) ignores a field argument it does not know (`id(order: Desc)` builds an
+                        # ascending index): accepted as Prisma accepts it, with a warning saying what it does.
+                        known = "`sort:`" if a.name in ("order", "sort") else "`sort:`, `ops:` or `length:`"
+                        ctx.warning("PSL104", f"`{a.name}:` is not an argument of a field in {label}; Prisma "
+                                    "ignores it, so the index is built without it.", a.span, subject=model_name,
+                                    help=f"Field arguments are {known}"
+                                         + (f", e.g. `{name}(sort: Desc)`." if a.name in ("order", "sort")
+                                            else "."))
             out.append(m.IndexField(name, span, sort, ops, length))
         return out if ok else None
 
