@@ -458,16 +458,12 @@ def test_a_generated_migration_carries_its_fingerprint_and_plan_url_checks_it(pg
     # deploy refuses it too, before anything runs, and says what differs.
     refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
     assert refused.returncode == 1 and "planned from another database state" in refused.stderr, refused.stderr
-    assert "Intruder" in refused.stderr and "PRISMA_DSQL_SKIP_FINGERPRINT_CHECK=1" in refused.stderr
+    assert "Intruder" in refused.stderr and "--skip-fingerprint-check" in refused.stderr
     with psycopg.connect(pg_database) as conn:
         names = [r[0] for r in conn.execute("SELECT migration_name FROM _prisma_migrations")]
         assert names == [p.name for p in sorted(migrations.iterdir()) if p.is_dir()][:1]
-    env_skip = dict(PRISMA_DSQL_SKIP_FINGERPRINT_CHECK="1")
-    os.environ.update(env_skip)
-    try:
-        deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations)
-    finally:
-        os.environ.pop("PRISMA_DSQL_SKIP_FINGERPRINT_CHECK")
+    deployed = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", migrations,
+                   "--skip-fingerprint-check")
     assert deployed.returncode == 0, deployed.stderr
 
 
