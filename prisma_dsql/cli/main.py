@@ -42,6 +42,7 @@ COMMANDS = (
     ("diff_cmd", "plan"),
     ("deploy_cmd", "deploy"),
     ("deploy_cmd", "status"),
+    ("dev_cmd", "dev"),
 )
 
 
