@@ -92,6 +92,8 @@ class Proxy:
         def run() -> None:
             assert self._loop is not None
             asyncio.set_event_loop(self._loop)
+            # A connection's failure ends that connection; it never reaches the user's terminal as a traceback.
+            self._loop.set_exception_handler(lambda _loop, _context: None)
             try:
                 self._server = self._loop.run_until_complete(
                     asyncio.start_server(self._handle, self.host, self.port, reuse_address=True)
@@ -171,13 +173,13 @@ class Proxy:
             state = {"outstanding": 0}
             upstream = asyncio.ensure_future(self._client_to_server(reader, backend_writer, session, state, database))
             downstream = asyncio.ensure_future(self._server_to_client(backend_reader, writer, session, state))
-            done, pending = await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
-            for p in pending:
-                p.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            for d in done:  # a closed connection ends a direction with IncompleteReadError: not news
-                if not d.cancelled():
-                    d.exception()
+            try:
+                await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                # Either side closing ends the other; a closed connection's IncompleteReadError is not news.
+                for t in (upstream, downstream):
+                    t.cancel()
+                await asyncio.gather(upstream, downstream, return_exceptions=True)
         except (asyncio.IncompleteReadError, ConnectionError, OSError, asyncio.CancelledError, ValueError):
             pass
         finally:

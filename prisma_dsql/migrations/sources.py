@@ -75,21 +75,22 @@ def replay_migrations(directory: Path, profile: Profile) -> SideCatalog:
     from prisma_dsql.connect import Connector, resolve_spec
     from prisma_dsql.deploy.engine import deploy
     from prisma_dsql.deploy.folder import read_folder
-    from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
-    from prisma_dsql.rehearsal import emulator
     from prisma_dsql.rehearsal.embedded import start_embedded
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
     read_folder(directory)  # a wrong provider or an unreadable file is reported before a server starts
-    with start_embedded() as server:
+    if profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
+        from prisma_dsql.deploy.rehearse import REHEARSAL_JOB_SECONDS
+        from prisma_dsql.localdsql.server import LocalDsql
+
+        server = LocalDsql(profile=profile, job_seconds=REHEARSAL_JOB_SECONDS)
+    else:
+        server = start_embedded()
+    with server:
         url = server.create_database("shadow")
-        factory = None
-        if profile.target == "dsql":
-            emulator.install(url)
-            factory = emulator_factory(url)
-        with Connector(resolve_spec(url=url, env={}), factory=factory) as connector:
+        with Connector(resolve_spec(url=url, env={})) as connector:
             try:
                 deploy(connector, directory)
             except PrismaDsqlError as exc:
