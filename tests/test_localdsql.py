@@ -356,3 +356,29 @@ def test_dev_refuses_a_bad_dsql_version(tmp_path) -> None:
     proc = _dev("--dsql-version", "2026-13-01", cwd=tmp_path)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "YYYY-MM-DD" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------------- Prisma Client
+
+
+@pytest.mark.node
+def test_prisma_client_runs_against_the_local_dsql(local) -> None:
+    """The DSQL migration of tests/oracle/client-e2e is applied through the proxy one statement per
+    transaction (waiting on its jobs), then real Prisma Client (adapter-pg) runs CRUD through it."""
+    from prisma_dsql.loader import load
+    from prisma_dsql.migrations.generate import generate_from_empty
+    from prisma_dsql.sql.split import split_sql
+    from tests.support import prisma_oracle
+
+    prisma_oracle.ensure_node_modules()
+    generated = generate_from_empty(load(prisma_oracle.CLIENT_E2E_SCHEMA), dsql_profile())
+    assert generated.ok
+    url = local.create_database("client_e2e")
+    with psycopg.connect(url, autocommit=True) as c:
+        for st in split_sql(generated.script.text()):
+            cur = c.execute(st.text)
+            if cur.description and cur.description[0].name == "job_id":
+                (job_id,) = cur.fetchone()
+                assert c.execute("CALL sys.wait_for_job(%s)", (job_id,)).fetchone() == (True,)
+    result = prisma_oracle.run_client_e2e(url)
+    assert result["ok"], result

@@ -219,6 +219,14 @@ class Proxy:
             database = params.get("database") or params.get("user") or "postgres"
             return header + body, database
 
+    @staticmethod
+    async def _off_loop(size: int, fn: Any, *args: Any) -> Any:
+        """``fn(*args)``; a long statement (checking it takes about 2 s per MB) is checked in a thread, so
+        that the other connections are not held up meanwhile."""
+        if size < 65536:
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
     async def _client_to_server(self, reader: asyncio.StreamReader, backend: asyncio.StreamWriter,
                                 session: Session, state: dict[str, int], database: str) -> None:
         while True:
@@ -229,13 +237,14 @@ class Proxy:
             body = await reader.readexactly(length - 4)
             if kind == b"Q":
                 text = body[:-1].decode("utf-8", "surrogateescape")
-                body = session.simple_query(text).encode("utf-8", "surrogateescape") + b"\0"
+                new = await self._off_loop(len(body), session.simple_query, text)
+                body = new.encode("utf-8", "surrogateescape") + b"\0"
                 state["outstanding"] += 1
             elif kind == b"P":
                 name, at = _cstring(body, 0)
                 query, at = _cstring(body, at)
-                new = session.parse(name.decode("utf-8", "surrogateescape"),
-                                    query.decode("utf-8", "surrogateescape"))
+                new = await self._off_loop(len(body), session.parse, name.decode("utf-8", "surrogateescape"),
+                                           query.decode("utf-8", "surrogateescape"))
                 body = name + b"\0" + new.encode("utf-8", "surrogateescape") + b"\0" + body[at:]
             elif kind == b"B":
                 portal, at = _cstring(body, 0)

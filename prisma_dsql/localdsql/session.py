@@ -146,15 +146,14 @@ class Session:
 
     # ------------------------------------------------------------------ statements
 
-    def _check(self, statements: list[Statement]) -> Refusal | None:
-        for st in statements:
-            if violations := statement_violations(st, self.profile):
+    def _check(self, statements: list[Statement], masks: list[str]) -> Refusal | None:
+        for st, masked in zip(statements, masks):
+            if violations := statement_violations(st, self.profile, masked):
                 return self._violation(violations[0])
         return None
 
-    def _rewrite(self, st: Statement) -> tuple[str, bool]:
+    def _rewrite(self, st: Statement, masked: str) -> tuple[str, bool]:
         """The text to run for one statement (ASYNC forms become job calls), and whether it queues a job."""
-        masked = mask_sql(st.text)
         text = st.text
         if m := _ASYNC_INDEX_RE.match(masked):
             placeholder = text[: m.start("async")] + text[m.end("async") :]
@@ -189,9 +188,10 @@ class Session:
             return text  # the server reports the syntax error
         if not statements:
             return text
-        if refusal := self._check(statements):
+        masks = [mask_sql(st.text) for st in statements]  # masking is the costly part: once per statement
+        if refusal := self._check(statements, masks):
             return self._marker(refusal)
-        kinds = [statement_kind(mask_sql(st.text)) for st in statements]
+        kinds = [statement_kind(masked) for masked in masks]
         has_blocks = "begin" in kinds or "end" in kinds
         implicit = len(statements) > 1 and not has_blocks  # PostgreSQL runs it as one transaction
         explicit, ddl, dml = self.explicit, self.ddl, self.dml
@@ -199,8 +199,7 @@ class Session:
             ddl = dml = 0
         out: list[str] = []
         rewritten = False
-        for st, kind in zip(statements, kinds):
-            masked = mask_sql(st.text)
+        for st, kind, masked in zip(statements, kinds, masks):
             if kind == "begin":
                 explicit, ddl, dml = True, 0, 0
             elif kind == "end":
@@ -215,7 +214,7 @@ class Session:
                     return self._marker(self._transaction_refusal(rule))
                 if in_tx:
                     ddl, dml = ddl + (kind == "ddl"), dml + (kind == "dml")
-            new, job = self._rewrite(st)
+            new, job = self._rewrite(st, masked)
             rewritten |= job
             self.wants_worker |= job
             out.append(new)
@@ -234,11 +233,11 @@ class Session:
             self.prepared[name] = StatementInfo("other")
             return text  # empty, or several: the server answers (it cannot prepare many)
         (st,) = statements
-        if refusal := self._check(statements):
+        masked = mask_sql(st.text)
+        if refusal := self._check(statements, [masked]):
             self.prepared.pop(name, None)
             return self._marker(refusal)
-        masked = mask_sql(st.text)
-        new, job = self._rewrite(st)
+        new, job = self._rewrite(st, masked)
         self.prepared[name] = StatementInfo(statement_kind(masked), bool(_WAIT_RE.match(masked)), job)
         return new if job else text
 

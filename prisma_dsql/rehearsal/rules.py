@@ -498,10 +498,12 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def statement_violations(statement: Statement, profile: Profile | None = None) -> list[Violation]:
-    """The rules of ``profile`` (default :data:`RULES`) one statement breaks (transaction rules aside)."""
+def statement_violations(statement: Statement, profile: Profile | None = None, masked: str | None = None
+                         ) -> list[Violation]:
+    """The rules of ``profile`` (default :data:`RULES`) one statement breaks (transaction rules aside);
+    ``masked``: the statement's :func:`mask_sql` when the caller has it already."""
     rules = RULES if profile is None else rules_for(profile)
-    masked = mask_sql(statement.text)
+    masked = mask_sql(statement.text) if masked is None else masked
     units = [("statement", 0, len(masked)), *_units(masked)]
     found: list[Violation] = []
     for scope, a, b in units:
