@@ -149,7 +149,7 @@ STATEMENT_FORMS: tuple[Capability, ...] = (
 #: the planner switch DSQL documents.
 SETTABLE_SETTINGS: tuple[str, ...] = (
     "application_name", "client_encoding", "datestyle", "extra_float_digits", "intervalstyle", "timezone",
-    r"time\s+zone", "search_path", "role", "transaction", r"session\s+characteristics",
+    r"time\s+zone", "search_path", "role", "transaction", r"(?:session\s+)?characteristics",
     r"dsql\.enable_batched_nestloop",
 )
 CAPABILITIES = CAPABILITIES + STATEMENT_FORMS

@@ -325,7 +325,9 @@ def _all_rules(profile: Profile) -> tuple[Rule, ...]:
     _r("lock_table", "statement", r"^LOCK\b", "LOCK TABLE is not supported", "lock_table"),
     _r("advisory_lock", "statement", r"\bpg_(?:try_)?advisory_(?:xact_)?(?:un)?lock(?:_shared|_all)?\s*\(",
        "advisory locks are not supported (0A000)", "advisory_locks"),
-    _r("set_setting", "statement", rf"^SET\s+(?:SESSION\s+|LOCAL\s+)?(?!(?:{settable})\b)",
+    # The second look-ahead stops the optional SESSION/LOCAL from being skipped to let a setting through.
+    _r("set_setting", "statement",
+       rf"^SET\s+(?:(?:SESSION|LOCAL)\s+)?(?!(?:SESSION|LOCAL)\s+(?!CHARACTERISTICS\b))(?!(?:{settable})\b)",
        "this setting cannot be SET in DSQL", "session_settings"),
     _r("isolation_level", "statement", r"\bISOLATION\s+LEVEL\s+(?!REPEATABLE\s+READ\b)",
        "only REPEATABLE READ isolation is supported", "isolation_levels"),
@@ -435,7 +437,7 @@ def rules_for(profile: Profile | None = None) -> tuple[Rule, ...]:
 
 
 #: The rules of DSQL's newest known profile.
-RULES: tuple[Rule, ...] = rules_for()
+RULES: tuple[Rule, ...] = rules_for(dsql_profile())
 MAX_INDEX_KEYS = DSQL_LIMITS["columns_per_index"]
 
 
