@@ -127,6 +127,9 @@ ACCEPTED = [
     "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
     "SET search_path = public",
     "ALTER TABLE t ALTER COLUMN a DROP NOT NULL",
+    "ALTER TABLE t DROP COLUMN a",  # not a primary-key column
+    "DROP TABLE t",  # its primary key goes with it
+    "CREATE INDEX ASYNC t_j_a ON t ((j ->> 'a'))",  # an extracted scalar of a jsonb column
 ]
 
 
@@ -266,6 +269,36 @@ def test_prepared_statements_follow_the_rules(conn) -> None:
     with pytest.raises(psycopg.errors.FeatureNotSupported, match="TRUNCATE"):
         conn.execute("TRUNCATE t", prepare=True)
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (2,)
+
+
+def test_a_refused_statement_with_parameters_fails_at_parse(conn) -> None:
+    with pytest.raises(psycopg.errors.FeatureNotSupported, match="advisory locks"):
+        conn.execute("SELECT pg_advisory_lock(%s)", (1,))
+    assert conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
+
+
+def test_a_pipeline_is_one_implicit_transaction(url) -> None:
+    with psycopg.connect(url, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="ddl and dml"):
+            with c.pipeline():
+                c.execute("CREATE TABLE pl (id bigint PRIMARY KEY)")
+                c.execute("INSERT INTO pl VALUES (%s)", (1,))
+        assert c.execute("SELECT to_regclass('pl')").fetchone() == (None,)
+        with c.pipeline() as p:  # one statement per Sync: each its own transaction
+            c.execute("CREATE TABLE pl (id bigint PRIMARY KEY)")
+            p.sync()
+            c.execute("INSERT INTO pl VALUES (%s)", (1,))
+            p.sync()
+            c.execute("INSERT INTO pl VALUES (%s)", (2,))
+        assert c.execute("SELECT count(*) FROM pl").fetchone() == (2,)
+
+
+def test_copy_counts_rows_too(conn) -> None:
+    with pytest.raises(psycopg.errors.ProgramLimitExceeded):
+        with conn.cursor().copy("COPY t (id) FROM STDIN") as copy:
+            for i in range(3001):
+                copy.write_row((i,))
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
 
 
 def test_foreign_keys_follow_the_dsql_version() -> None:
