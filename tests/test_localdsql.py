@@ -391,6 +391,31 @@ def test_dev_refuses_a_bad_dsql_version(tmp_path) -> None:
     assert proc.returncode == 2 and "YYYY-MM-DD" in err and "Traceback" not in err
 
 
+def test_migrate_deploy_onto_the_local_dsql(local, tmp_path) -> None:
+    """The local-first workflow: a DSQL migrations folder deploys with `migrate deploy --url` onto the local
+    DSQL (jobs started and awaited through the proxy); a second run has nothing to do."""
+    from tests.test_deploy_helpers import HISTORY, write_folder
+
+    folder = write_folder(tmp_path, HISTORY)
+    url = local.create_database("deploy")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT")}
+        return subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True,
+                              env={**env, "PYTHONPATH": str(ROOT)}, cwd=tmp_path, timeout=180)
+
+    r = cli("migrate", "deploy", "--url", url, "--migrations-dir", str(folder))
+    assert r.returncode == 0, r.stderr
+    assert "Applied 3 migrations" in r.stdout and "Traceback" not in r.stderr
+    r = cli("migrate", "status", "--url", url, "--migrations-dir", str(folder))
+    assert r.returncode == 0, r.stdout + r.stderr
+    with psycopg.connect(url) as c:
+        assert c.execute("SELECT count(*) FROM sys.jobs WHERE status <> 'completed'").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE n.nspname = 'public' AND NOT i.indisvalid").fetchone() == (0,)
+
+
 # ---------------------------------------------------------------------------------------- Prisma Client
 
 
