@@ -227,55 +227,81 @@ class Proxy:
             return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
+    @staticmethod
+    async def _messages(reader: asyncio.StreamReader) -> Any:
+        """Yield batches of (kind, body) as they arrive: every whole message of each read, so that a reply
+        of many messages is forwarded with one write."""
+        buf = bytearray()
+        while True:
+            chunk = await reader.read(1 << 18)
+            if not chunk:
+                return
+            buf += chunk
+            batch: list[tuple[bytes, bytes]] = []
+            at = 0
+            while len(buf) - at >= 5:
+                (length,) = struct.unpack_from("!i", buf, at + 1)
+                if not 4 <= length <= _MAX_MESSAGE:
+                    raise ValueError("malformed message length")
+                if len(buf) - at < 1 + length:
+                    break
+                batch.append((bytes(buf[at : at + 1]), bytes(buf[at + 5 : at + 1 + length])))
+                at += 1 + length
+            del buf[:at]
+            if batch:
+                yield batch
+
     async def _client_to_server(self, reader: asyncio.StreamReader, backend: asyncio.StreamWriter,
                                 session: Session, state: dict[str, int], database: str) -> None:
-        while True:
-            kind = await reader.readexactly(1)
-            (length,) = struct.unpack("!i", await reader.readexactly(4))
-            if not 4 <= length <= _MAX_MESSAGE:
-                return
-            body = await reader.readexactly(length - 4)
-            if kind == b"Q":
-                text = body[:-1].decode("utf-8", "surrogateescape")
-                new = await self._off_loop(len(body), session.simple_query, text)
-                body = new.encode("utf-8", "surrogateescape") + b"\0"
-                state["outstanding"] += 1
-            elif kind == b"P":
-                name, at = _cstring(body, 0)
-                query, at = _cstring(body, at)
-                new = await self._off_loop(len(body), session.parse, name.decode("utf-8", "surrogateescape"),
-                                           query.decode("utf-8", "surrogateescape"))
-                body = name + b"\0" + new.encode("utf-8", "surrogateescape") + b"\0" + body[at:]
-            elif kind == b"B":
-                portal, at = _cstring(body, 0)
-                statement, at = _cstring(body, at)
-                new = session.bind(statement.decode("utf-8", "surrogateescape"))
-                body = portal + b"\0" + new.encode("utf-8", "surrogateescape") + b"\0" + body[at:]
-            elif kind == b"C" and body[:1] == b"S":
-                session.close(_cstring(body, 1)[0].decode("utf-8", "surrogateescape"))
-            elif kind == b"S":
-                session.sync()
-                state["outstanding"] += 1
-            backend.write(_message(kind, body))
+        async for batch in self._messages(reader):
+            out: list[bytes] = []
+            done = False
+            for kind, body in batch:
+                if kind == b"Q":
+                    text = body[:-1].decode("utf-8", "surrogateescape")
+                    new = await self._off_loop(len(body), session.simple_query, text)
+                    body = new.encode("utf-8", "surrogateescape") + b"\0"
+                    state["outstanding"] += 1
+                elif kind == b"P":
+                    name, at = _cstring(body, 0)
+                    query, at = _cstring(body, at)
+                    new = await self._off_loop(len(body), session.parse, name.decode("utf-8", "surrogateescape"),
+                                               query.decode("utf-8", "surrogateescape"))
+                    body = name + b"\0" + new.encode("utf-8", "surrogateescape") + b"\0" + body[at:]
+                elif kind == b"B":
+                    portal, at = _cstring(body, 0)
+                    statement, at = _cstring(body, at)
+                    new = session.bind(statement.decode("utf-8", "surrogateescape"))
+                    body = portal + b"\0" + new.encode("utf-8", "surrogateescape") + b"\0" + body[at:]
+                elif kind == b"C" and body[:1] == b"S":
+                    session.close(_cstring(body, 1)[0].decode("utf-8", "surrogateescape"))
+                elif kind == b"S":
+                    session.sync()
+                    state["outstanding"] += 1
+                out.append(_message(kind, body))
+                if kind == b"X":
+                    done = True
+                    break
+            backend.write(b"".join(out))
             await backend.drain()
             if session.wants_worker:
                 session.wants_worker = False
                 self.ensure_worker(database)
-            if kind == b"X":
+            if done:
                 return
 
     async def _server_to_client(self, backend: asyncio.StreamReader, writer: asyncio.StreamWriter,
                                 session: Session, state: dict[str, int]) -> None:
-        while True:
-            kind = await backend.readexactly(1)
-            (length,) = struct.unpack("!i", await backend.readexactly(4))
-            body = await backend.readexactly(length - 4)
-            if kind == b"E":
-                fields = session.rewrite_error(_error_fields(body))
-                if fields is not None:
-                    body = _error_body(fields)
-            elif kind == b"Z":
-                state["outstanding"] = max(0, state["outstanding"] - 1)
-                session.ready(body[:1].decode(), state["outstanding"] == 0)
-            writer.write(_message(kind, body))
+        async for batch in self._messages(backend):
+            out: list[bytes] = []
+            for kind, body in batch:
+                if kind == b"E":
+                    fields = session.rewrite_error(_error_fields(body))
+                    if fields is not None:
+                        body = _error_body(fields)
+                elif kind == b"Z":
+                    state["outstanding"] = max(0, state["outstanding"] - 1)
+                    session.ready(body[:1].decode(), state["outstanding"] == 0)
+                out.append(_message(kind, body))
+            writer.write(b"".join(out))
             await writer.drain()
