@@ -206,6 +206,16 @@ def test_one_ddl_per_transaction_and_no_ddl_with_dml(url) -> None:
                     pass
 
 
+def test_concurrent_ddl_on_different_tables_does_not_wait(url) -> None:
+    """The server-side checks share no table: DDL in two open transactions does not block or conflict."""
+    # lock_timeout: a regression fails (55P03) instead of hanging
+    with psycopg.connect(url) as first, psycopg.connect(url, autocommit=True, options="-c lock_timeout=5s") as second:
+        first.execute("CREATE TABLE one (id bigint PRIMARY KEY)")  # its transaction stays open
+        second.execute("CREATE TABLE two (id bigint PRIMARY KEY)")
+        second.execute("ALTER TABLE two ADD COLUMN c text")
+        first.commit()
+
+
 def test_row_limit_3000_accepted_3001_refused(conn) -> None:
     conn.execute("INSERT INTO t (id) SELECT g FROM generate_series(1, 3000) g")
     with pytest.raises(psycopg.errors.ProgramLimitExceeded) as info:

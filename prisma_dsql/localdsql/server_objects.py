@@ -38,7 +38,7 @@ __all__ = ["BYTE_LIMIT_MESSAGE", "ROW_LIMIT_MESSAGE", "install", "install_sql"]
 ROW_LIMIT_MESSAGE = "transaction row limit exceeded: at most {rows} rows can be modified in a transaction"
 BYTE_LIMIT_MESSAGE = "transaction size limit 10mb exceeded"
 _INSTALL_LOCK = (0x5D51, 0x1258)
-_VERSION = "prisma-dsql localdsql 1"
+_VERSION = "prisma-dsql localdsql 2"
 
 _COUNT_SQL = """
 CREATE OR REPLACE FUNCTION sys.localdsql_account(n bigint, b bigint) RETURNS void LANGUAGE plpgsql AS $f$
@@ -95,9 +95,17 @@ $f$;
 """
 
 _EVENT_SQL = """
-CREATE TABLE IF NOT EXISTS sys.localdsql_primary_keys (
-    conoid oid PRIMARY KEY, conrelid oid NOT NULL, conkey int2[] NOT NULL
-);
+-- Before each DDL: the primary keys as they are, in a transaction-local setting of this session, for the
+-- sql_drop trigger (which runs after the catalog rows are gone). Nothing shared is written.
+CREATE OR REPLACE FUNCTION sys.localdsql_ddl_start() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    IF {refuse_pk_drop} THEN
+        PERFORM set_config('localdsql.primary_keys', coalesce((
+            SELECT string_agg(format('%s/%s/%s', oid, conrelid, array_to_string(conkey, ',')), ' ')
+            FROM pg_constraint WHERE contype = 'p'), ''), true);
+    END IF;
+END
+$f$;
 
 CREATE OR REPLACE FUNCTION sys.localdsql_ddl_end() RETURNS event_trigger LANGUAGE plpgsql AS $f$
 DECLARE c record; bad text;
@@ -121,21 +129,20 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
-    -- What the sql_drop trigger needs to know afterwards: the primary keys as they are now.
-    DELETE FROM sys.localdsql_primary_keys;
-    INSERT INTO sys.localdsql_primary_keys
-        SELECT oid, conrelid, conkey FROM pg_constraint
-        WHERE contype = 'p' AND connamespace <> 'sys'::regnamespace;
 END
 $f$;
 
 CREATE OR REPLACE FUNCTION sys.localdsql_sql_drop() RETURNS event_trigger LANGUAGE plpgsql AS $f$
 BEGIN
     IF {refuse_pk_drop} AND EXISTS (
+        WITH p AS (
+            SELECT split_part(x, '/', 1)::oid AS conoid, split_part(x, '/', 2)::oid AS conrelid,
+                   string_to_array(split_part(x, '/', 3), ',')::int2[] AS conkey
+            FROM unnest(string_to_array(coalesce(current_setting('localdsql.primary_keys', true), ''), ' ')) x
+            WHERE x <> '')
         SELECT 1 FROM pg_event_trigger_dropped_objects() d
-        JOIN sys.localdsql_primary_keys p
-          ON (d.object_type = 'table constraint' AND d.objid = p.conoid)
-          OR (d.object_type = 'table column' AND d.objid = p.conrelid AND d.objsubid = ANY (p.conkey))
+        JOIN p ON (d.object_type = 'table constraint' AND d.objid = p.conoid)
+               OR (d.object_type = 'table column' AND d.objid = p.conrelid AND d.objsubid = ANY (p.conkey))
         WHERE NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() t
                           WHERE t.object_type = 'table' AND t.objid = p.conrelid))
     THEN
@@ -151,6 +158,7 @@ BEGIN
             ELSE false END;
 END
 $f$;
+DROP TABLE IF EXISTS sys.localdsql_primary_keys;  -- an earlier version kept them there (shared: conflicts)
 """
 
 _JOB_SQL = f"""
@@ -205,6 +213,9 @@ $f$;
 _TRIGGERS_SQL = """
 DO $d$
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'localdsql_ddl_start') THEN
+        CREATE EVENT TRIGGER localdsql_ddl_start ON ddl_command_start EXECUTE FUNCTION sys.localdsql_ddl_start();
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'localdsql_ddl_end') THEN
         CREATE EVENT TRIGGER localdsql_ddl_end ON ddl_command_end EXECUTE FUNCTION sys.localdsql_ddl_end();
     END IF;
@@ -217,9 +228,6 @@ SELECT sys.localdsql_watch(c.oid) FROM pg_class c
 WHERE c.relkind = 'r' AND c.relnamespace NOT IN ('sys'::regnamespace, 'pg_catalog'::regnamespace,
                                                 'information_schema'::regnamespace)
   AND c.relnamespace::regnamespace::text NOT LIKE 'pg\\_%';
-DELETE FROM sys.localdsql_primary_keys;
-INSERT INTO sys.localdsql_primary_keys
-    SELECT oid, conrelid, conkey FROM pg_constraint WHERE contype = 'p' AND connamespace <> 'sys'::regnamespace;
 """
 
 
@@ -256,12 +264,12 @@ def install(conninfo: str, profile: Profile) -> None:
     marker = f"{_VERSION} {profile.as_of}"
     with psycopg.connect(conninfo, autocommit=True) as conn:
         row = conn.execute(
-            "SELECT obj_description(oid, 'pg_class') FROM pg_class WHERE oid = to_regclass('sys.localdsql_primary_keys')"
+            "SELECT obj_description(oid, 'pg_proc') FROM pg_proc WHERE oid = to_regprocedure('sys.localdsql_watch(oid)')"
         ).fetchone()
         if row is None or row[0] != marker:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", _INSTALL_LOCK)
                 conn.execute(install_sql(profile))
-                conn.execute(f"COMMENT ON TABLE sys.localdsql_primary_keys IS '{marker}'")
+                conn.execute(f"COMMENT ON FUNCTION sys.localdsql_watch(oid) IS '{marker}'")
     with _lock:
         _installed.add(key)

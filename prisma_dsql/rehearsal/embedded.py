@@ -205,8 +205,9 @@ class EmbeddedPostgres:
                 )
             pid = _running_postmaster(pgdata)
             if pid is not None:
+                # e.g. left running by a `prisma-dsql dev` that was killed with SIGKILL (pg_ctl detaches it)
                 raise EmbeddedUnavailable(f"{pgdata} is in use by a running server (process {pid})",
-                                          hint="stop it or choose another --data-dir")
+                                          hint=f"stop it (kill {pid}) or choose another --data-dir")
         else:
             try:
                 pgdata.mkdir(parents=True, exist_ok=True)
