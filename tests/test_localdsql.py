@@ -452,3 +452,14 @@ def test_prisma_client_runs_against_the_local_dsql(local) -> None:
                 assert c.execute("CALL sys.wait_for_job(%s)", (job_id,)).fetchone() == (True,)
     result = prisma_oracle.run_client_e2e(url)
     assert result["ok"], result
+
+
+def test_dev_refuses_a_folder_that_is_not_a_cluster(tmp_path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "notes.txt").write_text("mine")
+    proc = _dev("--port", "0", "--data-dir", str(data), cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and out == ""
+    assert "is not empty and holds no PostgreSQL cluster" in err and "--data-dir" in err and "--url" not in err
+    assert (data / "notes.txt").read_text() == "mine" and sorted(p.name for p in data.iterdir()) == ["notes.txt"]

