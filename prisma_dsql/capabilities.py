@@ -123,6 +123,44 @@ CAPABILITIES: tuple[Capability, ...] = (
                "column types missing from COLUMN_TYPES (extension types such as geometry, hstore, vector)", None),
 )
 
+# --- Statement forms --------------------------------------------------------------------------------
+# Read by the local Aurora DSQL's statement rules (prisma_dsql/rehearsal/rules.py): each rule that refuses a
+# statement form names the capability that lifts it, so the refused forms follow `--dsql-version`. The
+# capabilities above are read there too (foreign_keys, partial_indexes, drop_column, ...); these are the
+# forms no other part of the tool needs.
+STATEMENT_FORMS: tuple[Capability, ...] = (
+    Capability("create_database", "CREATE DATABASE (one database, postgres, per cluster)", None),
+    Capability("create_procedure", "CREATE PROCEDURE", None),
+    Capability("temporary_tables", "CREATE TEMPORARY TABLE / VIEW / SEQUENCE", None),
+    Capability("create_table_as", "CREATE TABLE ... AS / SELECT INTO", None),
+    Capability("partitioning", "PARTITION BY / PARTITION OF / INHERITS", None),
+    Capability("tablespaces", "TABLESPACE clauses", None),
+    Capability("storage_parameters", "WITH (storage parameters) on tables and indexes", None),
+    Capability("materialized_views", "CREATE MATERIALIZED VIEW", None),
+    Capability("lock_table", "LOCK TABLE", None),
+    Capability("exclusion_constraints", "EXCLUDE constraints", None),
+    Capability("drop_domain_cascade", "DROP DOMAIN ... CASCADE", None),
+    Capability("isolation_levels", "isolation levels other than REPEATABLE READ", None),
+    Capability("session_settings", "SET of settings other than the client ones DSQL lists", None),
+    Capability("index_concurrently", "CREATE / DROP INDEX CONCURRENTLY", None),
+    Capability("schema_qualified_index_name", "a schema-qualified name in CREATE INDEX", None),
+    Capability("row_level_security", "row-level security (ENABLE ROW LEVEL SECURITY, CREATE POLICY)", None),
+    Capability("alter_domain_set_not_null", "ALTER DOMAIN ... SET NOT NULL", None),
+    Capability("drop_primary_key", "dropping a primary key constraint or a primary-key column", None),
+    Capability("sequence_cache_any", "sequence / identity CACHE other than 1 or >= 65536", None),
+    Capability("non_bigint_sequences", "sequences AS INTEGER / SMALLINT", None),
+    Capability("constraint_without_not_valid", "ADD CONSTRAINT FOREIGN KEY / CHECK without NOT VALID", None),
+    Capability("synchronous_validate", "ALTER TABLE ... VALIDATE CONSTRAINT without ASYNC", None),
+)
+#: Setting names (regex alternatives, lower case) that SET may change on DSQL: the client settings, and
+#: the planner switch DSQL documents.
+SETTABLE_SETTINGS: tuple[str, ...] = (
+    "application_name", "client_encoding", "datestyle", "extra_float_digits", "intervalstyle", "timezone",
+    r"time\s+zone", "search_path", "role", "transaction", r"(?:session\s+)?characteristics",
+    r"dsql\.enable_batched_nestloop",
+)
+CAPABILITIES = CAPABILITIES + STATEMENT_FORMS
+
 CAPABILITY_KEYS = frozenset(c.key for c in CAPABILITIES)
 _BY_KEY = {c.key: c for c in CAPABILITIES}
 

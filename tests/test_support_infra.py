@@ -454,6 +454,12 @@ FORBIDDEN = [
     ("drop_domain_cascade", 'DROP DOMAIN "Email" CASCADE;'),
     ("alter_table_async_not_validate", 'ALTER TABLE ASYNC "t" ADD COLUMN "z" TEXT;'),
     ("validate_without_async", 'ALTER TABLE "t" VALIDATE CONSTRAINT "c";'),
+    ("alter_domain_add_constraint", 'ALTER DOMAIN "Email" ADD CONSTRAINT "e" CHECK (VALUE <> \'\');'),
+    ("alter_domain_set_not_null", 'ALTER DOMAIN "Email" SET NOT NULL;'),
+    ("create_procedure", "CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;"),
+    ("row_level_security", 'ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;'),
+    ("row_level_security", 'CREATE POLICY "p" ON "t" USING (true);'),
+    ("sequence_cache", 'ALTER SEQUENCE "seq" CACHE 5;'),
     ("multi_ddl_transaction", 'BEGIN;\nCREATE TABLE "x1" ("id" BIGINT PRIMARY KEY);\nDROP TABLE "x1";\nCOMMIT;'),
     ("ddl_dml_transaction", 'BEGIN;\nINSERT INTO "t" VALUES (1);\nCREATE TABLE "x1" ("id" BIGINT PRIMARY KEY);'),
 ]

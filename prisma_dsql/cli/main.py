@@ -45,6 +45,7 @@ COMMANDS = (
     ("doctor_cmd", "doctor"),
     ("pull_cmd", "db"),
     ("diagram_cmd", "diagram"),
+    ("dev_cmd", "dev"),
 )
 
 

@@ -44,6 +44,12 @@ def rehearse(folder: Path, options: DeployOptions | None = None, reporter: Repor
     check_folder(read_folder(folder), dsql=True)  # a folder DSQL cannot run is reported before a server starts
     # A throwaway database built from the folder: where a migration was planned from is the real database's question.
     options = replace(options or DeployOptions(), check_fingerprint=False)
+    if emulation is None:  # the local Aurora DSQL (prisma_dsql.localdsql), as `prisma-dsql dev` runs it
+        from prisma_dsql.localdsql.server import LocalDsql
+
+        with LocalDsql(job_seconds=REHEARSAL_JOB_SECONDS) as local:
+            with Connector(resolve_spec(url=local.create_database("rehearsal"), env={})) as connector:
+                return deploy(connector, folder, options, reporter)
     with start_embedded() as pg:
         url = pg.create_database("rehearsal")
         emulator.install(url)

@@ -80,9 +80,7 @@ def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ..
     from prisma_dsql.connect import Connector, resolve_spec
     from prisma_dsql.deploy.engine import DeployOptions, deploy
     from prisma_dsql.deploy.folder import check_folder, read_folder
-    from prisma_dsql.deploy.rehearse import emulator_factory
     from prisma_dsql.introspect import introspect_database
-    from prisma_dsql.rehearsal import emulator
     from prisma_dsql.rehearsal.embedded import start_embedded
 
     if not directory.is_dir():
@@ -90,13 +88,16 @@ def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ..
     # The whole folder is checked (wrong provider, unreadable or unsplittable file, a DO block on DSQL) before a
     # server starts.
     check_folder(read_folder(directory), dsql=profile.target == "dsql")
-    with start_embedded() as server:
+    if profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
+        from prisma_dsql.deploy.rehearse import REHEARSAL_JOB_SECONDS
+        from prisma_dsql.localdsql.server import LocalDsql
+
+        server = LocalDsql(profile=profile, job_seconds=REHEARSAL_JOB_SECONDS)
+    else:
+        server = start_embedded()
+    with server:
         url = server.create_database("shadow")
-        factory = None
-        if profile.target == "dsql":
-            emulator.install(url)
-            factory = emulator_factory(url)
-        with Connector(resolve_spec(url=url, env={}), factory=factory) as connector:
+        with Connector(resolve_spec(url=url, env={})) as connector:
             try:
                 # The shadow is built from the folder itself: no fingerprint to hold it to.
                 deploy(connector, directory, DeployOptions(check_fingerprint=False))

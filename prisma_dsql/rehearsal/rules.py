@@ -27,8 +27,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Union
 
+from prisma_dsql.capabilities import (
+    DSQL_LIMITS,
+    SETTABLE_SETTINGS,
+    Profile,
+    column_type_capability,
+    dsql_profile,
+)
 from prisma_dsql.sql.split import Statement, mask_sql, split_sql
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "Violation",
     "find_violations",
     "parse_column_def",
+    "rules_for",
     "statement_kind",
     "statement_violations",
     "transaction_rule",
@@ -162,6 +171,9 @@ class Rule:
     test: Test
     message: str
     sqlstate: str = "0A000"  # feature_not_supported, what DSQL answers for most refusals
+    #: The capability (prisma_dsql.capabilities) that lifts the refusal: a profile that has it keeps the
+    #: rule out (see :func:`rules_for`).  Every rule names one, so the refused forms follow the date.
+    capability: str | None = None
 
     def matches(self, masked_unit: str) -> bool:
         if isinstance(self.test, re.Pattern):
@@ -171,29 +183,25 @@ class Rule:
 
 _IDENTITY_RE = re.compile(r"\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b(?:\s*\((?P<opts>[^()]*)\))?", _F)
 _CACHE_RE = re.compile(r"\bCACHE\s+(\d+)", re.IGNORECASE)
-_ALLOWED_SETTINGS = (
-    "application_name|client_encoding|datestyle|extra_float_digits|intervalstyle|timezone|time\\s+zone|"
-    "search_path|role|transaction|session\\s+characteristics"
-)
-# Column types DSQL refuses (arrays and serials have their own rules).  (?) = unconfirmed, see
-# docs/dsql-reference.md "Column types"; kept refused so generated SQL stays on the safe side.
+# Column types the static check refuses beyond prisma_dsql.capabilities.COLUMN_TYPES (which holds the
+# types a capability decides): types no DSQL version has and the catalog has no key for.
 REJECTED_COLUMN_TYPES = (
-    "inet", "cidr", "macaddr", "macaddr8", "citext",
-    "money", "xml", "bit", "varbit", "bit varying", "tsvector", "tsquery",  # (?)
+    "cidr", "macaddr", "macaddr8", "tsquery",
     "point", "line", "lseg", "box", "path", "polygon", "circle",
     "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
 )  # fmt: skip
 _REJECTED_TYPE_RE = re.compile(
     r"^(?:" + "|".join(t.replace(" ", r"\s+") for t in REJECTED_COLUMN_TYPES) + r")\b", re.IGNORECASE
 )
-MAX_INDEX_KEYS = 8
-MAX_VARCHAR = 65535  # bytes in DSQL; checked here against the declared length
-MAX_CHAR = 4096
+
+
+def _cache_ok(value: int) -> bool:
+    return value == 1 or value >= 65536
 
 
 def _valid_cache(opts: str | None) -> bool:
     m = _CACHE_RE.search(opts or "")
-    return m is not None and (int(m.group(1)) == 1 or int(m.group(1)) >= 65536)
+    return m is not None and _cache_ok(int(m.group(1)))
 
 
 def _identity_cache_bad(text: str) -> bool:
@@ -227,118 +235,210 @@ def _add_column_extras(masked_action: str) -> bool:
 
 
 def _sequence_cache_bad(masked: str) -> bool:
-    return re.match(r"^CREATE\s+SEQUENCE\b", masked, _F) is not None and not _valid_cache(masked)
+    if re.match(r"^CREATE\s+SEQUENCE\b", masked, _F):
+        return not _valid_cache(masked)
+    if re.match(r"^ALTER\s+SEQUENCE\b", masked, _F):  # ALTER keeps the cache unless it names one
+        m = _CACHE_RE.search(masked)
+        return m is not None and not _cache_ok(int(m.group(1)))
+    return False
 
 
-def _too_many_index_keys(masked: str) -> bool:
-    m = _CREATE_INDEX_ON_RE.match(masked)
-    if m is None:
-        return False
-    return len(_top_level_split(masked, m.end(), _paren_span(masked, m.end() - 1))) > MAX_INDEX_KEYS
+def _set_cache_bad(masked_action: str) -> bool:
+    m = re.match(r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+.*\bSET\s+CACHE\s+(\d+)", masked_action, _F)
+    return m is not None and not _cache_ok(int(m.group(1)))
+
+
+def _too_many_index_keys(limit: int) -> Callable[[str], bool]:
+    def test(masked: str) -> bool:
+        m = _CREATE_INDEX_ON_RE.match(masked)
+        if m is None:
+            return False
+        return len(_top_level_split(masked, m.end(), _paren_span(masked, m.end() - 1))) > limit
+
+    return test
 
 
 def _strip_nulls_order(key: str) -> str:
     return re.sub(r"\s+NULLS\s+(FIRST|LAST)\s*$", "", key.strip(), flags=re.IGNORECASE)
 
 
-def _r(name: str, scope: str, test: str | Callable[[str], bool], message: str, sqlstate: str = "0A000") -> Rule:
-    return Rule(name, scope, re.compile(test, _F) if isinstance(test, str) else test, message, sqlstate)
+def _column_type_refused(profile: Profile) -> Callable[[str], bool]:
+    """A column type a capability decides that ``profile`` lacks, or one of REJECTED_COLUMN_TYPES.
+    Types the catalog does not list (domains, user types) are left to the server."""
+
+    def test(masked_column: str) -> bool:
+        written = parse_column_def(masked_column).type
+        if not written or _REJECTED_TYPE_RE.match(written):
+            return bool(written)
+        key = column_type_capability(written)
+        return key not in ("", "array_columns", "unlisted_column_types") and not profile.supports(key)
+
+    return test
+
+
+def _r(name: str, scope: str, test: str | Callable[[str], bool], message: str, capability: str | None,
+       sqlstate: str = "0A000") -> Rule:
+    return Rule(name, scope, re.compile(test, _F) if isinstance(test, str) else test, message, sqlstate, capability)
 
 
 _IDX = r"^CREATE\s+(?:UNIQUE\s+)?INDEX\b"
-RULES: tuple[Rule, ...] = (
-    # --- statements DSQL never accepts
+
+
+def _all_rules(profile: Profile) -> tuple[Rule, ...]:
+    """Every rule, with the limits of ``profile``; :func:`rules_for` keeps those the profile has no
+    capability for."""
+    index_keys = profile.limit("columns_per_index") or 8
+    max_varchar = profile.limit("varchar_bytes") or 65535
+    max_char = profile.limit("char_bytes") or 4096
+    settable = "|".join(SETTABLE_SETTINGS)
+    return (
+    # --- statements
     _r("create_type", "statement", r"^CREATE\s+TYPE\b",
-       "CREATE TYPE (enums, composite types) is not supported; use TEXT with a CHECK or a domain"),
-    _r("create_extension", "statement", r"^CREATE\s+EXTENSION\b", "extensions are not supported"),
-    _r("create_database", "statement", r"^CREATE\s+DATABASE\b", "CREATE DATABASE is not supported"),
-    _r("truncate", "statement", r"^TRUNCATE\b", "TRUNCATE is not supported; use DELETE"),
-    _r("create_trigger", "statement", r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b",
-       "triggers are not supported"),
-    _r("do_block", "statement", r"^DO\b", "DO blocks are not supported"),
+       "CREATE TYPE (enums, composite types) is not supported; use TEXT with a CHECK or a domain", "enum_types"),
+    _r("create_extension", "statement", r"^CREATE\s+EXTENSION\b", "extensions are not supported", "extensions"),
+    _r("create_database", "statement", r"^CREATE\s+DATABASE\b", "CREATE DATABASE is not supported",
+       "create_database"),
+    _r("truncate", "statement", r"^TRUNCATE\b", "TRUNCATE is not supported; use DELETE", "truncate"),
+    _r("create_trigger", "statement", r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:EVENT\s+)?TRIGGER\b",
+       "triggers are not supported", "triggers"),
+    _r("do_block", "statement", r"^DO\b", "DO blocks are not supported", "plpgsql"),
     _r("non_sql_function", "statement",
        r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b.*\bLANGUAGE\s+(?!SQL\b)[A-Za-z_]",
-       "only LANGUAGE SQL functions are supported"),
-    _r("temporary_object", "statement", r"^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\b",
-       "temporary tables are not supported"),
-    _r("create_table_as", "statement", r"^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[^\s(]+\s+AS\b",
-       "CREATE TABLE AS is not supported"),
-    _r("partitioning", "statement", r"^CREATE\s+TABLE\b.*\b(?:PARTITION\s+(?:BY|OF)|INHERITS\s*\()",
-       "partitioning and INHERITS are not supported"),
-    _r("tablespace", "statement", r"\bTABLESPACE\b", "TABLESPACE is not supported"),
+       "only LANGUAGE SQL functions are supported", "plpgsql"),
+    _r("create_procedure", "statement", r"^CREATE\s+(?:OR\s+REPLACE\s+)?PROCEDURE\b",
+       "CREATE PROCEDURE is not supported", "create_procedure"),
+    _r("temporary_object", "statement", r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\b",
+       "temporary tables are not supported", "temporary_tables"),
+    _r("create_table_as", "statement",
+       r"^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[^\s(]+\s+(?:\([^()]*\)\s*)?AS\b|^SELECT\b.*\bINTO\s+(?!STRICT\b)",
+       "CREATE TABLE AS is not supported", "create_table_as"),
+    _r("partitioning", "statement",
+       r"^CREATE\s+TABLE\b.*\b(?:PARTITION\s+(?:BY|OF)|INHERITS\s*\()|^ALTER\s+TABLE\b.*\b(?:ATTACH|DETACH)\s+PARTITION\b",
+       "partitioning and INHERITS are not supported", "partitioning"),
+    _r("tablespace", "statement", r"\bTABLESPACE\b", "TABLESPACE is not supported", "tablespaces"),
     _r("storage_parameters", "statement", r"^CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\b.*\)\s*WITH\s*\(",
-       "WITH (storage parameters) is not supported"),
-    _r("materialized_view", "statement", r"^CREATE\s+MATERIALIZED\s+VIEW\b", "materialized views are not supported"),
+       "WITH (storage parameters) is not supported", "storage_parameters"),
+    _r("materialized_view", "statement", r"^CREATE\s+MATERIALIZED\s+VIEW\b", "materialized views are not supported",
+       "materialized_views"),
     _r("savepoint", "statement", r"^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO)\b",
-       "SAVEPOINT is not supported"),
-    _r("lock_table", "statement", r"^LOCK\b", "LOCK TABLE is not supported"),
+       "SAVEPOINT is not supported", "savepoints"),
+    _r("lock_table", "statement", r"^LOCK\b", "LOCK TABLE is not supported", "lock_table"),
     _r("advisory_lock", "statement", r"\bpg_(?:try_)?advisory_(?:xact_)?(?:un)?lock(?:_shared|_all)?\s*\(",
-       "advisory locks are not supported (0A000)"),
-    _r("set_setting", "statement", rf"^SET\s+(?:SESSION\s+|LOCAL\s+)?(?!(?:{_ALLOWED_SETTINGS})\b)",
-       "this setting cannot be SET in DSQL"),
+       "advisory locks are not supported (0A000)", "advisory_locks"),
+    # The second look-ahead stops the optional SESSION/LOCAL from being skipped to let a setting through.
+    _r("set_setting", "statement",
+       rf"^SET\s+(?:(?:SESSION|LOCAL)\s+)?(?!(?:SESSION|LOCAL)\s+(?!CHARACTERISTICS\b))(?!(?:{settable})\b)",
+       "this setting cannot be SET in DSQL", "session_settings"),
     _r("isolation_level", "statement", r"\bISOLATION\s+LEVEL\s+(?!REPEATABLE\s+READ\b)",
-       "only REPEATABLE READ isolation is supported"),
-    _r("exclusion_constraint", "statement", r"\bEXCLUDE\s+(?:USING\b|\()", "exclusion constraints are not supported"),
-    _r("drop_domain_cascade", "statement", r"^DROP\s+DOMAIN\b.*\bCASCADE\b", "DROP DOMAIN ... CASCADE is refused"),
-    _r("sequence_cache", "statement", _sequence_cache_bad, "sequences need CACHE 1 or CACHE >= 65536"),
+       "only REPEATABLE READ isolation is supported", "isolation_levels"),
+    _r("exclusion_constraint", "statement", r"\bEXCLUDE\s+(?:USING\b|\()", "exclusion constraints are not supported",
+       "exclusion_constraints"),
+    _r("drop_domain_cascade", "statement", r"^DROP\s+DOMAIN\b.*\bCASCADE\b", "DROP DOMAIN ... CASCADE is refused",
+       "drop_domain_cascade"),
+    _r("alter_domain_add_constraint", "statement", r"^ALTER\s+DOMAIN\s+\S+\s+ADD\b",
+       "ALTER DOMAIN ... ADD CONSTRAINT is not supported", "alter_domain_constraints"),
+    _r("alter_domain_set_not_null", "statement", r"^ALTER\s+DOMAIN\s+\S+\s+SET\s+NOT\s+NULL\b",
+       "ALTER DOMAIN ... SET NOT NULL is not supported", "alter_domain_set_not_null"),
+    _r("row_level_security", "statement",
+       r"^(?:CREATE|ALTER)\s+POLICY\b|^ALTER\s+TABLE\b.*\b(?:ENABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY\b",
+       "row-level security and policies are not supported", "row_level_security"),
+    _r("create_sequence", "statement", r"^CREATE\s+SEQUENCE\b", "sequences are not supported", "sequences"),
+    _r("sequence_cache", "statement", _sequence_cache_bad, "sequences need CACHE 1 or CACHE >= 65536",
+       "sequence_cache_any"),
     _r("sequence_type", "statement", r"^CREATE\s+SEQUENCE\b.*\bAS\s+(?!BIGINT\b|INT8\b)\w",
-       "sequences must be BIGINT"),
+       "sequences must be BIGINT", "non_bigint_sequences"),
+    _r("foreign_key", "statement", r"^(?:CREATE|ALTER)\s+TABLE\b.*\b(?:FOREIGN\s+KEY|REFERENCES)\b",
+       "foreign key constraints are not supported", "foreign_keys"),
     # --- indexes
     _r("index_without_async", "statement", _IDX + r"(?!\s+ASYNC\b)",
-       "unsupported mode. please use CREATE INDEX ASYNC."),
+       "unsupported mode. please use CREATE INDEX ASYNC.", "synchronous_index_build"),
     _r("index_concurrently", "statement",
        r"^(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\s+(?:ASYNC\s+)?CONCURRENTLY\b",
-       "CONCURRENTLY is not supported"),
+       "CONCURRENTLY is not supported", "index_concurrently"),
     _r("index_using", "statement", _IDX + r"[^(]*?\bON\s+(?:ONLY\s+)?[^\s(]+\s+USING\b",
-       "USING <method> is not supported in CREATE INDEX (btree only, implicit)"),
+       "USING <method> is not supported in CREATE INDEX (btree only, implicit)", "index_methods"),
     _r("index_schema_qualified_name", "statement",
        _IDX + r"\s+(?:ASYNC\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!ON\b)[^\s(]*\.[^\s(]*\s+ON\b",
-       "the index name cannot be schema-qualified"),
-    _r("index_too_many_keys", "statement", _too_many_index_keys, f"at most {MAX_INDEX_KEYS} index key columns"),
+       "the index name cannot be schema-qualified", "schema_qualified_index_name"),
+    _r("index_too_many_keys", "statement", _too_many_index_keys(index_keys), f"at most {index_keys} index key columns",
+       None),
+    _r("partial_index", "statement", _IDX + r".*\)\s*(?:INCLUDE\s*\([^()]*\)\s*)?(?:NULLS\s+(?:NOT\s+)?DISTINCT\s*)?WHERE\b",
+       "partial indexes (WHERE) are not supported", "partial_indexes"),
     _r("index_sort_direction", "index_key", lambda k: re.search(r"\b(?:ASC|DESC)$", _strip_nulls_order(k), _F),
-       "ASC/DESC is not supported in index keys"),
+       "ASC/DESC is not supported in index keys", "index_sort_order"),
     _r("index_opclass_or_collate", "index_key",
        lambda k: re.match(r"^(?:[^\s(]+(?:\s*\(.*\))?|\(.*\))\s+(?!(?:ASC|DESC)$)\S",
                           _strip_nulls_order(k), _F),
-       "operator classes and COLLATE are not supported in index keys"),
+       "operator classes and COLLATE are not supported in index keys", "index_operator_classes"),
+    _r("expression_index", "index_key", r"^\s*(?:\(|[^\s(]+\s*\()", "indexes on expressions are not supported",
+       "expression_indexes"),
     # --- ALTER TABLE
     _r("validate_without_async", "statement", r"^ALTER\s+TABLE\s+(?!ASYNC\b).*\bVALIDATE\s+CONSTRAINT\b",
-       "VALIDATE CONSTRAINT runs as a job: use ALTER TABLE ASYNC ... VALIDATE CONSTRAINT"),
+       "VALIDATE CONSTRAINT runs as a job: use ALTER TABLE ASYNC ... VALIDATE CONSTRAINT", "synchronous_validate"),
     _r("alter_table_async_not_validate", "statement",
        r"^ALTER\s+TABLE\s+ASYNC\b(?!.*\bVALIDATE\s+CONSTRAINT\b)",
-       "ALTER TABLE ASYNC is only for VALIDATE CONSTRAINT"),
+       "ALTER TABLE ASYNC is only for VALIDATE CONSTRAINT", None),
     _r("add_column_with_constraint", "alter_action", _add_column_extras,
-       "ALTER TABLE ADD COLUMN with constraint not supported (only name and type; no DEFAULT/NOT NULL/...)"),
+       "ALTER TABLE ADD COLUMN with constraint not supported (only name and type; no DEFAULT/NOT NULL/...)",
+       "add_column_with_constraints"),
     _r("add_constraint_without_not_valid", "alter_action",
        r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:FOREIGN\s+KEY|CHECK)\b(?!.*\bNOT\s+VALID\s*$)",
-       "ADD CONSTRAINT FOREIGN KEY/CHECK needs NOT VALID (then ALTER TABLE ASYNC ... VALIDATE CONSTRAINT)"),
+       "ADD CONSTRAINT FOREIGN KEY/CHECK needs NOT VALID (then ALTER TABLE ASYNC ... VALIDATE CONSTRAINT)",
+       "constraint_without_not_valid"),
+    _r("add_check_constraint", "alter_action", r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?CHECK\b",
+       "ADD CONSTRAINT CHECK is not supported", "check_not_valid"),
     _r("add_unique_or_primary_key", "alter_action",
        # `ADD [CONSTRAINT n] UNIQUE USING INDEX idx` is DSQL's way to name a unique index as a constraint.
        r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE(?!\s+USING\s+INDEX\b)|PRIMARY\s+KEY)\b",
-       "ADD CONSTRAINT UNIQUE/PRIMARY KEY is not supported (use CREATE UNIQUE INDEX ASYNC)"),
+       "ADD CONSTRAINT UNIQUE/PRIMARY KEY is not supported (use CREATE UNIQUE INDEX ASYNC)", "add_unique_constraint"),
+    _r("drop_column", "alter_action", r"^\s*DROP\s+(?!CONSTRAINT\b)", "ALTER TABLE DROP COLUMN is not supported",
+       "drop_column"),
     _r("alter_column_type", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+)?TYPE\b",
-       "ALTER COLUMN TYPE is not supported (recreate the table)"),
+       "ALTER COLUMN TYPE is not supported (recreate the table)", "alter_column_type"),
     _r("set_not_null", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+SET\s+NOT\s+NULL\b",
-       "ALTER COLUMN SET NOT NULL is not supported"),
+       "ALTER COLUMN SET NOT NULL is not supported", "alter_column_set_not_null"),
+    _r("alter_column_default", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET|DROP)\s+DEFAULT\b",
+       "ALTER COLUMN SET/DROP DEFAULT is not supported", "alter_column_default"),
+    _r("drop_not_null", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+DROP\s+NOT\s+NULL\b",
+       "ALTER COLUMN DROP NOT NULL is not supported", "alter_column_drop_not_null"),
+    _r("add_identity", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+ADD\s+GENERATED\b",
+       "ALTER COLUMN ADD GENERATED ... AS IDENTITY is not supported", "add_identity"),
     _r("identity_cache", "alter_action",
-       lambda a: re.match(r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+ADD\b", a, _F) and _identity_cache_bad(a),
-       "identity needs CACHE 1 or CACHE >= 65536"),
+       lambda a: (re.match(r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+ADD\b", a, _F) and _identity_cache_bad(a))
+       or _set_cache_bad(a),
+       "identity needs CACHE 1 or CACHE >= 65536", "sequence_cache_any"),
+    _r("row_level_security", "alter_action", r"^\s*(?:ENABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY\b",
+       "row-level security and policies are not supported", "row_level_security"),
     # --- column definitions
     _r("serial_type", "column", _column_type(r"^(?:SMALL|BIG)?SERIAL[248]?$"),
        'type "serial" does not exist: use BIGINT GENERATED BY DEFAULT AS IDENTITY (CACHE 1|65536)',
-       "42704"),  # undefined_object: DSQL has no serial pseudo-types at all
-    _r("array_type", "column", _column_type(r"\[|\bARRAY\b"), "array column types are not supported"),
-    _r("unsupported_column_type", "column", lambda c: _REJECTED_TYPE_RE.match(parse_column_def(c).type),
-       "this column type is not supported"),
-    _r("varchar_too_long", "column", _length_over(r"(?:VARCHAR|CHARACTER\s+VARYING)", MAX_VARCHAR),
-       f"varchar(n) is limited to {MAX_VARCHAR} bytes"),
-    _r("char_too_long", "column", _length_over(r"(?:CHAR|CHARACTER|BPCHAR)", MAX_CHAR),
-       f"char(n) is limited to {MAX_CHAR} bytes"),
+       "serial_types", "42704"),  # undefined_object: DSQL has no serial pseudo-types at all
+    _r("array_type", "column", _column_type(r"\[|\bARRAY\b"), "array column types are not supported", "array_columns"),
+    _r("unsupported_column_type", "column", _column_type_refused(profile), "this column type is not supported", None),
+    _r("varchar_too_long", "column", _length_over(r"(?:VARCHAR|CHARACTER\s+VARYING)", max_varchar),
+       f"varchar(n) is limited to {max_varchar} bytes", None),
+    _r("char_too_long", "column", _length_over(r"(?:CHAR|CHARACTER|BPCHAR)", max_char),
+       f"char(n) is limited to {max_char} bytes", None),
     _r("collate", "column", lambda c: re.search(r"\bCOLLATE\b", parse_column_def(c).rest, _F),
-       "COLLATE is not supported"),
-    _r("identity_type", "column", _identity_type_bad, "identity columns must be BIGINT"),
-    _r("identity_cache", "column", _identity_cache_bad, "identity needs CACHE 1 or CACHE >= 65536"),
-)  # fmt: skip
+       "COLLATE is not supported", "collations"),
+    _r("identity_columns", "column", lambda c: _IDENTITY_RE.search(parse_column_def(c).rest) is not None,
+       "identity columns are not supported", "identity_columns"),
+    _r("identity_type", "column", _identity_type_bad, "identity columns must be BIGINT", "identity_non_bigint"),
+    _r("identity_cache", "column", _identity_cache_bad, "identity needs CACHE 1 or CACHE >= 65536",
+       "sequence_cache_any"),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def rules_for(profile: Profile | None = None) -> tuple[Rule, ...]:
+    """The rules of ``profile`` (default: DSQL's newest): every rule whose capability it lacks."""
+    profile = profile if profile is not None else dsql_profile()
+    return tuple(r for r in _all_rules(profile) if r.capability is None or not profile.supports(r.capability))
+
+
+#: The rules of DSQL's newest known profile.
+RULES: tuple[Rule, ...] = rules_for(dsql_profile())
+MAX_INDEX_KEYS = DSQL_LIMITS["columns_per_index"]
 
 
 def _kind_pattern(words: str) -> re.Pattern[str]:
@@ -400,15 +500,18 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def statement_violations(statement: Statement) -> list[Violation]:
-    """The :data:`RULES` one statement breaks (transaction rules aside)."""
-    masked = mask_sql(statement.text)
+def statement_violations(statement: Statement, profile: Profile | None = None, masked: str | None = None
+                         ) -> list[Violation]:
+    """The rules of ``profile`` (default :data:`RULES`) one statement breaks (transaction rules aside);
+    ``masked``: the statement's :func:`mask_sql` when the caller has it already."""
+    rules = RULES if profile is None else rules_for(profile)
+    masked = mask_sql(statement.text) if masked is None else masked
     units = [("statement", 0, len(masked)), *_units(masked)]
     found: list[Violation] = []
     for scope, a, b in units:
         unit = masked[a:b].strip()
         part = "" if scope == "statement" else statement.text[a:b].strip()
-        for rule in RULES:
+        for rule in rules:
             if rule.scope == scope and rule.matches(unit):
                 found.append(Violation(rule.name, rule.message, statement.line, statement.text, part, rule.sqlstate))
     return found
@@ -432,9 +535,9 @@ def transaction_violations(statements: list[Statement]) -> list[Violation]:
     return found
 
 
-def find_violations(sql: str) -> list[Violation]:
-    """Everything in ``sql`` that DSQL would refuse, in script order."""
+def find_violations(sql: str, profile: Profile | None = None) -> list[Violation]:
+    """Everything in ``sql`` that DSQL (as of ``profile``, default the newest) would refuse, in script order."""
     statements = split_sql(sql)
-    found = [v for st in statements for v in statement_violations(st)]
+    found = [v for st in statements for v in statement_violations(st, profile)]
     found += transaction_violations(statements)
     return sorted(found, key=lambda v: v.line)
