@@ -65,6 +65,8 @@ class TreeBuilder:
         items.append(item)
         return items
 
+    #: The LALR driver appends to the list in place for these rules instead of calling (lalr.py).
+    grow = _grow
     model_members = enum_members = config_members = field_attributes = _grow
     argument_list = value_list = member_list = blocks = _grow
 

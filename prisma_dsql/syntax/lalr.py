@@ -12,8 +12,9 @@ tokens and ~230,000 reductions for a 1,000-model schema):
   token's extent is `span(lastindex)`, instead of looking groups up by name;
 - table rows are dicts of ints: a shift is the next state (>= 0), a reduction `~index` into
   `reductions`; nonterminals (gotos) share the rows;
-- a rule that passes its only child through (`?rule`, `_rule`) with nothing filtered just swaps
-  the top state: no child list, no call; other rules get the cheapest callback that does what
+- a rule that passes its only child through (`?rule`, `_rule`) just swaps the top state: no child
+  list, no call; a list rule whose builder method is the builder's `grow` appends its item to the
+  list in place (no call either); other rules get the cheapest callback that does what
   Lark's would (filtered children dropped by a slice where they are contiguous).
 """
 
@@ -25,6 +26,8 @@ from prisma_dsql.syntax.tables import Reduction, Tables
 
 
 def _callback(r: Reduction, builder):
+    """What the driver calls for reduction `r`: a function of the kept children's list, or an int
+    `k` for a list rule `items -> items ... item` that appends child `k` to child 0 in place."""
     kept = r.kept
     if r.passthrough:
         (only,) = kept
@@ -32,6 +35,8 @@ def _callback(r: Reduction, builder):
     method = getattr(builder, r.method, None)
     if method is None:
         raise TypeError(f"the tree builder has no method for grammar rule {r.method!r}")
+    if method is getattr(builder, "grow", None) and len(kept) == 2 and kept[0] == 0:
+        return kept[1]
     if len(kept) == r.size:
         return method
     first = kept[0] if kept else 0
@@ -135,6 +140,12 @@ class LalrDriver:
                 if callback is None:
                     state = states[state_stack[-2]][origin]
                     state_stack[-1] = state
+                elif callback.__class__ is int:  # a list grows by one item, in place
+                    value_stack[-size].append(value_stack[callback - size])
+                    del value_stack[1 - size:]
+                    del state_stack[-size:]
+                    state = states[state_stack[-1]][origin]
+                    push_state(state)
                 else:
                     if size:
                         children = value_stack[-size:]
@@ -170,7 +181,13 @@ class LalrDriver:
                 del value_stack[-size:]
             else:
                 children = []
-            value = children[0] if callback is None else callback(children)
+            if callback is None:
+                value = children[0]
+            elif callback.__class__ is int:
+                value = children[0]
+                value.append(children[callback])
+            else:
+                value = callback(children)
             new_state = states[state_stack[-1]][origin]
             if new_state == end_state:
                 return value
