@@ -17,7 +17,9 @@ Hooks
   workers); at the end, any embedded PostgreSQL still running from it is stopped and the folder
   removed (:mod:`tests.support.leftovers` says why one could be left before).
 * A test that uses ``pg_server`` (directly or through ``pg_database`` or another fixture) is marked
-  ``postgres``, so ``pytest -m "not postgres"`` is the tier that needs no database.
+  ``postgres``, so ``pytest -m "not postgres"`` is the tier that needs no database; the tests that
+  build and install the package (INSTALL_TESTS) are marked ``install``, and
+  ``pytest -m "not postgres and not install"`` is the quick tier.
 * Under pytest-xdist each worker starts its own ``pg_server`` (one per worker, reused by all the
   worker's tests, a fresh database per test).
 """
@@ -49,10 +51,22 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases()))
 
 
+#: Tests that build the package or install it into fresh environments (pip, npm, npx): minutes of
+#: work that needs no database; marked `install` so the quick tier can leave them out.
+INSTALL_TESTS = (
+    "tests/test_packaging.py::",
+    "tests/test_npx_wrapper.py::test_parallel_first_runs_build_one_virtualenv",
+    "tests/test_npx_wrapper.py::test_code_in_the_current_folder_never_runs_when_probing_path",
+    "tests/test_introspect_expressions.py::test_wheel_ships_the_queries",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "pg_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
             item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith(INSTALL_TESTS):
+            item.add_marker(pytest.mark.install)
 
 
 @pytest.fixture(scope="session")
