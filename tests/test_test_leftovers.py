@@ -34,9 +34,11 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.postgres
-def test_a_killed_command_leaves_no_server_running(tmp_path: Path) -> None:
-    folder = tmp_path / "run"
-    folder.mkdir()
+def test_a_killed_command_leaves_no_server_running() -> None:
+    import tempfile
+
+    # Not tmp_path: pgdata/.s.PGSQL.5432 must stay a short path (a Unix socket's limit).
+    folder = Path(tempfile.mkdtemp(prefix="lo-"))
     starter = textwrap.dedent(
         """
         import time
@@ -47,17 +49,21 @@ def test_a_killed_command_leaves_no_server_running(tmp_path: Path) -> None:
         """
     )
     env = {**os.environ, "TMPDIR": str(folder)}
-    proc = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=ROOT)
     try:
         url = proc.stdout.readline().strip()
         if not url:
-            pytest.fail("the embedded server did not start")
+            proc.kill()
+            pytest.fail(f"the embedded server did not start: {proc.communicate()[1][-2000:]}")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
     # Killed: its `with`/atexit clean-up never ran, the postmaster is still there.
     running = leftovers.running_postmasters(folder)
     assert len(running) == 1
