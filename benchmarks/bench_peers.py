@@ -143,6 +143,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                    help="also time `validate` of another checkout of prisma-dsql (e.g. before a change), in the same run")
     args = ap.parse_args()
 
     info = machine()
@@ -189,6 +191,13 @@ def main() -> int:
         commands[("prisma-dsql validate", n)] = ([*ours, "validate", str(path)], env, None)
         commands[("prisma-dsql validate --target postgres", n)] = ([*ours, "validate", "--target", "postgres",
                                                                     str(path)], env, None)
+        if args.baseline:
+            base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+            commands[("baseline validate", n)] = ([sys.executable, "-m", "prisma_dsql", "validate", str(path)],
+                                                  base_env, args.baseline)
+            commands[("baseline validate --target postgres", n)] = (
+                [sys.executable, "-m", "prisma_dsql", "validate", "--target", "postgres", str(path)], base_env,
+                args.baseline)
         if wasm_ok:
             commands[("prisma-schema-wasm", n)] = (["node", str(OUT / "wasm_validate.cjs"), str(path)], env, OUT)
         if aws_ok:
@@ -209,9 +218,12 @@ def main() -> int:
     failed = []
     for n in args.models:
         pairs = (("postgres_vs_wasm", "prisma-dsql validate --target postgres", "prisma-schema-wasm"),
-                 ("dsql_vs_aws", "prisma-dsql validate", "aurora-dsql-prisma validate"))
+                 ("dsql_vs_aws", "prisma-dsql validate", "aurora-dsql-prisma validate"),
+                 ("baseline_postgres_vs_wasm", "baseline validate --target postgres", "prisma-schema-wasm"),
+                 ("dsql_vs_baseline", "prisma-dsql validate", "baseline validate"),
+                 ("postgres_vs_baseline", "prisma-dsql validate --target postgres", "baseline validate --target postgres"))
         for measure, mine, peer in pairs:
-            if (peer, n) not in best:
+            if (peer, n) not in best or (mine, n) not in best:
                 continue
             ratio = best[(mine, n)][0] / best[(peer, n)][0]
             target = TARGETS.get((measure, n))
@@ -245,7 +257,8 @@ def main() -> int:
             print("|---|---:|---:|---|")
             for r in results["ratios"]:
                 verdict = "met" if r["met"] else "not met"
-                print(f"| {r['measure']} | {r['models']} | {r['ratio']:.2f}x | <= {r['target']}x ({verdict}) |")
+                goal = f"<= {r['target']}x ({verdict})" if r["target"] is not None else ""
+                print(f"| {r['measure']} | {r['models']} | {r['ratio']:.2f}x | {goal} |")
         if "max_rss_mib_1000" in results:
             print(f"\nprisma-dsql peak memory at 1000 models: {results['max_rss_mib_1000']:.1f} MiB "
                   f"(target <= {MAX_RSS_MIB_1000:.0f})")
