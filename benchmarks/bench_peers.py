@@ -131,7 +131,8 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "node": subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip() if node else None,
+        "node": subprocess.run([node, "--version"], capture_output=True, text=True,
+                               check=False).stdout.strip() if node else None,
         "load_average_at_start": os.getloadavg(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }

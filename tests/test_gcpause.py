@@ -32,9 +32,8 @@ def test_a_command_freezes_what_its_pauses_built_until_it_ends():
 def test_a_failing_command_unfreezes_too():
     gc.unfreeze()
     try:
-        with one_command():
-            with no_gc_pauses():
-                raise ValueError("boom")
+        with one_command(), no_gc_pauses():
+            raise ValueError("boom")
     except ValueError:
         pass
     assert gc.get_freeze_count() == 0 and gc.isenabled()

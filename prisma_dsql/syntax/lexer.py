@@ -24,8 +24,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from prisma_dsql.syntax.errors import ParseError
-
 
 class Tok(NamedTuple):
     type: str
