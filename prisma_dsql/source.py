@@ -23,7 +23,9 @@ class Span(NamedTuple):
 
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of `other`."""
-        return Span(self.file, self.line, self.column, other.end_line, other.end_column)
+        # tuple.__new__ skips NamedTuple's Python-level constructor: the parser joins ~40,000 spans
+        # for a 1,000-model schema.
+        return _new(Span, (self.file, self.line, self.column, other.end_line, other.end_column))
 
     def as_dict(self) -> dict:
         return {
@@ -33,6 +35,9 @@ class Span(NamedTuple):
             "end_line": self.end_line,
             "end_column": self.end_column,
         }
+
+
+_new = tuple.__new__
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,10 @@ def _internal_error(exc: BaseException) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     _safe_streams()
-    code = _run(argv)
+    from prisma_dsql.gcpause import one_command
+
+    with one_command():  # what a bulk stage built is frozen until the command ends, never rescanned
+        code = _run(argv)
     try:
         sys.stdout.flush()
     except OSError as exc:

@@ -48,19 +48,39 @@ def _display_width(text: str) -> int:
     return sum(4 if c == "\t" else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = False) -> str:
+class _Memo(dict):
+    """Results of a pure function of one string, kept for one render (help texts and source lines
+    repeat across findings; masking secrets and escaping control characters cost ~20 us each)."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _shown_line(line: str) -> tuple[str, str]:
+    # A datasource line can carry a connection string: never show its password. Control
+    # characters are shown as `\u{1b}`, never sent to the terminal.
+    raw = redact(line, keep_length=True)
+    return raw, visible(raw)
+
+
+def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = False, *,
+               _messages: dict | None = None, _lines: dict | None = None) -> str:
     paint = _styler(color)
     sev = d.severity.value
+    messages = _Memo(message) if _messages is None else _messages
     head_loc = f"{visible(d.span.file)}:{d.span.line}:{d.span.column}: " if d.span else ""
+    text_of = messages[d.message] if d.message is not None else None
     fixable = " [fixable]" if d.fix is not None else ""
-    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}{fixable}: {paint('bold', message(d.message))}"]
+    lines = [f"{paint('bold', head_loc)}{paint(sev, f'{sev}[{d.code}]')}{fixable}: {paint('bold', text_of)}"]
     src = sources.get(d.span.file) if d.span else None
     if d.span is not None and src is not None:
-        # A datasource line can carry a connection string: never show its password. Control
-        # characters are shown as `\u{1b}`, never sent to the terminal; columns are mapped onto
-        # the shown text so the caret stays under what it marks.
-        raw = redact(src.line(d.span.line), keep_length=True)
-        text = visible(raw)
+        # Columns are mapped onto the shown text so the caret stays under what it marks.
+        raw, text = (_Memo(_shown_line) if _lines is None else _lines)[src.line(d.span.line)]
         raw_start = max(d.span.column, 1)
         raw_end = max(d.span.end_column, raw_start + 1) if d.span.end_line == d.span.line else len(raw) + 1
         start = len(visible(raw[: raw_start - 1])) + 1
@@ -82,14 +102,14 @@ def render_one(d: Diagnostic, sources: dict[str, SourceFile], color: bool = Fals
         lines.append(paint("dim", f"{gutter} |") + " " + shown.replace("\t", "    "))
         lines.append(paint("dim", f"{pad} |") + " " + " " * caret_start + paint(sev, "^" * caret_len))
         for note in d.notes:
-            lines.append(f"{pad} = note: {message(note)}")
+            lines.append(f"{pad} = note: {messages[note]}")
         if d.help:
-            lines.append(f"{pad} = {paint('help', 'help')}: {message(d.help)}")
+            lines.append(f"{pad} = {paint('help', 'help')}: {messages[d.help]}")
     else:
         for note in d.notes:
-            lines.append(f"  = note: {message(note)}")
+            lines.append(f"  = note: {messages[note]}")
         if d.help:
-            lines.append(f"  = {paint('help', 'help')}: {message(d.help)}")
+            lines.append(f"  = {paint('help', 'help')}: {messages[d.help]}")
     return "\n".join(lines)
 
 
@@ -110,6 +130,7 @@ def summary(diagnostics: list[Diagnostic]) -> str:
 def render(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile], color: bool = False) -> str:
     by_name = {s.name: s for s in sources}
     diagnostics = list(diagnostics)
-    blocks = [render_one(d, by_name, color) for d in diagnostics]
+    messages, lines = _Memo(message), _Memo(_shown_line)
+    blocks = [render_one(d, by_name, color, _messages=messages, _lines=lines) for d in diagnostics]
     blocks.append(summary(diagnostics))
     return "\n\n".join(blocks) + "\n"

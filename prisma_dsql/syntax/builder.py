@@ -18,6 +18,8 @@ from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.comments import Docs
 
+_new = tuple.__new__
+
 #: Deeper nesting of arrays/objects/calls than this is refused: no real schema
 #: comes near it, and later stages walk values recursively.
 MAX_NESTING = 64
@@ -44,8 +46,9 @@ class TreeBuilder:
 
     # -- helpers -----------------------------------------------------------
     def _span(self, tok) -> Span:
+        # tuple.__new__: Span(...) would run NamedTuple's Python-level constructor (one span per token).
         o = self.offset
-        return Span(self.file, tok.line + o, tok.column, tok.end_line + o, tok.end_column)
+        return _new(Span, (self.file, tok.line + o, tok.column, tok.end_line + o, tok.end_column))
 
     def _check_depth(self, depth: int, span: Span) -> None:
         if depth > MAX_NESTING:
@@ -62,6 +65,8 @@ class TreeBuilder:
         items.append(item)
         return items
 
+    #: The LALR driver appends to the list in place for these rules instead of calling (lalr.py).
+    grow = _grow
     model_members = enum_members = config_members = field_attributes = _grow
     argument_list = value_list = member_list = blocks = _grow
 
@@ -169,8 +174,9 @@ class TreeBuilder:
     def arguments(self, children):
         # -> (args, span of the closing parenthesis)
         if len(children) == 1:  # EMPTY_ARGUMENTS: `()`
-            span = self._span(children[0])
-            return ((), span._replace(column=span.end_column - 1))
+            tok = children[0]
+            o = self.offset
+            return ((), _new(Span, (self.file, tok.line + o, tok.end_column - 1, tok.end_line + o, tok.end_column)))
         rpar = children[-1]
         args = tuple(children[1]) if len(children) > 2 else ()
         if len(children) == 4:
@@ -183,7 +189,8 @@ class TreeBuilder:
         text = tok.value
         skip = 2 if block_level else 1
         name = text[skip:].lstrip(" \t")
-        name_span = span._replace(column=span.column + len(text) - len(name))
+        name_span = _new(Span, (span.file, span.line, span.column + len(text) - len(name), span.end_line,
+                                span.end_column))
         args: tuple = ()
         if len(children) > 1:
             args, end = children[1]

@@ -43,8 +43,8 @@ class Docs:
         return None
 
     def for_line(self, line: int) -> str | None:
-        if not self.by_line:
-            return None
+        if line not in self.by_line and line - 1 not in self.by_end_line:
+            return None  # most lines: no comment on it, none ending just above
         parts: list[str] = []
         # Own-line doc comments directly above (no blank line between).
         n = line - 1

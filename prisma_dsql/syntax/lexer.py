@@ -12,6 +12,7 @@ field called `type` is common). A NAME spelled like a keyword becomes the
 keyword exactly when the parser's current state accepts that keyword, which
 is the same decision Lark's contextual lexer would make.
 
+The scan itself runs inside the LALR driver's loop (lalr.py), one match per token.
 Tokens are light named tuples with Lark's position attributes instead of
 `lark.Token` (a str subclass with eight attributes, costly to build); the tree
 builder reads `.value`. The terminals come from `tables.Tables`, so lexing
@@ -21,9 +22,7 @@ never needs Lark itself.
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
-
-from prisma_dsql.syntax.errors import ParseError
+from typing import NamedTuple
 
 
 class Tok(NamedTuple):
@@ -41,11 +40,13 @@ class Tok(NamedTuple):
 
 
 _KEYWORD_PREFIX = "KW_"
+#: The scanner's name for a character that starts no token.
+STRAY = "_STRAY"
 #: Prisma's whitespace is a tab or a Unicode space separator (category Zs), nothing else: a vertical
 #: tab, form feed or stray U+FEFF makes the line invalid. The grammar's WS terminal also matches those
 #: three, so ignored blanks are checked here; Zs characters it lacks are skipped here.
-_PRISMA_BLANKS = frozenset(" \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
-_NOT_BLANK_IN_PRISMA = re.compile("[^" + "".join(sorted(_PRISMA_BLANKS)) + "]")
+PRISMA_BLANKS = frozenset(" \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
+NOT_BLANK_IN_PRISMA = re.compile("[^" + "".join(sorted(PRISMA_BLANKS)) + "]")
 
 
 class FastLexer:
@@ -64,62 +65,14 @@ class FastLexer:
             parts.append(f"(?P<{t.name}>{t.regexp})")
         # Leading blanks are skipped inside the match rather than as tokens of
         # their own: a quarter fewer trips through the Python loop.
-        self.scanner = re.compile("[ \\t]*(?:" + "|".join(parts) + ")")
+        # The last alternative takes any one character no terminal takes (`_STRAY`), so every match
+        # starts where the previous one ended and the driver never checks where a match starts.
+        self.scanner = re.compile("[ \\t]*(?:" + "|".join(parts) + f"|(?P<{STRAY}>[\\s\\S]))")
+        #: Terminal name by group number: a match's `lastindex` is the terminal's own group (it
+        #: closes after any group nested in the terminal's pattern).
+        names = {number: name for name, number in self.scanner.groupindex.items()}
+        self.kinds: tuple[str | None, ...] = tuple(names.get(i) for i in range(self.scanner.groups + 1))
         self.ignore = frozenset(ignore)
         self.multiline = frozenset(t.name for t in terminals if t.multiline)
-
-    def tokens(self, text: str, accepts, pos: int = 0, end: int | None = None) -> Iterator[Tok]:
-        """Tokens of `text`; `accepts(terminal)` says whether the parser can take a keyword now."""
-        end = len(text) if end is None else end
-        line = 1
-        line_start = pos
-        ignore = self.ignore
-        multiline = self.multiline
-        keywords = self.keywords
-        new = tuple.__new__  # Tok(...) without the Python-level NamedTuple constructor
-        # finditer walks the text in C; a match that does not start where the previous one
-        # ended means characters no terminal accepts.
-        while True:
-            for tok in self._scan(text, pos, end, line, line_start, ignore, multiline, keywords, accepts, new):
-                if tok.__class__ is tuple:  # the scan's final state, not a token
-                    pos, line, line_start = tok
-                    break
-                yield tok
-            # A Unicode space separator the grammar lacks: Prisma's whitespace, skip it and go on.
-            while pos < end and text[pos] in " \t":
-                pos += 1
-            if pos < end and text[pos] in _PRISMA_BLANKS:
-                pos += 1
-                continue
-            break
-        if pos < end:
-            raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)
-
-    def _scan(self, text, pos, end, line, line_start, ignore, multiline, keywords, accepts, new):
-        """Tokens from `pos` until no terminal matches; last yields (pos, line, line_start) as a plain tuple."""
-        for m in self.scanner.finditer(text, pos, end):
-            if m.start() != pos or m.lastgroup is None:
-                break
-            kind = m.lastgroup
-            stop = m.end()
-            pos = m.start(kind)
-            value = text[pos:stop]
-            column = pos - line_start + 1
-            if kind in ignore and kind == "WS" and _NOT_BLANK_IN_PRISMA.search(value):
-                bad = pos + _NOT_BLANK_IN_PRISMA.search(value).start()
-                raise ParseError(f"unexpected character {text[bad]!r} (not whitespace for Prisma)", line,
-                                 bad - line_start + 1)
-            if kind in multiline and ("\n" in value or "\r" in value):
-                breaks = value.count("\n") + value.count("\r") - value.count("\r\n")
-                new_line = line + breaks
-                last = max(value.rfind("\n"), value.rfind("\r"))
-                new_line_start = pos + last + 1
-                if kind not in ignore:
-                    yield new(Tok, (kind, value, pos, line, column, new_line, stop - new_line_start + 1, stop))
-                line, line_start = new_line, new_line_start
-            elif kind not in ignore:
-                if kind == "NAME" and value in keywords and accepts(keywords[value]):
-                    kind = keywords[value]
-                yield new(Tok, (kind, value, pos, line, column, line, column + stop - pos, stop))
-            pos = stop
-        yield (pos, line, line_start)
+        #: Terminals the driver looks at twice: skipped, able to span lines, or no terminal at all.
+        self.special = self.ignore | self.multiline | {STRAY}

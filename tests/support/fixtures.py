@@ -10,6 +10,18 @@ Fixtures
 ``dsql_lint``   (session)  -> :func:`tests.support.dsql_lint.lint_sql`; skips if the dsql-lint CLI is
                               not installed (next to ``sys.executable`` or on PATH), fails instead
                               when ``CI`` is set.
+
+Hooks
+-----
+* The run gets a temporary folder of its own (``TMPDIR``, inherited by subprocesses and xdist
+  workers); at the end, any embedded PostgreSQL still running from it is stopped and the folder
+  removed (:mod:`tests.support.leftovers` says why one could be left before).
+* A test that uses ``pg_server`` (directly or through ``pg_database`` or another fixture) is marked
+  ``postgres``, so ``pytest -m "not postgres"`` is the tier that needs no database; the tests that
+  build and install the package (INSTALL_TESTS) are marked ``install``, and
+  ``pytest -m "not postgres and not install"`` is the quick tier.
+* Under pytest-xdist each worker starts its own ``pg_server`` (one per worker, reused by all the
+  worker's tests, a fresh database per test).
 """
 
 from __future__ import annotations
@@ -19,10 +31,42 @@ from typing import Iterator
 import pytest
 
 from tests.support import dsql_lint as _dsql_lint
+from tests.support import leftovers
 from tests.support.postgres import PostgresServer, PostgresUnavailable, keep_databases, start_server
 from tests.support.tools import tool_missing
 
 _started: list[PostgresServer] = []
+_session_dir: list = []
+_stopped_leftovers: list = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    folder = leftovers.begin()
+    if folder is not None:
+        _session_dir.append(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _session_dir:
+        _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases()))
+
+
+#: Tests that build the package or install it into fresh environments (pip, npm, npx): minutes of
+#: work that needs no database; marked `install` so the quick tier can leave them out.
+INSTALL_TESTS = (
+    "tests/test_packaging.py::",
+    "tests/test_npx_wrapper.py::test_parallel_first_runs_build_one_virtualenv",
+    "tests/test_npx_wrapper.py::test_code_in_the_current_folder_never_runs_when_probing_path",
+    "tests/test_introspect_expressions.py::test_wheel_ships_the_queries",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "pg_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith(INSTALL_TESTS):
+            item.add_marker(pytest.mark.install)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +99,18 @@ def dsql_lint():
     return _dsql_lint.lint_sql
 
 
+@pytest.hookimpl(trylast=True)  # after the session fixtures' own teardown (pg_server.stop())
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Before the summary: say so when a killed command left a server behind (stopped here).
+    if _session_dir and not hasattr(session.config, "workerinput"):
+        for pid, datadir in leftovers.running_postmasters(_session_dir[0]):
+            leftovers.stop_postmaster(pid)
+            _stopped_leftovers.append(datadir)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
+    for datadir in _stopped_leftovers:
+        terminalreporter.write_line(f"stopped an embedded PostgreSQL left running by a killed process: {datadir}")
     for server in _started:
         terminalreporter.write_line(
             f"PostgreSQL {server.version} ({server.source}) ready in {server.start_seconds:.2f}s"
