@@ -325,14 +325,14 @@ class Backfill(Operation):
 
 @dataclass(frozen=True)
 class CopyColumn(Operation):
-    """Copy `source` into `target` (cast to `target_type`, SQL) in the rows where `target` is still
+    """Copy `source` into `target` (cast to `target_type`, through text) in the rows where `target` is still
     NULL and `source` is not, `batch` rows per transaction by key; repeated until no row is left.
     A column swap (a changed enum domain) uses it."""
 
     table: TableRef
     source: str
     target: str
-    target_type: str
+    target_type: Any  # SqlType
     key: tuple[str, ...]
     batch: int = 3000
     span: Span | None = _span()
@@ -373,12 +373,13 @@ class SyncIdentity(Operation):
 @dataclass(frozen=True)
 class CopyRows(Operation):
     """Copy every row of `source` into `target` (a table rebuild), `batch` rows per transaction in key
-    order; `columns` maps target column -> SQL expression over the source row (`s`); `key` names target
-    columns (in `columns`) that find one row."""
+    order. `columns` holds (target column, source column, the type to cast to or None); `key` names target
+    columns (copied uncast) that find one row. Each batch starts at the highest key already copied, so it
+    is found through the key's index."""
 
     source: TableRef
     target: TableRef
-    columns: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, str, Any], ...]
     key: tuple[str, ...]
     batch: int = 3000
     span: Span | None = _span()
@@ -386,6 +387,21 @@ class CopyRows(Operation):
     @property
     def subject(self) -> str:
         return f"table {_ref_text(self.target)}"
+
+
+@dataclass(frozen=True)
+class AddNotNullCheck(Operation):
+    """`CHECK (column IS NOT NULL) NOT VALID` named `name`: NOT NULL where SET NOT NULL does not exist
+    (DSQL); a `ValidateConstraint` follows."""
+
+    table: TableRef
+    name: str
+    column: str
+    span: Span | None = _span()
+
+    @property
+    def subject(self) -> str:
+        return f"constraint {_ref_text(self.table)}.{self.name}"
 
 
 # -- constraints and indexes -------------------------------------------------------------------------------------------

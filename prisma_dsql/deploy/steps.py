@@ -34,10 +34,8 @@ from pathlib import Path
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.sql.split import Statement
 
-DIRECTIVE_PREFIX = "prisma-dsql:"
-REPEAT = "repeat-until-zero-rows"
-WAIT_FOR_JOBS = "wait-for-jobs"
-DIRECTIVES = (REPEAT, WAIT_FOR_JOBS)
+from prisma_dsql.sql.directives import NAME_PREFIX as DIRECTIVE_PREFIX, NAMES as DIRECTIVES  # noqa: E402,I001
+from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS as REPEAT, WAIT_FOR_JOBS  # noqa: E402,I001
 _DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
 
 

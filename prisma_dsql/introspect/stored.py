@@ -39,8 +39,8 @@ from prisma_dsql.catalog.model import (
 )
 from prisma_dsql.introspect.expressions import DATETIME_TYPES, JSON_TYPES, canonical_datetime, canonical_json, \
     canonical_predicate
+from prisma_dsql.sql.names import cut, identifier_bytes
 
-DEFAULT_IDENTIFIER_BYTES = 63
 #: Types whose length defaults to 1 when none is given.
 _LENGTH_ONE = frozenset({"CHAR", "BIT"})
 
@@ -52,14 +52,12 @@ def stored_form(catalog: Catalog, profile: Profile | None = None) -> Catalog:
 class _Stored:
     def __init__(self, profile: Profile | None) -> None:
         self.profile = profile
-        self.size = (profile.limit("identifier_bytes") if profile is not None else None) or DEFAULT_IDENTIFIER_BYTES
+        self.size = identifier_bytes(profile)
         self.dsql_numeric = profile is not None and profile.target == "dsql"
         self.sort_orders = profile is None or profile.supports("index_sort_order")
 
     def name(self, name: str) -> str:
-        if len(name) * 4 <= self.size:  # at most 4 bytes a character: nothing to cut
-            return name
-        return name.encode("utf-8")[: self.size].decode("utf-8", errors="ignore")
+        return cut(name, self.size)
 
     def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
         if all(len(n) * 4 <= self.size for n in names):

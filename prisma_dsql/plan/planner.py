@@ -38,6 +38,7 @@ from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog, Check, Column, Domain, ForeignKey, PrimaryKey, Table
 from prisma_dsql.diff import CatalogDiff, TableDiff, TypeChange, compare
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.plan import casts
 from prisma_dsql.plan.model import (
     DATA_LOSS,
     LONG_RUNNING,
@@ -52,11 +53,15 @@ from prisma_dsql.plan.model import (
 )
 from prisma_dsql.source import Span
 from prisma_dsql.targets import RenderError, target_for
-from prisma_dsql.targets.base import Problem, Target, _cut, quote
+from prisma_dsql.sql.names import cut, cut_with_suffix, identifier_bytes
+from prisma_dsql.targets.base import Problem, Target
 
 # Phases, in execution order.
 (P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_SWAP, P_DROP_TABLE, P_CREATE_TABLE,
  P_CREATE_INDEX, P_ADD_FK, P_VALIDATE, P_DROP_TYPE, P_DROP_EXTENSION) = range(14)
+
+#: Rows per batch where the profile sets no limit on the rows a transaction may change.
+DEFAULT_BATCH_ROWS = 3000
 
 #: Suffix of the table a rebuild creates, and of the column a swap adds.
 REBUILD_SUFFIX = "__prisma_dsql_new"
@@ -67,8 +72,16 @@ SWAP_SUFFIX = "__prisma_dsql_new"
 class PlanOptions:
     accept_data_loss: bool = False
     allow_rebuild: bool = False
-    #: Rows per transaction in backfills and copies: DSQL allows 3,000 modified rows per transaction.
-    batch_rows: int = 3000
+    #: Rows per transaction in backfills and copies; None: half the profile's `rows_per_transaction`
+    #: (DSQL: 3,000, so 1,500, which leaves room for the rows indexes and checks add), else
+    #: `DEFAULT_BATCH_ROWS`.
+    batch_rows: int | None = None
+
+    def rows_per_batch(self, profile: Profile) -> int:
+        if self.batch_rows is not None:
+            return self.batch_rows
+        limit = profile.limit("rows_per_transaction")
+        return max(1, limit // 2) if limit else DEFAULT_BATCH_ROWS
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,14 @@ class _Builder:
     @property
     def profile(self) -> Profile:
         return self.target.profile
+
+    @property
+    def batch(self) -> int:
+        return self.options.rows_per_batch(self.profile)
+
+    @property
+    def name_bytes(self) -> int:
+        return identifier_bytes(self.profile)
 
     def add(self, phase: int, op: ops.Operation, reason: str, hazards=(), directives=(), after=()) -> int:
         number = len(self.entries)
@@ -213,19 +234,18 @@ def _plan(b: _Builder, diff: CatalogDiff, target: Target) -> None:
         b.add(P_DROP_EXTENSION, ops.DropExtension(ext.name), f"extension {ext.name} is no longer in the schema")
 
 
-def _not_null_check_name(table: str, column: str) -> str:
+def _not_null_check_name(table: str, column: str, size: int = 63) -> str:
     """The CHECK that enforces NOT NULL where SET NOT NULL does not exist (DSQL), named as Prisma
-    names constraints: `{table}_{column}_not_null`, cut to 63 bytes."""
-    suffix = "_not_null"
-    return _cut(f"{table}_{column}", 63 - len(suffix)) + suffix
+    names constraints: `{table}_{column}_not_null`, cut to the profile's identifier size."""
+    return cut_with_suffix(f"{table}_{column}", "_not_null", size)
 
 
 def _required_check(b: _Builder, ref, column: str, span, reason: str, may_fail: str | None) -> list:
     """(op, reason, hazards) items that make `column` required on a profile without SET NOT NULL."""
-    name = _not_null_check_name(ref[1], column)
+    name = _not_null_check_name(ref[1], column, b.name_bytes)
     hazards = (Hazard(MAY_FAIL, may_fail),) if may_fail else ()
     return [
-        (ops.AddCheck(ref, Check(name, f"{quote(column)} IS NOT NULL", span), not_valid=True),
+        (ops.AddNotNullCheck(ref, name, column, span=span),
          f"{reason}: enforced by a check (SET NOT NULL does not exist here)"),
         (ops.ValidateConstraint(ref, name, span=span), f"{reason}: existing rows are checked in the background",
          hazards),
@@ -251,12 +271,12 @@ def _backfill_items(b: _Builder, table: Table, column: Column, reason: str) -> l
         b.blocked.append(Blocked(f"table {table.name}: existing rows of {column.name!r} cannot be filled in "
                                  "batches without a primary key", column.span))
         return []
-    hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction, repeated until every row of "
+    hazards = [Hazard(ROW_LIMIT, f"{b.batch:,} rows per transaction, repeated until every row of "
                                  f"{table.name} ({b.rows_text(table.key)}) has a value")]
     n = b.rows.get(table.key)
-    if n is not None and n > 100 * b.options.batch_rows:
-        hazards.append(Hazard(LONG_RUNNING, f"{n // b.options.batch_rows:,} batches"))
-    op = ops.Backfill(table.key, column.name, column.default, column.type, key, b.options.batch_rows, span=column.span)
+    if n is not None and n > 100 * b.batch:
+        hazards.append(Hazard(LONG_RUNNING, f"{n // b.batch:,} batches"))
+    op = ops.Backfill(table.key, column.name, column.default, column.type, key, b.batch, span=column.span)
     return [(op, reason, tuple(hazards), (REPEAT_UNTIL_ZERO_ROWS,))]
 
 
@@ -351,7 +371,7 @@ def _alter_table(b: _Builder, t: TableDiff) -> None:
             _swap_column(b, new, change.new, P_SWAP, index_phase=P_CREATE_INDEX,
                          removed=_removed_values(b, change))
         else:
-            _change_column(b, new, change)
+            _change_column(b, new, change, t)
 
     for i in t.indexes_added:
         _create_index(b, new, i, existing=True)
@@ -361,20 +381,38 @@ def _alter_table(b: _Builder, t: TableDiff) -> None:
         _add_check(b, ref, c)
 
 
-def _change_column(b: _Builder, table: Table, change) -> None:
+def _change_column(b: _Builder, table: Table, change, t: TableDiff | None = None) -> None:
     ref, old, new = table.key, change.old, change.new
     where = f"{table.name}.{new.name}"
-    if change.type_changed:  # only reached where ALTER COLUMN TYPE exists (else the table is rebuilt)
-        narrowing = _narrows(old, new)
-        hazards = [Hazard(MAY_FAIL, f"existing values of {where} must convert to {new.type.name}")]
-        if narrowing:
-            hazards.append(Hazard(DATA_LOSS, narrowing))
+    default_set = False
+    if change.type_changed:
+        cast = casts.classify(old.type, new.type)
+        if not cast.exists:
+            _replace_column(b, table, change, cast, t)
+            return
+        hazards = []
+        if cast.safety == casts.MAY_FAIL:
+            hazards.append(Hazard(MAY_FAIL, cast.says))
+        elif cast.safety == casts.LOSSY:
+            hazards.append(Hazard(DATA_LOSS, cast.says))
             if not b.options.accept_data_loss:
-                b.blocked.append(Blocked(f"{where}: {narrowing}", new.span, "pass --accept-data-loss"))
-        b.add(P_ALTER, ops.AlterColumnType(ref, new), f"{where} changes type", hazards)
-    if change.default_changed:
+                b.blocked.append(Blocked(f"{where}: {cast.says}", new.span, "pass --accept-data-loss"))
+        # The old default may not cast to the new type (`default ... cannot be cast automatically`, one
+        # enum to another): it goes first and the new one is set once the column has its type.
+        items = []
+        if old.default is not None:
+            items.append((ops.DropDefault(ref, new.name, span=new.span), f"{where} changes type: its default goes "
+                                                                         "first (it may not cast)"))
+        reason = f"{where} changes type" + ("" if cast.safety != casts.LOSSLESS else f" ({cast.says})")
+        items.append((ops.AlterColumnType(ref, new), reason, tuple(hazards)))
+        if new.default is not None and old.default is not None:
+            items.append((ops.SetDefault(ref, new), f"{where} keeps a default of the new type"))
+            default_set = True
+        b.chain(P_ALTER, items)
+    if change.default_changed and not default_set:
         if new.default is None:
-            b.add(P_ALTER, ops.DropDefault(ref, new.name, span=new.span), f"{where} no longer has a default")
+            if not change.type_changed:  # a type change dropped it already
+                b.add(P_ALTER, ops.DropDefault(ref, new.name, span=new.span), f"{where} no longer has a default")
         else:
             b.add(P_ALTER, ops.SetDefault(ref, new), f"{where} has a new default")
     if change.nullability_changed:
@@ -402,42 +440,50 @@ def _change_column(b: _Builder, table: Table, change) -> None:
                                  "pass --allow-rebuild to rebuild the table"))
 
 
-#: Type changes that keep every value: old type -> the types that hold all of its values.
-WIDENINGS: dict[str, frozenset[str]] = {
-    "SMALLINT": frozenset({"INTEGER", "BIGINT", "DECIMAL", "DOUBLE PRECISION", "TEXT"}),
-    "INTEGER": frozenset({"BIGINT", "DECIMAL", "DOUBLE PRECISION", "TEXT"}),
-    "BIGINT": frozenset({"DECIMAL", "TEXT"}),
-    "REAL": frozenset({"DOUBLE PRECISION", "TEXT"}),
-    "VARCHAR": frozenset({"TEXT"}),
-    "CHAR": frozenset({"TEXT", "VARCHAR"}),
-    "UUID": frozenset({"TEXT"}),
-}
+def _replace_column(b: _Builder, table: Table, change, cast, t: TableDiff | None) -> None:
+    """No cast from the old type to the new one: the column is dropped and added again, empty, as Prisma
+    does (data loss: only with --accept-data-loss). Its indexes and foreign keys go with it and are built
+    again; a required column with no default cannot be added back to a table that has rows."""
+    ref, old, new = table.key, change.old, change.new
+    where = f"{table.name}.{new.name}"
+    loss = f"{cast.says}; the values of {where} in {b.rows_text(ref)} are deleted"
+    if not b.options.accept_data_loss:
+        b.blocked.append(Blocked(f"{where} changes type and {cast.says}", new.span, "pass --accept-data-loss"))
+    known = b.rows.get(ref)
+    if not new.nullable and new.default is None and new.identity is None and known:
+        b.blocked.append(Blocked(f"{where}: no cast exists, so the column would be dropped and added again, which "
+                                 f"cannot be done while {table.name} has rows ({b.rows_text(ref)}), since it is "
+                                 "required", new.span, "give it a @default, or make it optional first"))
+    b.add(P_ALTER, ops.DropColumn(ref, old.name, span=new.span), f"{where} changes type: the old column goes",
+          (Hazard(DATA_LOSS, loss),))
+    if b.profile.supports("add_column_with_constraints"):
+        hazards = ()
+        if not new.nullable and new.default is None and new.identity is None and b.may_have_rows(ref):
+            hazards = (Hazard(MAY_FAIL, f"{where} is required without a default: fails if the table has rows"),)
+        b.add(P_ALTER, ops.AddColumns(ref, (new,)), f"{where} changes type: added again with the new type", hazards)
+    else:
+        _add_column(b, table, new)
+    _rebuild_dependents(b, table, {new.name}, t)
 
 
-def _narrows(old: Column, new: Column) -> str | None:
-    """Why a type change may lose data, or None for a widening."""
-    a, b = old.type, new.type
-    if b.kind == "user":  # into an enum: a value it does not hold fails the statement, nothing is cut
-        return None
-    if a.kind == "builtin" and b.kind == "builtin" and not a.array and not b.array:
-        if a.name == b.name:
-            if a.args and (not b.args or b.args[0] >= a.args[0]) or not a.args and not b.args:
-                return None
-            if a.args and b.args:
-                return f"{b.name}({a.args[0]}) narrows to ({b.args[0]}): longer values are cut or fail"
-        elif b.name in WIDENINGS.get(a.name, ()) and not (b.name == "VARCHAR" and b.args):
-            return None
-    return f"{_type_text(old)} becomes {_type_text(new)}: values that do not convert fail"
+def _rebuild_dependents(b: _Builder, table: Table, columns: set[str], t: TableDiff | None) -> None:
+    """Indexes and foreign keys of `table` over `columns`, built again after those columns were dropped and
+    added back (DROP COLUMN takes them along); those the diff adds anyway are left to it."""
+    added = {i.name for i in t.indexes_added} | {f.name for f in t.foreign_keys_added} if t else set()
+    for i in table.indexes:
+        if columns & set(i.column_names) and i.name not in added:
+            _create_index(b, table, i, existing=True)
+    for fk in table.foreign_keys:
+        if columns & set(fk.columns) and fk.name not in added:
+            _add_foreign_key(b, table, fk, existing=True)
 
 
 def _create_index(b: _Builder, table: Table, index, existing: bool, phase: int = P_CREATE_INDEX,
                   renamed_from: str | None = None) -> None:
     hazards = []
     if existing and index.unique and renamed_from is None:
-        cols = ", ".join(quote(c) for c in index.column_names)
-        hazards.append(Hazard(MAY_FAIL, f"the build fails if {table.name} holds duplicates; find them with: SELECT "
-                                        f"{cols}, count(*) FROM {quote(table.name)} GROUP BY {cols} HAVING "
-                                        "count(*) > 1 LIMIT 20"))
+        hazards.append(Hazard(MAY_FAIL, f"the build fails if {table.name} holds duplicate values of "
+                                        f"({', '.join(index.column_names)})"))
     if existing and b.rows.get(table.key, 0) and b.rows[table.key] > 1_000_000:
         hazards.append(Hazard(LONG_RUNNING, f"an index build over {b.rows_text(table.key)}"))
     reason = (f"index {renamed_from} is now named {index.name}: built under the new name" if renamed_from else
@@ -535,7 +581,8 @@ def _needs_rebuild(b: _Builder, t: TableDiff) -> bool:
         reasons.append("its primary key changes (a primary key exists only from CREATE TABLE)")
     if not b.profile.supports("alter_column_type"):
         reasons += [f"{t.new.name}.{c.new.name} changes type ({_type_text(c.old)} -> {_type_text(c.new)})"
-                    for c in t.columns_changed if c.type_changed and not _is_domain_swap(b, c)]
+                    for c in t.columns_changed if c.type_changed and not _is_domain_swap(b, c)
+                    and not _replaced_in_place(b, t, c)]
     if not b.profile.supports("add_column_with_constraints"):
         reasons += [f"{t.new.name}.{c.name} is a new identity (autoincrement) column" for c in t.columns_added
                     if c.identity is not None]
@@ -549,6 +596,13 @@ def _needs_rebuild(b: _Builder, t: TableDiff) -> bool:
                                      t.new.span, "pass --allow-rebuild to rebuild the table (new table, batched copy, "
                                                  "swap by rename), or change the schema another way"))
     return True
+
+
+def _replaced_in_place(b: _Builder, t: TableDiff, change) -> bool:
+    """A type change with no cast, made by dropping the column and adding it again (not in the key)."""
+    pk = t.old.primary_key.columns if t.old.primary_key else ()
+    return (not casts.classify(change.old.type, change.new.type).exists and b.profile.supports("drop_column")
+            and change.new.name not in pk)
 
 
 def _type_text(c: Column) -> str:
@@ -565,50 +619,84 @@ def _is_domain_swap(b: _Builder, change) -> bool:
 def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
     old, new = t.old, t.new
     ref = new.key
-    temp_name = _cut(new.name, 63 - len(REBUILD_SUFFIX)) + REBUILD_SUFFIX
-    temp_pk = None if new.primary_key is None else PrimaryKey(_cut(temp_name, 58) + "_pkey", new.primary_key.columns,
-                                                              new.primary_key.span)
+    temp_name = cut_with_suffix(new.name, REBUILD_SUFFIX, b.name_bytes)
+    temp_pk = None if new.primary_key is None else PrimaryKey(cut_with_suffix(temp_name, "_pkey", b.name_bytes),
+                                                              new.primary_key.columns, new.primary_key.span)
     temp = replace(new, name=temp_name, primary_key=temp_pk, indexes=(), foreign_keys=())
     hazards = (Hazard(REBUILD, f"{new.name} is copied into a new table and swapped in by rename; rows written to it "
                                "while the copy runs may not be copied: stop writers first"),
-               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.options.batch_rows:,} per transaction"))
-    # Foreign keys of other tables into this one would block the drop: they are dropped and added back.
-    referencing = [(other, fk) for other in diff.desired.tables for fk in other.foreign_keys
-                   if fk.referenced_key == ref and other.key != ref]
-    for other, fk in referencing:
-        if diff.actual.table(*other.key) is not None:
-            b.add(P_DROP_FK, ops.DropConstraint(other.key, fk.name), f"table {new.name} is rebuilt")
+               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.batch:,} per transaction"))
+    # Foreign keys of other tables into this one would block the drop: those the database has (and that stay
+    # as they are) are dropped and added back; changed ones are their own table's business.
+    before = {tc.key: tc.renamed_from for tc in diff.tables_changed if tc.renamed_from}
+    changed_fks = {(tc.key, f.name) for tc in diff.tables_changed
+                   for f in (*tc.foreign_keys_dropped, *tc.foreign_keys_added)}
+    restore = []
+    for other in diff.actual.tables:
+        if other.key == ref:
+            continue
+        for fk in other.foreign_keys:
+            if fk.referenced_key != ref or (other.key, fk.name) in changed_fks:
+                continue
+            wanted = diff.desired.table(*other.key)
+            b.add(P_DROP_FK, ops.DropConstraint((other.schema, before.get(other.key, other.name)), fk.name),
+                  f"table {new.name} is rebuilt: foreign key {fk.name} of {other.name} would block its drop")
+            if wanted is not None and any(f.name == fk.name for f in wanted.foreign_keys):
+                restore.append((wanted, next(f for f in wanted.foreign_keys if f.name == fk.name)))
     if t.renamed_from:
         b.add(P_ALTER, ops.RenameTable((ref[0], t.renamed_from), new.name), f"table {t.renamed_from} is renamed")
     # The copy reads the table as it is in the database: renamed columns under their old names.
     source_name = {r.new: r.old for r in t.columns_renamed}
     old_cols = {c.name: c for c in old.columns}
     mapping = []
+    copy_hazards: list[Hazard] = []
+    uncast: list[str] = []
     for c in new.columns:
         prev = old_cols.get(c.name)
-        if prev is not None:
-            expr = f"s.{quote(source_name.get(c.name, c.name))}"
-            if prev.type != c.type:
-                expr += f"::{b.target.type_sql(c.type, diff.desired.default_schema)}"
-            mapping.append((c.name, expr))
-    key = _row_key(old, {name for name, _ in mapping})
+        if prev is None:
+            if not c.nullable and c.default is None and c.identity is None and b.may_have_rows(ref):
+                b.blocked.append(Blocked(f"table {new.name} is rebuilt with the new required column {c.name}, which "
+                                         f"has no default: the copied rows ({b.rows_text(ref)}) would have no value",
+                                         c.span, "give it a @default, or make it optional first"))
+            continue
+        cast_to = None
+        if prev.type != c.type:
+            cast = casts.classify(prev.type, c.type)
+            if not cast.exists:
+                uncast.append(c.name)
+                if not c.nullable and c.default is None and c.identity is None and b.may_have_rows(ref):
+                    b.blocked.append(Blocked(f"{new.name}.{c.name}: {cast.says}; it is required without a default, "
+                                             f"so the copied rows ({b.rows_text(ref)}) would have no value", c.span,
+                                             "give it a @default, or make it optional first"))
+                continue
+            if cast.safety == casts.MAY_FAIL:
+                copy_hazards.append(Hazard(MAY_FAIL, f"{c.name}: {cast.says}"))
+            elif cast.safety == casts.LOSSY:
+                copy_hazards.append(Hazard(DATA_LOSS, f"{c.name}: {cast.says}"))
+                if not b.options.accept_data_loss:
+                    b.blocked.append(Blocked(f"{new.name}.{c.name}: {cast.says}", c.span, "pass --accept-data-loss"))
+            cast_to = c.type
+        mapping.append((c.name, source_name.get(c.name, c.name), cast_to))
+    key = _row_key(old, {name for name, _, cast_to in mapping if cast_to is None})
     if not key:
         b.blocked.append(Blocked(f"table {new.name} has no primary key, nor a unique key of required columns that "
-                                 "survive the change: its rows cannot be copied in batches", new.span))
+                                 "survive the change unchanged: its rows cannot be copied in batches", new.span))
         return
     identity = [c for c in new.columns if c.identity is not None and c.name in old_cols]
-    copy_hazards = [Hazard(MAY_FAIL, "values that do not convert to the new types fail the copy")]
-    dropped = [c.name for c in old.columns if c.name not in {n for n, _ in mapping}]
+    dropped = [c.name for c in old.columns if c.name not in {n for n, _, _ in mapping}]
     drop_hazards = list(hazards)
     if dropped:
-        drop_hazards.append(Hazard(DATA_LOSS, f"columns {', '.join(dropped)} are not copied"))
+        drop_hazards.append(Hazard(DATA_LOSS, f"columns {', '.join(dropped)} are not copied"
+                                   + (f" ({', '.join(uncast)}: no cast to the new type)" if uncast else "")))
         if not b.options.accept_data_loss:
-            b.blocked.append(Blocked(f"table {new.name}: the rebuild leaves out columns {', '.join(dropped)}",
+            b.blocked.append(Blocked(f"table {new.name}: the rebuild leaves out columns {', '.join(dropped)}"
+                                     + (" (no cast to their new types)" if uncast else ""),
                                      new.span, "pass --accept-data-loss"))
     items = [
         (ops.CreateTable(temp), f"table {new.name} is rebuilt: the new shape first", hazards),
-        (ops.CopyRows(ref, (ref[0], temp_name), tuple(mapping), key, b.options.batch_rows),
-         f"table {new.name} is rebuilt: rows are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
+        (ops.CopyRows(ref, (ref[0], temp_name), tuple(mapping), key, b.batch),
+         f"table {new.name} is rebuilt: rows are copied in batches, in key order", tuple(copy_hazards),
+         (REPEAT_UNTIL_ZERO_ROWS,)),
         (ops.DropTable(ref), f"table {new.name} is rebuilt: the old table goes", tuple(drop_hazards)),
         (ops.RenameTable((ref[0], temp_name), new.name), f"table {new.name} is rebuilt: the new one takes its name"),
     ]
@@ -623,9 +711,8 @@ def _rebuild(b: _Builder, diff: CatalogDiff, t: TableDiff) -> None:
         _create_index(b, new, i, existing=True)
     for fk in new.foreign_keys:
         _add_foreign_key(b, new, fk, existing=True)
-    for other, fk in referencing:
-        if diff.actual.table(*other.key) is not None:
-            _add_foreign_key(b, other, fk, existing=True)
+    for other, fk in restore:
+        _add_foreign_key(b, other, fk, existing=True)
 
 
 # -- changed enums -------------------------------------------------------------------------------------------------------
@@ -645,7 +732,7 @@ def _enum_type_changes(b: _Builder, diff: CatalogDiff) -> None:
 
 def _temp_domain(d: Domain) -> Domain:
     digest = format(zlib.crc32(repr((d.type, d.allowed_values, d.checks)).encode()), "08x")
-    return replace(d, name=_cut(d.name, 63 - 10) + "_" + digest + "_")
+    return replace(d, name=cut_with_suffix(d.name, "_" + digest + "_"))
 
 
 def _stage_domain_changes(diff: CatalogDiff, profile: Profile) -> tuple[CatalogDiff, dict]:
@@ -720,21 +807,21 @@ def _swap_column(b: _Builder, table: Table, col: Column, phase: int, index_phase
     as `col` wants them. A column still on a temporary domain stays nullable until its last swap."""
     ref = table.key
     where = f"{table.name}.{col.name}"
-    swap_name = _cut(col.name, 63 - len(SWAP_SUFFIX)) + SWAP_SUFFIX
+    swap_name = cut_with_suffix(col.name, SWAP_SUFFIX, b.name_bytes)
     bare = replace(col, name=swap_name, nullable=True, default=None, identity=None)
     key = _row_key(table, {c.name for c in table.columns} - {col.name})
     if not key:
         b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key (or a unique key of "
                                  "required columns) cannot be copied in batches", col.span))
         return
-    copy_hazards = [Hazard(ROW_LIMIT, f"{b.options.batch_rows:,} rows per transaction")]
+    copy_hazards = [Hazard(ROW_LIMIT, f"{b.batch:,} rows per transaction")]
     if removed:
         copy_hazards.append(Hazard(MAY_FAIL, f"rows of {table.name} holding {', '.join(removed)} in {col.name} fail "
                                              "the copy: update them first"))
     items: list = [
         (ops.AddColumns(ref, (bare,)), f"{where} moves to a new column of type {col.type.name}"),
-        (ops.CopyColumn(ref, source_name or col.name, swap_name, b.target.type_sql(col.type, b.default_schema), key,
-                        b.options.batch_rows, span=col.span),
+        (ops.CopyColumn(ref, source_name or col.name, swap_name, col.type, key,
+                        b.batch, span=col.span),
          f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
     ]
     if col.default is not None:
