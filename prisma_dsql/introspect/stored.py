@@ -14,7 +14,12 @@ introspected one. Each rewrite, and why:
 - an identity column without CACHE gets the sequence default, 1;
 - defaults: timestamps, dates and times as `expressions.canonical_datetime` spells them for
   the column's type (timestamptz in UTC), JSON as `canonical_json`; lists item by item;
-- partial index predicates as `expressions.canonical_predicate` spells them.
+- partial index predicates as `expressions.canonical_predicate` spells them;
+- an operator class that is the default for its index method and column type (`jsonb_ops` in a GIN
+  index over JSONB, `int4_minmax_ops` in a BRIN index over INTEGER) is dropped: PostgreSQL does not
+  print it back, so a schema that names it would otherwise be re-created by every diff;
+- a list (array) column is nullable: Prisma writes lists without NOT NULL and treats a NOT NULL list
+  column of a database as the same list (no `DROP NOT NULL`).
 
 Not rewritten (the differ must treat them as it sees fit): `dbgenerated()` SQL and CHECK
 expressions, which PostgreSQL reprints in its own way; extensions' schema and version.
@@ -40,6 +45,32 @@ from prisma_dsql.catalog.model import (
 from prisma_dsql.introspect.expressions import DATETIME_TYPES, JSON_TYPES, canonical_datetime, canonical_json, \
     canonical_predicate
 from prisma_dsql.sql.names import cut, identifier_bytes
+
+#: Default operator classes, by index method: opclass -> the column types it is the default for ("[]":
+#: any array). B-tree and hash keys never carry one from Prisma.
+_DEFAULT_OPCLASSES: dict[str, dict[str, frozenset[str]]] = {
+    "GIN": {"jsonb_ops": frozenset({"JSONB"}), "array_ops": frozenset({"[]"}),
+            "tsvector_ops": frozenset({"TSVECTOR"})},
+    "SPGIST": {"text_ops": frozenset({"TEXT", "VARCHAR"}), "inet_ops": frozenset({"INET", "CIDR"})},
+    "BRIN": {f"{op}_minmax_ops": frozenset(types) for op, types in (
+        ("int2", {"SMALLINT"}), ("int4", {"INTEGER"}), ("int8", {"BIGINT"}), ("float4", {"REAL"}),
+        ("float8", {"DOUBLE PRECISION"}), ("numeric", {"DECIMAL"}), ("date", {"DATE"}),
+        ("timestamp", {"TIMESTAMP"}), ("timestamptz", {"TIMESTAMPTZ"}), ("time", {"TIME"}), ("timetz", {"TIMETZ"}),
+        ("uuid", {"UUID"}), ("text", {"TEXT", "VARCHAR"}), ("bpchar", {"CHAR"}), ("bytea", {"BYTEA"}),
+        ("oid", {"OID"}), ("bit", {"BIT"}), ("varbit", {"VARBIT"}))}
+    | {"inet_inclusion_ops": frozenset({"INET", "CIDR"})},
+}
+
+
+def default_opclass(method: str | None, opclass: str | None, column_type: SqlType | None) -> bool:
+    """Whether `opclass` is what PostgreSQL picks anyway for a key of `column_type` in a `method` index."""
+    if not opclass or method is None or column_type is None:
+        return False
+    types = _DEFAULT_OPCLASSES.get(method.upper().replace("-", ""), {}).get(opclass.lower())
+    if types is None:
+        return False
+    return ("[]" in types) if column_type.array else (column_type.kind == "builtin" and column_type.name in types)
+
 
 #: Types whose length defaults to 1 when none is given.
 _LENGTH_ONE = frozenset({"CHAR", "BIT"})
@@ -113,15 +144,21 @@ class _Stored:
         if identity is not None and identity.style != "serial" and identity.cache is None:
             identity = Identity(identity.style, 1)
         name, default = self.name(c.name), self.default(c.default, t)
-        if name is c.name and t is c.type and default is c.default and identity is c.identity:
+        nullable, check = (True, None) if t.array else (c.nullable, c.not_null_check)
+        if (name is c.name and t is c.type and default is c.default and identity is c.identity
+                and nullable == c.nullable and check == c.not_null_check):
             return c  # most columns are stored as written: no copy (1000 tables: a third of the time)
-        return replace(c, name=name, type=t, default=default, identity=identity)
+        return replace(c, name=name, type=t, default=default, identity=identity, nullable=nullable,
+                       not_null_check=check)
 
-    def index(self, i: Index) -> Index:
+    def index(self, i: Index, types: dict | None = None) -> Index:
         keys = []
         for k in i.columns:
             sort = k.sort if k.sort != "ASC" and self.sort_orders else None
-            keys.append(IndexColumn(k.name if k.expression else self.name(k.name), sort, k.opclass, k.expression,
+            opclass = k.opclass
+            if not k.expression and default_opclass(i.method, opclass, (types or {}).get(k.name)):
+                opclass = None
+            keys.append(IndexColumn(k.name if k.expression else self.name(k.name), sort, opclass, k.expression,
                                     k.nulls))
         return replace(i, name=self.name(i.name), columns=tuple(keys), include=self.names(i.include),
                        predicate=canonical_predicate(i.predicate))
@@ -143,7 +180,7 @@ class _Stored:
             t, schema=self.name(t.schema), name=self.name(t.name),
             columns=tuple(self.column(c) for c in t.columns),
             primary_key=pk,
-            indexes=tuple(self.index(i) for i in t.indexes),
+            indexes=tuple(self.index(i, {c.name: c.type for c in t.columns}) for i in t.indexes),
             foreign_keys=tuple(self.foreign_key(fk) for fk in t.foreign_keys),
             checks=tuple(replace(c, name=self.name(c.name)) for c in t.checks),
         )

@@ -57,8 +57,8 @@ from prisma_dsql.sql.names import cut, cut_with_suffix, identifier_bytes
 from prisma_dsql.targets.base import Problem, Target
 
 # Phases, in execution order.
-(P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_SWAP, P_DROP_TABLE, P_CREATE_TABLE,
- P_CREATE_INDEX, P_ADD_FK, P_VALIDATE, P_DROP_TYPE, P_DROP_EXTENSION) = range(14)
+(P_SCHEMA, P_EXTENSION, P_TYPE, P_DROP_FK, P_DROP_INDEX, P_ALTER, P_SWAP, P_CREATE_TABLE,
+ P_CREATE_INDEX, P_ADD_FK, P_VALIDATE, P_DROP_DATA, P_DROP_TYPE, P_DROP_EXTENSION) = range(14)
 
 #: Rows per batch where the profile sets no limit on the rows a transaction may change.
 DEFAULT_BATCH_ROWS = 3000
@@ -347,8 +347,8 @@ def _alter_table(b: _Builder, t: TableDiff) -> None:
                   f"index {r.old} is now named {r.new}: the old one goes once the new one is built", (),
                   (WAIT_FOR_JOBS,) if b.target.INDEX_MODE else ())
 
-    for c in t.columns_dropped:
-        b.add(P_ALTER, ops.DropColumn(ref, c.name),
+    for c in t.columns_dropped:  # builds before drops: a failure before this leaves the values in place
+        b.add(P_DROP_DATA, ops.DropColumn(ref, c.name),
               f"column {new.name}.{c.name} is no longer in the schema",
               (Hazard(DATA_LOSS, f"the values of {new.name}.{c.name} in {b.rows_text(ref)} are deleted"),))
         if not b.options.accept_data_loss:
@@ -566,7 +566,7 @@ def _drop_tables(b: _Builder, diff: CatalogDiff) -> None:
         for fk in t.foreign_keys:
             if fk.referenced_key in dropped and fk.referenced_key != t.key:
                 b.add(P_DROP_FK, ops.DropConstraint(t.key, fk.name), f"table {t.name} is dropped")
-        b.add(P_DROP_TABLE, ops.DropTable(t.key), f"table {t.name} is no longer in the schema",
+        b.add(P_DROP_DATA, ops.DropTable(t.key), f"table {t.name} is no longer in the schema",
               (Hazard(DATA_LOSS, f"{t.name} is deleted with its rows ({b.rows_text(t.key)})"),))
         if not b.options.accept_data_loss:
             b.blocked.append(Blocked(f"table {t.name} would be dropped with its data ({b.rows_text(t.key)})", None,
@@ -847,12 +847,48 @@ def _swap_column(b: _Builder, table: Table, col: Column, phase: int, index_phase
 
 
 # -- rendering and order -------------------------------------------------------------------------------------------------
+class PlanOrderError(PrismaDsqlError):
+    """The planner asked for an order that cannot be (a step needing one that does not exist, or a cycle):
+    a bug in a strategy, never the user's input."""
+
+    exit_code = 3
+
+
+def order(entries: list) -> list:
+    """`entries` in execution order: a topological sort of their `after` dependencies, ties broken by the
+    kind's priority (`phase`) and then by the order the strategies yielded them. A dependency on an entry
+    that does not exist, or a cycle, raises `PlanOrderError`: a dependency is never dropped."""
+    by_number = {e.number: e for e in entries}
+    waiting = {e.number: 0 for e in entries}
+    dependents: dict[int, list[int]] = {e.number: [] for e in entries}
+    for e in entries:
+        for a in set(e.after):
+            if a not in by_number:
+                raise PlanOrderError(f"step {e.number} ({e.op.subject}) needs step {a}, which the plan does not hold")
+            waiting[e.number] += 1
+            dependents[a].append(e.number)
+    ready = [(e.phase, e.number) for e in entries if not waiting[e.number]]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, n = heapq.heappop(ready)
+        out.append(by_number[n])
+        for d in dependents[n]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                heapq.heappush(ready, (by_number[d].phase, d))
+    if len(out) != len(entries):
+        stuck = ", ".join(by_number[n].op.subject for n, w in waiting.items() if w)
+        raise PlanOrderError(f"the steps for {stuck} need each other: no order runs them")
+    return out
+
+
 def _render(b: _Builder, target: Target, default_schema: str, problems: list[Problem]) -> tuple[Step, ...]:
-    ordered = sorted(b.entries, key=lambda e: (e.phase, e.number))
+    """The one place SQL text is made: each ordered operation rendered by the target on its own."""
     ids: dict[int, str] = {}
     seen: dict[str, int] = {}
     steps = []
-    for e in ordered:
+    for e in order(b.entries):
         rendered = target.render(e.op, default_schema)
         problems.extend(rendered.problems)
         base = f"{rendered.label}:{e.op.subject.split(' ', 1)[-1]}"
@@ -860,7 +896,7 @@ def _render(b: _Builder, target: Target, default_schema: str, problems: list[Pro
         step_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         ids[e.number] = step_id
         steps.append(Step(step_id, rendered.sql, rendered.label, rendered.kind, e.op.subject, e.reason, e.op.origin,
-                          e.hazards, tuple(ids[a] for a in e.after if a in ids), e.directives))
+                          e.hazards, tuple(ids[a] for a in e.after), e.directives, e.op))
     return tuple(steps)
 
 
