@@ -42,8 +42,13 @@ from prisma_dsql.catalog.model import (
     SqlType,
     Table,
 )
-from prisma_dsql.introspect.expressions import DATETIME_TYPES, JSON_TYPES, canonical_datetime, canonical_json, \
-    canonical_predicate
+from prisma_dsql.introspect.expressions import (
+    DATETIME_TYPES,
+    JSON_TYPES,
+    canonical_datetime,
+    canonical_json,
+    canonical_predicate,
+)
 from prisma_dsql.sql.names import cut, identifier_bytes
 
 #: Default operator classes, by index method: opclass -> the column types it is the default for ("[]":

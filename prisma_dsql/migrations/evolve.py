@@ -40,7 +40,7 @@ class RenameHints:
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, tables: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> "RenameHints":
+    def parse(cls, tables: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> RenameHints:
         t: dict[str, str] = {}
         for text in tables:
             old, sep, new = text.partition("=")

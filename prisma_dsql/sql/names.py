@@ -41,7 +41,7 @@ def string_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def identifier_bytes(profile: "Profile | None") -> int:
+def identifier_bytes(profile: Profile | None) -> int:
     size = profile.limit("identifier_bytes") if profile is not None else None
     return size or DEFAULT_IDENTIFIER_BYTES
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
-from prisma_dsql import ops
 from prisma_dsql.capabilities import (
     DSQL_BUILTIN_SCHEMAS,
     FUNCTIONS,
@@ -37,6 +36,7 @@ from prisma_dsql.capabilities import (
 )
 from prisma_dsql.catalog.model import Catalog, Column, ColumnDefault, ForeignKey, SqlType, Table
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.plan import operations as ops
 from prisma_dsql.source import Span
 from prisma_dsql.sql.names import cut, identifier_bytes, qualified, quote, string_literal
 
@@ -88,9 +88,9 @@ class _Emit:
     """The scratch state of one `Target.render` call: where names are unqualified, and the
     problems found so far. Never outlives the call."""
 
-    __slots__ = ("profile", "omitted", "default_schema", "problems")
+    __slots__ = ("default_schema", "omitted", "problems", "profile")
 
-    def __init__(self, target: "Target", default_schema: str) -> None:
+    def __init__(self, target: Target, default_schema: str) -> None:
         self.profile = target.profile
         self.omitted = target.OMITTED_WHEN_UNSUPPORTED
         self.default_schema = default_schema
@@ -526,7 +526,7 @@ class Target:
             self._check_type(e, t, span)
         return base + ("[]" if t.array else "")
 
-    def _check_type(self, e: "_Emit", t: SqlType, span: Span | None) -> None:
+    def _check_type(self, e: _Emit, t: SqlType, span: Span | None) -> None:
         """The column type exists on the profile (`capabilities.COLUMN_TYPES`; a type not listed
         there needs `unlisted_column_types`), and a NUMERIC precision fits its limit."""
         needed = column_type_capability(t.name)
@@ -544,7 +544,7 @@ class Target:
                 e.problem(f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is "
                           f"more than {self.profile.describe()} allows ({limit})", span)
 
-    def default(self, e: "_Emit", d: ColumnDefault, t: SqlType) -> str:
+    def default(self, e: _Emit, d: ColumnDefault, t: SqlType) -> str:
         kind = d.kind
         if kind in ("string", "enum", "json", "datetime"):
             return string_literal(d.value)
@@ -566,7 +566,7 @@ class Target:
                 e.require(needed, f"{name}() ({origin}) in DEFAULT {d.value}", d.span)
         return str(d.value)
 
-    def _check_index_columns(self, e: "_Emit", table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
+    def _check_index_columns(self, e: _Emit, table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
         """The columns of a B-tree index (primary keys and unique indexes are indexes too) are of
         types the profile can index (`INDEXED_TYPES`)."""
         for name in columns:
@@ -579,7 +579,7 @@ class Target:
                 e.require(key, f"{what} on the {label} column {name!r}", span)
 
     # -- what the whole catalog must fit in ------------------------------------------------------
-    def _check_catalog(self, e: "_Emit", catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
+    def _check_catalog(self, e: _Emit, catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
         """The profile's limits (tables, schemas, columns and indexes per table, columns per
         index) and reserved schema names, on the catalog as it will be after the migration."""
         limit = self.profile.limit
@@ -612,7 +612,7 @@ class Target:
                 if n > max_keys:
                     e.problem(f"{name}: {what} has {n} columns: at most {max_keys}", span)
 
-    def _check_names(self, e: "_Emit", catalog: Catalog) -> None:
+    def _check_names(self, e: _Emit, catalog: Catalog) -> None:
         """Names that meet once the database cuts them to the profile's `identifier_bytes`: two
         tables, indexes or types in one schema, two columns of a table, two constraints of a table.
         The database refuses the second."""
