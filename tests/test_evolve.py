@@ -402,3 +402,38 @@ def test_a_rebuild_copy_finds_its_batches_through_the_key():
     assert "IS NOT DISTINCT FROM" not in copy.sql and 'SELECT max("id") FROM "User__prisma_dsql_new"' in copy.sql
     assert batch_size(copy.sql) == 1500 == dsql_profile().limit("rows_per_transaction") // 2
     assert copy.directives == ("repeat-until-zero-rows",)
+
+
+@pytest.mark.parametrize("key", ["single", "composite"])
+def test_a_batched_rebuild_copies_every_row_once_whatever_the_key(key, pg_database):
+    """The repeated copy, run the way the deploy engine runs it (again until a run inserts nothing), copies
+    every row exactly once in ceil(rows / batch) + 1 runs, for a one-column and a two-column key."""
+    from tests.support.dsql_emulation import to_postgres
+
+    if key == "single":
+        old, new = USER % "  n Int?\n", USER % "  n BigInt?\n"
+        rows, check = ([f"INSERT INTO \"User\" (email, n) VALUES ('{i}@x', {i})" for i in range(5)],
+                       'SELECT email, n FROM "User" ORDER BY email')
+    else:
+        old = "model T {\n  a Int\n  b String\n  n Int?\n  @@id([a, b])\n}\n"
+        new = old.replace("n Int?", "n BigInt?")
+        rows = [f"INSERT INTO \"T\" (a, b, n) VALUES ({i % 2}, '{i}', {i})" for i in range(5)]
+        check = 'SELECT a, b, n FROM "T" ORDER BY a, b'
+    _build(pg_database, old)
+    for sql in rows:
+        _query_exec(pg_database, sql)
+    before = _query(pg_database, check)
+    evo = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + new), dsql_profile(),
+                         plan_options=PlanOptions(allow_rebuild=True, batch_rows=2))
+    assert evo.ok, (evo.refusal, evo.refused)
+    runs = 0
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        for step in evo.plan.steps:
+            if "repeat-until-zero-rows" in step.directives:
+                while conn.execute(to_postgres(step.sql)).rowcount:
+                    runs += 1
+                runs += 1
+            else:
+                conn.execute(to_postgres(step.sql))
+    assert runs == 4  # 2 + 2 + 1 rows, then an empty run
+    assert _query(pg_database, check) == before
