@@ -437,3 +437,14 @@ def test_a_batched_rebuild_copies_every_row_once_whatever_the_key(key, pg_databa
                 conn.execute(to_postgres(step.sql))
     assert runs == 4  # 2 + 2 + 1 rows, then an empty run
     assert _query(pg_database, check) == before
+
+
+def test_the_precondition_of_a_new_unique_counts_the_duplicates_before_anything_runs(pg_database):
+    old, new = USER % "  nick String?\n", USER % "  nick String? @unique\n"
+    _build(pg_database, old)
+    _query_exec(pg_database, "INSERT INTO \"User\" (email, nick) VALUES ('a@x', 'same'), ('b@x', 'same'), "
+                             "('c@x', NULL), ('d@x', NULL)")
+    evo = plan_to_schema(_read(pg_database).catalog, load_text(HEAD + new), dsql_profile())
+    (check,) = [p for s in evo.plan.steps for p in s.preconditions]
+    assert _query(pg_database, check.sql) == [(1,)]  # one duplicated value; NULLs never clash
+    assert _query(pg_database, check.sample_sql) == [("same", 2)]

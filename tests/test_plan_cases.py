@@ -71,3 +71,19 @@ def test_kind_priority_breaks_ties_but_never_a_dependency():
     late, early = _Entry(5, a, "late", number=0), _Entry(1, b, "early", after=(0,), number=1)
     assert [e.reason for e in order([late, early])] == ["late", "early"]
     assert [e.reason for e in order([_Entry(5, a, "x", number=0), _Entry(1, b, "y", number=1)])] == ["y", "x"]
+
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("new unique index", "CountDuplicates"), ("required column without default", "CountRows"),
+    ("optional to required on postgres", "CountMissing"),
+])
+def test_steps_that_fail_on_data_carry_the_query_that_finds_it(name, query):
+    """The step that fails on existing data carries a precondition: a count query, rendered by the target
+    (never written by the planner), that must be 0 before the migration starts."""
+    steps = plan_case(next(c for c in CASES if c.name == name)).plan.steps
+    checks = [(s, p) for s in steps for p in s.preconditions]
+    assert len(checks) == 1
+    step, check = checks[0]
+    assert check.name.startswith(query + ":") and check.sql.startswith("SELECT count(*) FROM")
+    assert any(h.kind == "may-fail-on-existing-data" for h in step.hazards)
+    assert step.to_data()["preconditions"][0]["sql"] == check.sql

@@ -81,6 +81,8 @@ class Entry:
     directives: tuple[str, ...] = ()
     after: tuple[int, ...] = ()  # entry numbers this one needs
     number: int = 0
+    #: (query operation, what it checks in words): rendered into the step's `Precondition`s.
+    preconditions: tuple = ()
 
 
 @dataclass
@@ -109,9 +111,11 @@ class Builder:
     def name_bytes(self) -> int:
         return identifier_bytes(self.profile)
 
-    def add(self, phase: int, op: ops.Operation, reason: str, hazards=(), directives=(), after=()) -> int:
+    def add(self, phase: int, op: ops.Operation, reason: str, hazards=(), directives=(), after=(),
+            preconditions=()) -> int:
         number = len(self.entries)
-        self.entries.append(Entry(phase, op, reason, tuple(hazards), tuple(directives), tuple(after), number))
+        self.entries.append(Entry(phase, op, reason, tuple(hazards), tuple(directives), tuple(after), number,
+                                  tuple(preconditions)))
         return number
 
     def chain(self, phase: int, items) -> list[int]:
@@ -120,7 +124,8 @@ class Builder:
         for op, reason, *rest in items:
             hazards = rest[0] if rest else ()
             directives = rest[1] if len(rest) > 1 else ()
-            numbers.append(self.add(phase, op, reason, hazards, directives, numbers[-1:]))
+            preconditions = rest[2] if len(rest) > 2 else ()
+            numbers.append(self.add(phase, op, reason, hazards, directives, numbers[-1:], preconditions))
         return numbers
 
     def rows_text(self, key) -> str:
@@ -138,15 +143,17 @@ def not_null_check_name(table: str, column: str, size: int = 63) -> str:
     return cut_with_suffix(f"{table}_{column}", "_not_null", size)
 
 
-def required_check(b: Builder, ref, column: str, span, reason: str, may_fail: str | None) -> list:
-    """(op, reason, hazards) items that make `column` required on a profile without SET NOT NULL."""
+def required_check(b: Builder, ref, column: str, span, reason: str, may_fail: str | None,
+                   preconditions: tuple = ()) -> list:
+    """(op, reason, hazards, directives, preconditions) items that make `column` required on a profile
+    without SET NOT NULL; `preconditions` go on the validation, the step that fails."""
     name = not_null_check_name(ref[1], column, b.name_bytes)
     hazards = (Hazard(MAY_FAIL, may_fail),) if may_fail else ()
     return [
         (ops.AddNotNullCheck(ref, name, column, span=span),
          f"{reason}: enforced by a check (SET NOT NULL does not exist here)"),
         (ops.ValidateConstraint(ref, name, span=span), f"{reason}: existing rows are checked in the background",
-         hazards),
+         hazards, (), preconditions if may_fail else ()),
     ]
 
 

@@ -23,8 +23,6 @@ from typing import Any
 
 from prisma_dsql.source import Span
 from prisma_dsql.sql import directives
-from prisma_dsql.sql.directives import PREFIX as DIRECTIVE_PREFIX
-from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS, WAIT_FOR_JOBS
 
 #: Hazard kinds, as pg-schema-diff types them: what can go wrong when a step runs.
 DATA_LOSS = "data-loss"

@@ -521,3 +521,45 @@ class AddForeignKey(Operation):
     @property
     def origin(self) -> Span | None:
         return self.foreign_key.span
+
+
+# -- preconditions: queries, never statements of the migration ---------------------------------------------------------
+@dataclass(frozen=True)
+class Query(Operation):
+    """Base of the queries a step's preconditions run before the migration starts: each counts the rows that
+    would make the step fail (0: it can run). Rendered by `Target.precondition`, never into migration.sql."""
+
+
+@dataclass(frozen=True)
+class CountDuplicates(Query):
+    """Groups of rows sharing a value of `columns` (NULLs never clash): a new unique index fails on them."""
+
+    table: TableRef
+    columns: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return f"table {_ref_text(self.table)} ({', '.join(self.columns)})"
+
+
+@dataclass(frozen=True)
+class CountMissing(Query):
+    """Rows whose `column` IS NULL: a column made required without a default fails on them."""
+
+    table: TableRef
+    column: str
+
+    @property
+    def subject(self) -> str:
+        return f"column {_ref_text(self.table)}.{self.column}"
+
+
+@dataclass(frozen=True)
+class CountRows(Query):
+    """Rows of the table: a new required column without a default cannot be added to a table that has any."""
+
+    table: TableRef
+
+    @property
+    def subject(self) -> str:
+        return f"table {_ref_text(self.table)}"

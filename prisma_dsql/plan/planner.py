@@ -52,8 +52,8 @@ from prisma_dsql.plan.builder import (
     PlanOptions,
     PlanRefused,
 )
-from prisma_dsql.plan.builder import Entry as _Entry
-from prisma_dsql.plan.model import DATA_LOSS, Plan, Step
+from prisma_dsql.plan.builder import Entry as _Entry  # noqa: F401 (tests build entries)
+from prisma_dsql.plan.model import DATA_LOSS, Plan, Precondition, Step
 from prisma_dsql.plan.strategies.add_column import add_columns
 from prisma_dsql.plan.strategies.constraint import add_check, add_foreign_key, change_primary_key, drop_constraints
 from prisma_dsql.plan.strategies.defaults import change_default
@@ -234,6 +234,11 @@ def _render(b: Builder, target: Target, default_schema: str, problems: list[Prob
         seen[base] = seen.get(base, 0) + 1
         step_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         ids[e.number] = step_id
+        checks = []
+        for query, message in e.preconditions:
+            sql, sample = target.precondition(query, default_schema)
+            checks.append(Precondition(f"{type(query).__name__}:{query.subject.split(' ', 1)[-1]}", sql, message,
+                                       sample))
         steps.append(Step(step_id, rendered.sql, rendered.label, rendered.kind, e.op.subject, e.reason, e.op.origin,
-                          e.hazards, tuple(ids[a] for a in e.after), e.directives, e.op))
+                          e.hazards, tuple(ids[a] for a in e.after), e.directives, e.op, tuple(checks)))
     return tuple(steps)

@@ -211,6 +211,23 @@ class Target:
             label = "ValidateForeignKey"
         return Rendered(sql, label, kind, tuple(e.problems))
 
+    def precondition(self, query: ops.Query, default_schema: str = "public") -> tuple[str, str]:
+        """A precondition query as (the count: one row, one integer, 0 when the step can run; a few of the
+        offending rows, for the message)."""
+        e = _Emit(self, default_schema)
+        table = e.table(query.table)
+        if isinstance(query, ops.CountDuplicates):
+            cols = ", ".join(quote(c) for c in query.columns)
+            present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in query.columns)
+            groups = f"SELECT {cols}, count(*) AS n FROM {table} WHERE {present} GROUP BY {cols} HAVING count(*) > 1"
+            return f"SELECT count(*) FROM ({groups}) d", f"{groups} ORDER BY n DESC LIMIT 5"
+        if isinstance(query, ops.CountMissing):
+            where = f"{quote(query.column)} IS NULL"
+            return f"SELECT count(*) FROM {table} WHERE {where}", f"SELECT * FROM {table} WHERE {where} LIMIT 5"
+        if isinstance(query, ops.CountRows):
+            return f"SELECT count(*) FROM {table}", f"SELECT * FROM {table} LIMIT 5"
+        raise TypeError(f"no precondition query for {type(query).__name__}")
+
     def check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> tuple[Problem, ...]:
         """What the whole catalog after a migration breaks of the profile's limits and names."""
         e = _Emit(self, catalog.default_schema)

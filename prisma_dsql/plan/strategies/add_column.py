@@ -30,7 +30,10 @@ def add_column(b: Builder, table: Table, column: Column) -> None:
         elif column.default is None and b.may_have_rows(ref):
             may_fail = (f"{where} is required and has no default: the check fails if {table.name} has rows "
                         f"({b.rows_text(ref)}); add a @default or make it optional first")
-        items += required_check(b, ref, column.name, column.span, f"{where} is required", may_fail)
+        empty = (f"rows of {table.name}, which the new required column {column.name} without a default cannot "
+                 "be given")
+        items += required_check(b, ref, column.name, column.span, f"{where} is required", may_fail,
+                                ((ops.CountRows(ref), empty),))
     b.chain(P_ALTER, items)
 
 
@@ -40,10 +43,12 @@ def add_columns(b: Builder, t: TableDiff) -> None:
     ref, new = t.key, t.new
     if b.profile.supports("add_column_with_constraints"):
         if t.columns_added:
+            hazards = [Hazard(MAY_FAIL, f"{new.name}.{c.name} is required without a default: fails if the table "
+                                        f"has rows") for c in t.columns_added
+                       if not c.nullable and c.default is None and c.identity is None and b.may_have_rows(ref)]
+            empty = f"rows of {new.name}, which a new required column without a default cannot be added to"
             b.add(P_ALTER, ops.AddColumns(ref, t.columns_added), f"{len(t.columns_added)} new column(s) on {new.name}",
-                  [Hazard(MAY_FAIL, f"{new.name}.{c.name} is required without a default: fails if the table has "
-                                    "rows") for c in t.columns_added
-                   if not c.nullable and c.default is None and c.identity is None and b.may_have_rows(ref)])
+                  hazards, preconditions=((ops.CountRows(ref), empty),) if hazards else ())
     else:
         for c in t.columns_added:
             add_column(b, new, c)

@@ -20,7 +20,12 @@ def create_index(b: Builder, table: Table, index, existing: bool, phase: int = P
         hazards.append(Hazard(LONG_RUNNING, f"an index build over {b.rows_text(table.key)}"))
     reason = (f"index {renamed_from} is now named {index.name}: built under the new name" if renamed_from else
               f"index {index.name} is new" if existing else f"index {index.name} of new table {table.name}")
-    number = b.add(phase, ops.CreateIndex(table, index), reason, hazards)
+    checks = ()
+    if existing and index.unique and renamed_from is None and index.predicate is None \
+            and not any(k.expression for k in index.columns):
+        checks = ((ops.CountDuplicates(table.key, index.column_names),
+                   f"values of ({', '.join(index.column_names)}) that {table.name} holds more than once"),)
+    number = b.add(phase, ops.CreateIndex(table, index), reason, hazards, preconditions=checks)
     if index.unique and b.target.INDEX_MODE:
         b.new_unique[(table.schema, table.name, index.column_names)] = number
 
