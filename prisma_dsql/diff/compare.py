@@ -96,9 +96,12 @@ def _table_diff(before: Table, after: Table, renamed_from: str | None,
 
 def same_column(a: Column, b: Column) -> bool:
     """Equal columns, where a verbatim SQL default (`dbgenerated`) counts as equal when it differs only
-    in how PostgreSQL reprints it (case, spaces, casts it adds)."""
+    in how PostgreSQL reprints it (case, spaces, casts it adds), and a list (array) column's NOT NULL does
+    not count: Prisma writes lists without it and takes a NOT NULL list of a database for the same list."""
     if a == b:
         return True
+    if a.type.array and b.type.array and a.nullable != b.nullable:
+        return same_column(replace(a, nullable=b.nullable), b)
     if a.default is None or b.default is None or a.default.kind != "expression" or b.default.kind != "expression":
         return False
     return replace(a, default=None) == replace(b, default=None) and \

@@ -30,7 +30,8 @@ class ColumnChange:
 
     @property
     def nullability_changed(self) -> bool:
-        return self.old.nullable != self.new.nullable
+        # A list's NOT NULL is not Prisma's business (see `same_column`).
+        return self.old.nullable != self.new.nullable and not (self.old.type.array and self.new.type.array)
 
     @property
     def default_changed(self) -> bool:

@@ -17,9 +17,7 @@ introspected one. Each rewrite, and why:
 - partial index predicates as `expressions.canonical_predicate` spells them;
 - an operator class that is the default for its index method and column type (`jsonb_ops` in a GIN
   index over JSONB, `int4_minmax_ops` in a BRIN index over INTEGER) is dropped: PostgreSQL does not
-  print it back, so a schema that names it would otherwise be re-created by every diff;
-- a list (array) column is nullable: Prisma writes lists without NOT NULL and treats a NOT NULL list
-  column of a database as the same list (no `DROP NOT NULL`).
+  print it back, so a schema that names it would otherwise be re-created by every diff.
 
 Not rewritten (the differ must treat them as it sees fit): `dbgenerated()` SQL and CHECK
 expressions, which PostgreSQL reprints in its own way; extensions' schema and version.
@@ -149,12 +147,9 @@ class _Stored:
         if identity is not None and identity.style != "serial" and identity.cache is None:
             identity = Identity(identity.style, 1)
         name, default = self.name(c.name), self.default(c.default, t)
-        nullable, check = (True, None) if t.array else (c.nullable, c.not_null_check)
-        if (name is c.name and t is c.type and default is c.default and identity is c.identity
-                and nullable == c.nullable and check == c.not_null_check):
+        if name is c.name and t is c.type and default is c.default and identity is c.identity:
             return c  # most columns are stored as written: no copy (1000 tables: a third of the time)
-        return replace(c, name=name, type=t, default=default, identity=identity, nullable=nullable,
-                       not_null_check=check)
+        return replace(c, name=name, type=t, default=default, identity=identity)
 
     def index(self, i: Index, types: dict | None = None) -> Index:
         keys = []
