@@ -87,3 +87,25 @@ def test_steps_that_fail_on_data_carry_the_query_that_finds_it(name, query):
     assert check.name.startswith(query + ":") and check.sql.startswith("SELECT count(*) FROM")
     assert any(h.kind == "may-fail-on-existing-data" for h in step.hazards)
     assert step.to_data()["preconditions"][0]["sql"] == check.sql
+
+
+def test_the_deploy_engine_reads_every_planned_step_as_the_planner_meant_it():
+    """One vocabulary: each step of every case, read back from migration.sql by the deploy engine's
+    classifier, is the same statement with the same kind (DDL, DML, async job) and the same directives."""
+    from prisma_dsql.deploy.steps import analyse, directives_by_statement
+    from prisma_dsql.sql.split import split_sql
+
+    kinds = {"ddl": {"ddl"}, "dml": {"dml"}, "async-ddl": {"async_index", "async_validate"}}
+    for case in CASES:
+        evo = plan_case(case)
+        if not evo.ok or not evo.plan.steps:
+            continue
+        text = evo.plan.text()
+        statements = split_sql(text)
+        found = directives_by_statement(text, statements, "migration.sql")
+        read = [analyse(s, n, "migration.sql", d) for n, (s, d) in enumerate(zip(statements, found))]
+        assert len(read) == len(evo.plan.steps), case.name
+        for planned, got in zip(evo.plan.steps, read):
+            assert got.kind in kinds[planned.kind], (case.name, planned.sql, got.kind)
+            assert got.repeat == ("repeat-until-zero-rows" in planned.directives), (case.name, planned.sql)
+            assert got.wait_all == ("wait-for-jobs" in planned.directives), (case.name, planned.sql)
