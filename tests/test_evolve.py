@@ -448,3 +448,13 @@ def test_the_precondition_of_a_new_unique_counts_the_duplicates_before_anything_
     (check,) = [p for s in evo.plan.steps for p in s.preconditions]
     assert _query(pg_database, check.sql) == [(1,)]  # one duplicated value; NULLs never clash
     assert _query(pg_database, check.sample_sql) == [("same", 2)]
+
+
+def test_a_key_column_with_no_cast_comes_back_as_the_key_with_its_references_on_postgres(pg_database):
+    old = ("model T {\n  id Int @id\n  a Int?\n  u U[]\n}\nmodel U {\n  id Int @id\n  tId Int?\n"
+           "  t T? @relation(fields: [tId], references: [id])\n}\n")
+    new = old.replace("id Int @id\n  a", "id String @id @db.Uuid\n  a").replace("tId Int?", "tId String? @db.Uuid")
+    plan = _postgres_round(pg_database, old, new, options=PlanOptions(accept_data_loss=True))
+    labels = [type(s.operation).__name__ for s in plan.steps]
+    assert labels.count("AddPrimaryKey") == 1 and labels.count("AddForeignKey") == 1, labels
+    assert labels.index("DropConstraint") < labels.index("DropColumn")

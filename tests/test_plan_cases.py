@@ -47,10 +47,11 @@ def test_builds_run_before_data_is_dropped(case: Case):
     """No step that may fail or builds runs after a column or table is dropped with its data (except the
     drops and renames of the same change and the types they free)."""
     steps = plan_case(case).plan.steps
+    # A drop that is part of one change (a rebuild's old table, a swap's or a replaced column's old column)
+    # cannot wait: its change adds the new one right after. Every other drop comes after the builds.
     first_drop = next((n for n, s in enumerate(steps) if isinstance(s.operation, DROPS)
                        and not any(d.startswith(("CopyRows", "CopyColumn")) for d in s.depends_on)
-                       and s.operation.subject.split(" ")[-1] not in {st.operation.subject.split(" ")[-1]
-                                                                       for st in steps[n + 1:]}), None)
+                       and "changes type" not in s.reason), None)
     if first_drop is None:
         return
     later = steps[first_drop + 1:]

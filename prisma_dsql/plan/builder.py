@@ -9,6 +9,7 @@ the entries (`planner.order`) and the target renders them at the end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Column, Table
@@ -98,6 +99,10 @@ class Builder:
     #: Changed domain key -> the temporary domain its columns live on during the migration.
     temp_domains: dict = field(default_factory=dict)
     domain_changes: tuple = ()
+    #: Foreign keys added by this plan, (table key, name): each once.
+    foreign_keys_added: set = field(default_factory=set)
+    #: The diff being planned (strategies that reach other tables read it), set by `plan_changes`.
+    diff: Any = None
 
     @property
     def profile(self) -> Profile:

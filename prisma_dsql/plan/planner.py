@@ -93,7 +93,7 @@ def plan_changes(diff: CatalogDiff, profile: Profile, options: PlanOptions = Pla
     target = target_for(profile)
     final = diff.desired
     diff, temps = stage_domain_changes(diff, profile)
-    b = Builder(target, options, dict(row_estimates or {}), default_schema=final.default_schema,
+    b = Builder(target, options, dict(row_estimates or {}), default_schema=final.default_schema, diff=diff,
                  temp_domains=temps, domain_changes=diff.domains_changed)
     _plan(b, diff, target)
     if b.blocked:

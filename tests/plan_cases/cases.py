@@ -120,8 +120,21 @@ CASES: list[Case] = [
          ops=('RenameTable', 'RenameConstraint', 'CreateIndex', 'DropIndex'), hazards=frozenset([])),
     # drops
     Case("column dropped without consent", U % "  nick String?\n", U % "", refused="would be dropped"),
-    Case("builds run before drops", ROLE + U % "  nick String?\n  r Role?\n", ROLE3 + U % "  r Role?\n", accept_data_loss=True,
-         ops=('CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'DropColumn', 'DropDomain', 'CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'DropDomain'), hazards=frozenset(['data-loss', 'rebuild', 'row-limit'])),
+    Case("builds run before drops", ROLE + U % "  nick String?\n  r Role?\n",
+         ROLE3 + U % "  r Role?\n  code String? @unique\n", accept_data_loss=True,
+         ops=('CreateDomain', 'AddColumns', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'CreateIndex',
+              'DropColumn', 'DropDomain', 'CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn',
+              'DropDomain'),
+         hazards=frozenset(['data-loss', 'may-fail-on-existing-data', 'rebuild', 'row-limit'])),
     Case("table dropped last", U % "" + "model Tag {\n  id Int @id\n}\n", U % "" + "model Label {\n  id Int @id\n}\n", accept_data_loss=True,
          ops=('CreateTable', 'DropTable'), hazards=frozenset(['data-loss'])),
 ]
+
+CASES.append(Case(
+    "no cast on a key column: the key and the references onto it come back",
+    "model T {\n  id Int @id\n  u U[]\n}\nmodel U {\n  id Int @id\n  tId Int?\n"
+    "  t T? @relation(fields: [tId], references: [id])\n}\n",
+    "model T {\n  id String @id @db.Uuid\n  u U[]\n}\nmodel U {\n  id Int @id\n  tId String? @db.Uuid\n"
+    "  t T? @relation(fields: [tId], references: [id])\n}\n", "postgres", accept_data_loss=True,
+    ops=("DropConstraint", "DropColumn", "AddColumns", "AddPrimaryKey", "DropColumn", "AddColumns", "AddForeignKey"),
+    hazards=frozenset({"data-loss", "may-fail-on-existing-data"})))

@@ -13,7 +13,11 @@ from prisma_dsql.sql.directives import WAIT_FOR_JOBS
 
 
 def add_foreign_key(b: Builder, table: Table, fk: ForeignKey, existing: bool) -> None:
+    """A foreign key, once per plan (a rebuilt or re-added column and the table it references may both ask)."""
     ref = table.key
+    if (ref, fk.name) in b.foreign_keys_added:
+        return
+    b.foreign_keys_added.add((ref, fk.name))
     if b.target.FOREIGN_KEYS != "inline":
         b.add(P_ADD_FK, ops.AddForeignKey(ref, fk), f"foreign key {fk.name} is new",
               (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if existing and b.may_have_rows(ref)

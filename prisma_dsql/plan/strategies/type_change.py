@@ -10,7 +10,7 @@ from prisma_dsql.catalog.model import Table
 from prisma_dsql.diff import TableDiff
 from prisma_dsql.plan import casts
 from prisma_dsql.plan import operations as ops
-from prisma_dsql.plan.builder import P_ALTER, Blocked, Builder
+from prisma_dsql.plan.builder import P_ALTER, P_DROP_FK, Blocked, Builder
 from prisma_dsql.plan.model import DATA_LOSS, MAY_FAIL, Hazard
 from prisma_dsql.plan.strategies.add_column import add_column
 from prisma_dsql.plan.strategies.constraint import add_foreign_key
@@ -63,6 +63,17 @@ def replace_column(b: Builder, table: Table, change, cast, t: TableDiff | None) 
         b.blocked.append(Blocked(f"{where}: no cast exists, so the column would be dropped and added again, which "
                                  f"cannot be done while {table.name} has rows ({b.rows_text(ref)}), since it is "
                                  "required", new.span, "give it a @default, or make it optional first"))
+    # Foreign keys of other tables onto this column would block its drop: dropped first, added back after.
+    restore = []
+    for other in (b.diff.actual.tables if b.diff is not None else ()):
+        for fk in other.foreign_keys:
+            if other.key != ref and fk.referenced_key == ref and old.name in fk.referenced_columns:
+                b.add(P_DROP_FK, ops.DropConstraint(other.key, fk.name),
+                      f"{where} changes type: foreign key {fk.name} of {other.name} onto it goes first")
+                wanted = b.diff.desired.table(*other.key)
+                kept = next((f for f in wanted.foreign_keys if f.name == fk.name), None) if wanted else None
+                if kept is not None and kept == fk:
+                    restore.append((wanted, kept))
     b.add(P_ALTER, ops.DropColumn(ref, old.name, span=new.span), f"{where} changes type: the old column goes",
           (Hazard(DATA_LOSS, loss),))
     if b.profile.supports("add_column_with_constraints"):
@@ -72,7 +83,14 @@ def replace_column(b: Builder, table: Table, change, cast, t: TableDiff | None) 
         b.add(P_ALTER, ops.AddColumns(ref, (new,)), f"{where} changes type: added again with the new type", hazards)
     else:
         add_column(b, table, new)
+    pk = table.primary_key
+    if pk is not None and new.name in pk.columns and b.profile.supports("add_primary_key"):
+        # DROP COLUMN took the primary key along.
+        b.add(P_ALTER, ops.AddPrimaryKey(ref, pk.name, pk.columns, span=pk.span),
+              f"{where} changes type: the primary key is made again", (Hazard(MAY_FAIL, "fails on duplicate keys"),))
     rebuild_dependents(b, table, {new.name}, t)
+    for other, fk in restore:
+        add_foreign_key(b, other, fk, existing=True)
 
 
 def rebuild_dependents(b: Builder, table: Table, columns: set[str], t: TableDiff | None) -> None:
