@@ -1,15 +1,18 @@
 """Migration operations: one frozen value per thing a migration can do to a database.
 
 Contract: operations are plain data (alembic's operation objects, pg-schema-diff's
-statements before rendering). The planner (`prisma_dsql.plan`) decides which
-operations a change needs and in what order; a target (`prisma_dsql.targets`)
+statements before rendering). The strategies (`prisma_dsql.plan.strategies`) decide which
+operations a change needs, the planner in what order; a target (`prisma_dsql.targets`)
 renders each operation on its own into SQL and coded problems, without state.
 An operation knows nothing of Prisma; `span` points at the `.prisma` element it
 serves, when there is one, and never takes part in equality.
 
 Tables are referred to by `TableRef` (schema, name) wherever the operation does
 not need the whole table; `CreateTable` and `CreateIndex` carry the table because
-their SQL and checks read its columns.
+their SQL and checks read its columns. `Query` operations (`CountDuplicates`, `CountMissing`,
+`CountRows`) are never statements of the migration: they are a step's preconditions, rendered by
+`Target.precondition` into counts that must be 0 before the migration starts. (`prisma_dsql.ops`
+re-exports this module for older imports.)
 """
 
 from __future__ import annotations
