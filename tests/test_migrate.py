@@ -305,7 +305,7 @@ def test_diff_refuses_data_loss_and_plans_required_columns(two_schemas, tmp_path
         'ALTER TABLE "User" ADD COLUMN     "age" INTEGER;',
         'ALTER TABLE "User" ALTER COLUMN "age" SET DEFAULT 18;',
         "-- Backfill\n" + 'UPDATE "User" SET "age" = 18 WHERE ("id") IN (SELECT "id" FROM "User" WHERE "age" IS NULL '
-        "LIMIT 3000);",
+        "ORDER BY \"id\" LIMIT 1500);",
         'ALTER TABLE "User" ADD CONSTRAINT "User_age_not_null" CHECK ("age" IS NOT NULL) NOT VALID;',
         'ALTER TABLE ASYNC "User" VALIDATE CONSTRAINT "User_age_not_null";',
     ]

@@ -38,16 +38,14 @@ from pathlib import Path
 
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.sql.classify import ASYNC_DDL, DML, TRANSACTION_CONTROL, classify, transaction_verb
+from prisma_dsql.sql.directives import ARGUMENTS as _ARGUMENTS
+from prisma_dsql.sql.directives import FINGERPRINT, WAIT_FOR_JOBS
+from prisma_dsql.sql.directives import NAME_PREFIX as DIRECTIVE_PREFIX
+from prisma_dsql.sql.directives import NAMES as DIRECTIVES
+from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS as REPEAT
 from prisma_dsql.sql.split import Statement
 
-DIRECTIVE_PREFIX = "prisma-dsql:"
-REPEAT = "repeat-until-zero-rows"
-WAIT_FOR_JOBS = "wait-for-jobs"
-#: `-- prisma-dsql:fingerprint <sha-256>`: where the plan started (prisma_dsql.migrations.fingerprint); it
-#: belongs to the file, so it stands before the first statement.
-FINGERPRINT = "fingerprint"
-DIRECTIVES = (REPEAT, WAIT_FOR_JOBS, FINGERPRINT)
-_FINGERPRINT_ARG = re.compile(r"^\s+[0-9a-f]{64}\s*$")
+_FINGERPRINT_ARG = _ARGUMENTS[FINGERPRINT]
 _DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
 
 

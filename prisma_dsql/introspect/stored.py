@@ -14,7 +14,10 @@ introspected one. Each rewrite, and why:
 - an identity column without CACHE gets the sequence default, 1;
 - defaults: timestamps, dates and times as `expressions.canonical_datetime` spells them for
   the column's type (timestamptz in UTC), JSON as `canonical_json`; lists item by item;
-- partial index predicates as `expressions.canonical_predicate` spells them.
+- partial index predicates as `expressions.canonical_predicate` spells them;
+- an operator class that is the default for its index method and column type (`jsonb_ops` in a GIN
+  index over JSONB, `int4_minmax_ops` in a BRIN index over INTEGER) is dropped: PostgreSQL does not
+  print it back, so a schema that names it would otherwise be re-created by every diff.
 
 Not rewritten (the differ must treat them as it sees fit): `dbgenerated()` SQL and CHECK
 expressions, which PostgreSQL reprints in its own way; extensions' schema and version.
@@ -37,10 +40,41 @@ from prisma_dsql.catalog.model import (
     SqlType,
     Table,
 )
-from prisma_dsql.introspect.expressions import DATETIME_TYPES, JSON_TYPES, canonical_datetime, canonical_json, \
-    canonical_predicate
+from prisma_dsql.introspect.expressions import (
+    DATETIME_TYPES,
+    JSON_TYPES,
+    canonical_datetime,
+    canonical_json,
+    canonical_predicate,
+)
+from prisma_dsql.sql.names import cut, identifier_bytes
 
-DEFAULT_IDENTIFIER_BYTES = 63
+#: Default operator classes, by index method: opclass -> the column types it is the default for ("[]":
+#: any array). B-tree and hash keys never carry one from Prisma.
+_DEFAULT_OPCLASSES: dict[str, dict[str, frozenset[str]]] = {
+    "GIN": {"jsonb_ops": frozenset({"JSONB"}), "array_ops": frozenset({"[]"}),
+            "tsvector_ops": frozenset({"TSVECTOR"})},
+    "SPGIST": {"text_ops": frozenset({"TEXT", "VARCHAR"}), "inet_ops": frozenset({"INET", "CIDR"})},
+    "BRIN": {f"{op}_minmax_ops": frozenset(types) for op, types in (
+        ("int2", {"SMALLINT"}), ("int4", {"INTEGER"}), ("int8", {"BIGINT"}), ("float4", {"REAL"}),
+        ("float8", {"DOUBLE PRECISION"}), ("numeric", {"DECIMAL"}), ("date", {"DATE"}),
+        ("timestamp", {"TIMESTAMP"}), ("timestamptz", {"TIMESTAMPTZ"}), ("time", {"TIME"}), ("timetz", {"TIMETZ"}),
+        ("uuid", {"UUID"}), ("text", {"TEXT", "VARCHAR"}), ("bpchar", {"CHAR"}), ("bytea", {"BYTEA"}),
+        ("oid", {"OID"}), ("bit", {"BIT"}), ("varbit", {"VARBIT"}))}
+    | {"inet_inclusion_ops": frozenset({"INET", "CIDR"})},
+}
+
+
+def default_opclass(method: str | None, opclass: str | None, column_type: SqlType | None) -> bool:
+    """Whether `opclass` is what PostgreSQL picks anyway for a key of `column_type` in a `method` index."""
+    if not opclass or method is None or column_type is None:
+        return False
+    types = _DEFAULT_OPCLASSES.get(method.upper().replace("-", ""), {}).get(opclass.lower())
+    if types is None:
+        return False
+    return ("[]" in types) if column_type.array else (column_type.kind == "builtin" and column_type.name in types)
+
+
 #: Types whose length defaults to 1 when none is given.
 _LENGTH_ONE = frozenset({"CHAR", "BIT"})
 
@@ -52,14 +86,12 @@ def stored_form(catalog: Catalog, profile: Profile | None = None) -> Catalog:
 class _Stored:
     def __init__(self, profile: Profile | None) -> None:
         self.profile = profile
-        self.size = (profile.limit("identifier_bytes") if profile is not None else None) or DEFAULT_IDENTIFIER_BYTES
+        self.size = identifier_bytes(profile)
         self.dsql_numeric = profile is not None and profile.target == "dsql"
         self.sort_orders = profile is None or profile.supports("index_sort_order")
 
     def name(self, name: str) -> str:
-        if len(name) * 4 <= self.size:  # at most 4 bytes a character: nothing to cut
-            return name
-        return name.encode("utf-8")[: self.size].decode("utf-8", errors="ignore")
+        return cut(name, self.size)
 
     def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
         if all(len(n) * 4 <= self.size for n in names):
@@ -119,11 +151,14 @@ class _Stored:
             return c  # most columns are stored as written: no copy (1000 tables: a third of the time)
         return replace(c, name=name, type=t, default=default, identity=identity)
 
-    def index(self, i: Index) -> Index:
+    def index(self, i: Index, types: dict | None = None) -> Index:
         keys = []
         for k in i.columns:
             sort = k.sort if k.sort != "ASC" and self.sort_orders else None
-            keys.append(IndexColumn(k.name if k.expression else self.name(k.name), sort, k.opclass, k.expression,
+            opclass = k.opclass
+            if not k.expression and default_opclass(i.method, opclass, (types or {}).get(k.name)):
+                opclass = None
+            keys.append(IndexColumn(k.name if k.expression else self.name(k.name), sort, opclass, k.expression,
                                     k.nulls))
         return replace(i, name=self.name(i.name), columns=tuple(keys), include=self.names(i.include),
                        predicate=canonical_predicate(i.predicate))
@@ -145,7 +180,7 @@ class _Stored:
             t, schema=self.name(t.schema), name=self.name(t.name),
             columns=tuple(self.column(c) for c in t.columns),
             primary_key=pk,
-            indexes=tuple(self.index(i) for i in t.indexes),
+            indexes=tuple(self.index(i, {c.name: c.type for c in t.columns}) for i in t.indexes),
             foreign_keys=tuple(self.foreign_key(fk) for fk in t.foreign_keys),
             checks=tuple(replace(c, name=self.name(c.name)) for c in t.checks),
         )

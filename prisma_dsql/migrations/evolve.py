@@ -40,7 +40,7 @@ class RenameHints:
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, tables: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> "RenameHints":
+    def parse(cls, tables: tuple[str, ...] = (), columns: tuple[str, ...] = ()) -> RenameHints:
         t: dict[str, str] = {}
         for text in tables:
             old, sep, new = text.partition("=")
@@ -78,6 +78,22 @@ class Evolution:
     @property
     def ok(self) -> bool:
         return self.plan is not None
+
+    @property
+    def differs(self) -> bool:
+        """The two sides differ: a plan with steps, or one refused for what it would do (data loss, a
+        rebuild) -- the differences are there all the same. False when nothing could be compared."""
+        if self.plan is not None:
+            return bool(self.plan.steps)
+        return self.refused is not None and self.diff is not None and not self.diff.is_empty
+
+    def exit_code(self, exit_code_flag: bool) -> int:
+        """What `migrate diff` exits with, as Prisma's: with --exit-code 0 in sync and 2 for differences
+        (also those that would lose data and were not accepted); otherwise 0 for a plan and 1 for a
+        refusal."""
+        if exit_code_flag and (self.ok or self.refused is not None):
+            return 2 if self.differs else 0
+        return 0 if self.ok else 1
 
 
 def db_renames(hints: RenameHints, loaded: LoadedSchema | None, default_schema: str) -> Renames:

@@ -22,11 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prisma_dsql.source import Span
-
-#: The directive comment prefix, and the directives the planner writes.
-DIRECTIVE_PREFIX = "-- prisma-dsql:"
-REPEAT_UNTIL_ZERO_ROWS = "repeat-until-zero-rows"
-WAIT_FOR_JOBS = "wait-for-jobs"
+from prisma_dsql.sql import directives
 
 #: Hazard kinds, as pg-schema-diff types them: what can go wrong when a step runs.
 DATA_LOSS = "data-loss"
@@ -44,11 +40,29 @@ class Hazard:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """A query that must find nothing before a migration's first statement runs: `sql` returns one row
+    of one integer, the number of rows that would make the step fail (0: the step can run), and
+    `sample_sql` (optional) a few of those rows for the message. `name` is stable (for skipping and
+    reports), `message` says in words what is checked."""
+
+    name: str
+    sql: str
+    message: str
+    sample_sql: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        return {"name": self.name, "sql": self.sql, "message": self.message, "sample_sql": self.sample_sql}
+
+
+@dataclass(frozen=True)
 class Step:
     """One statement of a plan.
 
     `label` is Prisma's step name (CreateTable, AlterTable, ...); `kind` is "ddl", "dml" or
-    "async-ddl" (a statement that returns a DSQL job id); `sql` has no `;`.
+    "async-ddl" (a statement that returns a DSQL job id); `sql` has no `;`. `operation` is the
+    operation (`prisma_dsql.plan.operations`) the statement was rendered from; `preconditions` the
+    queries that must find nothing before the migration starts (see `Precondition`).
     """
 
     id: str
@@ -61,6 +75,8 @@ class Step:
     hazards: tuple[Hazard, ...] = ()
     depends_on: tuple[str, ...] = ()
     directives: tuple[str, ...] = ()
+    operation: Any = field(default=None, compare=False, repr=False)
+    preconditions: tuple[Precondition, ...] = ()
 
     @property
     def async_job(self) -> bool:
@@ -74,6 +90,8 @@ class Step:
                                                       "column": self.span.column},
             "hazards": [{"kind": h.kind, "message": h.message} for h in self.hazards],
             "depends_on": list(self.depends_on), "directives": list(self.directives),
+            "operation": None if self.operation is None else type(self.operation).__name__,
+            "preconditions": [p.to_data() for p in self.preconditions],
         }
 
 
@@ -97,7 +115,7 @@ class Plan:
         return "\n".join(self._step_text(s) for s in self.steps)
 
     def _step_text(self, step: Step) -> str:
-        lines = [f"{DIRECTIVE_PREFIX}{d}" for d in step.directives]
+        lines = [directives.render(d) for d in step.directives]
         if self.step_comments:
             lines.append(f"-- {step.label}")
         lines.append(f"{step.sql};")

@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
-from prisma_dsql import ops
 from prisma_dsql.capabilities import (
     DSQL_BUILTIN_SCHEMAS,
     FUNCTIONS,
@@ -37,7 +36,9 @@ from prisma_dsql.capabilities import (
 )
 from prisma_dsql.catalog.model import Catalog, Column, ColumnDefault, ForeignKey, SqlType, Table
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.plan import operations as ops
 from prisma_dsql.source import Span
+from prisma_dsql.sql.names import cut, identifier_bytes, qualified, quote, string_literal
 
 INDENT = "    "
 
@@ -83,21 +84,13 @@ class Rendered:
     problems: tuple[Problem, ...] = ()
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def string_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 class _Emit:
     """The scratch state of one `Target.render` call: where names are unqualified, and the
     problems found so far. Never outlives the call."""
 
-    __slots__ = ("profile", "omitted", "default_schema", "problems")
+    __slots__ = ("default_schema", "omitted", "problems", "profile")
 
-    def __init__(self, target: "Target", default_schema: str) -> None:
+    def __init__(self, target: Target, default_schema: str) -> None:
         self.profile = target.profile
         self.omitted = target.OMITTED_WHEN_UNSUPPORTED
         self.default_schema = default_schema
@@ -117,9 +110,7 @@ class _Emit:
         return False
 
     def qualified(self, schema: str | None, name: str) -> str:
-        if schema is None or schema == self.default_schema:
-            return quote(name)
-        return f"{quote(schema)}.{quote(name)}"
+        return qualified(schema, name, self.default_schema)
 
     def table(self, ref: tuple[str, str]) -> str:
         return self.qualified(ref[0], ref[1])
@@ -196,6 +187,7 @@ class Target:
         ops.SyncIdentity: ("sync_identity", "SyncIdentity"),
         ops.AddPrimaryKey: ("add_primary_key", "AlterPrimaryKey"),
         ops.AddCheck: ("add_check", "AddCheck"),
+        ops.AddNotNullCheck: ("add_not_null_check", "AddCheck"),
         ops.ValidateConstraint: ("validate_constraint", "ValidateConstraint"),
         ops.DropConstraint: ("drop_constraint", "DropConstraint"),
         ops.RenameConstraint: ("rename_constraint", "RenameConstraint"),
@@ -218,6 +210,23 @@ class Target:
         if isinstance(op, ops.ValidateConstraint) and op.foreign_key:
             label = "ValidateForeignKey"
         return Rendered(sql, label, kind, tuple(e.problems))
+
+    def precondition(self, query: ops.Query, default_schema: str = "public") -> tuple[str, str]:
+        """A precondition query as (the count: one row, one integer, 0 when the step can run; a few of the
+        offending rows, for the message)."""
+        e = _Emit(self, default_schema)
+        table = e.table(query.table)
+        if isinstance(query, ops.CountDuplicates):
+            cols = ", ".join(quote(c) for c in query.columns)
+            present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in query.columns)
+            groups = f"SELECT {cols}, count(*) AS n FROM {table} WHERE {present} GROUP BY {cols} HAVING count(*) > 1"
+            return f"SELECT count(*) FROM ({groups}) d", f"{groups} ORDER BY n DESC LIMIT 5"
+        if isinstance(query, ops.CountMissing):
+            where = f"{quote(query.column)} IS NULL"
+            return f"SELECT count(*) FROM {table} WHERE {where}", f"SELECT * FROM {table} WHERE {where} LIMIT 5"
+        if isinstance(query, ops.CountRows):
+            return f"SELECT count(*) FROM {table}", f"SELECT * FROM {table} LIMIT 5"
+        raise TypeError(f"no precondition query for {type(query).__name__}")
 
     def check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> tuple[Problem, ...]:
         """What the whole catalog after a migration breaks of the profile's limits and names."""
@@ -365,33 +374,54 @@ class Target:
                 f"USING ({quote(c.name)}{via}::{type_sql})"), DDL
 
     def backfill(self, e: _Emit, op: ops.Backfill):
-        """One batch of a backfill: at most `batch` rows, found by key (DSQL has no ctid); the runner
-        repeats it until it changes no row."""
+        """One batch of a backfill: the first `batch` rows without a value, in key order through the key's
+        index (DSQL has no ctid); the runner repeats it until it changes no row."""
         table = e.table(op.table)
         keys = ", ".join(quote(k) for k in op.key)
         value = self.default(e, op.value, op.column_type)
         column = quote(op.column)
         return (f"UPDATE {table} SET {column} = {value} WHERE ({keys}) IN "
-                f"(SELECT {keys} FROM {table} WHERE {column} IS NULL LIMIT {op.batch})"), DML
+                f"(SELECT {keys} FROM {table} WHERE {column} IS NULL ORDER BY {keys} LIMIT {op.batch})"), DML
 
     def copy_rows(self, e: _Emit, op: ops.CopyRows):
-        """One batch of a table copy: the next `batch` source rows, by key, that the target lacks."""
+        """One batch of a table copy: the next `batch` source rows in key order, from the highest key the
+        target holds (or the source's lowest, on the first batch) on. Both ends are found through the key's
+        index; the row at the boundary, copied already, is left out by an `=` lookup on the target's key."""
         source, target = e.table(op.source), e.table(op.target)
-        names = ", ".join(quote(name) for name, _ in op.columns)
-        values = ", ".join(expr for _, expr in op.columns)
-        expr = dict(op.columns)
-        # IS NOT DISTINCT FROM: a key of a unique index may hold NULLs in no column, but a cast may.
-        key = " AND ".join(f"t.{quote(k)} IS NOT DISTINCT FROM {expr[k]}" for k in op.key)
-        order = ", ".join(expr[k] for k in op.key)
-        return (f"INSERT INTO {target} ({names}) SELECT {values} FROM {source} s WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {target} t WHERE {key}) ORDER BY {order} LIMIT {op.batch}"), DML
+        names = ", ".join(quote(name) for name, _, _ in op.columns)
+        values = ", ".join(self._copied(e, src, cast) for _, src, cast in op.columns)
+        src = {name: quote(s) for name, s, _ in op.columns}
+        tkeys = [quote(k) for k in op.key]
+        skeys = [f"s.{src[k]}" for k in op.key]
+        if len(op.key) == 1:
+            start = (f"{skeys[0]} >= COALESCE((SELECT max({tkeys[0]}) FROM {target}), "
+                     f"(SELECT min({src[op.key[0]]}) FROM {source}))")
+        else:
+            cols = ", ".join(tkeys)
+            desc = ", ".join(f"{k} DESC" for k in tkeys)
+            scols = ", ".join(src[k] for k in op.key)
+            start = (f"({', '.join(skeys)}) >= (SELECT * FROM ((SELECT {cols} FROM {target} ORDER BY {desc} LIMIT 1) "
+                     f"UNION ALL (SELECT {scols} FROM {source} ORDER BY {scols} LIMIT 1)) f LIMIT 1)")
+        same = " AND ".join(f"t.{tk} = {sk}" for tk, sk in zip(tkeys, skeys))
+        return (f"INSERT INTO {target} ({names}) SELECT {values} FROM {source} s WHERE {start} AND NOT EXISTS "
+                f"(SELECT 1 FROM {target} t WHERE {same}) ORDER BY {', '.join(skeys)} LIMIT {op.batch}"), DML
+
+    def _copied(self, e: _Emit, source: str, cast) -> str:
+        """A source column in a copy, cast to the new type when it changes (an enum through text)."""
+        expr = f"s.{quote(source)}"
+        if cast is None:
+            return expr
+        via = "::text" if cast.kind == "user" else ""
+        return f"{expr}{via}::{self.column_type(e, cast)}"
 
     def copy_column(self, e: _Emit, op: ops.CopyColumn):
         table = e.table(op.table)
         keys = ", ".join(quote(k) for k in op.key)
         source, target = quote(op.source), quote(op.target)
-        return (f"UPDATE {table} SET {target} = {source}::text::{op.target_type} WHERE ({keys}) IN "
-                f"(SELECT {keys} FROM {table} WHERE {target} IS NULL AND {source} IS NOT NULL LIMIT {op.batch})"), DML
+        target_type = self.column_type(e, op.target_type)
+        return (f"UPDATE {table} SET {target} = {source}::text::{target_type} WHERE ({keys}) IN "
+                f"(SELECT {keys} FROM {table} WHERE {target} IS NULL AND {source} IS NOT NULL ORDER BY {keys} "
+                f"LIMIT {op.batch})"), DML
 
     def sync_identity(self, e: _Emit, op: ops.SyncIdentity):
         e.require("sequences", f"setval() on the identity of {op.column!r}", op.span)
@@ -412,6 +442,11 @@ class Target:
             e.require("check_not_valid", f"CHECK constraint {op.check.name!r} NOT VALID", op.check.span)
             return sql + " NOT VALID", DDL
         return sql, DDL
+
+    def add_not_null_check(self, e: _Emit, op: ops.AddNotNullCheck):
+        e.require("check_not_valid", f"CHECK constraint {op.name!r} NOT VALID", op.span)
+        return (f"ALTER TABLE {e.table(op.table)} ADD CONSTRAINT {quote(op.name)} CHECK ({quote(op.column)} IS NOT "
+                "NULL) NOT VALID"), DDL
 
     def validate_constraint(self, e: _Emit, op: ops.ValidateConstraint):
         return (self.VALIDATE_CONSTRAINT.format(table=e.table(op.table), name=quote(op.name)),
@@ -508,7 +543,7 @@ class Target:
             self._check_type(e, t, span)
         return base + ("[]" if t.array else "")
 
-    def _check_type(self, e: "_Emit", t: SqlType, span: Span | None) -> None:
+    def _check_type(self, e: _Emit, t: SqlType, span: Span | None) -> None:
         """The column type exists on the profile (`capabilities.COLUMN_TYPES`; a type not listed
         there needs `unlisted_column_types`), and a NUMERIC precision fits its limit."""
         needed = column_type_capability(t.name)
@@ -526,7 +561,7 @@ class Target:
                 e.problem(f"column type {t.name}{'' if t.kind == 'raw' else _args(t)}: precision {precision} is "
                           f"more than {self.profile.describe()} allows ({limit})", span)
 
-    def default(self, e: "_Emit", d: ColumnDefault, t: SqlType) -> str:
+    def default(self, e: _Emit, d: ColumnDefault, t: SqlType) -> str:
         kind = d.kind
         if kind in ("string", "enum", "json", "datetime"):
             return string_literal(d.value)
@@ -548,7 +583,7 @@ class Target:
                 e.require(needed, f"{name}() ({origin}) in DEFAULT {d.value}", d.span)
         return str(d.value)
 
-    def _check_index_columns(self, e: "_Emit", table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
+    def _check_index_columns(self, e: _Emit, table: Table, what: str, columns: tuple[str, ...], span: Span | None) -> None:
         """The columns of a B-tree index (primary keys and unique indexes are indexes too) are of
         types the profile can index (`INDEXED_TYPES`)."""
         for name in columns:
@@ -561,7 +596,7 @@ class Target:
                 e.require(key, f"{what} on the {label} column {name!r}", span)
 
     # -- what the whole catalog must fit in ------------------------------------------------------
-    def _check_catalog(self, e: "_Emit", catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
+    def _check_catalog(self, e: _Emit, catalog: Catalog, new_schemas: tuple[str, ...]) -> None:
         """The profile's limits (tables, schemas, columns and indexes per table, columns per
         index) and reserved schema names, on the catalog as it will be after the migration."""
         limit = self.profile.limit
@@ -594,13 +629,13 @@ class Target:
                 if n > max_keys:
                     e.problem(f"{name}: {what} has {n} columns: at most {max_keys}", span)
 
-    def _check_names(self, e: "_Emit", catalog: Catalog) -> None:
+    def _check_names(self, e: _Emit, catalog: Catalog) -> None:
         """Names that meet once the database cuts them to the profile's `identifier_bytes`: two
         tables, indexes or types in one schema, two columns of a table, two constraints of a table.
         The database refuses the second."""
-        size = self.profile.limit("identifier_bytes")
-        if size is None:
+        if self.profile.limit("identifier_bytes") is None:
             return
+        size = identifier_bytes(self.profile)
         # Objects by namespace, as (name, what, span); a namespace is read in full only on a clash.
         spaces: dict[tuple, list] = {}
         for d in (*catalog.enums, *catalog.domains):
@@ -626,7 +661,7 @@ class Target:
                 continue
             first: dict[str, str] = {}
             for name, what, span in entries:
-                short = _cut(name, size)
+                short = cut(name, size)
                 label = f"{what} {name!r}"
                 if short not in first:
                     first[short] = label
@@ -643,13 +678,7 @@ def _clash(names: list[str], size: int) -> bool:
         return True
     if max(map(len, names), default=0) * 4 <= size:  # at most 4 bytes a character: nothing is cut
         return False
-    cut = {_cut(n, size) for n in names}
-    return len(cut) != len(names)
-
-
-def _cut(name: str, size: int) -> str:
-    """`name` as the database keeps it: at most `size` UTF-8 bytes, cut on a character boundary."""
-    return name.encode("utf-8")[:size].decode("utf-8", errors="ignore")
+    return len({cut(n, size) for n in names}) != len(names)
 
 
 def _args(t: SqlType) -> str:
