@@ -121,7 +121,7 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
     if not evo.ok:
         # Differences that need --accept-data-loss or --allow-rebuild are still differences: Prisma's
         # `migrate diff --exit-code` says 2 for them (it never asks for data-loss consent to compare).
-        _fail(evo, no_color, 2 if exit_code and evo.refused is not None else 1)
+        _fail(evo, no_color, evo.exit_code(exit_code) or 1)
     report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
     for hint in evo.unused_hints:
         click.echo(f"warning: {hint}", err=True)
@@ -133,7 +133,7 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
     if evo.suggestions:
         click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)
     if exit_code:
-        sys.exit(2 if evo.plan.steps else 0)
+        sys.exit(evo.exit_code(True))
 
 
 def _write_new(path: Path, text: str) -> None:
