@@ -290,3 +290,26 @@ DROP TABLE "Other";
     line = undo.resume_line([1, 4], 6)
     assert undo.parse_resume("error\n" + line) == ([1, 4], 6)
     assert undo.parse_resume("just an error") is None
+
+
+# -- migration.sql says it is not for psql -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, header", [("dsql", True), ("postgres", False)])
+def test_migrate_dev_writes_the_not_for_psql_header_only_for_dsql_backfills(dsql_url, tmp_path, target, header):
+    from prisma_dsql.migrations.generate import DEPLOY_ONLY_HEADER
+    from tests.test_folders import cli
+
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(head + "model A {\n  id BigInt @id\n}\n")
+    assert cli("migrate", "--from-empty", schema, "--target", target).returncode == 0
+    schema.write_text(head + 'model A {\n  id BigInt @id\n  name String @default("x")\n}\n')
+    dev = cli("migrate", "dev", "--name", "name", schema, "--target", target)
+    assert dev.returncode == 0, dev.stderr
+    folder = read_folder(tmp_path / "prisma" / "migrations")
+    second = folder.migrations[1].script
+    assert (DEPLOY_ONLY_HEADER in second) is header
+    if header:
+        assert second.index(DEPLOY_ONLY_HEADER) < second.index("prisma-dsql:repeat-until-zero-rows")
+        assert run_deploy(dsql_url, folder.path).applied == [m.name for m in folder.migrations]
