@@ -63,7 +63,7 @@ CREATE TABLE "Tag" ("id" BIGINT PRIMARY KEY);
         run_deploy(dsql_url, folder)
     msg = str(exc.value)
     assert '"User_email_key" on "User": an INVALID index' in msg
-    assert "it continues from statement 4 (running again statement 2 first), no resolve needed" in msg
+    assert "it runs again statement 2 and finishes it, no resolve needed" in msg
     assert "migrate resolve --rolled-back 20260102000000_unique" in msg
     assert _invalid_indexes(dsql_url) == 0
     assert _one(dsql_url, "SELECT to_regclass('\"User_email_key\"')") is None
@@ -77,6 +77,12 @@ CREATE TABLE "Tag" ("id" BIGINT PRIMARY KEY);
         from prisma_dsql.deploy import history
         st = status(history.read(conn), read_folder(folder))
     assert st.failed[0]["resumable"] is True
+    from prisma_dsql.deploy.dryrun import plan as dry_run
+
+    with psycopg.connect(dsql_url, autocommit=True) as conn:
+        lines = dry_run(read_folder(folder), history.read(conn), 64)
+    assert ("-- migration 20260102000000_unique: all 3 statements ran (failed before; first running again "
+            "statement(s) 2, removed by the undo)") in lines
     assert "`prisma-dsql migrate deploy` continues it (no resolve needed)" in st.text(folder)
     # Fix the data, deploy again: no resolve; statement 2 runs again, the migration finishes.
     _app_insert(dsql_url, "DELETE FROM \"User\" WHERE id IN (2, 4)")

@@ -344,7 +344,7 @@ class _Deploy:
             if resume is not None:  # failed, undone: run again what the undo removed, then continue
                 again, at = resume
                 start_at = max(start_at, at)
-                self.reporter.line(f"  {m.name} failed before; continuing from statement {start_at + 1}"
+                self.reporter.line(f"  {m.name} failed before; continuing after statement {start_at}"
                                    + (f" (first running again statement(s) {', '.join(str(i + 1) for i in again)}, "
                                       "removed by the undo)" if again else ""))
             self.summary.resumed.append(m.name)
@@ -738,12 +738,15 @@ class _Deploy:
                        | ({failed.index} if failed.index < ctx.count else set()))
         lines = [message, *report.lines()]
         name = ctx.migration.name
-        rerun = (f" (running again statement{'s' if len(again) != 1 else ''} "
-                 f"{', '.join(str(i + 1) for i in again)} first)" if again else "")
+        numbers = f"statement{'s' if len(again) != 1 else ''} {', '.join(str(i + 1) for i in again)}"
+        if ctx.count >= len(ctx.steps):  # every statement ran: only what the undo removed is left to do
+            where = f"runs again {numbers} and finishes it"
+        else:
+            where = f"continues from statement {ctx.count + 1}" + (f" (running again {numbers} first)" if again else "")
         lines.append(f"{ctx.count} statement(s) of {name} stay applied; nothing that holds the application's data "
                      "was removed.")
-        lines.append(f"What now: fix the data, then run `prisma-dsql migrate deploy` again: it continues from "
-                     f"statement {ctx.count + 1}{rerun}, no resolve needed. Or give the migration up with "
+        lines.append(f"What now: fix the data, then run `prisma-dsql migrate deploy` again: it {where}, no resolve "
+                     f"needed. Or give the migration up with "
                      f"`prisma-dsql migrate resolve --rolled-back {name}`: the next deploy starts it from statement 1 "
                      "and skips what is already in the database (docs/deploy.md, \"Finishing a half-applied "
                      "migration\").")
