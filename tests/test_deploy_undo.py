@@ -319,3 +319,25 @@ def test_migrate_dev_writes_the_not_for_psql_header_only_for_dsql_backfills(dsql
     if header:
         assert second.index(DEPLOY_ONLY_HEADER) < second.index("prisma-dsql:repeat-until-zero-rows")
         assert run_deploy(dsql_url, folder.path).applied == [m.name for m in folder.migrations]
+
+
+# -- as a user runs it ----------------------------------------------------------------------------------------------
+
+def test_cli_failed_migration_then_status_then_deploy_again(pg_database, tmp_path):
+    """plain PostgreSQL through the real CLI: exit 1 with what to do, status says deploy continues it, deploy
+    again after the fix finishes it (exit 0), no resolve."""
+    from tests.test_deploy_cli import run
+
+    folder = write_folder(tmp_path, {**INIT, "20260102000000_u": 'CREATE UNIQUE INDEX ASYNC "User_email_key" '
+                                                                  'ON "User"("email");\n'})
+    r = run("migrate", "deploy", "--migrations-dir", str(folder), "--url", pg_database)
+    assert r.returncode == 1, r.stderr
+    assert "20260102000000_u failed at statement 1" in r.stderr and "23505" in r.stderr
+    assert "then run `prisma-dsql migrate deploy` again" in r.stderr
+    r = run("migrate", "status", "--migrations-dir", str(folder), "--url", pg_database)
+    assert r.returncode == 1 and "`prisma-dsql migrate deploy` continues it (no resolve needed)" in r.stdout + r.stderr
+    _app_insert(pg_database, "DELETE FROM \"User\" WHERE id = 2")
+    r = run("migrate", "deploy", "--migrations-dir", str(folder), "--url", pg_database)
+    assert r.returncode == 0, r.stderr
+    r = run("migrate", "status", "--migrations-dir", str(folder), "--url", pg_database)
+    assert r.returncode == 0, r.stdout + r.stderr

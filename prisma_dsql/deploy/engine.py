@@ -8,8 +8,13 @@ Contract
 1. Reads and checks the folder (:mod:`prisma_dsql.deploy.folder`): exit 2 before touching the database for a
    missing folder, a wrong provider, a file that cannot be split, an unknown directive.
 2. Takes the lease lock (:mod:`prisma_dsql.deploy.lock`), creates ``_prisma_migrations`` if missing.
-3. Refuses, as Prisma does (P3009), while a migration is *failed* (unfinished, not rolled back, with logs):
-   ``migrate resolve`` settles it. An *interrupted* one (unfinished, no logs: a crash, a kill, a lost
+3. Continues a *failed* migration whose failure this engine undid (its logs end with the resume line of
+   :mod:`prisma_dsql.deploy.undo`) if its file is unchanged: the statements whose objects the undo removed run
+   again (skipped when the catalog already holds them), then the failed statement and the rest. Refuses, as
+   Prisma does (P3009), while any other migration is *failed* (unfinished, not rolled back, with logs):
+   ``migrate resolve`` settles it. A migration started again after ``resolve --rolled-back`` skips every DDL
+   statement whose effect the catalog already holds (:func:`probe.committed`), so its own objects from the
+   first attempt are not created twice. An *interrupted* one (unfinished, no logs: a crash, a kill, a lost
    connection, retries used up) is resumed if its file is unchanged, refused if its checksum changed.
 4. For each migration not yet applied, in folder order: a history row (as Prisma writes it), then each
    statement in its own transaction:
@@ -28,17 +33,22 @@ Contract
    * ``CREATE INDEX ASYNC`` / ``ALTER TABLE ASYNC ... VALIDATE``: the ``job_id`` is kept and the deploy goes on;
      :class:`~prisma_dsql.deploy.schedule.Scheduler` says which later statement must wait for which job; at
      most ``max_jobs`` jobs run at once; every job of a migration has finished before its ``finished_at`` is
-     written. A failed job stops the deploy with its details; an INVALID index it left is dropped (or the
-     exact DROP printed when that fails).
+     written. A failed job stops the deploy with its details.
    * 40001 and lost connections are retried (:mod:`prisma_dsql.deploy.runner`), counted in the summary.
-   * Any other error stops at once: the statement, its line in migration.sql and the server's message; the
-     error is written to ``logs`` as Prisma does (the migration is then *failed*).
+   * Any other error stops at once: the statement, its line in migration.sql and the server's message.
+   * After a failed statement or job the undo (:mod:`prisma_dsql.deploy.undo`) removes what the migration's
+     applied statements built that constrains writers (INVALID indexes, NOT VALID constraints) or is its scratch
+     space (temporary columns, tables, domains); the message says what it removed and what the user decides,
+     and is written to ``logs`` as Prisma does (the migration is then *failed*), ending with the resume line.
 5. Releases the lock.
 
 On plain PostgreSQL (told from the server: no ``sys.jobs``, see :func:`~prisma_dsql.deploy.jobs.has_jobs`) the
 same folder deploys too: ``CREATE INDEX ASYNC`` runs as ``CREATE INDEX`` and ``ALTER TABLE ASYNC ... VALIDATE``
 as ``ALTER TABLE ... VALIDATE``; they finish before the next statement, so every wait (the scheduler's, the
-``wait-for-jobs`` directive, a hand-written ``CALL sys.wait_for_job``) is already satisfied.
+``wait-for-jobs`` directive, a hand-written ``CALL sys.wait_for_job``) is already satisfied. And a migration runs
+in one transaction, as Prisma's does there (:meth:`_Deploy._migration_atomic`, cut by
+:func:`prisma_dsql.deploy.atomic.segments` around statements PostgreSQL refuses in a transaction block): a
+failure applies nothing and leaves the row failed with its logs.
 
 :func:`plan(folder, rows, options)` is ``--dry-run``: the lines saying every statement and wait that would run.
 :func:`status` and :func:`resolve` are ``migrate status`` and ``migrate resolve`` with Prisma's semantics.
