@@ -293,6 +293,11 @@ DROP TABLE "Other";
                      ("temporary_column", "x__prisma_dsql_new", 7), ("temporary_table", "Keep__prisma_dsql_new", 8),
                      ("temporary_domain", "Role_0badf00d_", 5)]
     assert all("CASCADE" not in c.drop for c in undo.candidates(steps))
+    # A copy already filled by a later applied statement stays (running again only its ADD COLUMN would lose the
+    # copied rows when the swap goes on), and so does the domain that copy names.
+    swap = [analyse(s, i) for i, s in enumerate(split(SWAP))]
+    assert [c.kind for c in undo.candidates(swap[:3])] == ["temporary_column", "temporary_domain"]
+    assert undo.candidates(swap[:4]) == []
     line = undo.resume_line([1, 4], 6)
     assert undo.parse_resume("error\n" + line) == ([1, 4], 6)
     assert undo.parse_resume("just an error") is None
@@ -341,3 +346,56 @@ def test_cli_failed_migration_then_status_then_deploy_again(pg_database, tmp_pat
     assert r.returncode == 0, r.stderr
     r = run("migrate", "status", "--migrations-dir", str(folder), "--url", pg_database)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# -- a migration planned by prisma-dsql (enum value removed, new unique, new column) -------------------------------
+
+def _script(*args) -> str:
+    from tests.test_folders import cli
+
+    r = cli(*args, "--script")
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_planned_enum_swap_and_unique_fail_twice_and_finish_without_losing_a_value(dsql_url, tmp_path):
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    v1.mkdir(), v2.mkdir()
+    (v1 / "schema.prisma").write_text(head + "enum Role {\n  A\n  B\n  C\n}\nmodel User {\n  id BigInt @id\n"
+                                      "  email String\n  role Role @default(A)\n}\n")
+    (v2 / "schema.prisma").write_text(head + "enum Role {\n  A\n  B\n}\nmodel User {\n  id BigInt @id\n"
+                                      "  email String @unique\n  role Role @default(A)\n  nick String?\n}\n")
+    init = _script("migrate", "--from-empty", v1 / "schema.prisma")
+    change = _script("migrate", "diff", "--from-schema", v1, "--to-schema", v2)
+    folder = write_folder(tmp_path, {"20260101000000_init": init})
+    run_deploy(dsql_url, folder)
+    _app_insert(dsql_url, "INSERT INTO \"User\" VALUES (1, 'a@x', 'A'), (2, 'a@x', 'B'), (3, 'c@x', 'C')")
+    folder = write_folder(tmp_path, {"20260101000000_init": init, "20260102000000_change": change})
+    name = "20260102000000_change"
+    # 1. The copy onto the new values fails on 'C': the copy column and the temporary domain go.
+    with pytest.raises(StatementFailed) as exc:
+        run_deploy(dsql_url, folder)
+    assert "a temporary copy of a column" in str(exc.value) and "a temporary domain no column uses" in str(exc.value)
+    assert _one(dsql_url, "SELECT string_agg(role::text, ',' ORDER BY id) FROM \"User\"") == "A,B,C"
+    _app_insert(dsql_url, "INSERT INTO \"User\" (id, email) VALUES (4, 'd@x')")  # the application goes on
+    # 2. Fixed the enum values only: the copy and the swap run, the unique build fails on the duplicate emails;
+    # its INVALID index goes, the filled copy stays (a later statement filled it).
+    _app_insert(dsql_url, "UPDATE \"User\" SET role = 'B' WHERE role = 'C'")
+    with pytest.raises((JobFailed, StatementFailed)) as exc:  # where the failed build surfaces is the server's
+        run_deploy(dsql_url, folder)
+    assert '"User_email_key" on "User": an INVALID index' in str(exc.value)
+    assert "temporary copy" not in str(exc.value)
+    assert _invalid_indexes(dsql_url) == 0
+    assert _one(dsql_url, "SELECT string_agg(role::text, ',' ORDER BY id) FROM \"User\"") == "A,B,B,A"
+    _app_insert(dsql_url, "INSERT INTO \"User\" (id, email) VALUES (5, 'a@x')")  # a duplicate: not rejected
+    # 3. Fixed the duplicates: deploy finishes the migration; every role value is still there.
+    _app_insert(dsql_url, "DELETE FROM \"User\" WHERE id IN (2, 5)")
+    assert run_deploy(dsql_url, folder).applied == [name]
+    assert _one(dsql_url, "SELECT string_agg(role::text, ',' ORDER BY id) FROM \"User\"") == "A,B,A"
+    assert _one(dsql_url, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attname = 'role' "
+                          "AND NOT attisdropped AND attrelid = '\"User\"'::regclass") == '"Role"'
+    assert _invalid_indexes(dsql_url) == 0 and _one(dsql_url, "SELECT to_regclass('\"User_email_key\"') "
+                                                              "IS NOT NULL") is True
+    row = _row(dsql_url, name)
+    assert row[2] is True and row[4] is None

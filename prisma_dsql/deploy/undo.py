@@ -17,6 +17,8 @@ that hurts, and the ``DROP``). What counts is data, :data:`RULES`:
   nothing the application had that the original does not.
 * ``temporary_domain``: a domain named as the planner names temporary ones (``<name>_<8 hex digits>_``),
   removed only when no column uses it (a plain ``DROP DOMAIN``, never ``CASCADE``).
+* Scratch (the last three) only while no later applied statement names it (a copy already filled, given a
+  default or swapped stays): the resumed migration runs again only the statement that created it.
 
 Nothing that holds data the application already had is ever dropped: no table, column or domain other than
 those temporary copies, and no ``CASCADE``.
@@ -149,10 +151,35 @@ def _of(step: Step) -> list[Candidate]:
     return out
 
 
+#: Scratch space: removed only when running its one statement again rebuilds it exactly (see candidates()).
+SCRATCH = frozenset({"temporary_column", "temporary_table", "temporary_domain"})
+
+
 def candidates(steps: list[Step]) -> list[Candidate]:
-    """What the applied ``steps`` built that the undo may remove, in the order it removes them."""
+    """What the applied ``steps`` built that the undo may remove, in the order it removes them.
+
+    Scratch space (a temporary copy, a temporary domain) is a candidate only while no later applied statement
+    names it, other than statements whose own scratch is removed too: the resumed migration runs again only the
+    statement that created it, so a copy already filled by a later statement (or a default set on it, or a
+    swap that used it) must stay, or its rows would be lost when the swap goes on."""
     found = [c for step in steps for c in _of(step)]
-    return sorted(found, key=lambda c: (_ORDER[c.kind], -c.step_index))
+    names = {step.index: {t.name for t in _tokens(step.text) if t.name} for step in steps}
+    scratch = [c for c in found if c.kind in SCRATCH]
+    keep = {id(c) for c in found if c.kind not in SCRATCH}
+    removable = {id(c) for c in scratch}
+    changed = True
+    while changed:  # a domain is removable only if the columns naming it are removed too
+        changed = False
+        rerun = {c.step_index for c in scratch if id(c) in removable}
+        for c in scratch:
+            if id(c) not in removable:
+                continue
+            later = [i for i, seen in names.items() if i > c.step_index and c.name in seen]
+            if any(i not in rerun for i in later):
+                removable.discard(id(c))
+                changed = True
+    chosen = [c for c in found if id(c) in keep or id(c) in removable]
+    return sorted(chosen, key=lambda c: (_ORDER[c.kind], -c.step_index))
 
 
 def undo(call, found: list[Candidate]) -> UndoReport:
