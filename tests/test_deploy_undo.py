@@ -399,3 +399,22 @@ def test_planned_enum_swap_and_unique_fail_twice_and_finish_without_losing_a_val
                                                               "IS NOT NULL") is True
     row = _row(dsql_url, name)
     assert row[2] is True and row[4] is None
+
+
+def test_foreign_key_over_orphans_is_undone_and_finished_after_the_fix(dsql_url, tmp_path):
+    run_deploy(dsql_url, write_folder(tmp_path, INIT))
+    folder = write_folder(tmp_path, {**INIT, "20260102000000_post": """\
+CREATE TABLE "Post" ("id" BIGINT PRIMARY KEY, "authorId" BIGINT);
+INSERT INTO "Post" VALUES (1, 1), (2, 99);
+ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") NOT VALID;
+ALTER TABLE ASYNC "Post" VALIDATE CONSTRAINT "Post_authorId_fkey";
+"""})
+    with pytest.raises(JobFailed) as exc:
+        run_deploy(dsql_url, folder)
+    assert '"Post_authorId_fkey" on "Post": a NOT VALID constraint' in str(exc.value)
+    assert _one(dsql_url, "SELECT count(*) FROM pg_constraint WHERE conname = 'Post_authorId_fkey'") == 0
+    _app_insert(dsql_url, 'INSERT INTO "Post" VALUES (3, 77)')  # the application is not stopped by the check
+    _app_insert(dsql_url, 'DELETE FROM "Post" WHERE id IN (2, 3)')
+    assert run_deploy(dsql_url, folder).applied == ["20260102000000_post"]
+    assert _one(dsql_url, "SELECT convalidated FROM pg_constraint WHERE conname = 'Post_authorId_fkey'") is True
+    assert _one(dsql_url, 'SELECT count(*) FROM "Post"') == 1  # the INSERT of statement 2 did not run again
