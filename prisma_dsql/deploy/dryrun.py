@@ -2,7 +2,8 @@
 
 Contract: :func:`plan(folder, rows, max_jobs, plain_postgres=False)` -> lines of text. ``rows`` is the history read from the database
 (``None``: no database given, every migration is pending). Failed and edited migrations are reported as deploy
-would refuse them; a failed migration whose failure was undone is shown resuming, as deploy continues it. Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
+would refuse them; a failed migration whose failure was undone is shown resuming, as deploy continues it.
+Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
 uses; a ``VALIDATE`` of a foreign key not added in this run is assumed to need no wait (the engine reads the
 catalog for it), and the job-slot waits of ``--max-jobs`` are shown where the cap is reached. With
 ``plain_postgres`` (the database has no sys.jobs) async statements are shown in the PostgreSQL forms the engine

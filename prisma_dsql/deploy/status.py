@@ -4,7 +4,8 @@ Contract
 --------
 * :func:`status(rows, folder)` -> :class:`Status`: applied, pending (in the folder, not applied), failed
   (unfinished and not rolled back, with logs; ``resumable`` when its failure was undone and deploy continues it
-  once the data is fixed, see :mod:`prisma_dsql.deploy.undo`), interrupted (unfinished, no logs; Prisma counts it as failed:
+  once the data is fixed, see :mod:`prisma_dsql.deploy.undo`), interrupted (unfinished, no logs; Prisma counts
+  it as failed:
   ``resumable`` says whether deploy resumes it, which it does only while its migration.sql is in the folder and
   unchanged, exactly as the deploy engine decides), edited (applied, but migration.sql's checksum changed; CRLF/LF tolerated), missing
   (applied but not in the folder). ``exit_code`` is Prisma's: 0 when the database is up to date, else 1.
