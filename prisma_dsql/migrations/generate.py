@@ -15,8 +15,8 @@ then says why, with spans, and no script is returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
@@ -24,7 +24,7 @@ from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.loader import LoadedSchema
 from prisma_dsql.plan import Plan, plan_from_empty
-from prisma_dsql.plan.model import REPEAT_UNTIL_ZERO_ROWS
+from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
 from prisma_dsql.targets import RenderError
 from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
