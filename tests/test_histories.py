@@ -46,9 +46,9 @@ NEEDS: dict[str, dict[str, Need]] = {
         # VARCHAR -> JSONB has no cast Prisma uses: dropped and added (the project's migration cast by hand).
         "11": Need(accept_data_loss=True, empty=("report",)),
         "12": Need(empty=("segment",)),
-        "13": Need(accept_data_loss=True, rename_columns=("Segment.filters=parameters",)),  # VARCHAR(200) -> (50)
+        "13": Need(accept_data_loss=True, allow_rebuild=True, rename_columns=("Segment.filters=parameters",)),  # VARCHAR(200) -> (50)
         "14": Need(accept_data_loss=True),  # website.share_id goes (the share table replaces it)
-        "15": Need(rename_columns=("Share.share_code=slug",)),
+        "15": Need(allow_rebuild=True, rename_columns=("Share.share_code=slug",)),  # DSQL: VARCHAR(50) -> (100) rebuilds
         "17": Need(empty=("share",)),
         "18": Need(accept_data_loss=True),  # the performance table is not in this commit's schema
         "19": Need(accept_data_loss=True),  # board.slug goes
