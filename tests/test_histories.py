@@ -53,7 +53,12 @@ NEEDS: dict[str, dict[str, Need]] = {
         "18": Need(accept_data_loss=True),  # the performance table is not in this commit's schema
         "19": Need(accept_data_loss=True),  # board.slug goes
     },
-    "epic-stack": {},
+    "epic-stack": {
+        "06": Need(accept_data_loss=True, empty=("Verification",)),  # Verification redesigned for TOTP
+        "09": Need(accept_data_loss=True, empty=("Permission", "Session")),  # images split by owner, permissions remodelled
+        "11": Need(empty=("Verification",)),
+        "13": Need(accept_data_loss=True, empty=("NoteImage", "UserImage")),  # images move to object storage
+    },
 }
 
 

@@ -147,9 +147,14 @@ def fill(url: str, catalog: Catalog, seed: int) -> int:
                     if (fk.referenced_schema, fk.referenced_table) == (t.schema, t.name):
                         if all(next(c for c in t.columns if c.name == x).nullable for x in fk.columns):
                             continue
-                    ref = sql.SQL("SELECT {} FROM {} ORDER BY 1 LIMIT 1 OFFSET {}").format(
-                        sql.SQL(", ").join(sql.Identifier(c) for c in fk.referenced_columns),
-                        sql.Identifier(fk.referenced_schema, fk.referenced_table), sql.Literal(i))
+                    # A parent row no row of this table points at yet (a one-to-one relation's key is unique).
+                    pcols = sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(c)) for c in fk.referenced_columns)
+                    same = sql.SQL(" AND ").join(sql.SQL("c.{} = p.{}").format(sql.Identifier(a), sql.Identifier(b))
+                                                 for a, b in zip(fk.columns, fk.referenced_columns))
+                    ref = sql.SQL("SELECT {} FROM {} p WHERE NOT EXISTS (SELECT 1 FROM {} c WHERE {}) "
+                                  "ORDER BY 1 LIMIT 1").format(
+                        pcols, sql.Identifier(fk.referenced_schema, fk.referenced_table),
+                        sql.Identifier(t.schema, t.name), same)
                     row = conn.execute(ref).fetchone()
                     for c, v in zip(fk.columns, row or [None] * len(fk.columns)):
                         if c not in names:
