@@ -156,6 +156,7 @@ def contrib_postgres(tmp_path_factory):
         yield url
     finally:
         stop()
+        shutil.rmtree(Path(url.split("host=")[1].split("&")[0]), ignore_errors=True)
 
 
 def test_a_folder_with_pgcrypto_replays_on_the_shadow_database_url_and_shows_its_drift(contrib_postgres):
