@@ -39,7 +39,7 @@ def _diff(folder: Path, schema: Path, *extra: str) -> subprocess.CompletedProces
 
 def _without_model(schema: Path, model: str, tmp_path: Path) -> Path:
     text = schema.read_text(encoding="utf-8")
-    cut = re.sub(rf"^model {model} \{{.*?^\}}\n", "", text, count=1, flags=re.S | re.M)
+    cut = re.sub(rf"^model {model} \{{.*?^\}}\n", "", text, count=1, flags=re.DOTALL | re.MULTILINE)
     assert cut != text
     out = tmp_path / "schema.prisma"
     out.write_text(cut, encoding="utf-8")
@@ -163,6 +163,6 @@ def test_a_folder_with_pgcrypto_replays_on_the_shadow_database_url_and_shows_its
     proc = _diff(FOLDERS / "umami", FOLDERS / "umami" / "schema.prisma", "--shadow-database-url", contrib_postgres)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     # The one real difference at that commit: @@index([visitId]) of SessionReplay has no migration.
-    assert re.findall(r"^\d+\. (\w+ .*?)\s", proc.stdout, re.M) == ["CreateIndex index"], proc.stdout
+    assert re.findall(r"^\d+\. (\w+ .*?)\s", proc.stdout, re.MULTILINE) == ["CreateIndex index"], proc.stdout
     assert "session_replay_visit_id_idx" in proc.stdout
     assert _shadow_databases(contrib_postgres) == []

@@ -29,6 +29,7 @@ from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog, Column, Table
 from prisma_dsql.connect import Connector, resolve_spec
 from prisma_dsql.deploy.engine import DeployOptions, deploy
+from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.introspect.scope import declared_schemas
 from prisma_dsql.loader import load_text
 from prisma_dsql.migrations.evolve import plan_to_schema
@@ -144,9 +145,9 @@ def fill(url: str, catalog: Catalog, seed: int) -> int:
                     names.append(col.name)
                     values.append(_value(col, n, catalog))
                 for fk in t.foreign_keys:  # a parent row's key; NULL for a nullable self-reference
-                    if (fk.referenced_schema, fk.referenced_table) == (t.schema, t.name):
-                        if all(next(c for c in t.columns if c.name == x).nullable for x in fk.columns):
-                            continue
+                    if (fk.referenced_schema, fk.referenced_table) == (t.schema, t.name) and all(
+                            next(c for c in t.columns if c.name == x).nullable for x in fk.columns):
+                        continue
                     # A parent row no row of this table points at yet (a one-to-one relation's key is unique).
                     pcols = sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(c)) for c in fk.referenced_columns)
                     same = sql.SQL(" AND ").join(sql.SQL("c.{} = p.{}").format(sql.Identifier(a), sql.Identifier(b))
@@ -196,7 +197,7 @@ def walk(url: str, versions: list[tuple[str, str]], profile: Profile, folder: Pa
                 try:
                     deploy(connector, folder, DeployOptions(profile=profile if profile.target == "dsql" else
                                                             DeployOptions().profile))
-                except Exception as exc:
+                except (PrismaDsqlError, psycopg.Error) as exc:
                     raise AssertionError(f"{nn}: the migration does not apply: {exc}\n{evo.plan.text()}") from None
         after_catalog = _read(url, profile, loaded)
         after = snapshot(url, after_catalog)
