@@ -166,3 +166,13 @@ def test_a_folder_with_pgcrypto_replays_on_the_shadow_database_url_and_shows_its
     assert re.findall(r"^\d+\. (\w+ .*?)\s", proc.stdout, re.MULTILINE) == ["CreateIndex index"], proc.stdout
     assert "session_replay_visit_id_idx" in proc.stdout
     assert _shadow_databases(contrib_postgres) == []
+
+
+def test_an_unreachable_or_dsql_shadow_url_exits_1_without_its_password():
+    name = "hoppscotch"
+    for url, says in (("postgresql://u:s3cretpw@127.0.0.1:1/db", "cannot connect"),
+                      ("postgresql://u:s3cretpw@abc.dsql.us-east-1.on.aws/postgres", "not Aurora DSQL")):
+        proc = _diff(FOLDERS / name, FOLDERS / name / "schema.prisma", "--shadow-database-url", url)
+        assert proc.returncode == 1, proc.stderr  # never 2: under --exit-code that means differences
+        assert says in proc.stderr and "s3cretpw" not in proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -39,6 +39,13 @@ class ShadowExtensionMissing(PrismaDsqlError):
     exit_code = 1
 
 
+class ShadowUnavailable(PrismaDsqlError):
+    """--shadow-database-url cannot be used (unreachable, or not a PostgreSQL server). Exit 1, not the usage
+    error's 2: under `migrate diff --exit-code`, 2 means differences."""
+
+    exit_code = 1
+
+
 class ShadowNotEmpty(PrismaDsqlError):
     """--shadow-database-url names a database that holds objects, and no new database may be created there."""
 
@@ -207,16 +214,16 @@ def _replay_on(shadow_url: str, directory: Path, profile: Profile, declared: tup
     from prisma_dsql.connect import open_connection, resolve_spec
     from prisma_dsql.redact import redact
 
-    spec = resolve_spec(url=shadow_url, env={})
+    spec = replace(resolve_spec(url=shadow_url, env={}), source="--shadow-database-url")
     if spec.is_dsql:
-        raise UsageError("--shadow-database-url must name a PostgreSQL server, not Aurora DSQL (the shadow "
+        raise ShadowUnavailable("--shadow-database-url must name a PostgreSQL server, not Aurora DSQL (the shadow "
                          "database is created and dropped there)")
     try:
         admin = open_connection(spec)
     except PrismaDsqlError as exc:
-        raise UsageError(f"--shadow-database-url: cannot connect ({exc})") from None
+        raise ShadowUnavailable(f"--shadow-database-url: cannot connect ({exc})") from None
     except psycopg.Error as exc:
-        raise UsageError(f"--shadow-database-url: cannot connect ({redact(str(exc), spec.secrets())})") from None
+        raise ShadowUnavailable(f"--shadow-database-url: cannot connect ({redact(str(exc), spec.secrets())})") from None
     name = f"prisma_dsql_shadow_{uuid.uuid4().hex[:12]}"
     try:
         try:
