@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -75,14 +75,14 @@ def _value(col: Column, n: int, catalog: Catalog):
     """A value of the column's type for row number ``n`` (distinct per row, for uniques)."""
     t = col.type
     name = t.name.upper()
-    if t.kind == "enum" or (t.schema and any(e.name == t.name for e in catalog.enums)):
-        enum = next(e for e in catalog.enums if e.name == t.name)
+    enum = next((e for e in catalog.enums if e.name == t.name), None) if t.kind != "builtin" else None
+    dom = next((d for d in catalog.domains if d.name == t.name), None) if t.kind != "builtin" else None
+    if enum is not None:
         value = enum.values[0]
-    elif t.kind == "domain":
-        dom = next(d for d in catalog.domains if d.name == t.name)
-        value = dom.allowed_values[0] if dom.allowed_values else None
-        if value is None:
-            return _value(Column(col.name, dom.type, col.nullable), n, catalog)
+    elif dom is not None:  # an enum as a domain (DSQL): one of its values, else a value of its base type
+        if not dom.allowed_values:
+            return _value(Column(col.name, replace(dom.type, array=t.array), col.nullable), n, catalog)
+        value = dom.allowed_values[0]
     elif name in ("INTEGER", "INT", "INT4", "SMALLINT", "INT2", "BIGINT", "INT8", "SERIAL", "BIGSERIAL"):
         value = n
     elif name in ("DOUBLE PRECISION", "REAL", "FLOAT8", "FLOAT4", "NUMERIC", "DECIMAL", "MONEY"):
@@ -174,19 +174,24 @@ def fill(url: str, catalog: Catalog, seed: int) -> int:
 
 def walk(url: str, versions: list[tuple[str, str]], profile: Profile, folder: Path, options_for) -> list[Step]:
     steps: list[Step] = []
+    carried = None  # (declared schemas, catalog) read after the previous step
     for i, (nn, text) in enumerate(versions):
         loaded = load_text(text, f"{nn}.prisma")
         plan_options, hints, empty = options_for(nn)
-        before_catalog = _read(url, profile, loaded)
+        declared = declared_schemas(loaded)
+        if carried is not None and carried[0] == declared:  # rows were added since, the catalog is the same
+            before_catalog, estimates = carried[1], {}
+        else:
+            read = read_database(url, profile=profile, declared=declared)
+            before_catalog, estimates = read.catalog, read.row_estimates
         if empty:
             with psycopg.connect(url, autocommit=True) as conn:
                 for t in before_catalog.tables:
                     if t.name in empty:
                         conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(t.schema, t.name)))
         before = snapshot(url, before_catalog)
-        read = read_database(url, profile=profile, declared=declared_schemas(loaded))
-        evo = plan_to_schema(read.catalog, loaded, profile, plan_options=plan_options, hints=hints,
-                             row_estimates=read.row_estimates)
+        evo = plan_to_schema(before_catalog, loaded, profile, plan_options=plan_options, hints=hints,
+                             row_estimates=estimates)
         assert evo.ok, (nn, evo.refusal, evo.refused, [p.message for p in evo.problems],
                         [d.message for d in evo.diagnostics if d.severity == "error"])
         if evo.plan.steps:
@@ -213,5 +218,6 @@ def walk(url: str, versions: list[tuple[str, str]], profile: Profile, folder: Pa
         assert again.ok and again.plan.steps == (), (nn, "drift after the step",
                                                      again.plan.text() if again.ok else again.refused)
         rows = fill(url, after_catalog, i + 1)
+        carried = (declared, after_catalog)
         steps.append(Step(nn, len(evo.plan.steps), len(after_catalog.tables), rows))
     return steps
