@@ -176,3 +176,18 @@ def test_an_unreachable_or_dsql_shadow_url_exits_1_without_its_password():
         assert proc.returncode == 1, proc.stderr  # never 2: under --exit-code that means differences
         assert says in proc.stderr and "s3cretpw" not in proc.stdout + proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_migrate_dev_replays_on_the_shadow_database_url(pg_server, tmp_path):
+    name = "hoppscotch"
+    folder = tmp_path / "migrations"
+    shutil.copytree(FOLDERS / name / "migrations", folder)
+    schema = _without_model(FOLDERS / name / "schema.prisma", IN_SYNC[name], tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "dev", "--name", "drop_infra",
+                           "--schema", str(schema), "--migrations-dir", str(folder), "--target", "postgres",
+                           "--accept-data-loss", "--shadow-database-url", pg_server.url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(folder.glob("*_drop_infra/migration.sql"))
+    assert len(written) == 1 and 'DROP TABLE "InfraConfig"' in written[0].read_text(encoding="utf-8")
+    assert _shadow_databases(pg_server.url) == []
