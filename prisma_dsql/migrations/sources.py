@@ -27,6 +27,7 @@ from prisma_dsql.catalog.model import Catalog
 from prisma_dsql.errors import PrismaDsqlError, UsageError
 from prisma_dsql.loader import LoadedSchema
 
+
 class ShadowReplayError(PrismaDsqlError):
     """A migration of the folder fails in the shadow database."""
 
