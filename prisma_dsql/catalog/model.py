@@ -101,6 +101,12 @@ class Column:
     #: `SET NOT NULL` is not available (DSQL): the column reads as NOT NULL, and this says
     #: which constraint to drop to make it optional again. Not compared.
     not_null_check: str | None = field(default=None, compare=False, hash=False, repr=False)
+    #: The values an enum column may hold where they are enforced by a CHECK of its table
+    #: (`CHECK ("col" IN ('A', 'B'))`, DSQL: a domain's own CHECK cannot be changed, a table's
+    #: can, so the enum's domain has none). None where the type itself holds them.
+    enum_values: tuple[str, ...] | None = None
+    #: Name of that CHECK as the database has it (to drop it when the values change). Not compared.
+    enum_check: str | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -232,8 +238,10 @@ class EnumType:
 class Domain:
     """`CREATE DOMAIN name AS type [CHECK (VALUE IN (...))] [CHECK (...)]`.
 
-    `allowed_values` is the list of a `VALUE IN (...)` check (how an enum is
-    stored where enum types do not exist); `checks` holds any other checks.
+    `allowed_values` is the list of a `VALUE IN (...)` check (how prisma-dsql stored an enum
+    before 0.x where enum types do not exist: the "old shape", still read and moved from);
+    `checks` holds any other checks. An enum on DSQL is now a domain with neither: its values
+    are a CHECK of each column of that type (`Column.enum_values`).
     """
 
     schema: str

@@ -34,6 +34,9 @@ class Case:
     rename_columns: tuple[str, ...] = ()
     #: Column overrides of the old catalog: (table, column, field, value) -- a database made otherwise.
     old_columns: tuple = field(default=())
+    #: The old database keeps its enums the way prisma-dsql made them before (the values in the domain's
+    #: own CHECK, no column checks).
+    old_enum_in_domain: bool = False
     #: Text the migration must (True) or must not (False) hold.
     text: tuple[tuple[str, bool], ...] = ()
 CASES: list[Case] = [
