@@ -36,6 +36,7 @@ from prisma_dsql.catalog.model import Check
 from prisma_dsql.plan.model import MAY_FAIL, REBUILD, ROW_LIMIT, WRITERS_BLOCKED, Hazard
 from prisma_dsql.plan.strategies.index import create_index
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
+from prisma_dsql.sql.directives import WRITERS_BLOCKED as STOP_WRITERS
 from prisma_dsql.sql.names import cut_with_suffix, enum_check_expression, enum_check_name
 
 
@@ -133,8 +134,8 @@ def stage_domain_changes(diff: CatalogDiff, profile: Profile) -> tuple[CatalogDi
 def removed_values(b: Builder, change) -> list[str]:
     old_key = (change.old.type.schema or b.default_schema, change.old.type.name)
     for c in b.domain_changes:
-        if c.old.key == old_key:
-            return [v for v in (c.old.allowed_values or ()) if v not in (c.new.allowed_values or ())]
+        if c.old.key == old_key and c.new.allowed_values is not None:  # none: the column's check holds them
+            return [v for v in (c.old.allowed_values or ()) if v not in c.new.allowed_values]
     return []
 
 
@@ -198,7 +199,7 @@ def swap_column(b: Builder, table: Table, col: Column, phase: int, index_phase: 
         (ops.AddColumns(ref, (bare,)), f"{where} moves to a new column of type {col.type.name}"),
         (ops.CopyColumn(ref, source_name or col.name, swap_name, col.type, key,
                         b.batch, span=col.span),
-         f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
+         f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS, STOP_WRITERS)),
     ]
     if col.default is not None:
         items.append((ops.SetDefault(ref, replace(col, name=swap_name)), f"{where} keeps its default"))

@@ -19,6 +19,7 @@ from prisma_dsql.plan.strategies.constraint import add_foreign_key
 from prisma_dsql.plan.strategies.index import create_index
 from prisma_dsql.plan.strategies.type_change import replaced_in_place
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
+from prisma_dsql.sql.directives import WRITERS_BLOCKED as STOP_WRITERS
 from prisma_dsql.sql.names import cut_with_suffix
 
 
@@ -134,7 +135,7 @@ def rebuild(b: Builder, diff: CatalogDiff, t: TableDiff) -> None:
         (ops.CreateTable(temp), f"table {new.name} is rebuilt: the new shape first", hazards),
         (ops.CopyRows(ref, (ref[0], temp_name), tuple(mapping), key, b.batch),
          f"table {new.name} is rebuilt: rows are copied in batches, in key order", (*copy_hazards, stop),
-         (REPEAT_UNTIL_ZERO_ROWS,)),
+         (REPEAT_UNTIL_ZERO_ROWS, STOP_WRITERS)),
         (ops.VerifyRowsCopy(ref, (ref[0], temp_name), tuple(mapping)),
          f"table {new.name} is rebuilt: the copy is compared with the old table; a write that raced in stops the "
          "rebuild here, with the old table still in place", (stop,)),
