@@ -173,10 +173,16 @@ class _Builder:
     def _enums(self) -> tuple[list[EnumType], list[Domain]]:
         enums: list[EnumType] = []
         domains: list[Domain] = []
+        used = {f.type_name for m in self.models for f in m.fields
+                if f.kind is FieldKind.ENUM and f.arity is not Arity.LIST}
         for e in self.schema.enums:
             values = tuple(v.db_name for v in e.values)
             if self.choices.enum_as_domain:
-                domains.append(Domain(self._schema_of(e), e.db_name, SqlType("TEXT"), span=e.span))
+                # An enum no column uses keeps its values in the domain's own CHECK: there is no column to
+                # hold them (nor to move when they change), and `db pull` reads them back from there.
+                held = None if e.name in used else values
+                domains.append(Domain(self._schema_of(e), e.db_name, SqlType("TEXT"), allowed_values=held,
+                                      span=e.span))
             else:
                 enums.append(EnumType(self._schema_of(e), e.db_name, values, span=e.span))
         return enums, domains

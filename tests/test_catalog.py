@@ -109,8 +109,10 @@ def test_dsql_catalog_identity_domains_and_widening():
     assert table(cat, "Note").column("id").type == SqlType("INTEGER")
     assert cat.enums == ()
     (domain,) = cat.domains
-    assert (domain.name, domain.type, domain.allowed_values) == ("role_type", SqlType("TEXT"), ("USER", "admin"))
+    # The domain has no CHECK of its own (one cannot be changed on DSQL): each column holds the values.
+    assert (domain.name, domain.type, domain.allowed_values) == ("role_type", SqlType("TEXT"), None)
     assert users.column("role").type == SqlType("role_type", kind="user", schema="public")
+    assert users.column("role").enum_values == ("USER", "admin")
 
 
 def test_identity_cache_option_and_enum_strategy_none():
