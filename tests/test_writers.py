@@ -12,6 +12,7 @@ every write.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -52,6 +53,8 @@ class Strategy:
     options: PlanOptions = PlanOptions()
     #: A plan step that must be there (the strategy is what the case says).
     step: str = ""
+    #: The database was made with the enum values in the domain's own CHECK (earlier versions).
+    old_enum_shape: bool = False
 
 
 STRATEGIES = [
@@ -59,6 +62,9 @@ STRATEGIES = [
              "role", ("A", "B"), step="AddCheck"),
     Strategy("enum value removed", ROLE3 + U % "  role Role @default(A)\n", ROLE + U % "  role Role @default(A)\n",
              "role", ("A", "B"), step="ValidateConstraint"),
+    Strategy("enum moved from the old shape", ROLE + U % "  role Role @default(A)\n",
+             ROLE3 + U % "  role Role @default(A)\n", "role", ("A", "B"), step="VerifyColumnCopy",
+             old_enum_shape=True),
     Strategy("required column", U % "", U % "  age Int @default(18)\n", "note", ("x", "y"), step="Backfill"),
     Strategy("unique", U % "  code String?\n", U % "  code String? @unique\n", "note", ("x", "y"),
              step="CreateIndex"),
@@ -151,10 +157,18 @@ def test_no_write_is_changed_behind_the_writers_back(s: Strategy, local_dsql, tm
     url = local_dsql.create_database("writers")
     init = generate_from_empty(load_text(HEAD + s.old), profile)
     assert init.ok, init.refusal
-    evo = plan_to_schema(init.catalog, load_text(HEAD + s.new), profile, plan_options=s.options)
+    script, catalog = init.script.text(), init.catalog
+    if s.old_enum_shape:
+        from tests.plan_cases.run import enum_in_domain
+
+        catalog = enum_in_domain(catalog)
+        script = re.sub(r',\n    CONSTRAINT "[^"]+_enum" CHECK \([^\n]*\)\)', "", script).replace(
+            'CREATE DOMAIN "Role" AS TEXT;', "CREATE DOMAIN \"Role\" AS TEXT CHECK (VALUE IN ('A', 'B'));")
+        assert "_enum" not in script
+    evo = plan_to_schema(catalog, load_text(HEAD + s.new), profile, plan_options=s.options)
     assert evo.ok, (evo.refusal, evo.refused)
     assert s.step in {st.label for st in evo.plan.steps} | {type(st.operation).__name__ for st in evo.plan.steps}
-    folder = write_folder(tmp_path, {"20260101000000_init": init.script.text()})
+    folder = write_folder(tmp_path, {"20260101000000_init": script})
     first = _deploy(folder, url)
     assert first.returncode == 0, first.stdout + first.stderr
     _seed(url, s)
@@ -173,6 +187,9 @@ def test_no_write_is_changed_behind_the_writers_back(s: Strategy, local_dsql, tm
     print(f"{s.name}: deploy exit {second.returncode}, {writer.commits} writes committed, {writer.errors} refused")
     if second.returncode != 0:  # refused loudly: the copy guard found a write that raced in
         assert "were written while" in out, out
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL").fetchone()[0] == 2
     if any(st.directives and "writers-blocked" in st.directives for st in evo.plan.steps):
         assert "writers must be stopped" in second.stdout, second.stdout
 
@@ -181,3 +198,31 @@ def test_no_write_is_changed_behind_the_writers_back(s: Strategy, local_dsql, tm
     changed = {k: (v, rows.get(k)) for k, v in writer.written.items() if rows.get(k) != v}
     assert changed == {}, f"{len(changed)} write(s) changed behind the writer's back: {list(changed.items())[:5]}"
     assert len(rows) == ROWS
+
+
+def test_the_harness_catches_a_copy_without_its_guard(local_dsql, tmp_path):
+    """The same rebuild with its guard (VerifyCopy) taken out: the writer's writes after the copy are lost, and
+    the harness counts them (it can fail). The writer writes faster than the swap (no sleeps)."""
+    s = next(x for x in STRATEGIES if x.name == "type change")
+    profile = dsql_profile()
+    url = local_dsql.create_database("unguarded")
+    init = generate_from_empty(load_text(HEAD + s.old), profile)
+    evo = plan_to_schema(init.catalog, load_text(HEAD + s.new), profile, plan_options=s.options)
+    unguarded = re.sub(r"-- VerifyCopy\n[^\n]*\n", "", evo.plan.text())
+    assert "VerifyCopy" not in unguarded and "DROP TABLE" in unguarded
+    folder = write_folder(tmp_path, {"20260101000000_init": init.script.text()})
+    assert _deploy(folder, url).returncode == 0
+    _seed(url, s)
+    write_folder(tmp_path, {"20260201000000_change": unguarded})
+    stop = threading.Event()
+    writer = Writer(url, s.column, s.values, stop)
+    writer.start()
+    time.sleep(0.3)
+    second = _deploy(folder, url)
+    stop.set()
+    writer.join(timeout=MAX_SECONDS + 30)
+    assert second.returncode == 0, second.stdout + second.stderr
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = dict(conn.execute(f'SELECT id, "{s.column}"::text FROM "User"').fetchall())
+    changed = [k for k, v in writer.written.items() if rows.get(k) != v]
+    assert changed, "no write was lost without the guard: the harness would not see one"
