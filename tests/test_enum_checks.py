@@ -74,3 +74,43 @@ def test_copy_guards_refuse_when_a_write_raced_in(pg_database):
             conn.execute(column)
         with pytest.raises(psycopg.Error, match="rows that differ: 1"):
             conn.execute(rows)
+
+
+@pytest.mark.postgres
+def test_a_removed_value_still_in_use_fails_before_anything_is_dropped_and_plans_again(pg_database):
+    from prisma_dsql.introspect import introspect_database
+    from prisma_dsql.loader import load_text
+    from prisma_dsql.migrations.evolve import plan_to_schema
+    from prisma_dsql.migrations.generate import generate_from_empty
+    from tests.support.dsql_emulation import apply_dsql_script
+
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    model = "model User {\n  id Int @id @default(autoincrement())\n  role Role?\n}\n"
+    old, new = head + "enum Role {\n  A\n  B\n}\n" + model, head + "enum Role {\n  A\n}\n" + model
+
+    def plan():
+        with psycopg.connect(pg_database, autocommit=True) as conn:
+            read = introspect_database(conn)
+        evo = plan_to_schema(read.catalog, load_text(new), dsql_profile(), row_estimates=read.row_estimates)
+        assert evo.ok, evo.refused
+        return evo.plan
+
+    apply_dsql_script(pg_database, generate_from_empty(load_text(old), dsql_profile()).script.text())
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("INSERT INTO \"User\" (role) VALUES ('A'), ('B')")
+    first = plan()
+    assert [type(s.operation).__name__ for s in first.steps] == ["AddCheck", "ValidateConstraint", "DropConstraint",
+                                                                 "RenameConstraint"]
+    assert first.steps[1].preconditions  # the rows holding B are counted before the migration starts
+    with pytest.raises(Exception, match="is violated by some row"):
+        apply_dsql_script(pg_database, first.text())
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        names = {r[0]: r[1] for r in conn.execute(
+            "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = '\"User\"'::regclass AND contype = 'c'")}
+        assert names == {"User_role_enum": True, "User_role_enum_new": False}  # the old check was not dropped
+        assert conn.execute('SELECT count(*) FROM "User"').fetchone()[0] == 2
+        conn.execute("UPDATE \"User\" SET role = 'A' WHERE role = 'B'")
+    again = plan()  # the half-built check is dropped and built again
+    assert "DROP CONSTRAINT \"User_role_enum_new\"" in again.text()
+    apply_dsql_script(pg_database, again.text())
+    assert plan().steps == ()
