@@ -27,8 +27,8 @@ def _by(items, key):
 
 def compare(actual: Catalog, desired: Catalog, renames: Renames = Renames()) -> CatalogDiff:
     """The typed changes from `actual` to `desired` (see the module docstring)."""
+    source = actual  # as the database has it (the plan's fingerprint)
     actual = _legacy_enum_domains(actual, desired)
-    source = actual
     actual, table_renames, column_renames = _apply_renames(actual, desired, renames)
     actual_tables = _by(actual.tables, lambda t: t.key)
     tables_added, tables_changed = [], []
@@ -77,6 +77,16 @@ def _legacy_enum_domains(actual: Catalog, desired: Catalog) -> Catalog:
                         for t in actual.tables for c in t.columns
                         if _typed_by(c, d, actual.default_schema) and (t.key, c.name) in desired_columns)):
             same.add(d.key)
+    # A domain without a check that no column will use holds no values to enforce: an unused enum (which the
+    # schema keeps in the domain's CHECK) is the same, whatever values it lists (no drop and create again).
+    used = {_key(c, desired.default_schema) for t in desired.tables for c in t.columns}
+    unused = {d.key: wanted[d.key].allowed_values for d in actual.domains
+              if d.allowed_values is None and not d.checks and d.key in wanted and d.key not in used
+              and wanted[d.key].allowed_values is not None
+              and replace(wanted[d.key], allowed_values=None) == d}
+    if unused:
+        actual = replace(actual, domains=tuple(replace(d, allowed_values=unused[d.key]) if d.key in unused else d
+                                               for d in actual.domains))
     if not same:
         return actual
 
@@ -90,6 +100,10 @@ def _legacy_enum_domains(actual: Catalog, desired: Catalog) -> Catalog:
     domains = tuple(replace(d, allowed_values=None) if d.key in same else d for d in actual.domains)
     tables = tuple(replace(t, columns=tuple(column(c) for c in t.columns)) for t in actual.tables)
     return replace(actual, domains=domains, tables=tables)
+
+
+def _key(c: Column, default_schema: str):
+    return (c.type.schema or default_schema, c.type.name) if c.type.kind == "user" else None
 
 
 def _typed_by(c: Column, d, default_schema: str) -> bool:
