@@ -49,7 +49,6 @@ class Strategy:
     #: The column the writer updates, and the values it cycles through.
     column: str
     values: tuple[str, ...]
-    #: The SQL type the column is compared as (text).
     options: PlanOptions = PlanOptions()
     #: A plan step that must be there (the strategy is what the case says).
     step: str = ""
@@ -189,7 +188,8 @@ def test_no_write_is_changed_behind_the_writers_back(s: Strategy, local_dsql, tm
         assert "were written while" in out, out
     else:
         with psycopg.connect(url, autocommit=True) as conn:
-            assert conn.execute("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL").fetchone()[0] == 2
+            done = conn.execute("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL")
+            assert done.fetchone()[0] == 2
     if any(st.directives and "writers-blocked" in st.directives for st in evo.plan.steps):
         assert "writers must be stopped" in second.stdout, second.stdout
 
