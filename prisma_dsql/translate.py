@@ -15,7 +15,9 @@ never from its name or date:
   else a BIGINT identity column (`identity_columns`, CACHE from the options),
   and every integer column that references it is widened to BIGINT.
 - enums: `CREATE TYPE ... AS ENUM` with `enum_types`, else (enum strategy
-  "domain", `domains`) a TEXT domain of the same name checking the values.
+  "domain", `domains`) a TEXT domain of the same name without a CHECK of its own (so
+  Prisma Client's `::"Role"` casts work), each column of it carrying the values as a CHECK
+  of its table (`Column.enum_values`): a table CHECK can be replaced, a domain's cannot.
 - foreign keys only with `foreign_keys` and relationMode "foreignKeys".
 - `Json` without a native type (and composite types): the first of
   `capabilities.JSON_COLUMN_TYPES` the profile has (JSONB, else JSON); JSONB
@@ -172,10 +174,15 @@ class _Builder:
     def _enums(self) -> tuple[list[EnumType], list[Domain]]:
         enums: list[EnumType] = []
         domains: list[Domain] = []
+        used = {f.type_name for m in self.models for f in m.fields
+                if f.kind is FieldKind.ENUM and f.arity is not Arity.LIST}
         for e in self.schema.enums:
             values = tuple(v.db_name for v in e.values)
             if self.choices.enum_as_domain:
-                domains.append(Domain(self._schema_of(e), e.db_name, SqlType("TEXT"), allowed_values=values,
+                # An enum no column uses keeps its values in the domain's own CHECK: there is no column to
+                # hold them (nor to move when they change), and `db pull` reads them back from there.
+                held = None if e.name in used else values
+                domains.append(Domain(self._schema_of(e), e.db_name, SqlType("TEXT"), allowed_values=held,
                                       span=e.span))
             else:
                 enums.append(EnumType(self._schema_of(e), e.db_name, values, span=e.span))
@@ -231,9 +238,13 @@ class _Builder:
                 identity = Identity("serial")
         if (m.name, f.name) in self.widened and sql_type.name in WIDENED_TO_BIGINT and sql_type.kind == "builtin":
             sql_type = sql_type.with_name("BIGINT")
+        enum_values = None
+        if f.kind is FieldKind.ENUM and self.choices.enum_as_domain and not sql_type.array:
+            e = self.schema.enum(f.type_name)
+            enum_values = tuple(v.db_name for v in e.values) if e is not None else None
         return Column(
             f.db_name, sql_type, nullable=f.arity is not Arity.REQUIRED,
-            default=self._default(f, sql_type), identity=identity, span=f.span,
+            default=self._default(f, sql_type), identity=identity, span=f.span, enum_values=enum_values,
         )
 
     def _column_type(self, f: Field) -> SqlType:

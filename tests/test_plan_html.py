@@ -41,7 +41,7 @@ def test_page_draws_every_step_with_its_sql_and_schema_line(evolution):
     page = render(plan, sources=evolution.sources)
     root = graph(page)
     nodes = [g for g in root.iter(f"{NS}g") if "node" in g.get("class", "").split()]
-    assert len(nodes) == len(plan.steps) == 28
+    assert len(nodes) == len(plan.steps) == 15
     hazardous = [g for g in nodes if "hazard" in g.get("class", "").split()]
     assert len(hazardous) == sum(1 for s in plan.steps if s.hazards) > 0
     assert len([g for g in nodes if "async" in g.get("class", "").split()]) == sum(1 for s in plan.steps

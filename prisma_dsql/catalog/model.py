@@ -101,6 +101,12 @@ class Column:
     #: `SET NOT NULL` is not available (DSQL): the column reads as NOT NULL, and this says
     #: which constraint to drop to make it optional again. Not compared.
     not_null_check: str | None = field(default=None, compare=False, hash=False, repr=False)
+    #: The values an enum column may hold where they are enforced by a CHECK of its table
+    #: (`CHECK ("col" IN ('A', 'B'))`, DSQL: a domain's own CHECK cannot be changed, a table's
+    #: can, so the enum's domain has none). None where the type itself holds them.
+    enum_values: tuple[str, ...] | None = field(default=None, repr=False)  # in `Catalog.fingerprint` apart
+    #: Name of that CHECK as the database has it (to drop it when the values change). Not compared.
+    enum_check: str | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -232,8 +238,10 @@ class EnumType:
 class Domain:
     """`CREATE DOMAIN name AS type [CHECK (VALUE IN (...))] [CHECK (...)]`.
 
-    `allowed_values` is the list of a `VALUE IN (...)` check (how an enum is
-    stored where enum types do not exist); `checks` holds any other checks.
+    `allowed_values` is the list of a `VALUE IN (...)` check (how prisma-dsql stored an enum
+    before 0.x where enum types do not exist: the "old shape", still read and moved from);
+    `checks` holds any other checks. An enum on DSQL is now a domain with neither: its values
+    are a CHECK of each column of that type (`Column.enum_values`).
     """
 
     schema: str
@@ -355,7 +363,15 @@ class Catalog:
         Hashes the dataclass `repr` of `normalized()`: every field left out of comparison is left out of
         `repr` too (spans, comments, `not_null_check`: a test keeps that true), so the text holds exactly
         what equality compares, and it is ten times quicker to make than `to_data()` on 1000 tables."""
-        return hashlib.sha256(repr(self.normalized()).encode("utf-8")).hexdigest()
+        normalized = self.normalized()
+        text = repr(normalized)
+        # Enum values held by columns (DSQL) are compared but kept out of `repr`, so that the fingerprints of
+        # databases without them stay what earlier versions wrote into migration.sql; they are added here.
+        held = [(t.schema, t.name, c.name, c.enum_values) for t in normalized.tables for c in t.columns
+                if c.enum_values is not None]
+        if held:
+            text += repr(held)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 #: Compared field names per catalog class (`fields()` is slow enough to matter on 1000 tables).

@@ -466,6 +466,9 @@ class _Deploy:
     def _step(self, ctx: _Ctx, step: Step) -> None:
         self.lease.check()
         self.reporter.statement(ctx.migration.name, step, len(ctx.steps))
+        if step.writers_blocked:  # the plan's writers-blocked hazard: said before the copy starts
+            self.reporter.line(f"  writers must be stopped: statement {step.index + 1} (line {step.line}) copies rows "
+                               "to swap them in; a write that races in stops the migration before the swap")
         blockers = self.scheduler.blockers(step)
         if blockers:
             names = sorted({self.jobs[k].obj.name for k in blockers if k in self.jobs})

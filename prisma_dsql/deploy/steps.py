@@ -39,7 +39,7 @@ from pathlib import Path
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.sql.classify import ASYNC_DDL, DML, TRANSACTION_CONTROL, classify, transaction_verb
 from prisma_dsql.sql.directives import ARGUMENTS as _ARGUMENTS
-from prisma_dsql.sql.directives import FINGERPRINT, WAIT_FOR_JOBS
+from prisma_dsql.sql.directives import FINGERPRINT, WAIT_FOR_JOBS, WRITERS_BLOCKED
 from prisma_dsql.sql.directives import NAME_PREFIX as DIRECTIVE_PREFIX
 from prisma_dsql.sql.directives import NAMES as DIRECTIVES
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS as REPEAT
@@ -79,6 +79,8 @@ class Step:
     reference_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     repeat: bool = False
     wait_all: bool = False
+    #: `-- prisma-dsql:writers-blocked`: a copy of rows starts; writers of the table must be stopped.
+    writers_blocked: bool = False
     #: The table the statement creates or alters (for the commit probe, see deploy.probe).
     target_table: str | None = None
     #: `ADD CONSTRAINT name`: the constraint's name (with `references`, a foreign key to those tables).
@@ -212,6 +214,7 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
                                  "(each statement runs in its own transaction, as DSQL requires); remove it")
     repeat = any(name == REPEAT for name, _ in directives)
     wait_all = any(name == WAIT_FOR_JOBS for name, _ in directives)
+    writers_blocked = any(name == WRITERS_BLOCKED for name, _ in directives)
 
     kind = "ddl"
     job_object = None
@@ -291,6 +294,7 @@ def analyse(statement: Statement, index: int, file: Path | str = "migration.sql"
     return Step(index=index, text=statement.text, line=statement.line, kind=kind, job_object=job_object,
                 needs_names=frozenset(needs_names), needs_tables=frozenset(needs_tables),
                 references=frozenset(references), repeat=repeat, wait_all=wait_all, target_table=target_table,
+                writers_blocked=writers_blocked,
                 adds_constraint=adds_constraint, reference_columns=tuple(reference_columns), sql_kind=sql_kind,
                 block=block)
 

@@ -27,7 +27,8 @@ def _by(items, key):
 
 def compare(actual: Catalog, desired: Catalog, renames: Renames = Renames()) -> CatalogDiff:
     """The typed changes from `actual` to `desired` (see the module docstring)."""
-    source = actual
+    source = actual  # as the database has it (the plan's fingerprint)
+    actual = _legacy_enum_domains(actual, desired)
     actual, table_renames, column_renames = _apply_renames(actual, desired, renames)
     actual_tables = _by(actual.tables, lambda t: t.key)
     tables_added, tables_changed = [], []
@@ -55,6 +56,59 @@ def compare(actual: Catalog, desired: Catalog, renames: Renames = Renames()) -> 
         domains_added=domains_added, domains_dropped=domains_dropped, domains_changed=domains_changed,
         tables_added=tuple(tables_added), tables_dropped=tuple(tables_dropped), tables_changed=tuple(tables_changed),
     )
+
+
+def _legacy_enum_domains(actual: Catalog, desired: Catalog) -> Catalog:
+    """An enum stored the old way (a domain with `CHECK (VALUE IN (...))`, no column checks) holding the
+    values the schema wants reads as the new shape (a domain without a check, each column of it holding
+    the values): the domain's CHECK enforces the same values, so there is nothing to change. Only when
+    the values change is it moved to the new shape (see `plan.strategies.enum`)."""
+    wanted = {d.key: d for d in desired.domains}
+    desired_columns = {(t.key, c.name): c for t in desired.tables for c in t.columns}
+    same = set()
+    for d in actual.domains:
+        w = wanted.get(d.key)
+        if (d.allowed_values is not None and not d.checks and w is not None and w.allowed_values is None
+                and replace(d, allowed_values=None) == w
+                and all(c.enum_values == d.allowed_values for t in desired.tables for c in t.columns
+                        if _typed_by(c, d, desired.default_schema))
+                # ...and every column of it stays of it (else it moves: a change of its own)
+                and all(_typed_by(desired_columns[(t.key, c.name)], d, desired.default_schema)
+                        for t in actual.tables for c in t.columns
+                        if _typed_by(c, d, actual.default_schema) and (t.key, c.name) in desired_columns)):
+            same.add(d.key)
+    # A domain without a check that no column will use holds no values to enforce: an unused enum (which the
+    # schema keeps in the domain's CHECK) is the same, whatever values it lists (no drop and create again).
+    used = {_key(c, desired.default_schema) for t in desired.tables for c in t.columns}
+    unused = {d.key: wanted[d.key].allowed_values for d in actual.domains
+              if d.allowed_values is None and not d.checks and d.key in wanted and d.key not in used
+              and wanted[d.key].allowed_values is not None
+              and replace(wanted[d.key], allowed_values=None) == d}
+    if unused:
+        actual = replace(actual, domains=tuple(replace(d, allowed_values=unused[d.key]) if d.key in unused else d
+                                               for d in actual.domains))
+    if not same:
+        return actual
+
+    def column(c: Column) -> Column:
+        for key in same:
+            d = next(x for x in actual.domains if x.key == key)
+            if _typed_by(c, d, actual.default_schema) and c.enum_values is None:
+                return replace(c, enum_values=d.allowed_values)
+        return c
+
+    domains = tuple(replace(d, allowed_values=None) if d.key in same else d for d in actual.domains)
+    tables = tuple(replace(t, columns=tuple(column(c) for c in t.columns)) for t in actual.tables)
+    return replace(actual, domains=domains, tables=tables)
+
+
+def _key(c: Column, default_schema: str):
+    return (c.type.schema or default_schema, c.type.name) if c.type.kind == "user" else None
+
+
+def _typed_by(c: Column, d, default_schema: str) -> bool:
+    t = c.type
+    return t.kind == "user" and not t.array and (t.schema or default_schema, t.name) == d.key
 
 
 def _types(actual, desired):

@@ -38,6 +38,11 @@ class ColumnChange:
         return self.old.default != self.new.default
 
     @property
+    def enum_values_changed(self) -> bool:
+        """The values of an enum column held by a table CHECK (DSQL) change."""
+        return self.old.enum_values != self.new.enum_values
+
+    @property
     def identity_changed(self) -> bool:
         return self.old.identity != self.new.identity
 

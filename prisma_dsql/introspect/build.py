@@ -18,6 +18,8 @@ Contract: `build_catalog(rows, profile, default_schema)` takes the rows of
   other methods are upper case (`GIN`);
 - index keys: a sort order only for DESC, NULLS only where not the sort's default, an
   operator class only where the definition names one;
+- a CHECK `col IN (...)` on a column of a domain holds an enum column's values (DSQL):
+  `Column.enum_values`, its name on `Column.enum_check`, not listed among the checks;
 - defaults, partial index predicates and domain checks through `expressions` (typed values,
   canonical spellings; `VALUE IN (...)` -> `Domain.allowed_values`);
 - `schemas`: the namespaces that hold a table, enum, domain or standalone sequence (not only
@@ -49,6 +51,7 @@ from prisma_dsql.catalog.model import (
 from prisma_dsql.introspect.expressions import (
     allowed_values,
     canonical_predicate,
+    column_allowed_values,
     check_expression,
     not_null_column,
     parse_default,
@@ -130,7 +133,8 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
             default = parse_default(default_expr, col_type)
         t["attnames"][attnum] = name
         t["columns"].append({"name": name, "type": col_type, "nullable": not notnull, "default": default,
-                             "identity": ident, "comment": comment, "not_null_check": None})
+                             "identity": ident, "comment": comment, "not_null_check": None,
+                             "enum_values": None, "enum_check": None, "enum_valid": False, "enum_expression": None})
 
     # -- constraints ---------------------------------------------------------------------------
     for (relid, name, kind, validated, columns, ref_schema, ref_table, ref_columns, on_delete, on_update,
@@ -153,6 +157,17 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
             if target is not None:
                 target["nullable"] = False
                 target["not_null_check"] = target["not_null_check"] or name
+                continue
+            # An enum column's values (DSQL): a CHECK `col IN (...)` on a column of a domain. While a
+            # migration replaces it there can be two: the validated one is the column's, the other a check.
+            found = column_allowed_values(expression)
+            target = next((c for c in t["columns"] if found and c["name"] == found[0]), None)
+            if target is not None and target["type"].kind == "user" and not target["type"].array and \
+                    (target["enum_check"] is None or (validated and not target["enum_valid"])):
+                if target["enum_check"] is not None:  # the NOT VALID one found first becomes a plain check
+                    t["checks"].append(Check(target["enum_check"], target["enum_expression"], validated=False))
+                target.update(enum_values=found[1], enum_check=name, enum_valid=bool(validated),
+                              enum_expression=expression)
                 continue
             t["checks"].append(Check(name, expression, validated=bool(validated), comment=comment))
 
@@ -210,7 +225,8 @@ def build_catalog(rows: dict[str, list[tuple[Any, ...]]], profile: Profile | Non
     table_objs = []
     for t in tables.values():
         cols = tuple(Column(c["name"], c["type"], c["nullable"], c["default"], c["identity"], comment=c["comment"],
-                            not_null_check=c["not_null_check"]) for c in t["columns"])
+                            not_null_check=c["not_null_check"], enum_values=c["enum_values"],
+                            enum_check=c["enum_check"]) for c in t["columns"])
         table_objs.append(Table(t["schema"], t["name"], cols, t["pk"], tuple(t["indexes"]), tuple(t["fks"]),
                                 tuple(t["checks"]), comment=t["comment"]))
     names_by_oid = {oid: (t["schema"], t["name"], t["attnames"]) for oid, t in tables.items()}

@@ -403,6 +403,23 @@ def allowed_values(expression: str) -> tuple[str, ...] | None:
     return tuple(values)
 
 
+_COLUMN_VALUES = re.compile(rf"^\(?(?P<col>{_IDENT})\)?(?P<rest>(?:{_CAST})*\s*(?:=|IN\b).*)$",
+                            re.DOTALL | re.IGNORECASE)
+
+
+def column_allowed_values(expression: str) -> tuple[str, tuple[str, ...]] | None:
+    """(column, values) of a table CHECK `"col" IN ('a', 'b')` in any spelling PostgreSQL stores
+    (`(col)::text = ANY (ARRAY[...])`): how a DSQL enum column holds its values; else None."""
+    m = _COLUMN_VALUES.match(_strip_parens(expression))
+    if m is None or m.group("col").upper() == "VALUE":
+        return None
+    values = allowed_values("VALUE" + m.group("rest"))
+    if values is None:
+        return None
+    col = m.group("col")
+    return (col[1:-1].replace('""', '"') if col.startswith('"') else col), values
+
+
 def not_null_column(expression: str) -> str | None:
     """The column of `col IS NOT NULL`, or None."""
     m = _NOT_NULL.match(_strip_parens(expression))

@@ -30,7 +30,11 @@ REBUILD = "rebuild"
 MAY_FAIL = "may-fail-on-existing-data"
 LONG_RUNNING = "long-running"
 ROW_LIMIT = "row-limit"
-HAZARD_KINDS = (DATA_LOSS, REBUILD, MAY_FAIL, LONG_RUNNING, ROW_LIMIT)
+#: The step copies rows (a rebuild, a column swap) or follows such a copy: the application must not write
+#: to the table until the swap is done. A write that races in is found before the swap (which then stops,
+#: the old table or column still in place), never lost silently; `deploy` says so before the first such step.
+WRITERS_BLOCKED = "writers-blocked"
+HAZARD_KINDS = (DATA_LOSS, REBUILD, MAY_FAIL, LONG_RUNNING, ROW_LIMIT, WRITERS_BLOCKED)
 
 
 @dataclass(frozen=True)

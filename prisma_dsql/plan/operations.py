@@ -393,6 +393,39 @@ class CopyRows(Operation):
 
 
 @dataclass(frozen=True)
+class VerifyColumnCopy(Operation):
+    """A column swap's guard, between the copy and the drop: fails (the statement raises, naming how many
+    rows) when a row's `target` differs from its `source` (compared as text), i.e. a write raced in after
+    its row was copied; the old column is then still in place and nothing was lost."""
+
+    table: TableRef
+    source: str
+    target: str
+    key: tuple[str, ...]
+    span: Span | None = _span()
+
+    @property
+    def subject(self) -> str:
+        return f"column {_ref_text(self.table)}.{self.target}"
+
+
+@dataclass(frozen=True)
+class VerifyRowsCopy(Operation):
+    """A table rebuild's guard, between the copy and the drop of the old table: fails when the two tables
+    differ in any copied column (compared as text, casts applied), in either direction: a row inserted,
+    changed or deleted after the copy read it. The old table is then still in place."""
+
+    source: TableRef
+    target: TableRef
+    columns: tuple[tuple[str, str, Any], ...]
+    span: Span | None = _span()
+
+    @property
+    def subject(self) -> str:
+        return f"table {_ref_text(self.target)}"
+
+
+@dataclass(frozen=True)
 class AddNotNullCheck(Operation):
     """`CHECK (column IS NOT NULL) NOT VALID` named `name`: NOT NULL where SET NOT NULL does not exist
     (DSQL); a `ValidateConstraint` follows."""
@@ -551,6 +584,19 @@ class CountMissing(Query):
 
     table: TableRef
     column: str
+
+    @property
+    def subject(self) -> str:
+        return f"column {_ref_text(self.table)}.{self.column}"
+
+
+@dataclass(frozen=True)
+class CountOutside(Query):
+    """Rows whose `column` holds a value not in `values` (a changed enum's check fails on them)."""
+
+    table: TableRef
+    column: str
+    values: tuple[str, ...]
 
     @property
     def subject(self) -> str:

@@ -59,6 +59,7 @@ from prisma_dsql.plan.strategies.constraint import add_check, add_foreign_key, c
 from prisma_dsql.plan.strategies.defaults import change_default
 from prisma_dsql.plan.strategies.drops import drop_columns, drop_tables
 from prisma_dsql.plan.strategies.enum import (
+    change_enum_values,
     enum_type_changes,
     finish_domain_change,
     removed_values,
@@ -181,6 +182,8 @@ def _change_column(b: Builder, table: Table, change, t: TableDiff) -> None:
             change_default(b, table, change)
         if change.nullability_changed:
             (relax_column if change.new.nullable else require_column)(b, table, change)
+    if change.enum_values_changed:
+        change_enum_values(b, table, change)
     if change.identity_changed and not change.type_changed:
         b.blocked.append(Blocked(f"{where}: the identity (autoincrement) of an existing column changes",
                                  change.new.span, "pass --allow-rebuild to rebuild the table"))

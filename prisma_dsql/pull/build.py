@@ -124,11 +124,23 @@ def build_schema(catalog: Catalog, json_default: str = "JSONB", renames: Names |
 
 
 def _enum_types(catalog: Catalog) -> dict[TableKey, tuple[str, tuple[str, ...]]]:
-    """Enum types and enum-like domains (TEXT with `VALUE IN (...)` and nothing else)."""
+    """Enum types and enum-like domains: TEXT with `VALUE IN (...)` and nothing else (how prisma-dsql made
+    them before), or TEXT without any check whose columns hold their values in a table CHECK (DSQL now:
+    `Column.enum_values`; the values in the order the columns give them, each once)."""
     found = {e.key: (e.name, e.values) for e in catalog.enums}
+    column_values: dict[TableKey, list[str]] = {}
+    for t in catalog.tables:
+        for c in t.columns:
+            if c.enum_values is not None and c.type.kind == "user":
+                seen = column_values.setdefault((c.type.schema or catalog.default_schema, c.type.name), [])
+                seen += [v for v in c.enum_values if v not in seen]
     for d in catalog.domains:
-        if d.allowed_values is not None and not d.checks and d.type.name in ("TEXT", "VARCHAR") and not d.type.array:
+        if d.checks or d.type.name not in ("TEXT", "VARCHAR") or d.type.array:
+            continue
+        if d.allowed_values is not None:
             found[d.key] = (d.name, d.allowed_values)
+        elif column_values.get(d.key):
+            found[d.key] = (d.name, tuple(column_values[d.key]))
     return found
 
 

@@ -15,28 +15,34 @@ _quote = quote  # sql.names is pure: fine for validate's light imports
 
 
 def domain_sql(enum, default_schema: str = "public") -> str:
-    """The CREATE DOMAIN the enum becomes; schema-qualified when the enum is in another `@@schema`,
-    as the migration writes it."""
+    """The CREATE DOMAIN the enum becomes, and the CHECK each column of it gets; schema-qualified when the
+    enum is in another `@@schema`, as the migration writes it."""
     values = ", ".join("'" + v.db_name.replace("'", "''") + "'" for v in enum.values)
     name = _quote(enum.db_name)
     if enum.schema and enum.schema != default_schema:
         name = f"{_quote(enum.schema)}.{name}"
-    return f"CREATE DOMAIN {name} AS TEXT CHECK (VALUE IN ({values}))"
+    return f'CREATE DOMAIN {name} AS TEXT; each column of it: CONSTRAINT "<table>_<column>_enum" ' \
+           f'CHECK ("<column>" IN ({values}))'
+
 
 
 @rule("DSQL104", "enum-as-domain", Severity.INFO,
-      "An enum becomes a DOMAIN over TEXT with a CHECK; orderBy then sorts alphabetically.")
+      "An enum becomes a DOMAIN over TEXT, its values a CHECK on each column; orderBy sorts alphabetically.")
 def check(ctx: Context) -> Iterator[Finding]:
     """
     ## What it does
-    Explains what each enum becomes on DSQL: `CREATE DOMAIN "<enum>" AS TEXT CHECK (VALUE IN (...))`,
-    with the database names of the values (after `@map`) and of the enum (after `@@map`).
+    Explains what each enum becomes on DSQL: `CREATE DOMAIN "<enum>" AS TEXT`, and on each column of
+    it a table CHECK `CONSTRAINT "<table>_<column>_enum" CHECK ("<column>" IN (...))`, with the database
+    names of the values (after `@map`) and of the enum (after `@@map`).
 
     ## Why
     DSQL has no `CREATE TYPE ... AS ENUM`. Prisma Client sends every enum value as
     `CAST($1::text AS "<enum>")`, so a type with the enum's name must exist: a domain over TEXT keeps
-    every query working, and the CHECK keeps out values the enum does not have. One difference
-    remains: `orderBy` on an enum column sorts the values alphabetically, not in declaration order.
+    every query working. The values are a CHECK of each column's table rather than of the domain:
+    DSQL cannot change a domain's CHECK, but a table's CHECK is replaced (added `NOT VALID`, validated
+    in the background, the old one dropped) when the enum's values change, without copying a row. (An
+    enum no column uses keeps its values in the domain's own CHECK.) One difference remains: `orderBy`
+    on an enum column sorts the values alphabetically, not in declaration order.
 
     ## Example
     ```prisma
@@ -46,7 +52,8 @@ def check(ctx: Context) -> Iterator[Finding]:
       HIGH
     }
     ```
-    becomes `CREATE DOMAIN "Priority" AS TEXT CHECK (VALUE IN ('LOW', 'MEDIUM', 'HIGH'))`, and
+    becomes `CREATE DOMAIN "Priority" AS TEXT`, a column `priority Priority` of model Task gets
+    `CONSTRAINT "Task_priority_enum" CHECK ("priority" IN ('LOW', 'MEDIUM', 'HIGH'))`, and
     `orderBy: { priority: "asc" }` returns HIGH, LOW, MEDIUM.
 
     ## Fix
@@ -67,8 +74,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not e.values:
             continue
         yield Finding(
-            f"Enum `{e.name}` becomes a DOMAIN over TEXT with a CHECK of its {len(e.values)} "
-            f"value{'s' if len(e.values) != 1 else ''} (DSQL has no enum types); Prisma Client works with it, "
+            f"Enum `{e.name}` becomes a DOMAIN over TEXT, its {len(e.values)} "
+            f"value{'s' if len(e.values) != 1 else ''} a CHECK on each column of it (DSQL has no enum types); "
+            "Prisma Client works with it, "
             "but orderBy sorts its values alphabetically, not in declaration order.",
             e.name_span, f"enum {e.name}",
             notes=(f"DDL: {domain_sql(e, default_schema)}",))

@@ -10,6 +10,8 @@ or checks SQL.
   no row. A statement the planner writes with it holds `LIMIT <int>` exactly once (the batch
   size); the engine may lower that number at run time (byte limits), never raise it.
 - `WAIT_FOR_JOBS`: wait for every async job started so far before the statement runs.
+- `WRITERS_BLOCKED`: the statement starts a copy of rows (a table rebuild, a column swap): the application
+  must not write to that table until the swap is done; `deploy` says so before running it.
 - `FINGERPRINT <sha-256>`: where the plan started (prisma_dsql.migrations.fingerprint); it belongs to
   the file, so it stands before the first statement. The only directive with an argument.
 """
@@ -25,8 +27,9 @@ NAME_PREFIX = "prisma-dsql:"
 REPEAT_UNTIL_ZERO_ROWS = "repeat-until-zero-rows"
 WAIT_FOR_JOBS = "wait-for-jobs"
 FINGERPRINT = "fingerprint"
+WRITERS_BLOCKED = "writers-blocked"
 #: Every directive name, in the order docs/directives.md lists them.
-NAMES: tuple[str, ...] = (REPEAT_UNTIL_ZERO_ROWS, WAIT_FOR_JOBS, FINGERPRINT)
+NAMES: tuple[str, ...] = (REPEAT_UNTIL_ZERO_ROWS, WAIT_FOR_JOBS, FINGERPRINT, WRITERS_BLOCKED)
 #: The directives that take an argument, and the form it must have.
 ARGUMENTS: dict[str, re.Pattern[str]] = {FINGERPRINT: re.compile(r"^\s+[0-9a-f]{64}\s*$")}
 

@@ -13,7 +13,9 @@ that no two spellings of these rules can drift apart.
   database keeps of a longer identifier);
 - `cut_with_suffix(base, suffix, size)` -> `base` cut so that `base + suffix` fits (how Prisma
   and the planner make `_pkey`, `_not_null`, `__prisma_dsql_new` names);
-- `identifier_bytes(profile)` -> the profile's limit, 63 when it has none.
+- `identifier_bytes(profile)` -> the profile's limit, 63 when it has none;
+- `enum_check_name(table, column)` / `enum_check_expression(column, values)` -> the table CHECK
+  that holds a DSQL enum column's values (`{table}_{column}_enum`).
 """
 
 from __future__ import annotations
@@ -56,3 +58,13 @@ def cut(name: str, size: int = DEFAULT_IDENTIFIER_BYTES) -> str:
 def cut_with_suffix(base: str, suffix: str, size: int = DEFAULT_IDENTIFIER_BYTES) -> str:
     """`base` cut so that `base + suffix` holds at most `size` bytes, then the suffix."""
     return cut(base, size - len(suffix.encode("utf-8"))) + suffix
+
+
+def enum_check_name(table: str, column: str, size: int = DEFAULT_IDENTIFIER_BYTES) -> str:
+    """The table CHECK that holds an enum column's values (DSQL): `{table}_{column}_enum`, cut to `size`."""
+    return cut_with_suffix(f"{table}_{column}", "_enum", size)
+
+
+def enum_check_expression(column: str, values: tuple[str, ...]) -> str:
+    """That CHECK's expression: `"column" IN ('A', 'B')` (NULL passes, as for any CHECK)."""
+    return f"{quote(column)} IN ({', '.join(string_literal(v) for v in values)})"

@@ -38,7 +38,15 @@ from prisma_dsql.catalog.model import Catalog, Column, ColumnDefault, ForeignKey
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.plan import operations as ops
 from prisma_dsql.source import Span
-from prisma_dsql.sql.names import cut, identifier_bytes, qualified, quote, string_literal
+from prisma_dsql.sql.names import (
+    cut,
+    enum_check_expression,
+    enum_check_name,
+    identifier_bytes,
+    qualified,
+    quote,
+    string_literal,
+)
 
 INDENT = "    "
 
@@ -185,6 +193,8 @@ class Target:
         ops.CopyRows: ("copy_rows", "CopyRows"),
         ops.CopyColumn: ("copy_column", "CopyColumn"),
         ops.SyncIdentity: ("sync_identity", "SyncIdentity"),
+        ops.VerifyColumnCopy: ("verify_column_copy", "VerifyCopy"),
+        ops.VerifyRowsCopy: ("verify_rows_copy", "VerifyCopy"),
         ops.AddPrimaryKey: ("add_primary_key", "AlterPrimaryKey"),
         ops.AddCheck: ("add_check", "AddCheck"),
         ops.AddNotNullCheck: ("add_not_null_check", "AddCheck"),
@@ -224,6 +234,13 @@ class Target:
         if isinstance(query, ops.CountMissing):
             where = f"{quote(query.column)} IS NULL"
             return f"SELECT count(*) FROM {table} WHERE {where}", f"SELECT * FROM {table} WHERE {where} LIMIT 5"
+        if isinstance(query, ops.CountOutside):
+            where = f"{quote(query.column)}::text NOT IN ({', '.join(string_literal(v) for v in query.values)})"
+            if not query.values:
+                where = f"{quote(query.column)} IS NOT NULL"
+            return (f"SELECT count(*) FROM {table} WHERE {where}",
+                    f"SELECT {quote(query.column)}, count(*) AS n FROM {table} WHERE {where} GROUP BY 1 "
+                    "ORDER BY n DESC LIMIT 5")
         if isinstance(query, ops.CountRows):
             return f"SELECT count(*) FROM {table}", f"SELECT * FROM {table} LIMIT 5"
         raise TypeError(f"no precondition query for {type(query).__name__}")
@@ -285,7 +302,7 @@ class Target:
             sql += f" DEFAULT {self.default(e, domain.default, domain.type)}"
         if not domain.nullable:
             sql += " NOT NULL"
-        if domain.allowed_values is not None:
+        if domain.allowed_values is not None:  # the old shape of an enum (see `Domain`)
             sql += f" CHECK (VALUE IN ({', '.join(string_literal(v) for v in domain.allowed_values)}))"
         for check in domain.checks:
             sql += f" CONSTRAINT {quote(check.name)} CHECK ({check.expression})"
@@ -310,6 +327,10 @@ class Target:
             constraints.append(f"{INDENT}CONSTRAINT {quote(pk.name)} PRIMARY KEY "
                                f"({','.join(quote(c) for c in pk.columns)})")
         constraints += [f"{INDENT}CONSTRAINT {quote(c.name)} CHECK ({c.expression})" for c in table.checks]
+        size = identifier_bytes(self.profile)
+        constraints += [f"{INDENT}CONSTRAINT {quote(enum_check_name(table.name, c.name, size))} CHECK "
+                        f"({enum_check_expression(c.name, c.enum_values)})"
+                        for c in table.columns if c.enum_values is not None]
         constraints += [f"{INDENT}{self.foreign_key_constraint(e, fk)}" for fk in op.inline_foreign_keys]
         body = ",\n".join(lines)
         if constraints:
@@ -426,6 +447,32 @@ class Target:
         return (f"UPDATE {table} SET {target} = {source}::text::{target_type} WHERE ({keys}) IN "
                 f"(SELECT {keys} FROM {table} WHERE {target} IS NULL AND {source} IS NOT NULL ORDER BY {keys} "
                 f"LIMIT {op.batch})"), DML
+
+    @staticmethod
+    def _refuse_if_any(count_from: str, message: str) -> str:
+        """A query that fails, with `message` and the count, when `count_from` (`FROM ... WHERE ...`) finds a
+        row: the cast of a text that is no number raises (DSQL has no procedural code to RAISE). The text
+        depends on count(*), so it is cast only when a row is found, never folded at plan time."""
+        return (f"SELECT CAST({string_literal(message + ': ')} || count(*) AS INTEGER) {count_from} "
+                "HAVING count(*) > 0")
+
+    def verify_column_copy(self, e: _Emit, op: ops.VerifyColumnCopy):
+        table = e.table(op.table)
+        source, target = quote(op.source), quote(op.target)
+        message = (f"prisma-dsql: rows of {op.table[1]} were written while {op.source} was copied (stop the "
+                   "writers, then deploy again; the old column is kept); rows changed")
+        return self._refuse_if_any(f"FROM {table} WHERE {source}::text IS DISTINCT FROM {target}::text",
+                                   message), DML
+
+    def verify_rows_copy(self, e: _Emit, op: ops.VerifyRowsCopy):
+        source, target = e.table(op.source), e.table(op.target)
+        old = ", ".join(f"({self._copied(e, src, cast)})::text" for _, src, cast in op.columns)
+        new = ", ".join(f"t.{quote(name)}::text" for name, _, _ in op.columns)
+        differ = (f"FROM ((SELECT {old} FROM {source} s EXCEPT ALL SELECT {new} FROM {target} t) UNION ALL "
+                  f"(SELECT {new} FROM {target} t EXCEPT ALL SELECT {old} FROM {source} s)) d")
+        message = (f"prisma-dsql: rows of {op.source[1]} were written while it was copied (stop the writers, "
+                   "then deploy again; the old table is kept); rows that differ")
+        return self._refuse_if_any(differ, message), DML
 
     def sync_identity(self, e: _Emit, op: ops.SyncIdentity):
         e.require("sequences", f"setval() on the identity of {op.column!r}", op.span)

@@ -34,6 +34,9 @@ class Case:
     rename_columns: tuple[str, ...] = ()
     #: Column overrides of the old catalog: (table, column, field, value) -- a database made otherwise.
     old_columns: tuple = field(default=())
+    #: The old database keeps its enums the way prisma-dsql made them before (the values in the domain's
+    #: own CHECK, no column checks).
+    old_enum_in_domain: bool = False
     #: Text the migration must (True) or must not (False) hold.
     text: tuple[tuple[str, bool], ...] = ()
 CASES: list[Case] = [
@@ -85,13 +88,13 @@ CASES: list[Case] = [
     Case("castable change on dsql needs a rebuild", U % "  n Int?\n", U % "  n BigInt?\n", refused="--allow-rebuild"),
     # rebuild
     Case("rebuild", U % "  n Int?\n", U % "  n BigInt?\n", allow_rebuild=True,
-         ops=('CreateTable', 'CopyRows', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild'])),
+         ops=('CreateTable', 'CopyRows', 'VerifyRowsCopy', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild', 'writers-blocked'])),
     Case("rebuild restores the foreign keys that exist", U % "  posts Post[]\n  n Int?\n" + P, U % "  posts Post[]\n  n BigInt?\n" + P, allow_rebuild=True,
-         ops=('DropConstraint', 'CreateTable', 'CopyRows', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex', 'AddForeignKey', 'ValidateConstraint'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild'])),
+         ops=('DropConstraint', 'CreateTable', 'CopyRows', 'VerifyRowsCopy', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex', 'AddForeignKey', 'ValidateConstraint'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild', 'writers-blocked'])),
     Case("rebuild never drops a foreign key that is only being added", U % "  n Int?\n" + P_NOREL, U % "  posts Post[]\n  n BigInt?\n" + P, allow_rebuild=True,
-         ops=('CreateTable', 'CopyRows', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateTable', 'CopyRows', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex', 'AddForeignKey', 'ValidateConstraint'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild'])),
+         ops=('CreateTable', 'CopyRows', 'VerifyRowsCopy', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateTable', 'CopyRows', 'VerifyRowsCopy', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex', 'AddForeignKey', 'ValidateConstraint'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild', 'writers-blocked'])),
     Case("rebuild of a renamed table keeps its id", U % "  n Int?\n", U.replace("model User", "model Account") % "  n BigInt?\n", allow_rebuild=True, rename_tables=("User=Account",),
-         ops=('RenameTable', 'CreateTable', 'CopyRows', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild'])),
+         ops=('RenameTable', 'CreateTable', 'CopyRows', 'VerifyRowsCopy', 'DropTable', 'RenameTable', 'RenameConstraint', 'SyncIdentity', 'CreateIndex'), hazards=frozenset(['long-running', 'may-fail-on-existing-data', 'rebuild', 'writers-blocked'])),
     Case("rebuild with a bigint key becoming a uuid is refused", "model T {\n  id BigInt @id\n  a Int\n}\n", "model T {\n  id String @id @db.Uuid\n  a Int\n}\n", allow_rebuild=True, accept_data_loss=True, refused="no value"),
     Case("rebuild with a new required column without default is refused", U % "  n Int?\n", U % "  n BigInt?\n  r Int\n", allow_rebuild=True, refused="no default"),
     # index
@@ -111,8 +114,25 @@ CASES: list[Case] = [
     Case("enum value added on postgres", ROLE + U % "  r Role?\n", ROLE3 + U % "  r Role?\n", "postgres",
          ops=('AddEnumValue',), hazards=frozenset([])),
     Case("enum value removed on postgres is refused", ROLE3 + U % "  r Role?\n", ROLE + U % "  r Role?\n", "postgres", refused="does not yet remove"),
+    # enum (DSQL: a domain without a check, the values a CHECK of each column, replaced without a copy)
     Case("enum value added on dsql", ROLE + U % "  r Role?\n", ROLE3 + U % "  r Role?\n",
-         ops=('CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'DropDomain', 'CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'DropDomain'), hazards=frozenset(['rebuild', 'row-limit'])),
+         ops=('AddCheck', 'ValidateConstraint', 'DropConstraint', 'RenameConstraint'), hazards=frozenset([]),
+         text=(('CHECK ("r" IN (\'A\', \'B\', \'C\')) NOT VALID', True), ("CopyColumn", False))),
+    Case("enum value removed on dsql", ROLE3 + U % "  r Role?\n", ROLE + U % "  r Role?\n",
+         ops=('AddCheck', 'ValidateConstraint', 'DropConstraint', 'RenameConstraint'),
+         hazards=frozenset(['may-fail-on-existing-data'])),
+    Case("new enum column on dsql", ROLE + U % "", ROLE + U % "  r Role?\n",
+         ops=('AddColumns', 'AddCheck', 'ValidateConstraint'), hazards=frozenset([]),
+         text=(('ADD CONSTRAINT "User_r_enum" CHECK ("r" IN (\'A\', \'B\')) NOT VALID', True),)),
+    Case("enum in the old shape with the same values changes nothing", ROLE + U % "  r Role?\n",
+         ROLE + U % "  r Role?\n", old_enum_in_domain=True, ops=(), hazards=frozenset([])),
+    Case("enum in the old shape moves once to the new shape when its values change", ROLE + U % "  r Role?\n",
+         ROLE3 + U % "  r Role?\n", old_enum_in_domain=True,
+         ops=('CreateDomain', 'AddColumns', 'CopyColumn', 'VerifyColumnCopy', 'DropColumn', 'RenameColumn',
+              'DropDomain', 'CreateDomain', 'AddColumns', 'CopyColumn', 'VerifyColumnCopy', 'DropColumn',
+              'RenameColumn', 'AddCheck', 'ValidateConstraint', 'DropDomain'),
+         hazards=frozenset(['rebuild', 'row-limit', 'writers-blocked']),
+         text=(('CREATE DOMAIN "Role" AS TEXT;', True), ("VALUE IN", False))),
     # rename
     Case("column renamed", U % "  nick String?\n", U % "  handle String?\n", rename_columns=("User.nick=handle",),
          ops=('RenameColumn',), hazards=frozenset([])),
@@ -122,10 +142,9 @@ CASES: list[Case] = [
     Case("column dropped without consent", U % "  nick String?\n", U % "", refused="would be dropped"),
     Case("builds run before drops", ROLE + U % "  nick String?\n  r Role?\n",
          ROLE3 + U % "  r Role?\n  code String? @unique\n", accept_data_loss=True,
-         ops=('CreateDomain', 'AddColumns', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn', 'CreateIndex',
-              'DropColumn', 'DropDomain', 'CreateDomain', 'AddColumns', 'CopyColumn', 'DropColumn', 'RenameColumn',
-              'DropDomain'),
-         hazards=frozenset(['data-loss', 'may-fail-on-existing-data', 'rebuild', 'row-limit'])),
+         ops=('AddColumns', 'AddCheck', 'CreateIndex', 'ValidateConstraint', 'DropColumn', 'DropConstraint',
+              'RenameConstraint'),
+         hazards=frozenset(['data-loss', 'may-fail-on-existing-data'])),
     Case("table dropped last", U % "" + "model Tag {\n  id Int @id\n}\n", U % "" + "model Label {\n  id Int @id\n}\n", accept_data_loss=True,
          ops=('CreateTable', 'DropTable'), hazards=frozenset(['data-loss'])),
 ]

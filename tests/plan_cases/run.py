@@ -31,7 +31,21 @@ def old_catalog(case: Case):
             table = replace(table, columns=tuple(replace(c, **{attr: value}) if c.name == column else c
                                                  for c in table.columns))
         catalog = replace(catalog, tables=tuple(table if t.key == table.key else t for t in catalog.tables))
+    if case.old_enum_in_domain:
+        catalog = enum_in_domain(catalog)
     return catalog
+
+
+def enum_in_domain(catalog):
+    """`catalog` with its DSQL enums in the old shape: values in the domain's CHECK, none on the columns."""
+    values = {}
+    for t in catalog.tables:
+        for c in t.columns:
+            if c.enum_values is not None:
+                values[(c.type.schema or catalog.default_schema, c.type.name)] = c.enum_values
+    domains = tuple(replace(d, allowed_values=values.get(d.key, d.allowed_values)) for d in catalog.domains)
+    tables = tuple(replace(t, columns=tuple(replace(c, enum_values=None) for c in t.columns)) for t in catalog.tables)
+    return replace(catalog, domains=domains, tables=tables)
 
 
 def plan_case(case: Case) -> Evolution:

@@ -12,6 +12,7 @@ from prisma_dsql.diff import TableDiff
 from prisma_dsql.plan import operations as ops
 from prisma_dsql.plan.builder import P_ALTER, Builder, backfill_items, required_check
 from prisma_dsql.plan.model import MAY_FAIL, Hazard
+from prisma_dsql.plan.strategies.enum import enum_check_items
 
 
 def add_column(b: Builder, table: Table, column: Column) -> None:
@@ -35,6 +36,8 @@ def add_column(b: Builder, table: Table, column: Column) -> None:
         items += required_check(b, ref, column.name, column.span, f"{where} is required", may_fail,
                                 ((ops.CountRows(ref), empty),))
     b.chain(P_ALTER, items)
+    if column.enum_values is not None:
+        enum_check_items(b, table, column, None)
 
 
 def add_columns(b: Builder, t: TableDiff) -> None:

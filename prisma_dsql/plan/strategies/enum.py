@@ -1,5 +1,13 @@
-"""Changed enums: values added to a PostgreSQL enum type; a DSQL domain (whose CHECK cannot change) replaced by
-moving its columns onto a temporary domain and back (column swaps copied in batches).
+"""Changed enums. PostgreSQL: values added to the enum type. DSQL: an enum is a domain without a CHECK of its
+own, each column of it holding the values as a CHECK of its table (`Column.enum_values`); new values replace
+that CHECK without touching a row: `ADD CONSTRAINT <new> CHECK (...) NOT VALID`, `ALTER TABLE ASYNC ... VALIDATE
+CONSTRAINT <new>` (reads the rows; fails, before anything is dropped, when a row holds a removed value), then
+`DROP CONSTRAINT <old>` and `RENAME CONSTRAINT <new> TO <old>` among the drops.
+
+A database made before (the "old shape": the values in the domain's own CHECK, which DSQL cannot drop or
+change) reads as the new shape while its values are the schema's (`diff.compare`); when they change, its
+columns move once onto a domain without a check (a column swap: a batched copy, writers stopped) and each
+gets its table CHECK.
 """
 
 from __future__ import annotations
@@ -12,7 +20,10 @@ from prisma_dsql.catalog.model import Column, Domain, Table
 from prisma_dsql.diff import CatalogDiff, TypeChange, compare
 from prisma_dsql.plan import operations as ops
 from prisma_dsql.plan.builder import (
+    P_ALTER,
+    P_DROP_DATA,
     P_DROP_TYPE,
+    P_VALIDATE,
     P_TYPE,
     SWAP_SUFFIX,
     Blocked,
@@ -21,10 +32,12 @@ from prisma_dsql.plan.builder import (
     required_check,
     row_key,
 )
-from prisma_dsql.plan.model import MAY_FAIL, REBUILD, ROW_LIMIT, Hazard
+from prisma_dsql.catalog.model import Check
+from prisma_dsql.plan.model import MAY_FAIL, REBUILD, ROW_LIMIT, WRITERS_BLOCKED, Hazard
 from prisma_dsql.plan.strategies.index import create_index
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
-from prisma_dsql.sql.names import cut_with_suffix
+from prisma_dsql.sql.directives import WRITERS_BLOCKED as STOP_WRITERS
+from prisma_dsql.sql.names import cut_with_suffix, enum_check_expression, enum_check_name
 
 
 def enum_type_changes(b: Builder, diff: CatalogDiff) -> None:
@@ -39,6 +52,56 @@ def enum_type_changes(b: Builder, diff: CatalogDiff) -> None:
         for v in new.values:
             if v not in old.values:
                 b.add(P_TYPE, ops.AddEnumValue(new.schema, new.name, v, span=new.span), f"enum {new.name} gains {v}")
+
+
+def enum_check_items(b: Builder, table: Table, col: Column, old_check: str | None,
+                     old_values: tuple[str, ...] | None = None, phase: int = P_ALTER, after: tuple = ()) -> None:
+    """The table CHECK that holds `col`'s enum values (DSQL), added NOT VALID and validated in the background
+    (rows are read, never written); the check it replaces (`old_check`) is dropped only after, among the
+    drops, and the new one takes the predictable name. A value removed while rows hold it fails the
+    validation (a precondition counts them first) and nothing is dropped."""
+    ref = table.key
+    where = f"{table.name}.{col.name}"
+    name = enum_check_name(table.name, col.name, b.name_bytes)
+    values = col.enum_values or ()
+    removed = [v for v in (old_values or ()) if v not in values]
+    temp = name if old_check is None or old_check != name else cut_with_suffix(f"{table.name}_{col.name}",
+                                                                                "_enum_new", b.name_bytes)
+    what = "new" if old_values is None else "changed"
+    first = b.add(phase, ops.AddCheck(ref, Check(temp, enum_check_expression(col.name, values), span=col.span),
+                                      not_valid=True),
+                  f"{where}: the {what} values of enum {col.type.name} are a check of {table.name} (NOT VALID: "
+                  "enforced on writes from now on)", (), (), after)
+    hazards, pre = (), ()
+    if removed:
+        hazards = (Hazard(MAY_FAIL, f"fails if a row of {table.name} holds {', '.join(removed)} in {col.name}: "
+                                    "update those rows first"),)
+        pre = ((ops.CountOutside(ref, col.name, values),
+                f"rows of {table.name} whose {col.name} holds a value enum {col.type.name} no longer has"),)
+    check = b.add(P_VALIDATE, ops.ValidateConstraint(ref, temp, span=col.span),
+                  f"{where}: existing rows are checked against the values in the background (read only)",
+                  hazards, (), (first,), pre)
+    if old_check is None:
+        return
+    drop = b.add(P_DROP_DATA, ops.DropConstraint(ref, old_check, span=col.span),
+                 f"{where}: the check of the old values goes", (), (), (check,))
+    if temp != name:
+        b.add(P_DROP_DATA, ops.RenameConstraint(ref, temp, name, span=col.span),
+              f"{where}: the check of the values takes its name", (), (), (drop,))
+
+
+def change_enum_values(b: Builder, table: Table, change) -> None:
+    """A column whose enum values (a CHECK of its table) change, appear or go."""
+    old, new = change.old, change.new
+    # A catalog not read from a database (a replayed folder) has no name: the one prisma-dsql gives.
+    old_check = old.enum_check or (enum_check_name(table.name, old.name, b.name_bytes)
+                                   if old.enum_values is not None else None)
+    if new.enum_values is None:
+        if old_check:
+            b.add(P_DROP_DATA, ops.DropConstraint(table.key, old_check, span=new.span),
+                  f"{table.name}.{new.name} no longer holds enum values: their check goes")
+        return
+    enum_check_items(b, table, new, old_check, old.enum_values)
 
 
 def temp_domain(d: Domain) -> Domain:
@@ -71,8 +134,8 @@ def stage_domain_changes(diff: CatalogDiff, profile: Profile) -> tuple[CatalogDi
 def removed_values(b: Builder, change) -> list[str]:
     old_key = (change.old.type.schema or b.default_schema, change.old.type.name)
     for c in b.domain_changes:
-        if c.old.key == old_key:
-            return [v for v in (c.old.allowed_values or ()) if v not in (c.new.allowed_values or ())]
+        if c.old.key == old_key and c.new.allowed_values is not None:  # none: the column's check holds them
+            return [v for v in (c.old.allowed_values or ()) if v not in c.new.allowed_values]
     return []
 
 
@@ -119,13 +182,16 @@ def swap_column(b: Builder, table: Table, col: Column, phase: int, index_phase: 
     ref = table.key
     where = f"{table.name}.{col.name}"
     swap_name = cut_with_suffix(col.name, SWAP_SUFFIX, b.name_bytes)
-    bare = replace(col, name=swap_name, nullable=True, default=None, identity=None)
+    bare = replace(col, name=swap_name, nullable=True, default=None, identity=None, enum_values=None)
     key = row_key(table, {c.name for c in table.columns} - {col.name})
     if not key:
         b.blocked.append(Blocked(f"{where}: its enum changes, and a table without a primary key (or a unique key of "
                                  "required columns) cannot be copied in batches", col.span))
         return
-    copy_hazards = [Hazard(ROW_LIMIT, f"{b.batch:,} rows per transaction")]
+    copy_hazards = [Hazard(ROW_LIMIT, f"{b.batch:,} rows per transaction"),
+                    Hazard(WRITERS_BLOCKED, f"stop writes to {table.name} until {where} is swapped: a value "
+                                            "written after its row is copied would be lost (the swap refuses "
+                                            "to go on if it finds one)")]
     if removed:
         copy_hazards.append(Hazard(MAY_FAIL, f"rows of {table.name} holding {', '.join(removed)} in {col.name} fail "
                                              "the copy: update them first"))
@@ -133,13 +199,18 @@ def swap_column(b: Builder, table: Table, col: Column, phase: int, index_phase: 
         (ops.AddColumns(ref, (bare,)), f"{where} moves to a new column of type {col.type.name}"),
         (ops.CopyColumn(ref, source_name or col.name, swap_name, col.type, key,
                         b.batch, span=col.span),
-         f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS,)),
+         f"{where}: values are copied in batches", tuple(copy_hazards), (REPEAT_UNTIL_ZERO_ROWS, STOP_WRITERS)),
     ]
     if col.default is not None:
         items.append((ops.SetDefault(ref, replace(col, name=swap_name)), f"{where} keeps its default"))
+    items.append((ops.VerifyColumnCopy(ref, source_name or col.name, swap_name, key, span=col.span),
+                  f"{where}: the copy is compared with the old column; a write that raced in stops the swap here, "
+                  "with the old column still in place", (Hazard(WRITERS_BLOCKED, f"writers of {table.name} must "
+                                                                                  "be stopped"),)))
     items.append((ops.DropColumn(ref, col.name, span=col.span), f"{where}: the old column goes",
                   (Hazard(REBUILD, f"values written to {where} after the copy and before this step are not copied; "
-                                   "stop writers first"),)))
+                                   "stop writers first"), Hazard(WRITERS_BLOCKED, f"writers of {table.name} must "
+                                                                                  "be stopped"))))
     items.append((ops.RenameColumn(ref, swap_name, col.name, span=col.span), f"{where}: the new column takes its name"))
     temporary = any(col.type.name == t.name for t in b.temp_domains.values()) and \
         not b.profile.supports("alter_domain_rename")
@@ -150,7 +221,9 @@ def swap_column(b: Builder, table: Table, col: Column, phase: int, index_phase: 
         elif col.default is None and b.may_have_rows(ref):
             may_fail = f"{where} is required: fails if a row of {table.name} has no value ({b.rows_text(ref)})"
         items += required_check(b, ref, col.name, col.span, f"{where} is required", may_fail)
-    b.chain(phase, items)
+    chained = b.chain(phase, items)
+    if not temporary and col.enum_values is not None:  # the column's check went with the old column
+        enum_check_items(b, table, col, None, phase=phase, after=tuple(chained[-1:]))
     if not temporary:
         for i in table.indexes:  # dropped with the old column
             if col.name in i.column_names:

@@ -14,11 +14,12 @@ from prisma_dsql.diff import CatalogDiff, TableDiff
 from prisma_dsql.plan import casts
 from prisma_dsql.plan import operations as ops
 from prisma_dsql.plan.builder import P_ALTER, P_DROP_FK, REBUILD_SUFFIX, Blocked, Builder, row_key, type_text
-from prisma_dsql.plan.model import DATA_LOSS, LONG_RUNNING, MAY_FAIL, REBUILD, Hazard
+from prisma_dsql.plan.model import DATA_LOSS, LONG_RUNNING, MAY_FAIL, REBUILD, WRITERS_BLOCKED, Hazard
 from prisma_dsql.plan.strategies.constraint import add_foreign_key
 from prisma_dsql.plan.strategies.index import create_index
 from prisma_dsql.plan.strategies.type_change import replaced_in_place
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
+from prisma_dsql.sql.directives import WRITERS_BLOCKED as STOP_WRITERS
 from prisma_dsql.sql.names import cut_with_suffix
 
 
@@ -59,9 +60,11 @@ def rebuild(b: Builder, diff: CatalogDiff, t: TableDiff) -> None:
     temp_pk = None if new.primary_key is None else PrimaryKey(cut_with_suffix(temp_name, "_pkey", b.name_bytes),
                                                               new.primary_key.columns, new.primary_key.span)
     temp = replace(new, name=temp_name, primary_key=temp_pk, indexes=(), foreign_keys=())
+    stop = Hazard(WRITERS_BLOCKED, f"stop writes to {new.name} until the rebuilt table is swapped in: a write "
+                                   "after its row is copied would be lost (the swap refuses to go on if it finds one)")
     hazards = (Hazard(REBUILD, f"{new.name} is copied into a new table and swapped in by rename; rows written to it "
                                "while the copy runs may not be copied: stop writers first"),
-               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.batch:,} per transaction"))
+               Hazard(LONG_RUNNING, f"{b.rows_text(ref)} copied {b.batch:,} per transaction"), stop)
     # Foreign keys of other tables into this one would block the drop: those the database has (and that stay
     # as they are) are dropped and added back; changed ones are their own table's business.
     before = {tc.key: tc.renamed_from for tc in diff.tables_changed if tc.renamed_from}
@@ -120,7 +123,7 @@ def rebuild(b: Builder, diff: CatalogDiff, t: TableDiff) -> None:
         return
     identity = [c for c in new.columns if c.identity is not None and c.name in old_cols]
     dropped = [c.name for c in old.columns if c.name not in {n for n, _, _ in mapping}]
-    drop_hazards = list(hazards)
+    drop_hazards = [*hazards]
     if dropped:
         drop_hazards.append(Hazard(DATA_LOSS, f"columns {', '.join(dropped)} are not copied"
                                    + (f" ({', '.join(uncast)}: no cast to the new type)" if uncast else "")))
@@ -131,8 +134,11 @@ def rebuild(b: Builder, diff: CatalogDiff, t: TableDiff) -> None:
     items = [
         (ops.CreateTable(temp), f"table {new.name} is rebuilt: the new shape first", hazards),
         (ops.CopyRows(ref, (ref[0], temp_name), tuple(mapping), key, b.batch),
-         f"table {new.name} is rebuilt: rows are copied in batches, in key order", tuple(copy_hazards),
-         (REPEAT_UNTIL_ZERO_ROWS,)),
+         f"table {new.name} is rebuilt: rows are copied in batches, in key order", (*copy_hazards, stop),
+         (REPEAT_UNTIL_ZERO_ROWS, STOP_WRITERS)),
+        (ops.VerifyRowsCopy(ref, (ref[0], temp_name), tuple(mapping)),
+         f"table {new.name} is rebuilt: the copy is compared with the old table; a write that raced in stops the "
+         "rebuild here, with the old table still in place", (stop,)),
         (ops.DropTable(ref), f"table {new.name} is rebuilt: the old table goes", tuple(drop_hazards)),
         (ops.RenameTable((ref[0], temp_name), new.name), f"table {new.name} is rebuilt: the new one takes its name"),
     ]

@@ -2,7 +2,7 @@
 CREATE SCHEMA IF NOT EXISTS "public";
 
 -- CreateDomain
-CREATE DOMAIN "Role" AS TEXT CHECK (VALUE IN ('READER', 'AUTHOR', 'ADMIN'));
+CREATE DOMAIN "Role" AS TEXT;
 
 -- CreateTable
 CREATE TABLE "users" (
@@ -13,7 +13,8 @@ CREATE TABLE "users" (
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "users_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "users_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "users_role_enum" CHECK ("role" IN ('READER', 'AUTHOR', 'ADMIN'))
 );
 
 -- CreateTable

@@ -2,7 +2,7 @@
 CREATE SCHEMA IF NOT EXISTS "public";
 
 -- CreateDomain
-CREATE DOMAIN "Status" AS TEXT CHECK (VALUE IN ('DRAFT', 'ACTIVE', 'RETIRED'));
+CREATE DOMAIN "Status" AS TEXT;
 
 -- CreateTable
 CREATE TABLE "Product" (
@@ -12,7 +12,8 @@ CREATE TABLE "Product" (
     "priceCents" INTEGER NOT NULL,
     "status" "Status" NOT NULL DEFAULT 'DRAFT',
 
-    CONSTRAINT "Product_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "Product_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "Product_status_enum" CHECK ("status" IN ('DRAFT', 'ACTIVE', 'RETIRED'))
 );
 
 -- CreateTable
