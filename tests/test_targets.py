@@ -409,3 +409,18 @@ def test_steps_carry_spans_and_async_flags():
 def test_base_target_is_the_postgres_default():
     assert PostgresTarget.FOREIGN_KEYS == Target.FOREIGN_KEYS == "after"
     assert (DsqlTarget.FOREIGN_KEYS, DsqlTarget.INDEX_MODE) == ("inline", "ASYNC")
+
+
+def test_identity_sync_follows_the_probed_setval_capability():
+    """`SELECT setval(...)` after a rebuild is unverified on DSQL: it renders while the profile has
+    `setval_identity` (the dated default), and is refused by name once `doctor` recorded that the cluster
+    refuses it (prisma-dsql.toml's [capabilities], applied by config.with_probed)."""
+    from prisma_dsql import ops
+    from prisma_dsql.config import Config, with_probed
+
+    op = ops.SyncIdentity(("public", "User"), "id")
+    ok = target_for(dsql_profile()).render(op)
+    assert ok.sql.startswith("SELECT setval(pg_get_serial_sequence('\"User\"', 'id')") and not ok.problems
+    probed = with_probed(dsql_profile(), dataclasses.replace(Config(), capabilities={"setval_identity": False}))
+    refused = target_for(probed).render(op)
+    assert [p.code for p in refused.problems] == ["unsupported:setval_identity"]
