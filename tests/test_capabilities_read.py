@@ -16,10 +16,7 @@ PACKAGE = Path(caps.__file__).parent
 DECLARING_TABLES = ("DSQL_LIMITS", "POSTGRES_LIMITS", "DSQL_CAPABILITY_LIMITS", "DSQL_SQLSTATES", "DSQL_JOB_STATEMENTS")
 
 #: Keys read by nothing yet, with who is to read them (a test below keeps the list to keys still unread).
-NOT_READ_YET: dict[str, str] = {
-    "unique_using_index": "the planner (plan/: ADD CONSTRAINT ... UNIQUE USING INDEX, not planned yet)",
-    "unique_indexes": "the planner (targets/: CREATE UNIQUE INDEX ASYNC is rendered whatever the profile)",
-}
+NOT_READ_YET: dict[str, str] = {}
 
 
 def _declared_keys() -> set[str]:

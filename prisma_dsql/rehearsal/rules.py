@@ -394,6 +394,8 @@ def _all_rules(profile: Profile) -> tuple[Rule, ...]:
        # `ADD [CONSTRAINT n] UNIQUE USING INDEX idx` is DSQL's way to name a unique index as a constraint.
        r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE(?!\s+USING\s+INDEX\b)|PRIMARY\s+KEY)\b",
        "ADD CONSTRAINT UNIQUE/PRIMARY KEY is not supported (use CREATE UNIQUE INDEX ASYNC)", "add_unique_constraint"),
+    _r("add_unique_using_index", "alter_action", r"^\s*ADD\s+(?:CONSTRAINT\s+\S+\s+)?UNIQUE\s+USING\s+INDEX\b",
+       "ADD CONSTRAINT ... UNIQUE USING INDEX is not supported", "unique_using_index"),
     _r("drop_column", "alter_action", r"^\s*DROP\s+(?!CONSTRAINT\b)", "ALTER TABLE DROP COLUMN is not supported",
        "drop_column"),
     _r("alter_column_type", "alter_action", r"^\s*ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+)?TYPE\b",

@@ -552,6 +552,8 @@ class Target:
             e.require("partial_indexes", f"index {index.name!r}: partial index (WHERE)", index.span)
             where = f" WHERE ({index.predicate})"
         mode = f" {self.INDEX_MODE}" if self.INDEX_MODE else ""
+        if index.unique:
+            e.require("unique_indexes", f"index {index.name!r}: a unique index", index.span)
         unique = "UNIQUE " if index.unique else ""
         sql = (f"CREATE {unique}INDEX{mode} {quote(index.name)} ON {e.qualified(table.schema, table.name)}"
                f"{using}({', '.join(keys)}){where}")
