@@ -56,7 +56,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prisma_dsql.capabilities import Profile, dsql_profile, postgres_profile
-from prisma_dsql.deploy import batching, history
+from prisma_dsql.deploy import batching, history, preconditions
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
 from prisma_dsql.deploy.folder import Folder, LocalMigration, check_folder, checksum_matches, read_folder
@@ -314,6 +314,9 @@ class _Deploy:
     # -- one migration -------------------------------------------------------------------------------------
     def _migration(self, m: LocalMigration, row, index: int, total: int) -> None:
         steps = m.steps()
+        # Before anything of it runs or is recorded: the rows already there that would make a statement fail.
+        preconditions.check_migration(self.runner, m, steps, 0 if row is None else row.applied_steps_count,
+                                      self.reporter, self.rules)
         if row is None:
             row_id = self._start_row(m)
             start_at = 0
