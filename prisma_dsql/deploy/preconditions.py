@@ -632,3 +632,60 @@ def check_migration(runner, migration, steps: Sequence, start_at: int, reporter,
         raise PreconditionFailed(report(migration.name, str(migration.path), results))
     n = len(checks)
     reporter.line(f"  {n} precondition{'s' if n != 1 else ''} checked: no row in the way")
+
+
+# -- plans: `plan --url` and `migrate dev --url` -----------------------------------------------------------------------
+
+#: The fix of a planner precondition, by its query kind (the deriver words its own).
+_PLANNER_FIX = {
+    "CountDuplicates": "change or delete the rows holding a duplicate so each value is unique",
+    "CountMissing": "give those rows a value, or add a default (@default), or keep the column optional",
+    "CountRows": "add a default (@default), or add the column optional, fill it, then make it required",
+}
+
+
+def plan_checks(plan, profile: Profile) -> list[Check]:
+    """The checks deploy will run for ``plan``'s migration.sql (the deriver over its statements), plus any
+    precondition the planner attached that the deriver does not find (same SQL: one check)."""
+    checks = derive(plan.steps, profile=profile)
+    seen = {c.sql for c in checks}
+    for n, step in enumerate(plan.steps, 1):
+        for p in step.preconditions:
+            if p.sql in seen:
+                continue
+            seen.add(p.sql)
+            kind = p.name.split(":", 1)[0]
+            checks.append(Check(kind, p.name.split(":", 1)[-1], p.message, _PLANNER_FIX.get(kind, "fix the data"),
+                                p.sql, p.sample_sql or p.sql, n, 0, step.sql))
+    checks.sort(key=lambda c: c.statement)
+    return checks
+
+
+def check_plan(url: str, plan, profile: Profile) -> list[Result]:
+    """Run :func:`plan_checks` against the database at ``url`` (read-only, retried on 40001)."""
+    from prisma_dsql.connect import Connector, resolve_spec
+    from prisma_dsql.deploy.runner import Runner
+
+    checks = plan_checks(plan, profile)
+    if not checks:
+        return []
+    with Connector(resolve_spec(url=url)) as connector:
+        return Runner(connector).call(lambda conn: evaluate(conn, checks))
+
+
+def hazard_lines(results: Sequence[Result]) -> list[str]:
+    """One hazard line per failing check (then its samples and fix), as `plan` and `migrate dev` print them."""
+    lines = []
+    for r in results:
+        if not r.failed:
+            continue
+        head, *rest = describe(r)
+        lines.append(f"! precondition fails: step {r.check.statement}: {head}")
+        lines += [f"    {line}" for line in rest]
+    return lines
+
+
+def to_data(results: Sequence[Result]) -> list[dict]:
+    return [{"kind": r.check.kind, "step": r.check.statement, "what": r.check.what, "count": r.count,
+             "samples": [[None if v is None else visible(str(v)) for v in row] for row in r.samples],
+             "columns": r.columns, "fix": r.check.fix, "sql": r.check.sql, "error": r.error} for r in results]
