@@ -81,8 +81,8 @@ class Result:
 
 # -- tokens ---------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'"[^"]*(?:""[^"]*)*"|\'[^\']*(?:\'\'[^\']*)*\'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*'
-                    r'|::|\S')
+_TOKEN = re.compile(r'--[^\n]*|/\*.*?\*/|"[^"]*(?:""[^"]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+                    r'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|::|\S', re.S)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ def _tokens(text: str) -> list[_Tok]:
     out = []
     for m in _TOKEN.finditer(text):
         t = m.group()
+        if t.startswith("--") or t.startswith("/*"):
+            continue  # comments (directives among them) say nothing about what the statement does
         if t.startswith('"'):
             out.append(_Tok(t, "", t[1:-1].replace('""', '"'), m.start(), m.end()))
         elif t[0].isalpha() or t[0] == "_" or ord(t[0]) > 127:
@@ -603,8 +605,8 @@ def report(migration: str, path: str, results: Sequence[Result]) -> str:
         one = one if len(one) <= 100 else one[:99] + "…"
         lines.append(f"  statement {r.check.statement} ({path}:{r.check.line}): {visible(one)}")
         lines += [f"    {line}" for line in describe(r)]
-    lines.append("Fix the data, then run deploy again: it checks again and runs the migration from its start.")
-    return "\n".join(lines)
+    lines.append("Fix the data, then run deploy again: it checks again, then runs the migration.")
+    return visible("\n".join(lines), keep_newlines=True)  # folder names and statements: any bytes
 
 
 def unchecked(results: Sequence[Result]) -> list[str]:
