@@ -113,3 +113,121 @@ def test_a_unique_over_duplicates_with_a_dropped_column_is_refused_before_anythi
                            "AND column_name = 'profile'") == [(0,)]
     with pytest.raises(psycopg.errors.UniqueViolation):
         _exec(database, """INSERT INTO "User" (id, email, nick) VALUES (8, 'h@x', 'once')""")
+
+
+# -- one test per kind of precondition: refused with the count and samples, nothing recorded, then deployed ----------
+
+BASE = """
+CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT, "role" TEXT, "age" TEXT);
+CREATE TABLE "Post" ("id" BIGINT PRIMARY KEY, "authorId" BIGINT);
+INSERT INTO "User" VALUES (1, 'a@x', 'USER', '41'), (2, NULL, 'ADMIN', '42'), (3, 'c@x', 'GUEST', 'old');
+INSERT INTO "Post" VALUES (10, 1), (11, 9), (12, NULL);
+"""
+
+KINDS = {
+    "missing": ('ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;\n',
+                "1 rows of User without a value in email", "(id=2, email=NULL",
+                """UPDATE "User" SET "email" = 'b@x' WHERE "id" = 2"""),
+    "rows": ('ALTER TABLE "User" ADD COLUMN "score" INTEGER;\n'
+             'ALTER TABLE "User" ADD CONSTRAINT "User_score_not_null" CHECK ("score" IS NOT NULL) NOT VALID;\n'
+             'ALTER TABLE ASYNC "User" VALIDATE CONSTRAINT "User_score_not_null";\n',
+             "3 rows of User, which the new required column score without a default cannot be given",
+             "add a default to score (@default), or add it optional",
+             'DELETE FROM "User"'),
+    "violations": ('ALTER TABLE "User" ADD CONSTRAINT "User_role_check" CHECK ("role" IN (\'USER\', \'ADMIN\')) '
+                   "NOT VALID;\n"
+                   'ALTER TABLE ASYNC "User" VALIDATE CONSTRAINT "User_role_check";\n',
+                   "1 rows of User that break CHECK (\"role\" IN ('USER', 'ADMIN'))", "'GUEST' x1",
+                   """UPDATE "User" SET "role" = 'USER' WHERE "role" = 'GUEST'"""),
+    "orphans": ('ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES '
+                '"User"("id");\n',
+                "1 rows of Post whose (authorId) match no row of User", "9 x1",
+                'UPDATE "Post" SET "authorId" = NULL WHERE "authorId" = 9'),
+    "unconvertible": ('ALTER TABLE "User" ALTER COLUMN "age" SET DATA TYPE INTEGER USING ("age"::INTEGER);\n',
+                      "1 values of User.age that do not convert to INTEGER", "'old' x1",
+                      """UPDATE "User" SET "age" = '40' WHERE "age" = 'old'"""),
+    "enum": ("CREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\n"
+             'ALTER TABLE "User" ALTER COLUMN "role" SET DATA TYPE "Role" USING ("role"::text::"Role");\n',
+             "1 values of User.role that are not labels of Role", "'GUEST' x1",
+             """UPDATE "User" SET "role" = 'ADMIN' WHERE "role" = 'GUEST'"""),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_of_precondition_refuses_then_deploys_after_the_fix(kind, pg_database, tmp_path):
+    migration, counted, sample, fix = KINDS[kind]
+    _exec(pg_database, BASE)
+    folder = write_folder(tmp_path, {"20260101000000_change": migration})
+    refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
+    out = refused.stdout + refused.stderr
+    assert refused.returncode == 1 and counted in out and sample in out, out
+    assert "Traceback" not in out
+    assert _history(pg_database) == []  # nothing recorded, not even as started
+    assert _rows(pg_database, "SELECT count(*) FROM pg_constraint WHERE contype <> 'p' AND "
+                              "connamespace = 'public'::regnamespace") == [(0,)]  # nothing added
+    assert _rows(pg_database, "SELECT to_regtype('\"Role\"'), count(*) FROM information_schema.columns "
+                              "WHERE table_name = 'User'") == [(None, 4)]
+    _exec(pg_database, fix)
+    done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "checked: no row in the way" in done.stdout
+    assert [(r[1], r[2]) for r in _history(pg_database)] == [(True, True)]
+
+
+def test_a_new_required_column_on_the_local_dsql_is_never_half_added_and_inserts_go_on(local_dsql, tmp_path):
+    url = local_dsql.create_database("required_column")
+    _exec(url, 'CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT)')
+    _exec(url, """INSERT INTO "User" VALUES (1, 'a@x'), (2, 'b@x')""")
+    folder = write_folder(tmp_path, {"20260101000000_score": KINDS["rows"][0]})
+    refused = cli("migrate", "deploy", "--url", url, "--migrations-dir", folder)
+    assert refused.returncode == 1 and "2 rows of User, which the new required column score" in refused.stderr
+    assert _rows(url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'User' "
+                      "AND column_name = 'score'") == [(0,)]
+    _exec(url, """INSERT INTO "User" VALUES (3, 'c@x')""")  # the application writes on
+    assert _history(url) == []
+
+
+def test_a_resumed_migration_checks_the_statements_it_has_not_run(pg_database, tmp_path):
+    _exec(pg_database, BASE)
+    folder = write_folder(tmp_path, {"20260101000000_two": (
+        'CREATE TABLE "Tag" ("id" BIGINT PRIMARY KEY);\n'
+        'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");\n')})
+    env = {**os.environ, "PRISMA_DSQL_TEST_CRASH_AT": "recorded:1"}
+    crashed = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "deploy", "--url", pg_database,
+                              "--migrations-dir", str(folder)], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300, check=False)
+    assert crashed.returncode != 0
+    assert [(r[1], r[3]) for r in _history(pg_database)] == [(False, 1)]  # interrupted after statement 1
+    _exec(pg_database, """UPDATE "User" SET "email" = 'a@x' WHERE "id" = 3""")
+    refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
+    assert refused.returncode == 1 and "1 values of (email) that User holds more than once" in refused.stderr
+    assert "statement 2 (" in refused.stderr
+    assert [(r[1], r[2], r[3]) for r in _history(pg_database)] == [(False, True, 1)]  # untouched: still resumable
+    _exec(pg_database, """UPDATE "User" SET "email" = 'c@x' WHERE "id" = 3""")
+    done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [(r[1], r[2], r[3]) for r in _history(pg_database)] == [(True, True, 2)]
+
+
+REQUIRED = HEAD + "model User {\n  id    BigInt @id\n  email String\n  score Int\n}\n"
+
+
+@pytest.mark.parametrize("target", ["dsql", "postgres"])
+def test_plan_and_dev_with_a_url_refuse_a_required_column_without_a_default_naming_the_fix(target, pg_database,
+                                                                                            tmp_path):
+    _exec(pg_database, 'CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT NOT NULL);\n'
+                       """INSERT INTO "User" VALUES (1, 'a@x')""")
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(REQUIRED)
+    migrations = tmp_path / "migrations"
+    for args in (("plan", schema, "--url", pg_database),
+                 ("migrate", "dev", "--name", "score", schema, "--url", pg_database, "--migrations-dir", migrations)):
+        proc = cli(*args, "--target", target)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "! precondition fails: step" in proc.stderr
+        assert "1 rows of User, which the new required column" in proc.stderr
+        assert "add a default" in proc.stderr and "optional" in proc.stderr and "Refused:" in proc.stderr
+    assert not migrations.exists() or not any(migrations.iterdir())  # nothing written
+    schema.write_text(REQUIRED.replace("score Int", "score Int @default(0)"))
+    ok = cli("plan", schema, "--url", pg_database, "--target", target)
+    assert ok.returncode == 0, ok.stderr
