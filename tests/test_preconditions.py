@@ -140,3 +140,24 @@ def test_the_refusal_names_counts_samples_and_the_fix_and_is_terminal_safe():
     assert "'same\\x1b[31m' x2; NULL x3, …" in text and "fix: dedupe them" in text
     assert "statement 4 (m/migration.sql:12)" in text and "\x1b" not in text and "\x07" not in text
     assert describe(Result(check, count=1, samples=[(1, "a")], columns=["id", "c"]))[1] == "e.g. (id=1, c='a')"
+
+
+def test_the_planners_enum_copy_into_a_new_domain_counts_values_the_domain_refuses():
+    sql = ('CREATE DOMAIN "Role_1" AS TEXT CHECK (VALUE IN (\'USER\', \'ADMIN\'));\n'
+           'ALTER TABLE "User" ADD COLUMN "role__new" "Role_1";\n'
+           '-- prisma-dsql:repeat-until-zero-rows\n'
+           'UPDATE "User" SET "role__new" = "role"::text::"Role_1" WHERE ("id") IN (SELECT "id" FROM "User" WHERE '
+           '"role__new" IS NULL AND "role" IS NOT NULL ORDER BY "id" LIMIT 1500);\n'
+           'ALTER TABLE "User" DROP COLUMN "role";\n'
+           'ALTER TABLE "User" RENAME COLUMN "role__new" TO "role";\n'
+           'ALTER TABLE "User" ADD CONSTRAINT "User_role_not_null" CHECK ("role" IS NOT NULL) NOT VALID;\n'
+           'ALTER TABLE ASYNC "User" VALIDATE CONSTRAINT "User_role_not_null"')
+    # the copy's values are checked once; the renamed copy was filled, so its NOT NULL needs no check
+    assert checks(sql) == [(3, "CountViolations",
+                            'SELECT count(*) FROM "User" WHERE NOT ("role"::text IN (\'USER\', \'ADMIN\'))')]
+
+
+def test_a_renamed_new_column_without_a_fill_still_counts_the_rows():
+    sql = ('ALTER TABLE "T" ADD COLUMN "c_new" TEXT;\nALTER TABLE "T" RENAME COLUMN "c_new" TO "c";\n'
+           'ALTER TABLE "T" ADD CONSTRAINT "nn" CHECK ("c" IS NOT NULL)')
+    assert [k for _, k, _ in checks(sql)] == ["CountRows"]

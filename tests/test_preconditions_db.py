@@ -231,3 +231,31 @@ def test_plan_and_dev_with_a_url_refuse_a_required_column_without_a_default_nami
     schema.write_text(REQUIRED.replace("score Int", "score Int @default(0)"))
     ok = cli("plan", schema, "--url", pg_database, "--target", target)
     assert ok.returncode == 0, ok.stderr
+
+
+ENUM_V1 = HEAD + ("enum Role {\n  USER\n  ADMIN\n  GUEST\n}\n\nmodel User {\n  id      BigInt @id\n  role    Role\n"
+                  "  profile String?\n}\n")
+
+
+def test_an_enum_value_removed_over_rows_holding_it_is_refused_on_the_local_dsql(local_dsql, tmp_path):
+    url = local_dsql.create_database("enum_value")
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(ENUM_V1)
+    migrations = tmp_path / "prisma" / "migrations"
+    assert cli("migrate", "dev", "--name", "init", schema).returncode == 0
+    assert cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations).returncode == 0
+    _exec(url, """INSERT INTO "User" VALUES (1, 'USER', 'p1'), (2, 'GUEST', 'p2'), (3, 'GUEST', 'p3')""")
+    schema.write_text(ENUM_V1.replace("  GUEST\n", "").replace("  profile String?\n", ""))
+    dev = cli("migrate", "dev", "--name", "no_guest", schema, "--accept-data-loss", "--allow-rebuild")
+    assert dev.returncode == 0, dev.stderr
+    refused = cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "'GUEST' x2" in refused.stderr and "nothing was run and nothing recorded" in refused.stderr
+    assert _rows(url, 'SELECT id, role::text, profile FROM "User" ORDER BY id') == [
+        (1, "USER", "p1"), (2, "GUEST", "p2"), (3, "GUEST", "p3")]
+    assert len(_history(url)) == 1
+    _exec(url, """UPDATE "User" SET role = 'ADMIN' WHERE role = 'GUEST'""")
+    done = cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _rows(url, 'SELECT id, role::text FROM "User" ORDER BY id') == [(1, "USER"), (2, "ADMIN"), (3, "ADMIN")]

@@ -225,6 +225,7 @@ class _Deriver:
         self.columns: dict[tuple[str, str], _Column] = {}
         self.filled: dict[tuple[str, str], int] = {}  # (table, column) -> the first UPDATE setting it
         self.enums: dict[str, tuple[str, ...]] = {}  # type name -> its labels as SQL literals
+        self.domains: dict[str, tuple[_Cursor, list[tuple[int, int]]]] = {}  # domain -> its CHECKs' token ranges
         self.pending: dict[str, _Pending] = {}
         self.checks: list[Check] = []
 
@@ -241,6 +242,8 @@ class _Deriver:
         if index < self.start_at:
             return
         sql, sample = self.target.precondition(query, self.default_schema)
+        if any(c.sql == sql for c in self.checks):
+            return  # the same rows counted for an earlier statement (an enum copied twice, say)
         st = self.statements[index]
         self.checks.append(Check(type(query).__name__, query.subject, what, fix, sql, sample, index + 1,
                                  getattr(st, "line", 0), _text(st)))
@@ -328,6 +331,20 @@ class _Deriver:
                 if span:
                     self.enums[name] = tuple(c.source(x, y) for x, y in _split(c.toks, *span))
             return
+        if c.take("domain"):
+            _, name = c.name()
+            checks = []
+            while name and c.i < len(c.toks):
+                if c.take("check"):
+                    span = c.group()
+                    if span is None:
+                        break
+                    checks.append(span)
+                else:
+                    c.i += 1
+            if checks:
+                self.domains[name] = (c, checks)
+            return
         unique = c.take("unique")
         if not c.take("index"):
             return
@@ -388,6 +405,34 @@ class _Deriver:
             depth -= t.text == ")"
             if t.name and j + 1 < len(toks) and toks[j + 1].text == "=" and (j == c.i or toks[j - 1].text in ",("):
                 self.filled.setdefault((table, t.name), index)
+                self._cast_copy(index, (None, table), toks, j + 2)
+
+    def _cast_copy(self, index: int, ref: ops.TableRef, toks: list[_Tok], j: int) -> None:
+        """`SET new = "src"[::text]::"D"` into a domain with CHECKs (the planner's column copy for an enum change):
+        the values of src that D's checks refuse make the copy fail."""
+        if j >= len(toks) or toks[j].name is None:
+            return
+        src, k, via_text = toks[j].name, j + 1, False
+        if toks[k:k + 2] and [t.text for t in toks[k:k + 1]] == ["::"] and k + 2 < len(toks) \
+                and toks[k + 1].word == "text" and toks[k + 2].text == "::":
+            via_text, k = True, k + 2
+        if k + 1 >= len(toks) or toks[k].text != "::" or toks[k + 1].name not in self.domains:
+            return
+        if self._new(ref[1]) or self._pending_column(ref[1], src):
+            return
+        domain = toks[k + 1].name
+        dc, spans = self.domains[domain]
+        value = f"{quote(src)}::text" if via_text else quote(src)
+        for a, b in spans:
+            parts, at = [], dc.toks[a].start
+            for t in dc.toks[a:b]:
+                if t.word == "value":
+                    parts.append(dc.text[at:t.start] + value)
+                    at = t.end
+            expression = "".join(parts) + dc.text[at:dc.toks[b - 1].end]
+            self._emit(index, ops.CountViolations(ref, expression, src),
+                       f"values of {ref[1]}.{src} that {domain} refuses (CHECK ({_short(dc.source(a, b))}))",
+                       f"change them to values {domain} allows")
 
     def _alter_table(self, index: int, c: _Cursor) -> None:
         c.skip("async", "if exists", "only")
@@ -415,6 +460,14 @@ class _Deriver:
             required = any(rest[k:k + 2] == ["not", "null"] for k in range(len(rest)))
             if required and not filled and not self._new(table):
                 self._required(index, ref, col.name)
+            return
+        if c.take("rename"):  # a column's story (added, filled) goes with its new name
+            c.take("column")
+            old, to, new = c.peek(), c.peek(1), c.peek(2)
+            if old and old.name and to and to.word == "to" and new and new.name:
+                for story in (self.columns, self.filled):
+                    if (table, old.name) in story:
+                        story[(table, new.name)] = story.pop((table, old.name))
             return
         if c.take("validate", "constraint"):
             _, name = c.name()
