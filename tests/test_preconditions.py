@@ -161,3 +161,17 @@ def test_a_renamed_new_column_without_a_fill_still_counts_the_rows():
     sql = ('ALTER TABLE "T" ADD COLUMN "c_new" TEXT;\nALTER TABLE "T" RENAME COLUMN "c_new" TO "c";\n'
            'ALTER TABLE "T" ADD CONSTRAINT "nn" CHECK ("c" IS NOT NULL)')
     assert [k for _, k, _ in checks(sql)] == ["CountRows"]
+
+
+def test_hostile_statements_are_read_once_or_not_at_all():
+    # unterminated comments: one pass (a quadratic scan would not finish); a huge DML: not tokenised
+    assert [k for _, k, _ in checks('CREATE UNIQUE INDEX "k" ON "T" ("a") WHERE ' + "/*" * 200_000)] == [
+        "CountDuplicates"]
+    assert [k for _, k, _ in checks('CREATE UNIQUE INDEX "k" ON "T" ("a") /* ' + "x" * 200_000)] == [
+        "CountDuplicates"]
+    assert checks("INSERT INTO t VALUES " + ", ".join(["(1)"] * 400_000)) == []
+    assert checks("UPDATE t SET a = '" + "x" * 2_000_000 + "'") == []
+
+
+def test_comments_before_a_statement_do_not_hide_it():
+    assert [k for _, k, _ in checks('/* why */ -- note\nCREATE UNIQUE INDEX "k" ON "T" ("a")')] == ["CountDuplicates"]

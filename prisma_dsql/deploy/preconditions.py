@@ -46,8 +46,12 @@ from prisma_dsql.sql.names import quote
 SAMPLES = 5
 #: Characters of one sample value shown.
 VALUE_WIDTH = 60
-#: What makes a check uncheckable rather than an error: the object it reads is not there (yet).
-UNDEFINED = {"42P01", "42703", "42704", "42883", "3F000"}
+#: What makes a check uncheckable rather than an error: the object it reads is not there (yet), or the server
+#: does not run the query's form (0A000; `pg_input_is_valid` where it is missing, say).
+UNCHECKABLE = {"42P01", "42703", "42704", "42883", "3F000", "0A000"}
+#: Longer statements are not read: none of the recognised forms is this long (a huge INSERT is not tokenised).
+MAX_STATEMENT = 1_000_000
+_HEAD = re.compile(r"\s*(create|alter|update)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Result:
 
 # -- tokens ---------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'--[^\n]*|/\*.*?\*/|"[^"]*(?:""[^"]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+_TOKEN = re.compile(r'--[^\n]*|/\*.*?(?:\*/|\Z)|"[^"]*(?:""[^"]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
                     r'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|::|\S', re.S)
 
 
@@ -304,6 +308,8 @@ class _Deriver:
     def run(self) -> list[Check]:
         for index, st in enumerate(self.statements):
             text = _text(st)
+            if len(text) > MAX_STATEMENT or not _HEAD.match(_uncommented_head(text)):
+                continue
             toks = _tokens(text)
             if not toks:
                 continue
@@ -554,6 +560,22 @@ class _Deriver:
                    f"change them to values of {type_sql}, or write a USING expression that converts them")
 
 
+def _uncommented_head(text: str) -> str:
+    """The text from its first word on (leading comments and blanks skipped), for the cheap first-word test."""
+    i = 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if text.startswith("--", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = len(text) if end < 0 else end + 2
+        else:
+            return text[i:i + 16]
+
+
 def _text(st) -> str:
     return getattr(st, "text", None) or getattr(st, "sql", "") or ""
 
@@ -595,12 +617,14 @@ def evaluate(conn, checks: Sequence[Check]) -> list[Result]:
     import psycopg
 
     skipped: dict[int, str] = {}
+    read_only = True
     while True:
         results: list[Result] = []
         current = None
         try:
             with conn.transaction():
-                conn.execute("SET TRANSACTION READ ONLY")
+                if read_only:
+                    conn.execute("SET TRANSACTION READ ONLY")
                 for n, check in enumerate(checks):
                     if n in skipped:
                         results.append(Result(check, error=skipped[n]))
@@ -616,7 +640,11 @@ def evaluate(conn, checks: Sequence[Check]) -> list[Result]:
                     current = None
             return results
         except psycopg.Error as exc:
-            if current is None or getattr(exc, "sqlstate", None) not in UNDEFINED:
+            state = getattr(exc, "sqlstate", None)
+            if current is None and read_only and not results and state == "0A000":
+                read_only = False  # a server without SET TRANSACTION READ ONLY: the checks only read anyway
+                continue
+            if current is None or state not in UNCHECKABLE:
                 raise
             diag = getattr(exc, "diag", None)
             skipped[current] = (getattr(diag, "message_primary", None) or str(exc).splitlines()[0]).strip()
