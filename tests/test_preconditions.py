@@ -175,3 +175,47 @@ def test_hostile_statements_are_read_once_or_not_at_all():
 
 def test_comments_before_a_statement_do_not_hide_it():
     assert [k for _, k, _ in checks('/* why */ -- note\nCREATE UNIQUE INDEX "k" ON "T" ("a")')] == ["CountDuplicates"]
+
+
+# -- the planner's own output ------------------------------------------------------------------------------------
+
+def _planned_cases():
+    from tests.plan_cases.cases import CASES
+    from tests.plan_cases.run import plan_case
+
+    for case in CASES:
+        if case.refused is None:
+            evo = plan_case(case)
+            if evo.ok:
+                yield case.name, evo.plan
+
+
+def _on_new_column(plan, n: int) -> bool:
+    """Step n keys on a column an earlier step of the plan adds: NULL on every row, so a unique, key or foreign
+    key over it cannot fail on data (the planner's hazard is conservative)."""
+    import re
+
+    added = {m.group(1) for s in plan.steps[: n - 1] for m in re.finditer(r'ADD COLUMN\s+("[^"]+")', s.sql)}
+    keys = re.search(r'(?:INDEX ASYNC .*? ON "[^"]+"|PRIMARY KEY|FOREIGN KEY)\s*\(([^)]*)\)', plan.steps[n - 1].sql)
+    return bool(keys) and all(k.strip() in added for k in keys.group(1).split(","))
+
+
+def test_every_step_the_planner_says_may_fail_on_data_is_checked_before_deploy_runs_it():
+    """Each may-fail step of every plan case gets a check from the deriver over the migration.sql deploy reads
+    (or, where the statement alone cannot tell, from the planner's own preconditions), and `plan --url` runs
+    exactly what deploy will: every check of the deriver."""
+    from prisma_dsql.deploy.preconditions import plan_checks
+    from prisma_dsql.plan.model import MAY_FAIL
+
+    uncovered, kinds = [], set()
+    for name, plan in _planned_cases():
+        kinds |= {c.kind for c in derive(plan.steps)}
+        derived = {c.statement for c in derive(plan.steps)}
+        merged = {c.statement for c in plan_checks(plan, postgres_profile())}
+        for n, step in enumerate(plan.steps, 1):
+            if any(h.kind == MAY_FAIL for h in step.hazards) and n not in merged and not _on_new_column(plan, n):
+                uncovered.append(f"{name}: step {n} {step.label} {step.sql[:80]}")
+        assert derived <= merged
+    assert uncovered == [], "\n".join(uncovered)
+    assert kinds == {"CountDuplicates", "CountUnconvertible", "CountOrphans", "CountRows", "CountViolations",
+                     "CountMissing"}

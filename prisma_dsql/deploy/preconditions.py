@@ -727,12 +727,20 @@ _PLANNER_FIX = {
 }
 
 
+#: Plan operations whose statements the deriver reads: it knows better than the planner's precondition whether
+#: one is needed (a unique index over a column the same plan adds: NULL on every row, nothing to count).
+_DERIVED_OPERATIONS = {"CreateIndex", "AddColumns", "AddNotNullCheck", "ValidateConstraint", "SetNotNull",
+                       "AddCheck", "AddForeignKey", "AlterColumnType", "AddPrimaryKey", "AttachUniqueConstraint"}
+
+
 def plan_checks(plan, profile: Profile) -> list[Check]:
-    """The checks deploy will run for ``plan``'s migration.sql (the deriver over its statements), plus any
-    precondition the planner attached that the deriver does not find (same SQL: one check)."""
+    """The checks deploy will run for ``plan``'s migration.sql (the deriver over its statements), plus the
+    preconditions the planner attached to steps whose statements the deriver does not read (same SQL: one)."""
     checks = derive(plan.steps, profile=profile)
     seen = {c.sql for c in checks}
     for n, step in enumerate(plan.steps, 1):
+        if type(step.operation).__name__ in _DERIVED_OPERATIONS:
+            continue
         for p in step.preconditions:
             if p.sql in seen:
                 continue
