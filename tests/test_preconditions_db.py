@@ -259,3 +259,25 @@ def test_an_enum_value_removed_over_rows_holding_it_is_refused_on_the_local_dsql
     done = cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations)
     assert done.returncode == 0, done.stdout + done.stderr
     assert _rows(url, 'SELECT id, role::text FROM "User" ORDER BY id') == [(1, "USER"), (2, "ADMIN"), (3, "ADMIN")]
+
+
+def test_a_check_whose_query_fails_on_the_data_refuses_and_one_on_a_renamed_column_is_noted(pg_database, tmp_path):
+    _exec(pg_database, BASE)
+    folder = write_folder(tmp_path, {"20260101000000_checks": (
+        'ALTER TABLE "User" ADD CONSTRAINT "User_age_check" CHECK ("age"::int > 0);\n'
+        'ALTER TABLE "User" ADD CONSTRAINT "User_role_check" CHECK (NOT ("role" = \'GUEST\'));\n')})
+    refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "2 preconditions fail" in refused.stderr
+    assert 'the rows make the check itself fail' in refused.stderr and 'invalid input syntax' in refused.stderr
+    assert "1 rows of User that break CHECK (NOT (\"role\" = 'GUEST'))" in refused.stderr
+    assert "(id=3, email='c@x', role='GUEST', age='old')" in refused.stderr  # no single column: the row
+    assert _history(pg_database) == []
+
+    renamed = write_folder(tmp_path / "b", {"20260101000000_rename": (
+        'ALTER TABLE "User" RENAME COLUMN "email" TO "mail";\n'
+        'ALTER TABLE "User" ALTER COLUMN "mail" SET NOT NULL;\n')})
+    _exec(pg_database, """UPDATE "User" SET "email" = 'b@x' WHERE "id" = 2""")
+    done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", renamed)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'CountMissing not checked: column "mail" does not exist' in done.stdout

@@ -75,12 +75,14 @@ class Result:
     count: int | None = None
     samples: list[tuple] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
-    #: Why it could not be checked (its table or column does not exist yet).
+    #: Why it could not be checked (its table or column does not exist yet), or why its query failed on the data.
     error: str | None = None
+    #: The query itself failed on the rows (a cast in the check, say): the statement will fail the same way.
+    data_error: bool = False
 
     @property
     def failed(self) -> bool:
-        return bool(self.count)
+        return bool(self.count) or self.data_error
 
 
 # -- tokens ---------------------------------------------------------------------------------------------------
@@ -200,6 +202,11 @@ def _columns(toks: list[_Tok], a: int, b: int) -> tuple[str, ...] | None:
 
 # -- what a migration does ------------------------------------------------------------------------------------
 
+#: Words after a column in a check about that column's values; words that start a check but are no column.
+_COMPARING = {"in", "is", "between", "like", "ilike", "not", "similar"}
+_NOT_COLUMNS = {"not", "value", "exists", "case", "true", "false", "null", "array", "row"}
+
+
 @dataclass
 class _Column:
     added_at: int
@@ -283,8 +290,9 @@ class _Deriver:
             names = {t.name for t in toks[a:b] if t.name}
             if any(self._pending_column(table, n) for n in names):
                 return  # a new column is NULL on every row: the check passes on NULL
-            column = None
-            if toks[a].name and toks[a].word != "value" and (b - a < 2 or toks[a + 1].text not in ("(", ".")):
+            column = None  # `c IN (...)`, `c >= 0`, `"c" ~ '...'`: the column whose values the samples show
+            if toks[a].name and toks[a].word not in _NOT_COLUMNS and a + 1 < b and (
+                    toks[a + 1].word in _COMPARING or toks[a + 1].text in ("=", "<", ">", "!", "~", "::")):
                 column = toks[a].name
             pending = _Pending(ref, ops.CountViolations(ref, expression, column),
                                f"rows of {table} that break CHECK ({_short(expression)})",
@@ -616,7 +624,7 @@ def evaluate(conn, checks: Sequence[Check]) -> list[Result]:
     """Run every check in one read-only transaction; a check whose object is missing is reported, not fatal."""
     import psycopg
 
-    skipped: dict[int, str] = {}
+    skipped: dict[int, tuple[str, bool]] = {}
     read_only = True
     while True:
         results: list[Result] = []
@@ -627,7 +635,7 @@ def evaluate(conn, checks: Sequence[Check]) -> list[Result]:
                     conn.execute("SET TRANSACTION READ ONLY")
                 for n, check in enumerate(checks):
                     if n in skipped:
-                        results.append(Result(check, error=skipped[n]))
+                        results.append(Result(check, error=skipped[n][0], data_error=skipped[n][1]))
                         continue
                     current = n
                     count = conn.execute(check.sql).fetchone()[0]
@@ -644,10 +652,12 @@ def evaluate(conn, checks: Sequence[Check]) -> list[Result]:
             if current is None and read_only and not results and state == "0A000":
                 read_only = False  # a server without SET TRANSACTION READ ONLY: the checks only read anyway
                 continue
-            if current is None or state not in UNCHECKABLE:
+            data = (state or "").startswith("22")  # invalid input, division by zero...: the rows break it
+            if current is None or (state not in UNCHECKABLE and not data):
                 raise
             diag = getattr(exc, "diag", None)
-            skipped[current] = (getattr(diag, "message_primary", None) or str(exc).splitlines()[0]).strip()
+            message = (getattr(diag, "message_primary", None) or str(exc).splitlines()[0]).strip()
+            skipped[current] = (message, data)
 
 
 def _value(v) -> str:
@@ -659,6 +669,9 @@ def _value(v) -> str:
 def describe(result: Result) -> list[str]:
     """The lines saying one failing check: the count, the samples, the fix."""
     check = result.check
+    if result.data_error:
+        return [visible(f"the rows make the check itself fail ({check.what}): {result.error}"),
+                visible(f"fix: {check.fix}")]
     lines = [f"{result.count:,} {check.what}"]
     if result.samples:
         shown = []
@@ -692,7 +705,7 @@ def report(migration: str, path: str, results: Sequence[Result]) -> str:
 
 def unchecked(results: Sequence[Result]) -> list[str]:
     return [visible(f"statement {r.check.statement} (line {r.check.line}): {r.check.kind} not checked: {r.error}")
-            for r in results if r.error]
+            for r in results if r.error and not r.data_error]
 
 
 class PreconditionFailed(PrismaDsqlError):
