@@ -281,3 +281,26 @@ def test_a_check_whose_query_fails_on_the_data_refuses_and_one_on_a_renamed_colu
     done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", renamed)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'CountMissing not checked: column "mail" does not exist' in done.stdout
+
+
+def test_dev_with_a_url_writes_the_migration_with_its_failing_preconditions_said_and_plan_json_has_them(
+        pg_database, tmp_path):
+    _exec(pg_database, 'CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT NOT NULL, "nick" TEXT);\n'
+                       """INSERT INTO "User" VALUES (1, 'a@x', 'same'), (2, 'b@x', 'same'), (3, 'c@x', NULL)""")
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(HEAD + "model User {\n  id    BigInt  @id\n  email String\n  nick  String? @unique\n}\n")
+    as_json = cli("plan", schema, "--url", pg_database, "--format", "json")
+    assert as_json.returncode == 1, as_json.stderr
+    import json
+
+    data = json.loads(as_json.stdout)
+    assert data["ok"] is False and data["plan"] is not None
+    assert [(p["kind"], p["count"], p["samples"]) for p in data["preconditions"]] == [
+        ("CountDuplicates", 1, [["same", "2"]])]
+    migrations = tmp_path / "migrations"
+    dev = cli("migrate", "dev", "--name", "nick", schema, "--url", pg_database, "--migrations-dir", migrations)
+    assert dev.returncode == 0, dev.stderr
+    assert "! precondition fails: step 1: 1 values of (nick) that User holds more than once" in dev.stderr
+    assert "refuses this migration until the data is fixed" in dev.stderr
+    (written,) = [p for p in migrations.iterdir() if p.is_dir()]
+    assert "CREATE UNIQUE INDEX" in (written / "migration.sql").read_text()
