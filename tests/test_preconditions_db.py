@@ -170,7 +170,7 @@ def test_each_kind_of_precondition_refuses_then_deploys_after_the_fix(kind, pg_d
     _exec(pg_database, fix)
     done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "checked: no row in the way" in done.stdout
+    assert "Preconditions of 20260101000000_change: " in done.stdout and "checked, no row in the way" in done.stdout
     assert [(r[1], r[2]) for r in _history(pg_database)] == [(True, True)]
 
 
@@ -280,7 +280,8 @@ def test_a_check_whose_query_fails_on_the_data_refuses_and_one_on_a_renamed_colu
     _exec(pg_database, """UPDATE "User" SET "email" = 'b@x' WHERE "id" = 2""")
     done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", renamed)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert 'CountMissing not checked: column "mail" does not exist' in done.stdout
+    assert '20260101000000_rename: statement 2 (line 2): CountMissing not checked: column "mail" does not exist' \
+        in done.stdout
 
 
 def test_dev_with_a_url_writes_the_migration_with_its_failing_preconditions_said_and_plan_json_has_them(

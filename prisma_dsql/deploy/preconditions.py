@@ -723,11 +723,11 @@ def check_migration(runner, migration, steps: Sequence, start_at: int, reporter,
         return
     results = runner.call(lambda conn: evaluate(conn, checks))
     for line in unchecked(results):
-        reporter.line(f"  note: {line}")
+        reporter.line(visible(f"note: {migration.name}: {line}"))
     if any(r.failed for r in results):
         raise PreconditionFailed(report(migration.name, str(migration.path), results))
     n = len(checks)
-    reporter.line(f"  {n} precondition{'s' if n != 1 else ''} checked: no row in the way")
+    reporter.line(visible(f"Preconditions of {migration.name}: {n} checked, no row in the way"))
 
 
 # -- plans: `plan --url` and `migrate dev --url` -----------------------------------------------------------------------
