@@ -219,3 +219,27 @@ def test_every_step_the_planner_says_may_fail_on_data_is_checked_before_deploy_r
     assert uncovered == [], "\n".join(uncovered)
     assert kinds == {"CountDuplicates", "CountUnconvertible", "CountOrphans", "CountRows", "CountViolations",
                      "CountMissing"}
+
+
+def test_checks_after_a_pending_rename_read_the_names_the_database_still_has():
+    sql = ('ALTER TABLE "U" RENAME TO "User";\nALTER TABLE "User" RENAME COLUMN "mail" TO "email";\n'
+           'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");\n'
+           'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL')
+    assert [q for _, _, q in checks(sql)] == [
+        'SELECT count(*) FROM (SELECT "mail", count(*) AS n FROM "U" WHERE "mail" IS NOT NULL GROUP BY "mail" HAVING '
+        'count(*) > 1) d', 'SELECT count(*) FROM "U" WHERE "mail" IS NULL']
+    # resumed after the renames ran: the new names exist
+    assert [q for _, _, q in checks(sql, start_at=2)][1] == 'SELECT count(*) FROM "User" WHERE "email" IS NULL'
+
+
+def test_a_rebuilt_table_is_checked_on_the_table_its_rows_are_copied_from():
+    sql = ('CREATE TABLE "User__new" ("id" BIGINT NOT NULL, "email" TEXT NOT NULL);\n'
+           'INSERT INTO "User__new" ("id", "email") SELECT s."id", s."email" FROM "User" s ORDER BY s."id" LIMIT 1500;\n'
+           'DROP TABLE "User";\nALTER TABLE "User__new" RENAME TO "User";\n'
+           'CREATE UNIQUE INDEX ASYNC "User_email_key" ON "User"("email")')
+    assert [(n, q) for n, _, q in checks(sql)] == [
+        (5, 'SELECT count(*) FROM (SELECT "email", count(*) AS n FROM "User" WHERE "email" IS NOT NULL GROUP BY '
+            '"email" HAVING count(*) > 1) d')]
+    empty = sql.replace('INSERT INTO "User__new" ("id", "email") SELECT s."id", s."email" FROM "User" s ORDER BY '
+                        's."id" LIMIT 1500;\n', "")
+    assert checks(empty) == []  # a new table nothing is copied into has no rows

@@ -51,7 +51,7 @@ VALUE_WIDTH = 60
 UNCHECKABLE = {"42P01", "42703", "42704", "42883", "3F000", "0A000"}
 #: Longer statements are not read: none of the recognised forms is this long (a huge INSERT is not tokenised).
 MAX_STATEMENT = 1_000_000
-_HEAD = re.compile(r"\s*(create|alter|update)\b", re.I)
+_HEAD = re.compile(r"\s*(create|alter|update|insert)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -239,6 +239,9 @@ class _Deriver:
         self.domains: dict[str, tuple[_Cursor, list[tuple[int, int]]]] = {}  # domain -> its CHECKs' token ranges
         self.pending: dict[str, _Pending] = {}
         self.checks: list[Check] = []
+        #: Renames not run yet: the name in the migration -> the name the database still has.
+        self.table_alias: dict[str, str] = {}
+        self.column_alias: dict[tuple[str, str], str] = {}
 
     # -- helpers ----------------------------------------------------------------------------------------------
     def _new(self, table: str) -> bool:
@@ -252,7 +255,7 @@ class _Deriver:
     def _emit(self, index: int, query: ops.Query, what: str, fix: str) -> None:
         if index < self.start_at:
             return
-        sql, sample = self.target.precondition(query, self.default_schema)
+        sql, sample = self.target.precondition(self._as_now(query), self.default_schema)
         if any(c.sql == sql for c in self.checks):
             return  # the same rows counted for an earlier statement (an enum copied twice, say)
         st = self.statements[index]
@@ -328,6 +331,8 @@ class _Deriver:
                 self._alter_table(index, c)
             elif c.take("update"):
                 self._update(index, c)
+            elif c.take("insert", "into"):
+                self._insert(index, c)
         return self.checks
 
     def _create(self, index: int, c: _Cursor) -> None:
@@ -400,6 +405,25 @@ class _Deriver:
                    f"values of ({listed}) that {table} holds more than once",
                    f"change or delete the rows holding a duplicate of ({listed}) so each value is unique, or make "
                    "the index non-unique")
+
+    def _insert(self, index: int, c: _Cursor) -> None:
+        """`INSERT INTO new ... SELECT ... FROM src` into a table the migration creates (a rebuild's copy): the new
+        table holds src's rows, so its checks read src until the copy has run."""
+        _, table = c.name()
+        if table is None or not self._new(table) or index < self.start_at:
+            return
+        depth = 0
+        for j in range(c.i, len(c.toks)):
+            t = c.toks[j]
+            depth += t.text == "("
+            depth -= t.text == ")"
+            if depth == 0 and t.word == "from":
+                c.i = j + 1
+                _, source = c.name()
+                if source:
+                    del self.created[table]
+                    self.table_alias[table] = self.table_alias.get(source, source)
+                return
 
     def _update(self, index: int, c: _Cursor) -> None:
         c.skip("only")
@@ -475,13 +499,8 @@ class _Deriver:
             if required and not filled and not self._new(table):
                 self._required(index, ref, col.name)
             return
-        if c.take("rename"):  # a column's story (added, filled) goes with its new name
-            c.take("column")
-            old, to, new = c.peek(), c.peek(1), c.peek(2)
-            if old and old.name and to and to.word == "to" and new and new.name:
-                for story in (self.columns, self.filled):
-                    if (table, old.name) in story:
-                        story[(table, new.name)] = story.pop((table, old.name))
+        if c.take("rename"):
+            self._rename(index, table, c)
             return
         if c.take("validate", "constraint"):
             _, name = c.name()
@@ -499,6 +518,54 @@ class _Deriver:
                 self._required(index, ref, col.name)
             elif c.take("set", "data", "type") or c.take("type"):
                 self._type(index, ref, col.name, c)
+
+    def _rename(self, index: int, table: str, c: _Cursor) -> None:
+        """A table's or column's story (created, added, filled) goes with its new name; until the rename has run,
+        the checks of later statements read the name the database still has."""
+        pending = index >= self.start_at
+        if c.take("to"):
+            new = c.name()[1]
+            if not new:
+                return
+            for story in (self.columns, self.filled, self.column_alias):
+                for key in [k for k in story if k[0] == table]:
+                    story[(new, key[1])] = story.pop(key)
+            if table in self.created:
+                self.created[new] = self.created.pop(table)
+            if pending:
+                self.table_alias[new] = self.table_alias.pop(table, table)
+            return
+        c.take("column")
+        old, to, new = c.peek(), c.peek(1), c.peek(2)
+        if not (old and old.name and to and to.word == "to" and new and new.name):
+            return
+        for story in (self.columns, self.filled):
+            if (table, old.name) in story:
+                story[(table, new.name)] = story.pop((table, old.name))
+        if pending:
+            self.column_alias[(table, new.name)] = self.column_alias.pop((table, old.name), old.name)
+
+    def _as_now(self, query: ops.Query) -> ops.Query:
+        """``query`` with the names the database has before the migration's pending renames."""
+        from dataclasses import replace
+
+        schema, table = query.table
+
+        def col(c: str, of: str = table) -> str:
+            return self.column_alias.get((of, c), c)
+
+        changes: dict = {"table": (schema, self.table_alias.get(table, table))}
+        if getattr(query, "column", None):
+            changes["column"] = col(query.column)
+        if hasattr(query, "columns"):
+            changes["columns"] = tuple(col(c) for c in query.columns)
+        if isinstance(query, ops.CountOrphans):
+            rs, rt = query.referenced
+            changes["referenced"] = (rs, self.table_alias.get(rt, rt))
+            changes["referenced_columns"] = tuple(col(c, rt) for c in query.referenced_columns)
+        if isinstance(query, ops.CountViolations):
+            changes.pop("column", None)  # its expression keeps the names it was written with
+        return replace(query, **changes)
 
     def _constraint(self, index: int, ref: ops.TableRef, c: _Cursor) -> None:
         name = None
