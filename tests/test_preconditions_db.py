@@ -276,12 +276,16 @@ def test_a_check_whose_query_fails_on_the_data_refuses_and_one_on_a_renamed_colu
 
     renamed = write_folder(tmp_path / "b", {"20260101000000_rename": (
         'ALTER TABLE "User" RENAME COLUMN "email" TO "mail";\n'
-        'ALTER TABLE "User" ALTER COLUMN "mail" SET NOT NULL;\n')})
+        'ALTER TABLE "User" ALTER COLUMN "mail" SET NOT NULL;\n'
+        'ALTER TABLE "User" ADD CONSTRAINT "User_mail_check" CHECK ("mail" <> \'\');\n')})
+    refused = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", renamed)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "1 rows of User without a value in mail" in refused.stderr  # counted on "email": not renamed yet
     _exec(pg_database, """UPDATE "User" SET "email" = 'b@x' WHERE "id" = 2""")
     done = cli("migrate", "deploy", "--url", pg_database, "--migrations-dir", renamed)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert '20260101000000_rename: statement 2 (line 2): CountMissing not checked: column "mail" does not exist' \
-        in done.stdout
+    assert ('20260101000000_rename: statement 3 (line 3): CountViolations not checked: column "mail" does not exist'
+            in done.stdout)
 
 
 def test_dev_with_a_url_writes_the_migration_with_its_failing_preconditions_said_and_plan_json_has_them(
