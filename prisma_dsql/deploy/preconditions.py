@@ -239,6 +239,7 @@ class _Deriver:
         self.domains: dict[str, tuple[_Cursor, list[tuple[int, int]]]] = {}  # domain -> its CHECKs' token ranges
         self.pending: dict[str, _Pending] = {}
         self.checks: list[Check] = []
+        self.seen: set[str] = set()
         #: Renames not run yet: the name in the migration -> the name the database still has.
         self.table_alias: dict[str, str] = {}
         self.column_alias: dict[tuple[str, str], str] = {}
@@ -256,8 +257,9 @@ class _Deriver:
         if index < self.start_at:
             return
         sql, sample = self.target.precondition(self._as_now(query), self.default_schema)
-        if any(c.sql == sql for c in self.checks):
+        if sql in self.seen:
             return  # the same rows counted for an earlier statement (an enum copied twice, say)
+        self.seen.add(sql)
         st = self.statements[index]
         self.checks.append(Check(type(query).__name__, query.subject, what, fix, sql, sample, index + 1,
                                  getattr(st, "line", 0), _text(st)))
