@@ -342,7 +342,7 @@ class _Deriver:
         if c.take("table"):
             c.skip("if not exists")
             _, name = c.name()
-            if name:
+            if name and not c.at("as"):  # CREATE TABLE ... AS SELECT has rows: not a new empty table
                 self.created.setdefault(name, index)
             return
         if c.take("type"):
@@ -573,12 +573,12 @@ class _Deriver:
         name = None
         if c.take("constraint"):
             _, name = c.name()
-        not_valid = c.toks[-2:] and [t.word for t in c.toks[-2:]] == ["not", "valid"]
+        not_valid = [t.word for t in c.toks[-2:]] == ["not", "valid"]
         table = ref[1]
         if c.take("check"):
             span = c.group()
             if span:
-                self._check(index, ref, c, span[0], span[1], name, bool(not_valid))
+                self._check(index, ref, c, span[0], span[1], name, not_valid)
             return
         if c.take("unique") or c.take("primary", "key"):
             if c.at("using", "index"):
@@ -618,7 +618,8 @@ class _Deriver:
         while c.i < len(c.toks) and c.toks[c.i].word not in ("using", "collate"):
             c.i += 1
         type_sql = c.source(start, c.i)
-        c.take("collate") and c.name()
+        if c.take("collate"):
+            c.name()
         using = c.source(c.i + 1, len(c.toks)) if c.take("using") else None
         if not type_sql:
             return
