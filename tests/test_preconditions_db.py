@@ -309,3 +309,26 @@ def test_dev_with_a_url_writes_the_migration_with_its_failing_preconditions_said
     assert "refuses this migration until the data is fixed" in dev.stderr
     (written,) = [p for p in migrations.iterdir() if p.is_dir()]
     assert "CREATE UNIQUE INDEX" in (written / "migration.sql").read_text()
+
+
+def test_a_planned_required_column_without_a_default_is_refused_by_deploy_and_inserts_go_on(local_dsql, tmp_path):
+    url = local_dsql.create_database("planned_required")
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(HEAD + "model User {\n  id    BigInt @id\n  email String\n}\n")
+    migrations = tmp_path / "prisma" / "migrations"
+    assert cli("migrate", "dev", "--name", "init", schema).returncode == 0
+    assert cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations).returncode == 0
+    _exec(url, """INSERT INTO "User" VALUES (1, 'a@x'), (2, 'b@x')""")
+    schema.write_text(HEAD + "model User {\n  id    BigInt @id\n  email String\n  score Int\n}\n")
+    dev = cli("migrate", "dev", "--name", "score", schema)  # the shadow database has no rows: it is planned
+    assert dev.returncode == 0, dev.stderr
+    refused = cli("migrate", "deploy", "--url", url, "--migrations-dir", migrations)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "2 rows of User, which the new required column score without a default cannot be given" in refused.stderr
+    assert "add a default to score (@default), or add it optional" in refused.stderr
+    assert _rows(url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'User' "
+                      "AND column_name = 'score'") == [(0,)]
+    assert _rows(url, "SELECT count(*) FROM pg_constraint WHERE conname LIKE '%score%'") == [(0,)]
+    _exec(url, """INSERT INTO "User" VALUES (3, 'c@x')""")  # the application writes on
+    assert len(_history(url)) == 1
