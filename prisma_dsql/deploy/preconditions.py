@@ -840,11 +840,21 @@ def check_plan(url: str, plan, profile: Profile) -> list[Result]:
     from prisma_dsql.connect import Connector, resolve_spec
     from prisma_dsql.deploy.runner import Runner
 
+    import psycopg
+
+    from prisma_dsql.redact import redact
+
     checks = plan_checks(plan, profile)
     if not checks:
         return []
-    with Connector(resolve_spec(url=url)) as connector:
-        return Runner(connector).call(lambda conn: evaluate(conn, checks))
+    spec = resolve_spec(url=url)
+    try:
+        with Connector(spec) as connector:
+            return Runner(connector).call(lambda conn: evaluate(conn, checks))
+    except psycopg.Error as exc:  # one clear, secret-free line, as the other database errors
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise PreconditionFailed(redact(f"the plan's preconditions could not be checked: {first}",
+                                        spec.secrets())) from None
 
 
 def hazard_lines(results: Sequence[Result]) -> list[str]:
