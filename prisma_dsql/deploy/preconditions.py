@@ -18,13 +18,20 @@ to the statement that would fail (the ``VALIDATE`` of a ``NOT VALID`` constraint
 * ``FOREIGN KEY (cols) REFERENCES t (cols)`` added valid (PostgreSQL) or validated later: orphans.
 * ``ALTER COLUMN c [SET DATA] TYPE T``: to an enum the migration creates, values outside its labels; otherwise,
   when the ``USING`` is absent or a plain cast of ``c``, values whose text ``pg_input_is_valid`` refuses for T.
+* ``UPDATE ... SET new = "c"[::text]::"D"`` into a domain with ``CHECK``\ s (the planner's enum copy): values of
+  ``c`` the checks refuse.
 
 Statements before ``start_at`` (a resumed migration) are context only: they ran, so what they created exists.
-Tables created by a statement that has not run yet have no rows: nothing of theirs is checked.
+Tables created by a statement that has not run yet have no rows: nothing of theirs is checked, unless an
+``INSERT ... SELECT ... FROM src`` fills them (a rebuild's copy): they are checked on ``src``. After a rename that
+has not run yet, the queries use the names the database still has. The same query is run once.
 
 :func:`evaluate(conn, checks)` runs the checks (count, then at most 5 samples each) in one read-only
-transaction; a check whose table or column does not exist yet (renamed by an earlier statement, say) is
-reported as not checked instead of failing the rest. :func:`report` words the failing ones for people.
+transaction; a check whose table or column does not exist (a ``CHECK`` naming a column renamed earlier in the
+migration, say) or whose form the server refuses is reported as not checked instead of failing the rest; one
+whose query fails on the rows (class 22: a cast in a ``CHECK``) fails, as its statement would.
+:func:`report` words the failing ones for people; :func:`check_migration` is deploy's hook;
+:func:`check_plan` / :func:`hazard_lines` serve ``plan --url`` and ``migrate dev --url``.
 
 Every query is rendered by the target's :meth:`~prisma_dsql.targets.base.Target.precondition` from the
 planner's query operations (``CountDuplicates`` ...), the same renderer the planner's own preconditions use.
