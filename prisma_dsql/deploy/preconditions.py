@@ -18,7 +18,7 @@ to the statement that would fail (the ``VALIDATE`` of a ``NOT VALID`` constraint
 * ``FOREIGN KEY (cols) REFERENCES t (cols)`` added valid (PostgreSQL) or validated later: orphans.
 * ``ALTER COLUMN c [SET DATA] TYPE T``: to an enum the migration creates, values outside its labels; otherwise,
   when the ``USING`` is absent or a plain cast of ``c``, values whose text ``pg_input_is_valid`` refuses for T.
-* ``UPDATE ... SET new = "c"[::text]::"D"`` into a domain with ``CHECK``\ s (the planner's enum copy): values of
+* ``UPDATE ... SET new = "c"[::text]::"D"`` into a domain with a ``CHECK`` (the planner's enum copy): values of
   ``c`` the checks refuse.
 
 Statements before ``start_at`` (a resumed migration) are context only: they ran, so what they created exists.
