@@ -4,5 +4,5 @@ Thin re-export of `prisma_dsql.plan.operations` (the targets and older imports s
 ops`); nothing is defined here.
 """
 
-from prisma_dsql.plan.operations import *
-from prisma_dsql.plan.operations import Operation, TableRef
+from prisma_dsql.plan.operations import *  # noqa: F403
+from prisma_dsql.plan.operations import Operation, TableRef  # noqa: F401 (not in __all__)

@@ -174,16 +174,20 @@ CREATE TABLE "After" ("id" BIGINT PRIMARY KEY);
     msg = str(exc.value)
     assert 'unique index "U_email_key" on "U" failed' in msg and "failed" in msg
     assert "statement 3" in msg and "migration.sql:3" in msg
-    assert "was dropped: DROP INDEX" in msg
+    assert 'Removed (so that the running application keeps working):' in msg
+    assert '"U_email_key" on "U": an INVALID index' in msg and 'DROP INDEX "U_email_key";' in msg
+    assert "migrate deploy` again: it runs again statement 3 and finishes it, no resolve needed" in msg
     with psycopg.connect(dsql_url) as conn:
         assert conn.execute("SELECT to_regclass('\"U_email_key\"')").fetchone()[0] is None
         details = conn.execute("SELECT details FROM sys.jobs WHERE object_name = 'U_email_key'").fetchone()[0]
     assert details and details.split("\n")[0] in msg  # the job's own details are in the message
     (row,) = history_rows(dsql_url)
-    assert row[2] is False and row[4] and "U_email_key" in row[4]  # failed: logs written, not finished
-    with pytest.raises(MigrationStateError, match="P3009"):
+    assert row[2] is False and row[3] == 4 and row[4] and "U_email_key" in row[4]  # failed: logs, not finished
+    # Deploy again re-checks: the duplicates are still there, so it fails the same way and undoes again.
+    with pytest.raises(JobFailed, match="runs again statement 3 and finishes it"):
         run_deploy(dsql_url, folder)
     with psycopg.connect(dsql_url, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('\"U_email_key\"')").fetchone()[0] is None
         assert "rolled back" in resolve_rolled_back(conn, "20260101000000_a")
         with pytest.raises(ResolveError, match="P3012"):
             resolve_rolled_back(conn, "20260101000000_a")

@@ -159,6 +159,20 @@ def test_rehearse_stops_at_what_dsql_refuses(tmp_path):
     assert "ASYNC" in r.stderr  # DSQL's reason: only CREATE INDEX ASYNC
 
 
+def test_rehearse_follows_dsql_version(tmp_path):
+    """--dsql-version picks the DSQL the rehearsal enforces: an inline foreign key is refused as of 2026-05-15
+    (before DSQL had foreign keys) and accepted by the newest profile; a bad date is a usage error."""
+    folder = write_folder(tmp_path, {"20260101000000_init": 'CREATE TABLE "A" ("id" BIGINT PRIMARY KEY);\n\n'
+                                                             'CREATE TABLE "B" ("id" BIGINT PRIMARY KEY, '
+                                                             '"a" BIGINT REFERENCES "A"("id"));\n'})
+    old = run("deploy", "--rehearse", "--dsql-version", "2026-05-15", "--migrations-dir", str(folder), cwd=tmp_path)
+    assert old.returncode == 1 and "statement 2" in old.stderr and "SQLSTATE 0A000" in old.stderr, old.stderr
+    new = run("deploy", "--rehearse", "--migrations-dir", str(folder), cwd=tmp_path)
+    assert new.returncode == 0, new.stderr
+    bad = run("deploy", "--rehearse", "--dsql-version", "2026-13-01", "--migrations-dir", str(folder), cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
+
+
 def test_progress_line_on_a_terminal():
     import io
 

@@ -393,6 +393,7 @@ SETUP = 'CREATE TABLE "t" ("id" BIGINT PRIMARY KEY, "a" TEXT, "b" TEXT);'
 # (rule, statement): each statement must be refused with (at least) that rule.
 FORBIDDEN = [
     ("create_type", "CREATE TYPE \"Role\" AS ENUM ('A', 'B');"),
+    ("create_composite_type", 'CREATE TYPE "Pair" AS ("a" INT, "b" TEXT);'),
     ("serial_type", 'CREATE TABLE "s" ("id" SERIAL PRIMARY KEY);'),
     ("serial_type", 'CREATE TABLE "s" ("id" bigserial PRIMARY KEY);'),
     ("serial_type", 'CREATE TABLE "s" ("id" BIGINT PRIMARY KEY, "n" SmallSerial);'),

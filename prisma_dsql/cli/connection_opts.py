@@ -11,7 +11,6 @@ precedence lives in one place.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click

@@ -102,12 +102,15 @@ def _connector(spec):
 @click.option("--skip-fingerprint-check", is_flag=True,
               help="Do not refuse a database that is not where the first pending migration was planned from "
                    "(for migrations edited by hand).")
+@click.option("--dsql-version", default=None, metavar="YYYY-MM-DD",
+              help="Aurora DSQL as of this date: the rules --rehearse enforces and the limits batches are sized "
+                   "by (default: the newest known).")
 @click.option("--dry-run", is_flag=True, help="Print every statement and wait that would run; change nothing.")
 @click.option("--rehearse", is_flag=True,
               help="Apply the folder to a throwaway local PostgreSQL that enforces DSQL's rules, then remove it.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and errors.")
 def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, max_jobs, max_retries, lock_wait,
-           lock_lease, batch_rows, skip_fingerprint_check, dry_run, rehearse, quiet) -> None:
+           lock_lease, batch_rows, skip_fingerprint_check, dsql_version, dry_run, rehearse, quiet) -> None:
     """Apply pending migrations to Aurora DSQL (or PostgreSQL), one statement per transaction, keeping
     Prisma's _prisma_migrations history. Resumes an interrupted deploy where it stopped."""
     from dataclasses import replace
@@ -132,6 +135,13 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslroot
         options = replace(options, batch_rows=batch_rows)
     if skip_fingerprint_check:
         options = replace(options, check_fingerprint=False)
+    if dsql_version is not None:
+        from prisma_dsql.capabilities import dsql_profile
+
+        try:
+            options = replace(options, profile=dsql_profile(dsql_version))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     reporter = reporter_for(sys.stdout, quiet=quiet)
 
     if rehearse:

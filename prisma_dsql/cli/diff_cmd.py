@@ -304,7 +304,10 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
 
     # The first line says where the plan starts, so deploy and `plan --url` can refuse a database that moved.
     head = fingerprint_line(evo.plan.fingerprint) if evo.plan.fingerprint else ""
-    written = write_migration(directory, name, head + evo.plan.text(), initial=False)
+    from prisma_dsql.migrations.generate import deploy_only_header
+
+    text = evo.plan.text()
+    written = write_migration(directory, name, head + deploy_only_header(text, profile) + text, initial=False)
     n = len(evo.plan.steps)
     hazards = len(evo.plan.hazards())
     click.echo(f"Wrote {written.migration_file} ({n} statement{'s' if n != 1 else ''} for {profile.describe()}"

@@ -12,7 +12,6 @@ not allowed, a folder that already holds migrations or another provider's lock);
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click

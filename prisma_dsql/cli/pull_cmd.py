@@ -38,7 +38,7 @@ def db() -> None:
 @click.option("--print", "to_stdout", is_flag=True, help="Write the schema to stdout; change no file.")
 @click.option("--target", type=click.Choice(["dsql", "postgres"]), default=None,
               help="How to read the database (default: dsql for an Aurora DSQL endpoint, else postgres).")
-def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, target) -> None:
+def pull(schema, schema_opt, url, endpoint, user, region, profile, sslrootcert, to_stdout, target) -> None:
     """Read a database into a Prisma schema: enums from this tool's domains, identity columns as
     autoincrement(), NOT NULL checks as required fields, foreign keys as relation fields on both
     sides, join tables as many-to-many lists. With an existing SCHEMA its datasource, generators,
@@ -70,7 +70,7 @@ def pull(schema, schema_opt, url, endpoint, user, region, profile, to_stdout, ta
             raise InputError(f"{path} has {len(broken)} error(s) (first: line {d.span.line if d.span else '?'}: "
                              f"{d.message}); fix the schema (prisma-dsql validate) before pulling into it")
     try:
-        spec = spec_from_options(url, endpoint, user, region, profile)
+        spec = spec_from_options(url, endpoint, user, region, profile, sslrootcert=sslrootcert)
     except MissingTarget:
         raise UsageError("no database to pull from: pass --url postgresql://... (or set DATABASE_URL, or the "
                          "datasource url of prisma.config.ts), or --endpoint <cluster id>.dsql.<region>.on.aws "

@@ -2,7 +2,8 @@
 
 Contract: :func:`plan(folder, rows, max_jobs, plain_postgres=False)` -> lines of text. ``rows`` is the history read from the database
 (``None``: no database given, every migration is pending). Failed and edited migrations are reported as deploy
-would refuse them. Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
+would refuse them; a failed migration whose failure was undone is shown resuming, as deploy continues it.
+Waits are decided by the same :class:`~prisma_dsql.deploy.schedule.Scheduler` the engine
 uses; a ``VALIDATE`` of a foreign key not added in this run is assumed to need no wait (the engine reads the
 catalog for it), and the job-slot waits of ``--max-jobs`` are shown where the cap is reached. With
 ``plain_postgres`` (the database has no sys.jobs) async statements are shown in the PostgreSQL forms the engine
@@ -12,6 +13,7 @@ from the rows it measures when it runs.
 
 from __future__ import annotations
 
+from prisma_dsql.deploy import undo
 from prisma_dsql.deploy.folder import Folder, checksum_matches
 from prisma_dsql.deploy.jobs import is_wait_call, postgres_form
 from prisma_dsql.deploy.schedule import Scheduler
@@ -28,11 +30,15 @@ def _plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> 
     out: list[str] = []
     rows = rows or []
     failed = [r for r in rows if r.failed and r.logs]
+    resumable = {r.migration_name: r for r in failed if undo.parse_resume(r.logs) is not None}
+    if failed and len(failed) == len(resumable) == 1:
+        failed = []
     if failed:
         return [(f"deploy would stop: migration {failed[0].migration_name} failed and must be resolved first "
                  "(`prisma-dsql migrate resolve`)")]
     applied = {r.migration_name for r in rows if r.applied}
     interrupted = {r.migration_name: r for r in rows if r.interrupted}
+    interrupted.update(resumable)
     pending = [m for m in folder.migrations if m.name not in applied]
     if not pending:
         return ["No pending migrations to apply."]
@@ -47,9 +53,19 @@ def _plan(folder: Folder, rows, max_jobs: int, plain_postgres: bool = False) -> 
                 out.append(f"deploy would stop: migration {m.name} was modified after it started")
                 return out
             start = row.applied_steps_count
-            out.append(f"-- migration {m.name}: resume at statement {start + 1} of {len(steps)}")
+            again: list[int] = []
+            if row.logs:  # failed, undone: what the undo removed runs again, then the failed statement on
+                again, at = undo.parse_resume(row.logs)
+                start = max(start, at)
+            out.append(f"-- migration {m.name}: resume at statement {start + 1} of {len(steps)}"
+                       if start < len(steps) else f"-- migration {m.name}: all {len(steps)} statements ran")
+            out[-1] += ((f" (failed before; first running again statement(s) "
+                          f"{', '.join(str(i + 1) for i in again)}, removed by the undo)" if again else ""))
         else:
             out.append(f"-- migration {m.name}: {len(steps)} statement{'s' if len(steps) != 1 else ''}")
+        if plain_postgres:
+            out.append("-- plain PostgreSQL: the statements run in one transaction (a failure applies none of "
+                       "them), as Prisma runs a migration")
         for block in m.transaction_blocks:
             out.append(f"-- lines {block.begin_line}-{block.commit_line} are a BEGIN; ... COMMIT; block: on Aurora "
                        "DSQL the wrapper is dropped (one statement per transaction), each statement commits alone")

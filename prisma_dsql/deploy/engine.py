@@ -8,8 +8,13 @@ Contract
 1. Reads and checks the folder (:mod:`prisma_dsql.deploy.folder`): exit 2 before touching the database for a
    missing folder, a wrong provider, a file that cannot be split, an unknown directive.
 2. Takes the lease lock (:mod:`prisma_dsql.deploy.lock`), creates ``_prisma_migrations`` if missing.
-3. Refuses, as Prisma does (P3009), while a migration is *failed* (unfinished, not rolled back, with logs):
-   ``migrate resolve`` settles it. An *interrupted* one (unfinished, no logs: a crash, a kill, a lost
+3. Continues a *failed* migration whose failure this engine undid (its logs end with the resume line of
+   :mod:`prisma_dsql.deploy.undo`) if its file is unchanged: the statements whose objects the undo removed run
+   again (skipped when the catalog already holds them), then the failed statement and the rest. Refuses, as
+   Prisma does (P3009), while any other migration is *failed* (unfinished, not rolled back, with logs):
+   ``migrate resolve`` settles it. A migration started again after ``resolve --rolled-back`` skips every DDL
+   statement whose effect the catalog already holds (:func:`probe.committed`), so its own objects from the
+   first attempt are not created twice. An *interrupted* one (unfinished, no logs: a crash, a kill, a lost
    connection, retries used up) is resumed if its file is unchanged, refused if its checksum changed.
 4. For each migration not yet applied, in folder order: a history row (as Prisma writes it), then each
    statement in its own transaction:
@@ -28,17 +33,22 @@ Contract
    * ``CREATE INDEX ASYNC`` / ``ALTER TABLE ASYNC ... VALIDATE``: the ``job_id`` is kept and the deploy goes on;
      :class:`~prisma_dsql.deploy.schedule.Scheduler` says which later statement must wait for which job; at
      most ``max_jobs`` jobs run at once; every job of a migration has finished before its ``finished_at`` is
-     written. A failed job stops the deploy with its details; an INVALID index it left is dropped (or the
-     exact DROP printed when that fails).
+     written. A failed job stops the deploy with its details.
    * 40001 and lost connections are retried (:mod:`prisma_dsql.deploy.runner`), counted in the summary.
-   * Any other error stops at once: the statement, its line in migration.sql and the server's message; the
-     error is written to ``logs`` as Prisma does (the migration is then *failed*).
+   * Any other error stops at once: the statement, its line in migration.sql and the server's message.
+   * After a failed statement or job the undo (:mod:`prisma_dsql.deploy.undo`) removes what the migration's
+     applied statements built that constrains writers (INVALID indexes, NOT VALID constraints) or is its scratch
+     space (temporary columns, tables, domains); the message says what it removed and what the user decides,
+     and is written to ``logs`` as Prisma does (the migration is then *failed*), ending with the resume line.
 5. Releases the lock.
 
 On plain PostgreSQL (told from the server: no ``sys.jobs``, see :func:`~prisma_dsql.deploy.jobs.has_jobs`) the
 same folder deploys too: ``CREATE INDEX ASYNC`` runs as ``CREATE INDEX`` and ``ALTER TABLE ASYNC ... VALIDATE``
 as ``ALTER TABLE ... VALIDATE``; they finish before the next statement, so every wait (the scheduler's, the
-``wait-for-jobs`` directive, a hand-written ``CALL sys.wait_for_job``) is already satisfied.
+``wait-for-jobs`` directive, a hand-written ``CALL sys.wait_for_job``) is already satisfied. And a migration runs
+in one transaction, as Prisma's does there (:meth:`_Deploy._migration_atomic`, cut by
+:func:`prisma_dsql.deploy.atomic.segments` around statements PostgreSQL refuses in a transaction block): a
+failure applies nothing and leaves the row failed with its logs.
 
 :func:`plan(folder, rows, options)` is ``--dry-run``: the lines saying every statement and wait that would run.
 :func:`status` and :func:`resolve` are ``migrate status`` and ``migrate resolve`` with Prisma's semantics.
@@ -56,7 +66,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prisma_dsql.capabilities import Profile, dsql_profile, postgres_profile
-from prisma_dsql.deploy import batching, history, preconditions
+from prisma_dsql.deploy import atomic, batching, history, preconditions
+from prisma_dsql.deploy import undo as undomod
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
 from prisma_dsql.deploy.folder import Folder, LocalMigration, check_folder, checksum_matches, read_folder
@@ -192,6 +203,13 @@ class _Ctx:
     migration: LocalMigration
     row_id: str
     steps: list[Step]
+    #: applied_steps_count as recorded so far (it only moves forward).
+    count: int = 0
+    #: Statements to run again before continuing (what an earlier undo removed), not yet run again.
+    again: list[int] = field(default_factory=list)
+    #: Skip a statement whose effect the catalog already holds (a migration started again after
+    #: `migrate resolve --rolled-back`, and statements run again after an undo).
+    skip_existing: bool = False
 
 
 def deploy(connector, folder_path: Path, options: DeployOptions | None = None,
@@ -270,7 +288,19 @@ class _Deploy:
 
     def _pending(self, rows: list[history.HistoryRow]):
         local = self.folder.by_name()
+        self.rolled_back = {r.migration_name for r in rows if r.rolled_back_at is not None}
         failed = [r for r in rows if r.failed and r.logs]
+        resumable = [r for r in failed if undomod.parse_resume(r.logs) is not None]
+        if failed and len(failed) == len(resumable) == 1:
+            r = failed[0]
+            failed = []
+            m = local.get(r.migration_name)
+            if m is None or not checksum_matches(r.checksum, m.data):
+                why = "is not in the migrations folder any more" if m is None else "was modified after it started"
+                raise MigrationStateError(
+                    f"migration {r.migration_name} failed and {why}; deploy continues it only with the very file "
+                    f"that started. Restore the original migration.sql, or give it up with `prisma-dsql migrate "
+                    f"resolve --rolled-back {r.migration_name}`")
         if failed:
             r = failed[0]
             raise MigrationStateError(
@@ -279,7 +309,7 @@ class _Deploy:
                 f"resolved (Prisma P3009). Its error:\n{_indent(r.logs)}\n"
                 f"After fixing the database, run `prisma-dsql migrate resolve --applied {r.migration_name}` or "
                 f"`prisma-dsql migrate resolve --rolled-back {r.migration_name}`")
-        interrupted = [r for r in rows if r.interrupted]
+        interrupted = [r for r in rows if r.interrupted] + resumable[:1]
         applied = {r.migration_name for r in rows if r.applied}
         resume = None
         if interrupted:
@@ -314,19 +344,35 @@ class _Deploy:
     # -- one migration -------------------------------------------------------------------------------------
     def _migration(self, m: LocalMigration, row, index: int, total: int) -> None:
         steps = m.steps()
-        # Before anything of it runs or is recorded: the rows already there that would make a statement fail.
-        preconditions.check_migration(self.runner, m, steps, 0 if row is None else row.applied_steps_count,
-                                      self.reporter, self.rules)
+        again: list[int] = []
         if row is None:
+            # Before anything of it runs or is recorded: the rows already there that would make a statement fail.
+            preconditions.check_migration(self.runner, m, steps, 0, self.reporter, self.rules)
             row_id = self._start_row(m)
             start_at = 0
         else:
             row_id, start_at = row.id, row.applied_steps_count
+            resume = undomod.parse_resume(row.logs)
+            if resume is not None:  # failed, undone: run again what the undo removed, then continue
+                again, at = resume
+                start_at = max(start_at, at)
+                self.reporter.line(f"  {m.name} failed before; continuing after statement {start_at}"
+                                   + (f" (first running again statement(s) {', '.join(str(i + 1) for i in again)}, "
+                                      "removed by the undo)" if again else ""))
+            # Before its next statement (and those the undo removed): nothing of the row is changed if one fails.
+            preconditions.check_migration(self.runner, m, steps, min([start_at, *again]), self.reporter, self.rules)
             self.summary.resumed.append(m.name)
-        ctx = _Ctx(m, row_id, steps)
+        ctx = _Ctx(m, row_id, steps, count=start_at, again=list(again),
+                   skip_existing=m.name in self.rolled_back or bool(again))
         self.reporter.migration(m.name, index, total, len(steps), start_at)
+        if not self.has_jobs:  # plain PostgreSQL: one transaction, as Prisma's
+            self._migration_atomic(ctx, start_at)
+            return
         if row is not None:
             start_at = self._recover(ctx, start_at)
+        for i in again:
+            self._step(ctx, steps[i])
+            ctx.again.remove(i)
         for step in steps[start_at:]:
             self._step(ctx, step)
         self._wait(list(self.jobs), ctx, f"the {len(self.jobs)} async job(s) of {m.name} before recording it")
@@ -348,6 +394,7 @@ class _Deploy:
 
     def _record(self, ctx: _Ctx, count: int) -> None:
         self.runner.call(lambda conn: history.record_steps(conn, ctx.row_id, count, self.table))
+        ctx.count = max(ctx.count, count)
 
     # -- resume --------------------------------------------------------------------------------------------
     def _recover(self, ctx: _Ctx, start_at: int) -> int:
@@ -428,6 +475,12 @@ class _Deploy:
             names = sorted({self.jobs[k].obj.name for k in blockers if k in self.jobs})
             self._wait(blockers, ctx, f"{', '.join(names) if len(names) <= 3 else f'{len(names)} jobs'} before "
                                       f"statement {step.index + 1} (line {step.line})")
+        if ctx.skip_existing and self._already_there(step):
+            self.reporter.line(f"  statement {step.index + 1} (line {step.line}): already in the database; not run "
+                               "again")
+            self.scheduler.note(step)
+            self._record(ctx, step.index + 1)
+            return
         if step.is_async:
             while self.scheduler.over_cap():
                 self._make_room(ctx)
@@ -448,14 +501,8 @@ class _Deploy:
         self.summary.statements += 1
 
     def _fail_statement(self, ctx: _Ctx, step: Step, exc: BaseException) -> None:
-        state = getattr(exc, "sqlstate", None) or ""
-        diag = getattr(exc, "diag", None)
-        server = (getattr(diag, "message_primary", None) or str(exc).strip().splitlines()[0]) if str(exc) else ""
-        detail = getattr(diag, "message_detail", None)
-        message = (f"migration {ctx.migration.name} failed at statement {step.index + 1} "
-                   f"({ctx.migration.path}:{step.line}):\n{_indent(step.text)}\n"
-                   f"{'SQLSTATE ' + state + ': ' if state else ''}{server}" + (f"\n{detail}" if detail else ""))
-        message = redact(message)
+        message = self._failure_text(ctx, step, exc)
+        message = self._undo(ctx, redact(message), failed=step)
         self._log_failure(ctx, message)
         raise StatementFailed(message) from None
 
@@ -493,6 +540,7 @@ class _Deploy:
             return row is not None and row[0] >= count
 
         self._call_statement(ctx, step, run, probe)
+        ctx.count = max(ctx.count, count)
         _crash("committed", self.executed)
         _crash("recorded", self.executed)
 
@@ -514,6 +562,7 @@ class _Deploy:
                            f"changed rows after {rounds} rounds (`-- prisma-dsql:repeat-until-zero-rows` stops at "
                            f"{self.options.max_rounds}); it does not converge: each round must leave fewer rows "
                            "to change, e.g. `WHERE col IS NULL` on the column it sets")
+                message = self._undo(ctx, message, failed=step)
                 self._log_failure(ctx, message)
                 raise StatementFailed(message)
             self.lease.check()
@@ -575,6 +624,7 @@ class _Deploy:
         _crash("committed", self.executed)
         if not together:
             self._record(ctx, step.index + 1)
+        ctx.count = max(ctx.count, step.index + 1)
         _crash("recorded", self.executed)
 
     def _enqueue(self, ctx: _Ctx, step: Step, record: bool = True) -> None:
@@ -682,27 +732,182 @@ class _Deploy:
         head = (f"migration {ctx.migration.name}: {_what(job.obj)} failed ({state.describe()}); started by "
                 f"statement {job.step.index + 1} ({ctx.migration.path}:{job.step.line}):")
         lines = [head, _indent(job.step.text)]
-        if job.obj.kind == "index":
-            drop = self.runner.call(lambda conn: jobsmod.cleanup_sql(conn, job.obj))
-            if drop:
-                try:
-                    self.runner.call(lambda conn: conn.execute(drop))
-                    lines.append(f"The INVALID index it left (which would still enforce uniqueness) was dropped: "
-                                 f"{drop};")
-                except Exception as exc:
-                    lines.append(f"The INVALID index it left could not be dropped ({_first(exc)}); drop it with: "
-                                 f"{drop};")
-        else:
-            lines.append("The constraint stays NOT VALID (still enforced on new writes).")
-        lines.append("Fix the data, then settle the migration with `prisma-dsql migrate resolve`.")
-        message = redact("\n".join(lines))
         self.jobs.pop(job.job_id, None)
         self.scheduler.finished(job.job_id)
+        message = self._undo(ctx, redact("\n".join(lines)), failed=job.step)
         self._log_failure(ctx, message)
         raise JobFailed(message)
 
     def _lookup_reference(self, constraint: str, table: str):
         return self.runner.call(lambda conn: jobsmod.referenced_table(conn, constraint, table))
+
+    # -- after a failure: undo what hurts writers, say how to go on (prisma_dsql.deploy.undo) --------------
+    def _undo(self, ctx: _Ctx, message: str, *, failed: Step) -> str:
+        """Remove what the migration's applied statements built that constrains writers (or is its scratch
+        space), and return ``message`` with what was removed, what the user decides, and the resume line that
+        lets ``deploy`` continue after the data is fixed."""
+        applied = ctx.steps[:max(ctx.count, failed.index + 1 if failed.is_async else failed.index)]
+        report = undomod.undo(self.runner.call, undomod.candidates(applied))
+        again = sorted(set(report.rerun()) | set(ctx.again)
+                       | ({failed.index} if failed.index < ctx.count else set()))
+        lines = [message, *report.lines()]
+        name = ctx.migration.name
+        numbers = f"statement{'s' if len(again) != 1 else ''} {', '.join(str(i + 1) for i in again)}"
+        if ctx.count >= len(ctx.steps):  # every statement ran: only what the undo removed is left to do
+            where = f"runs again {numbers} and finishes it"
+        else:
+            where = f"continues from statement {ctx.count + 1}" + (f" (running again {numbers} first)" if again else "")
+        lines.append(f"{ctx.count} statement(s) of {name} stay applied; nothing that holds the application's data "
+                     "was removed.")
+        lines.append(f"What now: fix the data, then run `prisma-dsql migrate deploy` again: it {where}, no resolve "
+                     f"needed. Or give the migration up with "
+                     f"`prisma-dsql migrate resolve --rolled-back {name}`: the next deploy starts it from statement 1 "
+                     "and skips what is already in the database (docs/deploy.md, \"Finishing a half-applied "
+                     "migration\").")
+        lines.append(undomod.resume_line(again, ctx.count))
+        return "\n".join(lines)
+
+    def _already_there(self, step: Step) -> bool:
+        """Is the statement's effect already in the catalog (a migration started again after `resolve
+        --rolled-back`, or run again after an undo)? DML is always run (backfills repeat harmlessly)."""
+        if step.kind == "async_index" and not self.sync_index:
+            return self.runner.call(lambda conn: jobsmod.index_state(conn, step.job_object)) == "valid"
+        if step.kind == "async_validate" and not self.sync_index:
+            return self.runner.call(lambda conn: jobsmod.constraint_validated(conn, step.job_object)) is True
+        if step.is_async:
+            step = replace(step, text=jobsmod.postgres_form(step.text), kind="ddl")
+        if step.kind != "ddl":
+            return False
+        return self.runner.call(lambda conn: probemod.committed(conn, step)) is True
+
+    # -- plain PostgreSQL: a migration is one transaction (prisma_dsql.deploy.atomic) ----------------------
+    def _migration_atomic(self, ctx: _Ctx, start_at: int) -> None:
+        """Run the statements from ``start_at`` as PostgreSQL runs Prisma's migration: in one transaction, so a
+        failure changes nothing (the history row, written first, gets the error in ``logs``). Statements
+        PostgreSQL refuses inside a transaction block run alone, between the transactions before and after
+        them (:func:`prisma_dsql.deploy.atomic.segments`)."""
+        import psycopg
+
+        from prisma_dsql.deploy.steps import Step as _S
+
+        version = self.runner.call(lambda conn: conn.info.server_version)
+        steps = ctx.steps
+        for step in steps[:start_at]:
+            if step.kind == "session":
+                self.runner.session.append(step.text)
+                self.runner.call(lambda conn, text=step.text: conn.execute(text))
+        for begin, end, alone in atomic.segments(steps, start_at, version):
+            if alone:
+                self.reporter.line(f"  statement {begin + 1} (line {steps[begin].line}) cannot run inside a "
+                                   "transaction block: run on its own")
+            current: dict[str, _S] = {}
+            settings: list[str] = []
+
+            def run(conn, begin=begin, end=end):
+                settings.clear()
+                with conn.transaction() if not alone else _nothing():
+                    for step in steps[begin:end]:
+                        current["step"] = step
+                        self.reporter.statement(ctx.migration.name, step, len(steps))
+                        if ctx.skip_existing and step.kind != "dml" and self._already_there_on(conn, step):
+                            continue
+                        self._run_in_transaction(conn, step)
+                        if step.kind == "session":
+                            settings.append(step.text)
+                    if not alone:
+                        conn.execute(history.record_steps_sql(self.table), (end, ctx.row_id))
+
+            def probe(conn, end=end):
+                row = conn.execute(f"SELECT applied_steps_count FROM {self.table} WHERE id = %s",
+                                   (ctx.row_id,)).fetchone()
+                return row is not None and row[0] >= end
+
+            try:
+                self.lease.check()
+                self.runner.call(run, probe=probe)
+            except RetriesExhausted as exc:
+                step = current.get("step", steps[begin])
+                raise Interrupted(f"migration {ctx.migration.name} stopped at statement {step.index + 1} "
+                                  f"({ctx.migration.path}:{step.line}): {exc}. Nothing is lost: run deploy again "
+                                  "to resume there") from None
+            except (psycopg.Error, _Rounds) as exc:
+                step = current.get("step", steps[begin])
+                if isinstance(exc, _Rounds):
+                    message = f"migration {ctx.migration.name}: {exc.message}"
+                else:
+                    message = self._failure_text(ctx, step, exc)
+                message = redact(message)
+                rolled = (f"Nothing of statements {begin + 1}-{end} was applied: they ran in one transaction, "
+                          "which was rolled back" if end - begin > 1 else "The statement was rolled back")
+                message += (f"\n{rolled} ({ctx.count} statement(s) of {ctx.migration.name} applied before "
+                            f"it).\nWhat now: fix the data or the migration's cause, then run `prisma-dsql "
+                            f"migrate deploy` again (it continues from statement {ctx.count + 1}); or `prisma-dsql "
+                            f"migrate resolve --rolled-back {ctx.migration.name}`.\n"
+                            + undomod.resume_line([], ctx.count))
+                self._log_failure(ctx, message)
+                raise StatementFailed(message) from None
+            self.runner.session.extend(settings)
+            self.summary.statements += end - begin
+            if alone:
+                self._record(ctx, end)
+            ctx.count = max(ctx.count, end)
+        self.runner.call(lambda conn: history.finish(conn, ctx.row_id, len(steps), self.table))
+        self.summary.applied.append(ctx.migration.name)
+        self.reporter.line(f"  applied {ctx.migration.name}")
+
+    def _already_there_on(self, conn, step: Step) -> bool:
+        if step.is_async:
+            step = replace(step, text=jobsmod.postgres_form(step.text), kind="ddl")
+        return step.kind == "ddl" and probemod.committed(conn, step) is True
+
+    def _run_in_transaction(self, conn, step: Step) -> None:
+        """One statement inside the migration's transaction: async forms as PostgreSQL's, waits skipped (every
+        statement before has finished), repeat-until-zero-rows repeated until a round changes no row."""
+        if step.is_async:
+            conn.execute(jobsmod.postgres_form(step.text))
+        elif jobsmod.is_wait_call(step.text):
+            return
+        elif step.kind == "dml" and step.repeat:
+            rounds = 0
+            while True:
+                if rounds >= self.options.max_rounds:
+                    raise _Rounds(f"the backfill at line {step.line} still changed rows after {rounds} rounds "
+                                  f"(`-- prisma-dsql:repeat-until-zero-rows` stops at {self.options.max_rounds}); "
+                                  "it does not converge")
+                changed = conn.execute(step.text).rowcount
+                rounds += 1
+                self.summary.rounds += 1
+                if not changed or changed < 0:
+                    break
+        else:
+            conn.execute(step.text)
+
+    def _failure_text(self, ctx: _Ctx, step: Step, exc: BaseException) -> str:
+        state = getattr(exc, "sqlstate", None) or ""
+        diag = getattr(exc, "diag", None)
+        server = (getattr(diag, "message_primary", None) or str(exc).strip().splitlines()[0]) if str(exc) else ""
+        detail = getattr(diag, "message_detail", None)
+        return (f"migration {ctx.migration.name} failed at statement {step.index + 1} "
+                f"({ctx.migration.path}:{step.line}):\n{_indent(step.text)}\n"
+                f"{'SQLSTATE ' + state + ': ' if state else ''}{server}" + (f"\n{detail}" if detail else ""))
+
+
+class _Rounds(Exception):
+    """A backfill that did not converge inside the migration's transaction (plain PostgreSQL)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _nothing:
+    """A context manager that does nothing: a statement PostgreSQL runs only outside a transaction block."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 class _TooLarge(Exception):

@@ -6,7 +6,7 @@ Contract
   transaction of its own (it is DDL) when the table is missing.
 * Each write is one statement: :func:`start` inserts the row of a migration that begins (random uuid id,
   checksum, name; started_at by the column default), :func:`record_steps` sets ``applied_steps_count``,
-  :func:`finish` sets ``finished_at``, :func:`fail` writes ``logs``, :func:`roll_back` sets
+  :func:`finish` sets ``finished_at`` (and clears ``logs``), :func:`fail` writes ``logs``, :func:`roll_back` sets
   ``rolled_back_at``, :func:`mark_applied` inserts a finished row with ``applied_steps_count = 0`` (as
   ``migrate resolve --applied`` does). ``record_steps_sql()`` is exposed so a DML statement and the count it
   advances can commit in one transaction (DML with DML; never DDL with DML).
@@ -49,7 +49,9 @@ def qualified(schema: str) -> str:
 
 
 def record_steps_sql(table: str = TABLE) -> str:
-    return f"UPDATE {table} SET applied_steps_count = %s WHERE id = %s"
+    """The count only moves forward: a statement run again when a migration resumes after an undo (see
+    prisma_dsql.deploy.undo) must not lower the count of the statements applied after it."""
+    return f"UPDATE {table} SET applied_steps_count = GREATEST(applied_steps_count, %s) WHERE id = %s"
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def record_steps(conn, row_id: str, count: int, table: str = TABLE) -> None:
 
 
 def finish(conn, row_id: str, count: int, table: str = TABLE) -> None:
-    conn.execute(f"UPDATE {table} SET finished_at = now(), applied_steps_count = %s WHERE id = %s", (count, row_id))
+    """Finished, as Prisma writes it: the logs of an earlier failure that deploy then finished are cleared."""
+    conn.execute(f"UPDATE {table} SET finished_at = now(), logs = NULL, applied_steps_count = %s WHERE id = %s",
+                 (count, row_id))
 
 
 def fail(conn, row_id: str, logs: str, table: str = TABLE) -> None:

@@ -47,7 +47,7 @@ def rehearse(folder: Path, options: DeployOptions | None = None, reporter: Repor
     if emulation is None:  # the local Aurora DSQL (prisma_dsql.localdsql), as `prisma-dsql dev` runs it
         from prisma_dsql.localdsql.server import LocalDsql
 
-        with LocalDsql(job_seconds=REHEARSAL_JOB_SECONDS) as local:
+        with LocalDsql(profile=options.profile, job_seconds=REHEARSAL_JOB_SECONDS) as local:
             with Connector(resolve_spec(url=local.create_database("rehearsal"), env={})) as connector:
                 return deploy(connector, folder, options, reporter)
     with start_embedded() as pg:

@@ -3,7 +3,9 @@
 Contract
 --------
 * :func:`status(rows, folder)` -> :class:`Status`: applied, pending (in the folder, not applied), failed
-  (unfinished and not rolled back, with logs), interrupted (unfinished, no logs; Prisma counts it as failed:
+  (unfinished and not rolled back, with logs; ``resumable`` when its failure was undone and deploy continues it
+  once the data is fixed, see :mod:`prisma_dsql.deploy.undo`), interrupted (unfinished, no logs; Prisma counts
+  it as failed:
   ``resumable`` says whether deploy resumes it, which it does only while its migration.sql is in the folder and
   unchanged, exactly as the deploy engine decides), edited (applied, but migration.sql's checksum changed; CRLF/LF tolerated), missing
   (applied but not in the folder). ``exit_code`` is Prisma's: 0 when the database is up to date, else 1.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prisma_dsql.deploy import history
+from prisma_dsql.deploy import history, undo
 from prisma_dsql.deploy.folder import Folder, checksum_matches
 from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.render.safe import visible
@@ -60,9 +62,13 @@ class Status:
             out.append("The following migrations are applied to the database but missing from the local "
                        "migrations directory:\n" + "\n".join(f"  {m}" for m in self.missing))
         for f in self.failed:
+            if f.get("resumable"):
+                way = (f"\nOnce the data is fixed, `prisma-dsql migrate deploy` continues it (no resolve needed); "
+                       f"or give it up with `prisma-dsql migrate resolve --rolled-back {f['name']}`.")
+            else:
+                way = f"\nSettle it with `prisma-dsql migrate resolve --applied|--rolled-back {f['name']}`."
             out.append(f"The migration {f['name']} failed ({f['appliedSteps']} statement(s) applied):\n"
-                       + "\n".join("    " + line for line in (f['logs'] or '').splitlines())
-                       + f"\nSettle it with `prisma-dsql migrate resolve --applied|--rolled-back {f['name']}`.")
+                       + "\n".join("    " + line for line in (f['logs'] or '').splitlines()) + way)
         for f in self.interrupted:
             head = f"The migration {f['name']} was interrupted after {f['appliedSteps']} statement(s)"
             if f["resumable"]:
@@ -107,10 +113,13 @@ def status(rows: list[history.HistoryRow], folder: Folder, history_table: bool =
         if r.failed and r.migration_name not in applied_names:
             entry = {"name": r.migration_name, "appliedSteps": r.applied_steps_count, "logs": r.logs,
                      "startedAt": r.started_at.isoformat()}
+            mine = local.get(r.migration_name)
             if not r.logs:  # what deploy decides for it: resumed only with the very file that started
-                mine = local.get(r.migration_name)
                 entry["missingLocally"] = mine is None
                 entry["resumable"] = mine is not None and checksum_matches(r.checksum, mine.data)
+            else:  # failed: deploy continues it when the failure was undone (its logs end with a resume line)
+                entry["resumable"] = (undo.parse_resume(r.logs) is not None and mine is not None
+                                      and checksum_matches(r.checksum, mine.data))
             (st.failed if r.logs else st.interrupted).append(entry)
     unsettled = {f["name"] for f in st.failed + st.interrupted}
     st.pending = [name for name in local if name not in applied_names and name not in unsettled]

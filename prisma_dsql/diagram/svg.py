@@ -258,7 +258,7 @@ def render(diagram: Diagram, title: str = "Schema") -> str:
              f'aria-label="{esc(title)}">',
              f"<title>{esc(title)}</title>",
              f"<style>{STYLE}</style>",
-             f'<rect width="100%" height="100%" fill="#f8fafc"/>']
+             '<rect width="100%" height="100%" fill="#f8fafc"/>']
     seen: dict[tuple[str, str], int] = {}
     for i, link in enumerate(diagram.links):
         a, b = by_name.get(link.source), by_name.get(link.target)

@@ -210,7 +210,7 @@ class Session:
                     if in_tx:
                         return self._marker(Refusal("0A000", WAIT_IN_BLOCK_MESSAGE))
                     self.wants_worker = True
-                if in_tx and (rule := transaction_rule(kind, ddl, dml)):
+                if in_tx and (rule := transaction_rule(kind, ddl, dml, self.profile)):
                     return self._marker(self._transaction_refusal(rule))
                 if in_tx:
                     ddl, dml = ddl + (kind == "ddl"), dml + (kind == "dml")
@@ -257,7 +257,7 @@ class Session:
                     return self._marker(Refusal("0A000", WAIT_IN_BLOCK_MESSAGE))
                 self.wants_worker = True
             # Without BEGIN, everything up to Sync is one implicit transaction: count it as one.
-            if rule := transaction_rule(info.kind, self.ddl, self.dml):
+            if rule := transaction_rule(info.kind, self.ddl, self.dml, self.profile):
                 return self._marker(self._transaction_refusal(rule))
             self.ddl += info.kind == "ddl"
             self.dml += info.kind == "dml"

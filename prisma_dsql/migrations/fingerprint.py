@@ -190,7 +190,9 @@ def check_before_deploy(connector, folder) -> str | None:
     spec = connector.spec
     rows = history.read(conn)
     applied = {r.migration_name for r in rows if r.applied}
-    started = {r.migration_name for r in rows if r.rolled_back_at is None}
+    # Any row, rolled back included: a migration started again after `migrate resolve --rolled-back` moved the
+    # database itself in its first attempt (deploy skips what that attempt built; docs/deploy.md).
+    started = {r.migration_name for r in rows}
     migration, expected = first_pending(folder, applied)
     if migration is None or expected is None or migration.name in started:
         return None

@@ -15,8 +15,8 @@ then says why, with spans, and no script is returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from prisma_dsql.capabilities import Profile
 from prisma_dsql.catalog.model import Catalog
@@ -24,11 +24,25 @@ from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.gcpause import no_gc_pauses
 from prisma_dsql.loader import LoadedSchema
 from prisma_dsql.plan import Plan, plan_from_empty
+from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
 from prisma_dsql.targets import RenderError
 from prisma_dsql.translate import from_schema
 from prisma_dsql.translate_options import TranslateOptions
 
 POSTGRES_PROVIDERS = ("postgresql", "postgres")
+
+#: The first comment line of a generated Aurora DSQL migration.sql that repeats a statement until it changes no
+#: row: psql would run such a statement once (one batch) and leave the other rows unchanged, with no error.
+DEPLOY_ONLY_HEADER = ("-- Apply with `prisma-dsql migrate deploy`, not psql: backfills marked repeat-until-zero-rows "
+                      "change one batch per run and psql runs them once (docs/deploy.md)\n")
+
+
+def deploy_only_header(script: str, profile: Profile) -> str:
+    """:data:`DEPLOY_ONLY_HEADER` for a DSQL script holding a repeat-until-zero-rows statement, else "" (the
+    postgres target writes Prisma's own SQL, unchanged)."""
+    if profile.supports("synchronous_index_build") or f"prisma-dsql:{REPEAT_UNTIL_ZERO_ROWS}" not in script:
+        return ""
+    return DEPLOY_ONLY_HEADER
 
 
 @dataclass(frozen=True)

@@ -293,8 +293,11 @@ def _all_rules(profile: Profile) -> tuple[Rule, ...]:
     settable = "|".join(SETTABLE_SETTINGS)
     return (
     # --- statements
-    _r("create_type", "statement", r"^CREATE\s+TYPE\b",
+    _r("create_type", "statement", r"^CREATE\s+TYPE\s+\S+\s+AS\s+ENUM\b",
        "CREATE TYPE (enums, composite types) is not supported; use TEXT with a CHECK or a domain", "enum_types"),
+    _r("create_composite_type", "statement", r"^CREATE\s+TYPE\b(?!\s+\S+\s+AS\s+ENUM\b)",
+       "CREATE TYPE (enums, composite types) is not supported; use TEXT with a CHECK or a domain",
+       "composite_types"),
     _r("create_extension", "statement", r"^CREATE\s+EXTENSION\b", "extensions are not supported", "extensions"),
     _r("create_database", "statement", r"^CREATE\s+DATABASE\b", "CREATE DATABASE is not supported",
        "create_database"),
@@ -437,7 +440,8 @@ def rules_for(profile: Profile | None = None) -> tuple[Rule, ...]:
 
 
 #: The rules of DSQL's newest known profile.
-RULES: tuple[Rule, ...] = rules_for(dsql_profile())
+_NEWEST = dsql_profile()
+RULES: tuple[Rule, ...] = rules_for(_NEWEST)
 MAX_INDEX_KEYS = DSQL_LIMITS["columns_per_index"]
 
 
@@ -468,12 +472,15 @@ def statement_kind(masked: str) -> str:
     return "other"
 
 
-def transaction_rule(kind: str, ddl_before: int, dml_before: int) -> str | None:
+def transaction_rule(kind: str, ddl_before: int, dml_before: int, profile: Profile | None = None) -> str | None:
     """The transaction rule a statement of ``kind`` breaks after ``ddl_before``/``dml_before`` statements
-    of the same transaction, or None."""
-    if kind == "ddl" and ddl_before:
+    of the same transaction, or None. The rules are the profile's (DSQL's newest by default): a profile with
+    ``multiple_ddl_per_transaction`` / ``mixed_ddl_dml_transaction`` lifts them."""
+    profile = profile or _NEWEST
+    if kind == "ddl" and ddl_before and not profile.supports("multiple_ddl_per_transaction"):
         return "multi_ddl_transaction"
-    if (kind == "ddl" and dml_before) or (kind == "dml" and ddl_before):
+    if ((kind == "ddl" and dml_before) or (kind == "dml" and ddl_before)) \
+            and not profile.supports("mixed_ddl_dml_transaction"):
         return "ddl_dml_transaction"
     return None
 

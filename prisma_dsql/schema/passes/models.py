@@ -643,14 +643,19 @@ class ModelResolver:
                                       subject=model_name)
                     elif a.name == "length" and isinstance(a.value, ast.NumberValue):
                         length = a.value.value
+                    elif a.name in ("sort", "length"):
+                        # A known argument with a value of the wrong kind: Prisma refuses it
+                        # (`sort: Sideways` -> "Expected one of: Asc, Desc").
+                        ctx.error("PSL104", "`sort:` takes Asc or Desc and `length:` a number.", a.span,
+                                  subject=model_name)
                     else:
                         # Prisma (7.x) ignores a field argument it does not know (`id(order: Desc)` builds an
                         # ascending index): accepted as Prisma accepts it, with a warning saying what it does.
-                        known = "`sort:`" if a.name in ("order", "sort") else "`sort:`, `ops:` or `length:`"
+                        known = "`sort:`" if a.name == "order" else "`sort:`, `ops:` or `length:`"
                         ctx.warning("PSL104", f"`{a.name}:` is not an argument of a field in {label}; Prisma "
                                     "ignores it, so the index is built without it.", a.span, subject=model_name,
                                     help=f"Field arguments are {known}"
-                                         + (f", e.g. `{name}(sort: Desc)`." if a.name in ("order", "sort")
+                                         + (f", e.g. `{name}(sort: Desc)`." if a.name == "order"
                                             else "."))
             out.append(m.IndexField(name, span, sort, ops, length))
         return out if ok else None
