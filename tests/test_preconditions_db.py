@@ -187,11 +187,14 @@ def test_a_new_required_column_on_the_local_dsql_is_never_half_added_and_inserts
     assert _history(url) == []
 
 
-def test_a_resumed_migration_checks_the_statements_it_has_not_run(pg_database, tmp_path):
-    _exec(pg_database, BASE)
+def test_a_resumed_migration_checks_the_statements_it_has_not_run(local_dsql, tmp_path):
+    # the local DSQL: one statement per transaction (plain PostgreSQL runs a migration in one transaction)
+    pg_database = local_dsql.create_database("resumed")
+    for statement in BASE.strip().split(";\n"):  # one DDL per transaction there
+        _exec(pg_database, statement)
     folder = write_folder(tmp_path, {"20260101000000_two": (
         'CREATE TABLE "Tag" ("id" BIGINT PRIMARY KEY);\n'
-        'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");\n')})
+        'CREATE UNIQUE INDEX ASYNC "User_email_key" ON "User"("email");\n')})
     env = {**os.environ, "PRISMA_DSQL_TEST_CRASH_AT": "recorded:1"}
     crashed = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "deploy", "--url", pg_database,
                               "--migrations-dir", str(folder)], cwd=ROOT, env=env, capture_output=True, text=True,
