@@ -55,6 +55,7 @@ from prisma_dsql.catalog.model import (
 )
 from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Arity, Enum, Field, FieldKind, Model, Relation, Schema
+from prisma_dsql.sql.names import quote
 from prisma_dsql.translate_options import TranslateOptions
 
 #: Column type of each Prisma scalar without `@db.*` (Prisma's defaults for PostgreSQL).
@@ -453,7 +454,7 @@ def _predicate(m: Model, where: Any) -> str | None:
         return str(where["raw"])
     parts = []
     for key, value in (where.items() if isinstance(where, dict) else ()):
-        col = '"' + _Builder._db_name(m, key).replace('"', '""') + '"'
+        col = quote(_Builder._db_name(m, key))
         negate = isinstance(value, dict) and set(value) == {"not"}
         if negate:
             value = value["not"]

@@ -399,7 +399,7 @@ def test_a_rebuild_copy_finds_its_batches_through_the_key():
     evo = plan_to_schema(actual, load_text(HEAD + USER % "  n BigInt?\n"), dsql_profile(),
                          plan_options=PlanOptions(allow_rebuild=True))
     copy = next(s for s in evo.plan.steps if s.label == "CopyRows")
-    assert "IS NOT DISTINCT FROM" not in copy.sql and 'SELECT max("id") FROM "User__prisma_dsql_new"' in copy.sql
+    assert "IS NOT DISTINCT FROM" not in copy.sql and 'SELECT "id" FROM "User__prisma_dsql_new" ORDER BY "id" DESC FETCH FIRST 1 ROW ONLY' in copy.sql
     assert batch_size(copy.sql) == 1500 == dsql_profile().limit("rows_per_transaction") // 2
     assert copy.directives == ("repeat-until-zero-rows",)
 

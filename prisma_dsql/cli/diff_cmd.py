@@ -85,6 +85,19 @@ def _fail(evo, no_color: bool, status: int = 1) -> None:
            list(evo.sources), no_color)
 
 
+def shadow_option(f):
+    return click.option("--shadow-database-url", default=None, metavar="URL",
+                        help="A PostgreSQL server to replay a migrations folder on (a database is created there "
+                             "and dropped afterwards), instead of the embedded one (which has no contrib "
+                             "extensions such as pgcrypto).")(f)
+
+
+def _with_shadow(side, shadow_url):
+    from dataclasses import replace
+
+    return replace(side, shadow=shadow_url) if shadow_url and side.kind == "migrations" else side
+
+
 @click.command()
 @_side_options("from")
 @_side_options("to")
@@ -95,9 +108,11 @@ def _fail(evo, no_color: bool, status: int = 1) -> None:
 @plan_options
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
+@shadow_option
 def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasource, to_empty, to_schema,
          to_migrations, to_url, to_config_datasource, script, exit_code, output, accept_data_loss, allow_rebuild,
-         rename_tables, rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+         rename_tables, rename_columns, target, dsql_version, identity_cache, config_path, no_color,
+         shadow_database_url=None) -> None:
     """Compare two sources (schemas, migrations folders, databases) and plan DSQL-safe steps between them.
 
     Like `prisma migrate diff`: `--script` prints the migration SQL; otherwise a summary of the steps
@@ -112,6 +127,7 @@ def diff(from_empty, from_schema, from_migrations, from_url, from_config_datasou
                           config_datasource=from_config_datasource)
     to_side = pick_side("to", empty=to_empty, schema=to_schema, migrations=to_migrations, url=to_url,
                         config_datasource=to_config_datasource)
+    from_side, to_side = _with_shadow(from_side, shadow_database_url), _with_shadow(to_side, shadow_database_url)
     from prisma_dsql.project import Project
 
     project = Project(schema=to_schema or from_schema, config_path=config_path)
@@ -257,8 +273,9 @@ def _refuse_preconditions(failing, why: str) -> None:
 @plan_options
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
+@shadow_option
 def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_loss, allow_rebuild, rename_tables,
-        rename_columns, target, dsql_version, identity_cache, config_path, no_color) -> None:
+        rename_columns, target, dsql_version, identity_cache, config_path, no_color, shadow_database_url=None) -> None:
     """Write the next migration: replay the folder into an embedded shadow database, diff it with SCHEMA.
 
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql; never overwrites anything and
@@ -276,7 +293,7 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
     if url is not None:
         from_side = Side("url", url)
     elif directory.is_dir():
-        from_side = Side("migrations", str(directory))
+        from_side = Side("migrations", str(directory), shadow=shadow_database_url)
     else:
         from_side = Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,

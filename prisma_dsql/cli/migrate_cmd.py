@@ -82,11 +82,13 @@ class _MigrateCommand(click.Command):
 @click.option("--migrations-dir", type=click.Path(path_type=Path), default=None,
               help="Migrations folder (default: Prisma's: prisma.config.ts, else next to the schema).")
 @click.option("--script", is_flag=True, help="Print the SQL instead of writing a migration folder.")
+@click.option("--shadow-database-url", default=None, metavar="URL",
+              help="With --name: replay the folder on this PostgreSQL (see `migrate dev --help`).")
 @target_options
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
 def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Path | None, script: bool,
             target: str | None, dsql_version: str | None, identity_cache: int | None, config_path: Path | None,
-            no_color: bool) -> None:
+            no_color: bool, shadow_database_url: str | None = None) -> None:
     """Write the first migration of SCHEMA (--from-empty), or the next one (--name NAME: migrate dev).
 
     Writes <migrations-dir>/<UTC timestamp>_<name>/migration.sql and migration_lock.toml in
@@ -114,6 +116,7 @@ def migrate(schema, schema_opt, from_empty: bool, name: str, migrations_dir: Pat
         args += ["--dsql-version", dsql_version] if dsql_version else []
         args += ["--identity-cache", str(identity_cache)] if identity_cache is not None else []
         args += ["--config", str(config_path)] if config_path else []
+        args += ["--shadow-database-url", shadow_database_url] if shadow_database_url else []
         if script:
             raise UsageError("--script needs --from-empty here; use `prisma-dsql migrate diff ... --script`")
         return dev.main(args, prog_name="prisma-dsql migrate dev", standalone_mode=False)

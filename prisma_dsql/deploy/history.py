@@ -23,6 +23,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from prisma_dsql.sql.names import quote
+
 TABLE = "_prisma_migrations"
 
 #: Prisma's DDL (schema-engine, postgres flavour).
@@ -45,7 +47,7 @@ COLUMNS = ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_ba
 def qualified(schema: str) -> str:
     """The table in ``schema``, quoted: history statements name it so, because a migration's own
     ``SET search_path`` must not move where the deploy reads and writes its history."""
-    return '"' + schema.replace('"', '""') + '".' + TABLE
+    return quote(schema) + "." + TABLE
 
 
 def record_steps_sql(table: str = TABLE) -> str:

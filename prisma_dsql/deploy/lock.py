@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.sql.names import quote
 
 TABLE = "_prisma_dsql_lock"
 CREATE_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (name TEXT PRIMARY KEY, holder TEXT NOT NULL, "
@@ -65,7 +66,7 @@ class Lease:
         self.on_wait = on_wait
         self.run = run
         #: the table, schema-qualified when a schema is given (a migration's SET search_path must not move it)
-        self.table = TABLE if schema is None else '"' + schema.replace('"', '""') + '".' + TABLE
+        self.table = TABLE if schema is None else quote(schema) + "." + TABLE
         self.holder = holder_name()
         self.lost = threading.Event()
         self._stop = threading.Event()

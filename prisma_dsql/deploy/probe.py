@@ -16,6 +16,7 @@ it committed is whether a new job for the constraint exists (the engine compares
 from __future__ import annotations
 
 from prisma_dsql.deploy.steps import Step, _skip, _tokens
+from prisma_dsql.sql.names import quote
 
 #: SQLSTATEs that, on a re-run after an unknown outcome, mean the first run had committed:
 #: duplicate_table, duplicate_object, duplicate_column, duplicate_schema, duplicate_function,
@@ -23,8 +24,7 @@ from prisma_dsql.deploy.steps import Step, _skip, _tokens
 ALREADY_DONE = {"42P07", "42710", "42701", "42P06", "42723", "42P01", "42704", "42703"}
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_ident = quote  # every name the probe writes is quoted as the targets quote it
 
 
 def _name(toks, i):

@@ -81,7 +81,7 @@ def _table_diff(before: Table, after: Table, renamed_from: str | None,
         else:
             pk_changed = True
 
-    idx_added, idx_dropped, idx_renamed = _named(before.indexes, after.indexes)
+    idx_added, idx_dropped, idx_renamed = _named(before.indexes, after.indexes, same=_same_index)
     fk_added, fk_dropped, fk_renamed = _named(before.foreign_keys, after.foreign_keys)
     chk_added, chk_dropped, _ = _named(before.checks, after.checks, renames_allowed=False)
     return TableDiff(
@@ -116,18 +116,26 @@ def _expression_key(sql: str) -> str:
     return text
 
 
-def _named(old_items, new_items, renames_allowed: bool = True):
+def _same_index(a, b) -> bool:
+    """Two indexes are the same whether or not a UNIQUE constraint backs one: Prisma reads a hand-written
+    `CONSTRAINT x UNIQUE (...)` as the `@@unique` it equals (umami's 19_add_session_replay writes one), so
+    it is no difference. The database's own object is kept, so a real change still drops the constraint."""
+    return replace(a, constraint=False) == replace(b, constraint=False)
+
+
+def _named(old_items, new_items, renames_allowed: bool = True, same=None):
     """(added, dropped, renamed) for objects keyed by name; an object whose definition is unchanged
-    under another name is renamed."""
+    under another name is renamed. ``same(a, b)``: when two definitions are equal (default ``==``)."""
+    same = same or (lambda a, b: a == b)
     old, new = _by(old_items, lambda o: o.name), _by(new_items, lambda o: o.name)
-    added = [o for n, o in new.items() if n not in old or old[n] != o]
-    dropped = [o for n, o in old.items() if n not in new or new[n] != o]
+    added = [o for n, o in new.items() if n not in old or not same(old[n], o)]
+    dropped = [o for n, o in old.items() if n not in new or not same(new[n], o)]
     renamed = []
     if renames_allowed:
         for d in list(dropped):
             if d.name in new:
                 continue  # changed in place: a drop and an add of the same name
-            twin = next((a for a in added if a.name not in old and replace(a, name=d.name) == d), None)
+            twin = next((a for a in added if a.name not in old and same(replace(a, name=d.name), d)), None)
             if twin is not None:
                 renamed.append(Renamed(d.name, twin.name))
                 dropped.remove(d)

@@ -56,6 +56,7 @@ from prisma_dsql.introspect.expressions import (
     split_top_level,
 )
 from prisma_dsql.introspect.sqltypes import sql_type
+from prisma_dsql.sql.names import quote
 
 #: Tables of the migration tools themselves: Prisma's, and prisma-dsql's (by prefix).
 OWN_TABLES = frozenset({"_prisma_migrations"})
@@ -263,7 +264,7 @@ def _opclasses(definition: str | None, keys: list[str]) -> list[str | None]:
         if part == key:
             continue
         # PostgreSQL prints the key quoted (then the part starts with a quote) or bare.
-        written = '"' + key.replace('"', '""') + '"' if part.startswith('"') else key
+        written = quote(key) if part.startswith('"') else key
         rest = part[len(written):].strip() if part.startswith(written) else ""
         words = [w for w in rest.split() if w.upper() not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]
         if words and words[0].upper() == "COLLATE":

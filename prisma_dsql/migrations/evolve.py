@@ -181,7 +181,7 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
                                  sources=tuple(loaded.sources))
             return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
         if side.kind == "migrations":
-            return replay_migrations(Path(side.value), profile, declared)
+            return replay_migrations(Path(side.value), profile, declared, side.shadow)
         return read_database(side.value, config=side.kind == "config-datasource", profile=profile,
                              declared=declared)
 

@@ -18,7 +18,7 @@ from prisma_dsql.plan import operations as ops
 from prisma_dsql.plan.model import LONG_RUNNING, MAY_FAIL, ROW_LIMIT, Hazard
 from prisma_dsql.source import Span
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS
-from prisma_dsql.sql.names import cut_with_suffix, identifier_bytes
+from prisma_dsql.sql.names import DEFAULT_IDENTIFIER_BYTES, cut_with_suffix, identifier_bytes
 from prisma_dsql.targets.base import Target
 
 #: Kind priorities: the tie-break of the topological order (a lower one runs first when both are ready).
@@ -142,7 +142,7 @@ class Builder:
         return n is None or n > 0
 
 
-def not_null_check_name(table: str, column: str, size: int = 63) -> str:
+def not_null_check_name(table: str, column: str, size: int = DEFAULT_IDENTIFIER_BYTES) -> str:
     """The CHECK that enforces NOT NULL where SET NOT NULL does not exist (DSQL), named as Prisma
     names constraints: `{table}_{column}_not_null`, cut to the profile's identifier size."""
     return cut_with_suffix(f"{table}_{column}", "_not_null", size)

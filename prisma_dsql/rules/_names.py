@@ -25,6 +25,7 @@ from prisma_dsql.rules._base import Context
 from prisma_dsql.schema import naming
 from prisma_dsql.schema.model import Model
 from prisma_dsql.source import Span
+from prisma_dsql.sql import names
 
 DEFAULT_SUFFIXES = ("_pkey", "_key", "_idx", "_fkey", "_index")
 
@@ -49,11 +50,9 @@ class DbObject(NamedTuple):
 _COLUMN_BYTES_OF_INTEREST = naming.MAX_IDENTIFIER_BYTES - 3
 
 
-def cut(name: str) -> str:
-    """The name as the database keeps it (63 bytes at most)."""
-    if name.isascii() and len(name) <= naming.MAX_IDENTIFIER_BYTES:
-        return name
-    return naming.truncate_bytes(name, naming.MAX_IDENTIFIER_BYTES)
+def cut(name: str, size: int = naming.MAX_IDENTIFIER_BYTES) -> str:
+    """The name as the database keeps it (``size`` bytes at most: the profile's `identifier_bytes`)."""
+    return names.cut(name, size)
 
 
 def written_names(ctx: Context) -> list[DbObject]:
@@ -64,7 +63,8 @@ def database_objects(ctx: Context) -> list[DbObject]:
     """Every named object the DDL creates that can collide with another: the written names, and the
     default names where a written name could meet one."""
     written = written_names(ctx)
-    if any(cut(o.name).endswith(DEFAULT_SUFFIXES) for o in written if o.namespace[0] != "column"):
+    size = names.identifier_bytes(ctx.profile)
+    if any(cut(o.name, size).endswith(DEFAULT_SUFFIXES) for o in written if o.namespace[0] != "column"):
         return written + _defaults(ctx)
     return written
 

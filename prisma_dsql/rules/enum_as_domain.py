@@ -4,14 +4,14 @@ from typing import Iterator
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules._base import Context, Finding, rule
+from prisma_dsql.sql.names import quote
 
 
 def uses_domains(ctx: Context) -> bool:
     return ctx.options.enum_strategy == "domain" and ctx.profile.supports("domains")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_quote = quote  # sql.names is pure: fine for validate's light imports
 
 
 def domain_sql(enum, default_schema: str = "public") -> str:

@@ -76,7 +76,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         return
     first: dict[tuple, DbObject] = {}
     for o in database_objects(ctx):
-        key = (o.namespace, cut(o.name))
+        key = (o.namespace, cut(o.name, limit))
         prev = first.get(key)
         if prev is None:
             first[key] = o

@@ -6,6 +6,7 @@ from prisma_dsql.diagnostics import Severity
 from prisma_dsql.rules import _fix
 from prisma_dsql.rules._base import Context, Finding, rule, short_name
 from prisma_dsql.rules._names import DbObject, cut, written_names
+from prisma_dsql.sql import names
 
 _HOW = {
     "@@map": 'Shorten it with `@@map("{short}")`.',
@@ -69,8 +70,9 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _as_cut(ctx: Context, o: DbObject):
-    """The name the database keeps (63 bytes), written where the schema names the object."""
-    name = _fix.prisma_string(cut(o.name))
+    """The name the database keeps (the profile's `identifier_bytes`), written where the schema names it."""
+    kept = cut(o.name, names.identifier_bytes(ctx.profile))
+    name = _fix.prisma_string(kept)
     how = o.renamed_by
     edit = None
     if how == "map:":
@@ -99,4 +101,4 @@ def _as_cut(ctx: Context, o: DbObject):
             spans = dict(block.attribute_spans)
             edit = (_fix.replace(spans["map"], f"@@map({name})") if "map" in spans
                     else _fix.insert_line_before_close(ctx, block.span, f"@@map({name})"))
-    return _fix.fix(f"map it to `{cut(o.name)}`, the name the database gives it", [edit])
+    return _fix.fix(f"map it to `{kept}`, the name the database gives it", [edit])

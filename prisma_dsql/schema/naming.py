@@ -10,19 +10,19 @@ collide after truncation.
 
 from __future__ import annotations
 
-MAX_IDENTIFIER_BYTES = 63
+from prisma_dsql.sql.names import DEFAULT_IDENTIFIER_BYTES, cut, cut_with_suffix
+
+#: Prisma's own limit (PostgreSQL's NAMEDATALEN - 1), whatever the target: these are Prisma's names.
+MAX_IDENTIFIER_BYTES = DEFAULT_IDENTIFIER_BYTES
 
 
 def truncate_bytes(text: str, limit: int) -> str:
     """The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
-    raw = text.encode("utf-8")
-    if len(raw) <= limit:
-        return text
-    return raw[:limit].decode("utf-8", errors="ignore")
+    return cut(text, limit)
 
 
 def _name(base: str, suffix: str) -> str:
-    return truncate_bytes(base, MAX_IDENTIFIER_BYTES - len(suffix.encode("utf-8"))) + suffix
+    return cut_with_suffix(base, suffix, MAX_IDENTIFIER_BYTES)
 
 
 def primary_key_name(table: str) -> str:

@@ -418,9 +418,13 @@ class Target:
         src = {name: quote(s) for name, s, _ in op.columns}
         tkeys = [quote(k) for k in op.key]
         skeys = [f"s.{src[k]}" for k in op.key]
+        # `ORDER BY k DESC FETCH FIRST 1 ROW ONLY` rather than max(k): the same index scan, and it works for every
+        # key type with a btree order (PostgreSQL 16 has no max(uuid); a umami rebuild keyed by a UUID found
+        # that). FETCH FIRST, not LIMIT: the batch's LIMIT stays the statement's only one.
         if len(op.key) == 1:
-            start = (f"{skeys[0]} >= COALESCE((SELECT max({tkeys[0]}) FROM {target}), "
-                     f"(SELECT min({src[op.key[0]]}) FROM {source}))")
+            first = "FETCH FIRST 1 ROW ONLY"
+            start = (f"{skeys[0]} >= COALESCE((SELECT {tkeys[0]} FROM {target} ORDER BY {tkeys[0]} DESC {first}), "
+                     f"(SELECT {src[op.key[0]]} FROM {source} ORDER BY {src[op.key[0]]} {first}))")
         else:
             cols = ", ".join(tkeys)
             desc = ", ".join(f"{k} DESC" for k in tkeys)
