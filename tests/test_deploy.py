@@ -183,9 +183,13 @@ CREATE TABLE "After" ("id" BIGINT PRIMARY KEY);
     assert details and details.split("\n")[0] in msg  # the job's own details are in the message
     (row,) = history_rows(dsql_url)
     assert row[2] is False and row[3] == 4 and row[4] and "U_email_key" in row[4]  # failed: logs, not finished
-    # Deploy again re-checks: the duplicates are still there, so it fails the same way and undoes again.
-    with pytest.raises(JobFailed, match="runs again statement 3 and finishes it"):
+    # Deploy again checks the preconditions first: the duplicates are still there, so it refuses before running
+    # anything, and the failed row is left as it was.
+    from prisma_dsql.deploy.preconditions import PreconditionFailed
+
+    with pytest.raises(PreconditionFailed, match=r"1 values of \(email\) that U holds more than once"):
         run_deploy(dsql_url, folder)
+    assert history_rows(dsql_url) == [row]
     with psycopg.connect(dsql_url, autocommit=True) as conn:
         assert conn.execute("SELECT to_regclass('\"U_email_key\"')").fetchone()[0] is None
         assert "rolled back" in resolve_rolled_back(conn, "20260101000000_a")

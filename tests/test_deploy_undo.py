@@ -15,7 +15,8 @@ from prisma_dsql.deploy import atomic, undo
 from prisma_dsql.deploy.engine import DeployOptions, JobFailed, StatementFailed, deploy
 from prisma_dsql.deploy.folder import read_folder
 from prisma_dsql.deploy.status import resolve_rolled_back, status
-from tests.test_deploy_helpers import emulated, fast_options, history_rows, run_deploy, write_folder
+from tests.test_deploy_helpers import emulated, fast_options, history_rows, write_folder
+from tests.test_deploy_helpers import run_deploy as _run_deploy
 
 pytestmark = pytest.mark.postgres
 
@@ -23,6 +24,12 @@ INIT = {"20260101000000_init": """\
 CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT, "role" TEXT);
 INSERT INTO "User" VALUES (1, 'a@x', 'A'), (2, 'a@x', 'B'), (3, 'c@x', 'C');
 """}
+
+
+def run_deploy(url, folder, options=None, **kw):
+    """These tests stand for a write that raced in after the precondition check (deploy.preconditions), which
+    would otherwise refuse the migration before its first statement: the check is off."""
+    return _run_deploy(url, folder, options or fast_options(check_preconditions=False), **kw)
 
 
 @pytest.fixture
@@ -169,7 +176,7 @@ def test_resolve_rolled_back_after_an_undo_then_deploy_starts_again_and_succeeds
     with pytest.raises(FingerprintMoved):
         run_deploy(dsql_url, folder)
     with pytest.raises(StatementFailed) as exc:
-        run_deploy(dsql_url, folder, fast_options(check_fingerprint=False))
+        run_deploy(dsql_url, folder, fast_options(check_fingerprint=False, check_preconditions=False))
     msg = str(exc.value)
     assert "statement 4" in msg and "23514" in msg
     assert '"role__prisma_dsql_new" on "User": a temporary copy of a column' in msg
@@ -207,7 +214,7 @@ def test_failed_migration_without_undo_line_still_needs_resolve(dsql_url, tmp_pa
 
 def _pg_deploy(url, folder):
     with Connector(resolve_spec(url=url, env={})) as c:
-        return deploy(c, folder, DeployOptions(lock_lease=1.0))
+        return deploy(c, folder, DeployOptions(lock_lease=1.0, check_preconditions=False))
 
 
 def test_plain_postgres_failure_changes_nothing_and_deploy_finishes_after_the_fix(pg_database, tmp_path):
@@ -336,6 +343,8 @@ def test_cli_failed_migration_then_status_then_deploy_again(pg_database, tmp_pat
     folder = write_folder(tmp_path, {**INIT, "20260102000000_u": 'CREATE UNIQUE INDEX ASYNC "User_email_key" '
                                                                   'ON "User"("email");\n'})
     r = run("migrate", "deploy", "--migrations-dir", str(folder), "--url", pg_database)
+    assert r.returncode == 1 and "1 values of (email) that User holds more than once" in r.stderr, r.stderr
+    r = run("migrate", "deploy", "--migrations-dir", str(folder), "--url", pg_database, "--skip-precondition-check")
     assert r.returncode == 1, r.stderr
     assert "20260102000000_u failed at statement 1" in r.stderr and "23505" in r.stderr
     assert "then run `prisma-dsql migrate deploy` again" in r.stderr

@@ -102,6 +102,9 @@ def _connector(spec):
 @click.option("--skip-fingerprint-check", is_flag=True,
               help="Do not refuse a database that is not where the first pending migration was planned from "
                    "(for migrations edited by hand).")
+@click.option("--skip-precondition-check", is_flag=True,
+              help="Run each migration without first checking that no row already in the database makes one of its "
+                   "statements fail (duplicates for a new unique, NULLs for a new required column, ...).")
 @click.option("--dsql-version", default=None, metavar="YYYY-MM-DD",
               help="Aurora DSQL as of this date: the rules --rehearse enforces and the limits batches are sized "
                    "by (default: the newest known).")
@@ -110,7 +113,8 @@ def _connector(spec):
               help="Apply the folder to a throwaway local PostgreSQL that enforces DSQL's rules, then remove it.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary and errors.")
 def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslrootcert, max_jobs, max_retries, lock_wait,
-           lock_lease, batch_rows, skip_fingerprint_check, dsql_version, dry_run, rehearse, quiet) -> None:
+           lock_lease, batch_rows, skip_fingerprint_check, skip_precondition_check, dsql_version, dry_run, rehearse,
+           quiet) -> None:
     """Apply pending migrations to Aurora DSQL (or PostgreSQL), one statement per transaction, keeping
     Prisma's _prisma_migrations history. Resumes an interrupted deploy where it stopped."""
     from dataclasses import replace
@@ -133,6 +137,8 @@ def deploy(migrations_dir, schema, url, endpoint, user, region, profile, sslroot
         options = replace(options, lock_lease=lock_lease)
     if batch_rows is not None:
         options = replace(options, batch_rows=batch_rows)
+    if skip_precondition_check:
+        options = replace(options, check_preconditions=False)
     if skip_fingerprint_check:
         options = replace(options, check_fingerprint=False)
     if dsql_version is not None:

@@ -209,8 +209,13 @@ def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, 
         from_side = Side("migrations", str(directory)) if directory.is_dir() else Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
                   PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
+    checked = _preconditions(url, evo, profile) if url is not None and evo.ok else []
+    failing = [r for r in checked if r.failed]
     if fmt == "json":
-        data = {"ok": evo.ok, "plan": evo.plan.to_data() if evo.ok else None,
+        from prisma_dsql.deploy.preconditions import to_data
+
+        data = {"ok": evo.ok and not failing, "plan": evo.plan.to_data() if evo.ok else None,
+                "preconditions": to_data(checked),
                 "refused": None if evo.refused is None else [
                     {"message": b.message, "options": b.options,
                      "source": None if b.span is None else {"file": b.span.file, "line": b.span.line}}
@@ -218,7 +223,7 @@ def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, 
                 "problems": [{"message": p.message, "code": p.code} for p in evo.problems],
                 "refusal": evo.refusal, "rename_suggestions": list(evo.suggestions)}
         click.echo(json.dumps(data, indent=2))
-        sys.exit(0 if evo.ok else 1)
+        sys.exit(0 if evo.ok and not failing else 1)
     if not evo.ok:
         _fail(evo, no_color)
     report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)
@@ -229,6 +234,30 @@ def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, 
     click.echo(render_plan(evo.plan, use_color(no_color)), nl=False)
     if evo.suggestions:
         click.echo("Drops and adds that may be renames: " + "; ".join(evo.suggestions), err=True)
+    if failing:
+        _refuse_preconditions(failing, "`prisma-dsql migrate deploy` would refuse this plan before its first "
+                                       "statement")
+
+
+def _preconditions(url: str, evo, profile) -> list:
+    """The plan's preconditions run against the database at ``url`` (read-only); notes for those not checked."""
+    from prisma_dsql.deploy.preconditions import check_plan, unchecked
+
+    results = check_plan(url, evo.plan, profile)
+    for line in unchecked(results):
+        click.echo(f"note: {line}", err=True)
+    return results
+
+
+def _refuse_preconditions(failing, why: str) -> None:
+    from prisma_dsql.deploy.preconditions import hazard_lines
+
+    for line in hazard_lines(failing):
+        click.echo(line, err=True)
+    n = len(failing)
+    click.echo(f"Refused: {n} precondition{'s' if n != 1 else ''} fail{'s' if n == 1 else ''} on the data in the "
+               f"database at --url; {why}. Apply the fix named above, then plan again.", err=True)
+    sys.exit(1)
 
 
 @click.command()
@@ -276,6 +305,18 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
         click.echo(f"Already in sync: the schema needs nothing beyond {from_side.describe()}; no migration written.",
                    err=True)
         return
+    if url is not None:  # the database's own rows: what deploy will refuse, said now
+        from prisma_dsql.deploy.preconditions import hazard_lines
+
+        failing = [r for r in _preconditions(url, evo, profile) if r.failed]
+        if any(r.check.kind == "CountRows" for r in failing):  # no data fix makes it pass: nothing is written
+            _refuse_preconditions(failing, "a required column without a default cannot be added to a table "
+                                           "with rows, so no migration was written")
+        for line in hazard_lines(failing):
+            click.echo(line, err=True)
+        if failing:
+            click.echo("`prisma-dsql migrate deploy` refuses this migration until the data is fixed as said above.",
+                       err=True)
     from prisma_dsql.migrations.fingerprint import render as fingerprint_line
 
     # The first line says where the plan starts, so deploy and `plan --url` can refuse a database that moved.

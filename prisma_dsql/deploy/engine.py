@@ -66,7 +66,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prisma_dsql.capabilities import Profile, dsql_profile, postgres_profile
-from prisma_dsql.deploy import atomic, batching, history
+from prisma_dsql.deploy import atomic, batching, history, preconditions
 from prisma_dsql.deploy import undo as undomod
 from prisma_dsql.deploy import jobs as jobsmod
 from prisma_dsql.deploy import probe as probemod
@@ -129,6 +129,9 @@ class DeployOptions:
     profile: Profile = field(default_factory=dsql_profile)
     #: Refuse a database that moved from where the first pending migration was planned (its fingerprint).
     check_fingerprint: bool = True
+    #: Check each migration's preconditions before it runs (deploy.preconditions). False only in the tests of the
+    #: run-time failure path, which stand for a write that raced in after the check.
+    check_preconditions: bool = True
 
 
 @dataclass
@@ -346,6 +349,9 @@ class _Deploy:
         steps = m.steps()
         again: list[int] = []
         if row is None:
+            # Before anything of it runs or is recorded: the rows already there that would make a statement fail.
+            if self.options.check_preconditions:
+                preconditions.check_migration(self.runner, m, steps, 0, self.reporter, self.rules)
             row_id = self._start_row(m)
             start_at = 0
         else:
@@ -357,6 +363,10 @@ class _Deploy:
                 self.reporter.line(f"  {m.name} failed before; continuing after statement {start_at}"
                                    + (f" (first running again statement(s) {', '.join(str(i + 1) for i in again)}, "
                                       "removed by the undo)" if again else ""))
+            # Before its next statement (and those the undo removed): nothing of the row is changed if one fails.
+            if self.options.check_preconditions:
+                preconditions.check_migration(self.runner, m, steps, min([start_at, *again]), self.reporter,
+                                              self.rules)
             self.summary.resumed.append(m.name)
         ctx = _Ctx(m, row_id, steps, count=start_at, again=list(again),
                    skip_existing=m.name in self.rolled_back or bool(again))

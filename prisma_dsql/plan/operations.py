@@ -572,6 +572,10 @@ class CountDuplicates(Query):
 
     table: TableRef
     columns: tuple[str, ...]
+    #: A partial index's predicate (SQL as written): only the rows it covers can clash.
+    where: str | None = None
+    #: NULLS NOT DISTINCT: NULLs clash too.
+    nulls_distinct: bool = True
 
     @property
     def subject(self) -> str:
@@ -612,3 +616,44 @@ class CountRows(Query):
     @property
     def subject(self) -> str:
         return f"table {_ref_text(self.table)}"
+
+
+@dataclass(frozen=True)
+class CountViolations(Query):
+    """Rows for which a CHECK's `expression` (SQL as written) is false: adding or validating it fails on them.
+    `column`, when the expression is about one column, is what the samples show."""
+
+    table: TableRef
+    expression: str
+    column: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"table {_ref_text(self.table)} CHECK ({self.expression})"
+
+
+@dataclass(frozen=True)
+class CountOrphans(Query):
+    """Rows whose `columns` (all non-NULL) match no row of `referenced`: a new foreign key fails on them."""
+
+    table: TableRef
+    columns: tuple[str, ...]
+    referenced: TableRef
+    referenced_columns: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return f"table {_ref_text(self.table)} ({', '.join(self.columns)})"
+
+
+@dataclass(frozen=True)
+class CountUnconvertible(Query):
+    """Non-NULL values of `column` whose text is not valid input for `type_sql` (a type change fails on them)."""
+
+    table: TableRef
+    column: str
+    type_sql: str
+
+    @property
+    def subject(self) -> str:
+        return f"column {_ref_text(self.table)}.{self.column}"

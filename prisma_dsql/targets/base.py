@@ -228,8 +228,11 @@ class Target:
         table = e.table(query.table)
         if isinstance(query, ops.CountDuplicates):
             cols = ", ".join(quote(c) for c in query.columns)
-            present = " AND ".join(f"{quote(c)} IS NOT NULL" for c in query.columns)
-            groups = f"SELECT {cols}, count(*) AS n FROM {table} WHERE {present} GROUP BY {cols} HAVING count(*) > 1"
+            conditions = [] if not query.nulls_distinct else [f"{quote(c)} IS NOT NULL" for c in query.columns]
+            if query.where:
+                conditions.append(f"({query.where})")
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            groups = f"SELECT {cols}, count(*) AS n FROM {table}{where} GROUP BY {cols} HAVING count(*) > 1"
             return f"SELECT count(*) FROM ({groups}) d", f"{groups} ORDER BY n DESC LIMIT 5"
         if isinstance(query, ops.CountMissing):
             where = f"{quote(query.column)} IS NULL"
@@ -243,6 +246,28 @@ class Target:
                     "ORDER BY n DESC LIMIT 5")
         if isinstance(query, ops.CountRows):
             return f"SELECT count(*) FROM {table}", f"SELECT * FROM {table} LIMIT 5"
+        if isinstance(query, ops.CountViolations):
+            # A CHECK passes on NULL: only rows where the expression is false fail it.
+            where = f"NOT ({query.expression})"
+            shown = "*" if query.column is None else f"{quote(query.column)}, count(*) AS n"
+            grouped = "" if query.column is None else f" GROUP BY {quote(query.column)} ORDER BY n DESC"
+            return (f"SELECT count(*) FROM {table} WHERE {where}",
+                    f"SELECT {shown} FROM {table} WHERE {where}{grouped} LIMIT 5")
+        if isinstance(query, ops.CountOrphans):
+            ref = e.table(query.referenced)
+            cols = ", ".join(f"t.{quote(c)}" for c in query.columns)
+            present = " AND ".join(f"t.{quote(c)} IS NOT NULL" for c in query.columns)
+            match = " AND ".join(f"r.{quote(rc)} = t.{quote(c)}"
+                                 for c, rc in zip(query.columns, query.referenced_columns))
+            where = f"WHERE {present} AND NOT EXISTS (SELECT 1 FROM {ref} r WHERE {match})"
+            return (f"SELECT count(*) FROM {table} t {where}",
+                    f"SELECT {cols}, count(*) AS n FROM {table} t {where} GROUP BY {cols} ORDER BY n DESC LIMIT 5")
+        if isinstance(query, ops.CountUnconvertible):
+            col = quote(query.column)
+            # pg_input_is_valid (PostgreSQL 16, as Aurora DSQL is): the cast's own test, without raising.
+            where = f"{col} IS NOT NULL AND NOT pg_input_is_valid({col}::text, {string_literal(query.type_sql)})"
+            return (f"SELECT count(*) FROM {table} WHERE {where}",
+                    f"SELECT {col}, count(*) AS n FROM {table} WHERE {where} GROUP BY {col} ORDER BY n DESC LIMIT 5")
         raise TypeError(f"no precondition query for {type(query).__name__}")
 
     def check_catalog(self, catalog: Catalog, new_schemas: tuple[str, ...]) -> tuple[Problem, ...]:

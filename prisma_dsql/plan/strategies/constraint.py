@@ -18,10 +18,13 @@ def add_foreign_key(b: Builder, table: Table, fk: ForeignKey, existing: bool) ->
     if (ref, fk.name) in b.foreign_keys_added:
         return
     b.foreign_keys_added.add((ref, fk.name))
+    fails = existing and b.may_have_rows(ref)
+    orphans = ((ops.CountOrphans(ref, fk.columns, fk.referenced_key, fk.referenced_columns),
+                f"rows of {table.name} whose ({', '.join(fk.columns)}) match no row of {fk.referenced_table}"),) \
+        if fails else ()
     if b.target.FOREIGN_KEYS != "inline":
         b.add(P_ADD_FK, ops.AddForeignKey(ref, fk), f"foreign key {fk.name} is new",
-              (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if existing and b.may_have_rows(ref)
-              else ())
+              (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if fails else (), preconditions=orphans)
         return
     waits = b.new_unique.get((fk.referenced_schema, fk.referenced_table, fk.referenced_columns))
     directives = (WAIT_FOR_JOBS,) if waits is not None else ()
@@ -30,19 +33,19 @@ def add_foreign_key(b: Builder, table: Table, fk: ForeignKey, existing: bool) ->
                   (), directives, (waits,) if waits is not None else ())
     b.add(P_VALIDATE, ops.ValidateConstraint(ref, fk.name, foreign_key=True, span=fk.span),
           f"foreign key {fk.name}: existing rows are checked in the background",
-          (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if existing and b.may_have_rows(ref) else (),
-          (), (first,))
+          (Hazard(MAY_FAIL, "fails if a row references a missing row"),) if fails else (), (), (first,), orphans)
 
 
 def add_check(b: Builder, ref, check: Check) -> None:
+    breaks = ((ops.CountViolations(ref, check.expression), f"rows of {ref[1]} that break check {check.name}"),)
     if b.target.VALIDATE_IS_ASYNC:
         first = b.add(P_ALTER, ops.AddCheck(ref, check, not_valid=True), f"check {check.name} is new (NOT VALID first)")
         b.add(P_VALIDATE, ops.ValidateConstraint(ref, check.name, span=check.span),
               f"check {check.name}: existing rows are checked in the background",
-              (Hazard(MAY_FAIL, "fails if a row breaks the check"),), (), (first,))
+              (Hazard(MAY_FAIL, "fails if a row breaks the check"),), (), (first,), breaks)
     else:
         b.add(P_ALTER, ops.AddCheck(ref, check), f"check {check.name} is new",
-              (Hazard(MAY_FAIL, "fails if a row breaks the check"),))
+              (Hazard(MAY_FAIL, "fails if a row breaks the check"),), preconditions=breaks)
 
 
 def drop_constraints(b: Builder, t: TableDiff) -> None:
@@ -65,5 +68,7 @@ def change_primary_key(b: Builder, t: TableDiff) -> None:
         items.append((ops.DropConstraint(ref, old_pk.name), f"the primary key of {new.name} changes"))
     if new_pk is not None:
         items.append((ops.AddPrimaryKey(ref, new_pk.name, new_pk.columns, span=new_pk.span),
-                      f"the primary key of {new.name} changes", (Hazard(MAY_FAIL, "fails on duplicate keys"),)))
+                      f"the primary key of {new.name} changes", (Hazard(MAY_FAIL, "fails on duplicate keys"),), (),
+                      ((ops.CountDuplicates(ref, tuple(new_pk.columns)),
+                        f"values of ({', '.join(new_pk.columns)}) that {new.name} holds more than once"),)))
     b.chain(P_ALTER, items)

@@ -40,7 +40,11 @@ def change_type(b: Builder, table: Table, change, t: TableDiff | None = None) ->
         items.append((ops.DropDefault(ref, new.name, span=new.span),
                       f"{where} changes type: its default goes first (it may not cast)"))
     reason = f"{where} changes type" + ("" if cast.safety != casts.LOSSLESS else f" ({cast.says})")
-    items.append((ops.AlterColumnType(ref, new), reason, tuple(hazards)))
+    unconvertible = ()
+    if cast.safety == casts.MAY_FAIL:  # the values the cast refuses, counted before the migration starts
+        unconvertible = ((ops.CountUnconvertible(ref, new.name, b.target.type_sql(new.type, ref[0])),
+                          f"values of {where} that do not convert"),)
+    items.append((ops.AlterColumnType(ref, new), reason, tuple(hazards), (), unconvertible))
     done = False
     if new.default is not None and old.default is not None:
         items.append((ops.SetDefault(ref, new), f"{where} keeps a default of the new type"))
