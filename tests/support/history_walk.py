@@ -77,7 +77,9 @@ def _value(col: Column, n: int, catalog: Catalog):
     name = t.name.upper()
     enum = next((e for e in catalog.enums if e.name == t.name), None) if t.kind != "builtin" else None
     dom = next((d for d in catalog.domains if d.name == t.name), None) if t.kind != "builtin" else None
-    if enum is not None:
+    if col.enum_values:  # an enum as a check-less domain plus a CHECK on the column (DSQL's enum shape)
+        value = col.enum_values[0]
+    elif enum is not None:
         value = enum.values[0]
     elif dom is not None:  # an enum as a domain (DSQL): one of its values, else a value of its base type
         if not dom.allowed_values:
