@@ -85,3 +85,33 @@ def test_limits_come_from_the_profile():
     (v,) = find_violations(f"CREATE INDEX ASYNC i ON t ({keys})")
     assert v.rule == "index_too_many_keys" and str(DSQL_LIMITS["columns_per_index"]) in v.message
     assert _first(f"CREATE TABLE t (a varchar({DSQL_LIMITS['varchar_bytes'] + 1}))") == "varchar_too_long"
+
+
+@pytest.mark.parametrize("sql, kind", [
+    ('CREATE TABLE "t" ("id" BIGINT PRIMARY KEY)', "ddl"),
+    ('CREATE UNIQUE INDEX ASYNC "i" ON "t" ("a")', "ddl"),  # an async statement is DDL to the transaction rules
+    ('ALTER TABLE ASYNC "t" VALIDATE CONSTRAINT "c"', "ddl"),
+    ("GRANT SELECT ON t TO app", "ddl"),
+    ('UPDATE "t" SET "a" = 1', "dml"),
+    ("WITH d AS (DELETE FROM t RETURNING *) SELECT count(*) FROM d", "dml"),
+    ("WITH r AS (SELECT 'DELETE FROM t') SELECT * FROM r", "other"),  # the word is inside a literal
+    ("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin"),
+    ("START TRANSACTION", "begin"),
+    ("COMMIT", "end"),
+    ("ROLLBACK", "end"),
+    ("ROLLBACK TO SAVEPOINT a", "other"),  # does not end the block
+    ("SELECT 1", "other"),
+])
+def test_transaction_kinds_come_from_the_shared_classifier(sql, kind):
+    """The rehearsal and the local DSQL count DDL and DML for DSQL's transaction rules with the same
+    classifier as the splitter and the deploy engine (prisma_dsql.sql.classify)."""
+    from prisma_dsql.rehearsal.rules import statement_kind
+    from prisma_dsql.sql.classify import ASYNC_DDL, DDL, DML, classify
+    from prisma_dsql.sql.split import mask_sql
+
+    masked = mask_sql(sql)
+    assert statement_kind(masked) == kind
+    if kind == "ddl":
+        assert classify(masked) in (DDL, ASYNC_DDL)
+    if kind == "dml":
+        assert classify(masked) == DML

@@ -37,6 +37,7 @@ from prisma_dsql.capabilities import (
     column_type_capability,
     dsql_profile,
 )
+from prisma_dsql.sql.classify import DML, TRANSACTION_CONTROL, classify, first_words, is_ddl, transaction_verb
 from prisma_dsql.sql.split import Statement, mask_sql, split_sql
 
 __all__ = [
@@ -447,14 +448,6 @@ RULES: tuple[Rule, ...] = rules_for(_NEWEST)
 MAX_INDEX_KEYS = DSQL_LIMITS["columns_per_index"]
 
 
-def _kind_pattern(words: str) -> re.Pattern[str]:
-    return re.compile(words, _F)
-
-
-_DDL_RE = _kind_pattern(r"^(?:CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT|TRUNCATE|REINDEX|SECURITY\s+LABEL)\b")
-_DML_RE = _kind_pattern(r"^(?:INSERT|UPDATE|DELETE|MERGE|COPY)\b|^WITH\b.*\b(?:INSERT|UPDATE|DELETE|MERGE)\b")
-_BEGIN_RE = _kind_pattern(r"^(?:BEGIN|START\s+TRANSACTION)\b")
-_END_RE = _kind_pattern(r"^(?:COMMIT|END|ROLLBACK|ABORT)\b")
 TRANSACTION_MESSAGES = {
     "multi_ddl_transaction": "multiple ddl statements not supported in a transaction",
     "ddl_dml_transaction": "ddl and dml are not supported in the same transaction",
@@ -462,15 +455,22 @@ TRANSACTION_MESSAGES = {
 
 
 def statement_kind(masked: str) -> str:
-    """``"ddl"``, ``"dml"``, ``"begin"``, ``"end"`` or ``"other"`` for one (masked) statement."""
-    if _DDL_RE.match(masked):
+    """``"ddl"``, ``"dml"``, ``"begin"``, ``"end"`` or ``"other"`` for one (masked) statement: the shared
+    classifier's kinds (:mod:`prisma_dsql.sql.classify`, the one the splitter and deploy use), with an
+    async statement counted as DDL (DSQL's transaction rules do) and transaction control told apart."""
+    kind = classify(masked)
+    if is_ddl(kind):
         return "ddl"
-    if _DML_RE.match(masked):
+    if kind == DML:
         return "dml"
-    if _BEGIN_RE.match(masked):
-        return "begin"
-    if _END_RE.match(masked):
-        return "end"
+    if kind == TRANSACTION_CONTROL:
+        verb = transaction_verb(masked)
+        if verb == "begin":
+            return "begin"
+        words = first_words(masked, 2)
+        # COMMIT / END, and ROLLBACK / ABORT that end the block (not ROLLBACK TO SAVEPOINT, not 2PC).
+        if verb == "commit" or (words[:1] in (["rollback"], ["abort"]) and words[1:2] not in (["to"], ["prepared"])):
+            return "end"
     return "other"
 
 

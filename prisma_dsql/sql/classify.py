@@ -1,5 +1,5 @@
 """What kind of statement a piece of SQL is, from its text alone: the one vocabulary the deploy engine, the
-splitter and (later) the DSQL rehearsal share.
+splitter, the DSQL rehearsal and the local DSQL share.
 
 Contract
 --------
