@@ -35,35 +35,24 @@ import re
 from dataclasses import dataclass, field
 
 from prisma_dsql.capabilities import Profile
+from prisma_dsql.rehearsal.rules import ASYNC_INDEX_RE as _ASYNC_INDEX_RE
+from prisma_dsql.rehearsal.rules import ASYNC_VALIDATE_RE as _ASYNC_VALIDATE_RE
 from prisma_dsql.rehearsal.rules import (
+    OC000_MESSAGE,
     TRANSACTION_MESSAGES,
+    WAIT_IN_BLOCK_MESSAGE,
     Violation,
     statement_kind,
     statement_violations,
     transaction_rule,
 )
+from prisma_dsql.rehearsal.rules import WAIT_RE as _WAIT_RE
 from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
 
 __all__ = ["OC000_MESSAGE", "Refusal", "Session", "StatementInfo"]
 
-OC000_MESSAGE = "change conflicts with another transaction, please retry: (OC000)"
-WAIT_IN_BLOCK_MESSAGE = "sys.wait_for_job cannot be called inside a transaction block"
 _HINT = "refused by the local Aurora DSQL (prisma-dsql dev): rule {rule}"
 
-_F = re.IGNORECASE | re.DOTALL
-_IDENT = r'(?:"[^"]*(?:""[^"]*)*"|[^\s"(),.;]+)'
-_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
-_ASYNC_INDEX_RE = re.compile(
-    r"^CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<async>ASYNC\s+)(?:IF\s+NOT\s+EXISTS\s+)?"
-    rf"(?:(?!ON\b){_IDENT}\s+)?ON\s+(?:ONLY\s+)?(?P<table>{_QNAME})\s*\(",
-    _F,
-)
-_ASYNC_VALIDATE_RE = re.compile(
-    rf"^ALTER\s+TABLE\s+ASYNC\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{_QNAME})(?:\s*\*)?\s+"
-    rf"VALIDATE\s+CONSTRAINT\s+(?P<constraint>{_IDENT})\s*$",
-    _F,
-)
-_WAIT_RE = re.compile(r'^CALL\s+(?:sys|"sys")\s*\.\s*(?:wait_for_job|"wait_for_job")\s*\(', _F)
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,19 @@ from psycopg.rows import tuple_row
 from psycopg.sql import Composable
 
 from prisma_dsql.capabilities import DSQL_LIMITS
+from prisma_dsql.rehearsal.rules import ASYNC_INDEX_RE as _ASYNC_INDEX_RE
+from prisma_dsql.rehearsal.rules import ASYNC_VALIDATE_RE as _ASYNC_VALIDATE_RE
 from prisma_dsql.rehearsal.rules import (
+    OC000_MESSAGE,
     TRANSACTION_MESSAGES,
+    WAIT_IN_BLOCK_MESSAGE,
     Violation,
     statement_kind,
     statement_violations,
     transaction_rule,
     transaction_violations,
 )
+from prisma_dsql.rehearsal.rules import WAIT_RE as _WAIT_RE
 from prisma_dsql.rehearsal.server_objects import CHANNEL, WAIT_TIMEOUT_SETTING, WORKER_LOCK, install
 from prisma_dsql.rehearsal.worker import ENV_CONNINFO
 from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
@@ -81,26 +86,11 @@ from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
 __all__ = ["ROW_LIMIT", "DsqlConnection", "DsqlCursor", "EmulationOptions", "connect", "install"]
 
 ROW_LIMIT = DSQL_LIMITS["rows_per_transaction"]  # rows modified per transaction (capabilities.py)
-OC000_MESSAGE = "change conflicts with another transaction, please retry: (OC000)"
 ROW_LIMIT_MESSAGE = f"transaction row limit exceeded: at most {ROW_LIMIT} rows can be modified in a transaction"
-WAIT_IN_BLOCK_MESSAGE = "sys.wait_for_job cannot be called inside a transaction block"
 SAVEPOINT_MESSAGE = "SAVEPOINT is not supported"
 ISOLATION_MESSAGE = "only REPEATABLE READ isolation is supported"
 
 _F = re.IGNORECASE | re.DOTALL
-_IDENT = r'(?:"[^"]*(?:""[^"]*)*"|[^\s"(),.;]+)'
-_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
-_ASYNC_INDEX_RE = re.compile(
-    r"^CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<async>ASYNC\s+)(?:IF\s+NOT\s+EXISTS\s+)?"
-    rf"(?:(?!ON\b){_IDENT}\s+)?ON\s+(?:ONLY\s+)?(?P<table>{_QNAME})\s*\(",
-    _F,
-)
-_ASYNC_VALIDATE_RE = re.compile(
-    rf"^ALTER\s+TABLE\s+ASYNC\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{_QNAME})(?:\s*\*)?\s+"
-    rf"VALIDATE\s+CONSTRAINT\s+(?P<constraint>{_IDENT})\s*$",
-    _F,
-)
-_WAIT_RE = re.compile(r'^CALL\s+(?:sys|"sys")\s*\.\s*(?:wait_for_job|"wait_for_job")\s*\(', _F)
 _DROPS_RE = re.compile(r"^DROP\b|^ALTER\s+TABLE\b.*\bDROP\b", _F)
 _SAVEPOINT_RE = re.compile(r"^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO)\b", _F)
 _ROLLBACK_RE = re.compile(r"^(?:ROLLBACK|ABORT)\b", _F)

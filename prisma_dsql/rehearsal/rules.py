@@ -448,6 +448,27 @@ RULES: tuple[Rule, ...] = rules_for(_NEWEST)
 MAX_INDEX_KEYS = DSQL_LIMITS["columns_per_index"]
 
 
+#: DSQL's answers that both emulations (the local DSQL's server-side session and the client-side emulator)
+#: give word for word.
+OC000_MESSAGE = "change conflicts with another transaction, please retry: (OC000)"
+WAIT_IN_BLOCK_MESSAGE = "sys.wait_for_job cannot be called inside a transaction block"
+
+#: The DSQL-only statement forms the emulations rewrite into jobs (on masked text).
+_IDENT = r'(?:"[^"]*(?:""[^"]*)*"|[^\s"(),.;]+)'
+_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
+ASYNC_INDEX_RE = re.compile(
+    r"^CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<async>ASYNC\s+)(?:IF\s+NOT\s+EXISTS\s+)?"
+    rf"(?:(?!ON\b){_IDENT}\s+)?ON\s+(?:ONLY\s+)?(?P<table>{_QNAME})\s*\(",
+    _F,
+)
+ASYNC_VALIDATE_RE = re.compile(
+    rf"^ALTER\s+TABLE\s+ASYNC\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{_QNAME})(?:\s*\*)?\s+"
+    rf"VALIDATE\s+CONSTRAINT\s+(?P<constraint>{_IDENT})\s*$",
+    _F,
+)
+WAIT_RE = re.compile(r'^CALL\s+(?:sys|"sys")\s*\.\s*(?:wait_for_job|"wait_for_job")\s*\(', _F)
+
+
 TRANSACTION_MESSAGES = {
     "multi_ddl_transaction": "multiple ddl statements not supported in a transaction",
     "ddl_dml_transaction": "ddl and dml are not supported in the same transaction",
