@@ -18,6 +18,7 @@ import pytest
 from prisma_dsql.capabilities import dsql_profile, profile_for
 from prisma_dsql.migrations.evolve import RenameHints
 from prisma_dsql.plan import PlanOptions
+from tests.support import local_dsql as local_dsql_server
 from tests.support.history_walk import walk
 
 pytestmark = pytest.mark.postgres
@@ -88,9 +89,7 @@ def options_for(project: str, target: str):
 
 @pytest.fixture(scope="module")
 def local_dsql():
-    from prisma_dsql.localdsql.server import LocalDsql
-
-    with LocalDsql(job_seconds=(0.01, 0.05)) as server:
+    with local_dsql_server.running(job_seconds=(0.01, 0.05)) as server:
         yield server
 
 

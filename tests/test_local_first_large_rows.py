@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from prisma_dsql.rehearsal.embedded import EmbeddedUnavailable
+from tests.support import local_dsql
 
 pytestmark = pytest.mark.postgres
 
@@ -37,18 +37,8 @@ V2 = V1.replace("  body String\n", '  body String\n  status String @default("new
 
 @pytest.fixture(scope="module")
 def local():
-    from prisma_dsql.localdsql.server import LocalDsql
-
-    try:
-        server = LocalDsql()
-    except EmbeddedUnavailable as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL unavailable on this platform: {exc}")
-    try:
+    with local_dsql.running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -17,31 +17,17 @@ import psycopg
 import pytest
 
 from prisma_dsql.capabilities import dsql_profile
-from prisma_dsql.rehearsal.embedded import EmbeddedUnavailable
+from tests.support import local_dsql
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _start(**kwargs):
-    from prisma_dsql.localdsql.server import LocalDsql
-
-    try:
-        return LocalDsql(**kwargs)
-    except EmbeddedUnavailable as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL unavailable on this platform: {exc}")
-
-
 @pytest.fixture(scope="module")
 def local():
-    server = _start()
-    try:
+    with local_dsql.running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -314,19 +300,16 @@ def test_copy_counts_rows_too(conn) -> None:
 
 
 def test_foreign_keys_follow_the_dsql_version() -> None:
-    old = _start(profile=dsql_profile("2026-05-15"))
-    try:
-        with psycopg.connect(old.url, autocommit=True) as c:
-            c.execute("CREATE TABLE p (id bigint PRIMARY KEY)")
-            with pytest.raises(psycopg.errors.FeatureNotSupported, match="foreign key"):
-                c.execute("CREATE TABLE c (id bigint PRIMARY KEY, p_id bigint REFERENCES p (id))")
-            with pytest.raises(psycopg.errors.FeatureNotSupported):
-                c.execute("ALTER TABLE p DROP COLUMN id")  # DROP COLUMN came on 2026-08-03
-            with pytest.raises(psycopg.errors.FeatureNotSupported):
-                c.execute("CREATE TABLE js (id bigint PRIMARY KEY, v jsonb)")  # jsonb came on 2026-06-01
-            c.execute("CREATE TABLE js (id bigint PRIMARY KEY, v json)")
-    finally:
-        old.stop()
+    with local_dsql.running(profile=dsql_profile("2026-05-15")) as old, \
+            psycopg.connect(old.url, autocommit=True) as c:
+        c.execute("CREATE TABLE p (id bigint PRIMARY KEY)")
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="foreign key"):
+            c.execute("CREATE TABLE c (id bigint PRIMARY KEY, p_id bigint REFERENCES p (id))")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            c.execute("ALTER TABLE p DROP COLUMN id")  # DROP COLUMN came on 2026-08-03
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            c.execute("CREATE TABLE js (id bigint PRIMARY KEY, v jsonb)")  # jsonb came on 2026-06-01
+        c.execute("CREATE TABLE js (id bigint PRIMARY KEY, v json)")
 
 
 # ---------------------------------------------------------------------------------------- the command

@@ -12,7 +12,7 @@ import sys
 import psycopg
 import pytest
 
-from prisma_dsql.rehearsal.embedded import EmbeddedUnavailable
+from tests.support import local_dsql as local_dsql_server
 from tests.test_deploy_helpers import ROOT, write_folder
 
 pytestmark = pytest.mark.postgres
@@ -32,18 +32,8 @@ def cli(*args, cwd=None) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def local_dsql():
-    from prisma_dsql.localdsql.server import LocalDsql
-
-    try:
-        server = LocalDsql()
-    except EmbeddedUnavailable as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL unavailable on this platform: {exc}")
-    try:
+    with local_dsql_server.running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["postgresql", "local-dsql"])

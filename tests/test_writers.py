@@ -27,6 +27,7 @@ from prisma_dsql.loader import load_text
 from prisma_dsql.migrations.evolve import plan_to_schema
 from prisma_dsql.migrations.generate import generate_from_empty
 from prisma_dsql.plan import PlanOptions
+from tests.support import local_dsql as local_dsql_server
 from tests.test_deploy_helpers import ROOT, write_folder
 
 pytestmark = pytest.mark.postgres
@@ -125,16 +126,8 @@ class Writer(threading.Thread):
 
 @pytest.fixture(scope="module")
 def local_dsql():
-    from prisma_dsql.localdsql.server import LocalDsql
-
-    try:
-        server = LocalDsql(job_seconds=(0.2, 0.5), seed=1)
-    except Exception as exc:  # noqa: BLE001 - no embedded server here: say why
-        pytest.skip(f"no local DSQL: {exc}")
-    try:
+    with local_dsql_server.running(job_seconds=(0.2, 0.5), seed=1) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _deploy(folder, url: str) -> subprocess.CompletedProcess:
