@@ -22,14 +22,14 @@ Contract
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from prisma_dsql.errors import PrismaDsqlError
+from prisma_dsql.sql.directives import ARGUMENTS, LINE, PREFIX
+from prisma_dsql.sql.directives import FINGERPRINT as NAME
 
-NAME = "fingerprint"
-PREFIX = "-- prisma-dsql:"
-_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*fingerprint\s+(?P<hash>[0-9a-f]{64})\s*$")
+#: The directive's argument (the sha-256), as the one directives module spells it.
+_HASH = ARGUMENTS[NAME]
 #: Set (to anything) to deploy without the fingerprint check (a folder edited by hand); `plan` takes
 #: --skip-fingerprint-check.
 SKIP_ENV = "PRISMA_DSQL_SKIP_FINGERPRINT_CHECK"
@@ -62,9 +62,9 @@ def parse(script: str) -> str | None:
             continue
         if not text.startswith("--"):
             return None
-        m = _LINE.match(text)
-        if m is not None:
-            return m.group("hash")
+        m = LINE.match(text)
+        if m is not None and m.group("name") == NAME and _HASH.match(m.group("rest")):
+            return m.group("rest").strip()
     return None
 
 
