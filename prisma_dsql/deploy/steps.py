@@ -40,13 +40,13 @@ from prisma_dsql.errors import PrismaDsqlError
 from prisma_dsql.sql.classify import ASYNC_DDL, DML, TRANSACTION_CONTROL, classify, transaction_verb
 from prisma_dsql.sql.directives import ARGUMENTS as _ARGUMENTS
 from prisma_dsql.sql.directives import FINGERPRINT, WAIT_FOR_JOBS, WRITERS_BLOCKED
+from prisma_dsql.sql.directives import LINE as _DIRECTIVE_LINE
 from prisma_dsql.sql.directives import NAME_PREFIX as DIRECTIVE_PREFIX
 from prisma_dsql.sql.directives import NAMES as DIRECTIVES
 from prisma_dsql.sql.directives import REPEAT_UNTIL_ZERO_ROWS as REPEAT
 from prisma_dsql.sql.split import Statement
 
 _FINGERPRINT_ARG = _ARGUMENTS[FINGERPRINT]
-_DIRECTIVE_LINE = re.compile(r"^\s*--\s*prisma-dsql:\s*(?P<name>\S*)(?P<rest>.*)$")
 
 
 class MigrationFileError(PrismaDsqlError):
