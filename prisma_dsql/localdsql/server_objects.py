@@ -149,13 +149,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '0A000',
             MESSAGE = 'dropping a primary key or a primary-key column is not supported';
     END IF;
-    UPDATE sys.jobs j SET status = 'cancelled', details = 'the object of the job was dropped',
-                          update_time = clock_timestamp()
-    WHERE j.status IN ('submitted', 'processing')
-      AND CASE j.job_type
-            WHEN 'INDEX_BUILD' THEN NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = j.object_id)
-            WHEN 'VALIDATE_CONSTRAINT' THEN NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = j.object_id)
-            ELSE false END;
+    {cancel_gone};
 END
 $f$;
 DROP TABLE IF EXISTS sys.localdsql_primary_keys;  -- an earlier version kept them there (shared: conflicts)
@@ -244,7 +238,7 @@ def install_sql(profile: Profile) -> str:
     json_indexes = profile.supports("json_indexes") and profile.supports("jsonb_indexes")
     events = _EVENT_SQL.replace("{refuse_json_index}", "false" if json_indexes else "true").replace(
         "{refuse_pk_drop}", "false" if profile.supports("drop_primary_key") else "true"
-    )
+    ).replace("{cancel_gone}", rehearsal_objects.CANCEL_GONE_SQL.strip())
     return "\n".join((counting, events, _JOB_SQL, _TRIGGERS_SQL))
 
 

@@ -79,6 +79,7 @@ from prisma_dsql.rehearsal.rules import (
     transaction_violations,
 )
 from prisma_dsql.rehearsal.rules import WAIT_RE as _WAIT_RE
+from prisma_dsql.rehearsal.server_objects import CANCEL_GONE_SQL as _CANCEL_GONE_SQL
 from prisma_dsql.rehearsal.server_objects import CHANNEL, WAIT_TIMEOUT_SETTING, WORKER_LOCK, install
 from prisma_dsql.rehearsal.worker import ENV_CONNINFO
 from prisma_dsql.sql.split import SqlSplitError, Statement, mask_sql, split_sql
@@ -95,15 +96,6 @@ _DROPS_RE = re.compile(r"^DROP\b|^ALTER\s+TABLE\b.*\bDROP\b", _F)
 _SAVEPOINT_RE = re.compile(r"^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO)\b", _F)
 _ROLLBACK_RE = re.compile(r"^(?:ROLLBACK|ABORT)\b", _F)
 
-_CANCEL_GONE_SQL = """
-UPDATE sys.jobs j SET status = 'cancelled', details = 'the object of the job was dropped',
-                      update_time = clock_timestamp()
-WHERE j.status IN ('submitted', 'processing')
-  AND CASE j.job_type
-        WHEN 'INDEX_BUILD' THEN NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = j.object_id)
-        WHEN 'VALIDATE_CONSTRAINT' THEN NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = j.object_id)
-        ELSE false END
-"""
 _ROWS_SQL = """
 SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint
 FROM pg_stat_xact_user_tables WHERE schemaname <> 'sys'

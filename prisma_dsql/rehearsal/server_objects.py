@@ -101,6 +101,17 @@ COMMENT ON SCHEMA sys IS '{VERSION}';
 _installed: set[str] = set()
 _installed_lock = threading.Lock()
 
+#: Jobs whose index or constraint was dropped are cancelled, as DSQL cancels them (run after a DROP).
+CANCEL_GONE_SQL = """
+UPDATE sys.jobs j SET status = 'cancelled', details = 'the object of the job was dropped',
+                      update_time = clock_timestamp()
+WHERE j.status IN ('submitted', 'processing')
+  AND CASE j.job_type
+        WHEN 'INDEX_BUILD' THEN NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = j.object_id)
+        WHEN 'VALIDATE_CONSTRAINT' THEN NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = j.object_id)
+        ELSE false END
+"""
+
 
 def install(url: str) -> None:
     """Create schema ``sys`` and its objects in the database at ``url`` (idempotent; needs CREATE rights)."""
