@@ -155,26 +155,36 @@ def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
 
 def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateOptions = TranslateOptions(),
                        adjust: Adjust | None = None, plan_options: PlanOptions = PlanOptions(),
-                       hints: RenameHints = RenameHints()) -> Evolution:
+                       hints: RenameHints = RenameHints(), loaded: dict[str, LoadedSchema] | None = None) -> Evolution:
     """The plan from one `Side` (`prisma_dsql.migrations.sources`) to another: what `migrate diff`, `plan`
-    and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side."""
+    and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side.
+
+    Each schema side is parsed once (at 1000 models a parse is most of the command's time); ``loaded`` maps a
+    schema side's value (its path as given) to the schema the caller already parsed from it."""
     from dataclasses import replace
 
     from prisma_dsql.catalog.model import Catalog
-    from prisma_dsql.loader import load
+    from prisma_dsql.loader import load as _load
     from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
 
     # Only the schemas the Prisma schema manages are read from a database (prisma_dsql.introspect.scope).
     from prisma_dsql.introspect.scope import declared_schemas
 
+    parsed: dict[str, LoadedSchema] = dict(loaded or {})
+
+    def load(path: str) -> LoadedSchema:
+        if path not in parsed:
+            parsed[path] = _load(Path(path))
+        return parsed[path]
+
     schema_side = next((s for s in (to_side, from_side) if s.kind == "schema"), None)
-    declared = declared_schemas(load(Path(schema_side.value))) if schema_side is not None else ()
+    declared = declared_schemas(load(schema_side.value)) if schema_side is not None else ()
 
     def read(side) -> SideCatalog | Evolution:
         if side.kind == "empty":
             return SideCatalog(Catalog())
         if side.kind == "schema":
-            loaded = load(Path(side.value))
+            loaded = load(side.value)
             diagnostics, refusal = check_schema(loaded, profile, options, adjust)
             if refusal:
                 return Evolution(None, diagnostics=tuple(diagnostics), refusal=f"{side.value}: {refusal}",
@@ -189,7 +199,7 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
     if isinstance(actual, Evolution):
         return actual
     if to_side.kind == "schema":
-        loaded = load(Path(to_side.value))
+        loaded = load(to_side.value)
         evo = plan_to_schema(actual.catalog, loaded, profile, options, adjust, plan_options, hints,
                              actual.row_estimates)
         return replace(evo, sources=tuple(loaded.sources))
