@@ -28,6 +28,15 @@ from prisma_dsql.errors import PrismaDsqlError, UsageError
 from prisma_dsql.loader import LoadedSchema
 
 
+#: How long each async job of the shadow replay takes (seconds, drawn uniformly). Long enough that a statement
+#: sent right after an ASYNC build (1-5 ms later through the local DSQL) still finds it pending, so that a
+#: dependency the engine failed to wait for fails here too; the rehearsal's longer draws
+#: (prisma_dsql.deploy.rehearse.REHEARSAL_JOB_SECONDS, 0.05-0.3 s) only lengthened the wait before each
+#: migration is recorded (the slowest of its jobs: 2.4 s of a 5 s replay of 11 migrations). The replay proves
+#: ordering and waits, not timing.
+SHADOW_JOB_SECONDS = (0.02, 0.05)
+
+
 class ShadowReplayError(PrismaDsqlError):
     """A migration of the folder fails in the shadow database."""
 
@@ -102,35 +111,114 @@ def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, 
     return SideCatalog(result.catalog, dict(result.row_estimates))
 
 
-def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = (),
-                      shadow_url: str | None = None) -> SideCatalog:
-    """Apply every migration of `directory` to a new database with the deploy engine and read it back: an
-    embedded one (through the DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here), or
-    one on the server of `shadow_url` (see the module docstring)."""
+class ShadowServer:
+    """The throwaway server a migrations folder is replayed on, started in a thread of its own so that the
+    command parses its schema meanwhile (:func:`start_shadow`). :meth:`get` waits for it (raising what its
+    start raised); :meth:`stop` waits for the start to end and stops what it started: call it in a ``finally``,
+    so that no server outlives the command."""
+
+    def __init__(self, profile: Profile) -> None:
+        import threading
+
+        self.profile = profile
+        self._server = None
+        self._error: BaseException | None = None
+        self._stopping: threading.Thread | None = None
+        self._stop_error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, name="prisma-dsql-shadow", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            if self.profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
+                from prisma_dsql.localdsql.server import LocalDsql
+
+                self._server = LocalDsql(profile=self.profile, job_seconds=SHADOW_JOB_SECONDS)
+            else:
+                from prisma_dsql.rehearsal.embedded import start_embedded
+
+                self._server = start_embedded()
+        except BaseException as exc:  # re-raised in the command's thread by get()
+            self._error = exc
+
+    def get(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._server
+
+    def stop(self) -> None:
+        if self._stopping is None:
+            self._stop_now()
+        else:
+            self._stopping.join()
+        if self._stop_error is not None:
+            error, self._stop_error = self._stop_error, None
+            raise error
+
+    def stop_soon(self) -> None:
+        """Stop the server in a thread of its own (:meth:`stop` then waits for that to end). Called from the
+        thread that calls :meth:`stop`."""
+        import threading
+
+        if self._stopping is None:
+            self._stopping = threading.Thread(target=self._stop_now, name="prisma-dsql-shadow-stop", daemon=True)
+            self._stopping.start()
+
+    def _stop_now(self) -> None:
+        self._thread.join()
+        server, self._server = self._server, None
+        try:
+            if server is not None:
+                server.stop()
+        except BaseException as exc:  # raised by stop(), in the command's thread
+            self._stop_error = exc
+
+
+def check_replayable(directory: Path, profile: Profile):
+    """The folder, read and checked as a replay needs it (a wrong provider, an unreadable or unsplittable file, a
+    DO block on DSQL), before any server starts; errors as :func:`replay_migrations` raises them."""
     from prisma_dsql.deploy.folder import check_folder, read_folder
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
-    # The whole folder is checked (wrong provider, unreadable or unsplittable file, a DO block on DSQL) before a
-    # server starts.
     folder = read_folder(directory)
     check_folder(folder, dsql=profile.target == "dsql")
+    return folder
+
+
+def start_shadow(directory: Path, profile: Profile) -> ShadowServer:
+    """Check the folder (:func:`check_replayable`), then start the embedded shadow server for it in the
+    background; pass the result to :func:`replay_migrations` as ``server`` and stop it afterwards."""
+    check_replayable(directory, profile)
+    return ShadowServer(profile)
+
+
+def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = (),
+                      shadow_url: str | None = None, server: ShadowServer | None = None) -> SideCatalog:
+    """Apply every migration of `directory` to a new database with the deploy engine and read it back: an
+    embedded one (through the DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here), or
+    one on the server of `shadow_url` (see the module docstring). ``server``: the embedded server
+    :func:`start_shadow` started for this folder (the caller stops it); without one, one is started and stopped
+    here."""
+    # The whole folder is checked before a server starts.
+    folder = check_replayable(directory, profile)
     if shadow_url is not None:
         return _replay_on(shadow_url, directory, profile, declared)
-    if profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
-        from prisma_dsql.deploy.rehearse import REHEARSAL_JOB_SECONDS
-        from prisma_dsql.localdsql.server import LocalDsql
-
-        server = LocalDsql(profile=profile, job_seconds=REHEARSAL_JOB_SECONDS)
-    else:
-        from prisma_dsql.rehearsal.embedded import start_embedded
-
-        server = start_embedded()
-    with server:
-        url = server.create_database("shadow")
+    own = server is None
+    if own:
+        server = ShadowServer(profile)
+    try:
+        shadow = server.get()
+        # The server is this replay's alone and thrown away after it: the folder goes into its first database
+        # (where the local DSQL's objects are already installed), not a second one made for it.
+        url = shadow.url
         _check_extensions(url, folder, directory)
         _deploy_into(url, directory)
         return _read_back(url, profile, declared)
+    finally:
+        if own:
+            server.stop()
 
 
 #: `CREATE EXTENSION [IF NOT EXISTS] name` in a migration (a quoted or bare name).
