@@ -57,15 +57,24 @@ def _hints(rename_tables, rename_columns):
 
 
 def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, project=None):
-    from prisma_dsql.gcpause import no_gc_pauses
-    from prisma_dsql.migrations.evolve import plan_between_sides
+    from prisma_dsql.migrations.sources import shadow_for
 
-    # The schema the project already parsed (to find its migrations folder) is not parsed again.
-    loaded = {str(project.schema_path): project.loaded} if project is not None else None
+    # A folder's shadow server starts first: it gets ready while the planner is imported and the schema parsed.
+    shadow = shadow_for(from_side, to_side, profile)
+    try:  # from here plan_between_sides stops it; anything failing before must
+        from prisma_dsql.gcpause import no_gc_pauses
+        from prisma_dsql.migrations.evolve import plan_between_sides
+
+        # The schema the project already parsed (to find its migrations folder) is not parsed again.
+        loaded = {str(project.schema_path): project.loaded} if project is not None else None
+    except BaseException:
+        if shadow is not None:
+            shadow.stop()
+        raise
     # Two catalogs of up to 1000 tables are many small acyclic objects: collecting while they are
     # built only rescans them (a fifth of the time at 1000 tables).
     with no_gc_pauses():
-        return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints, loaded)
+        return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints, loaded, shadow)
 
 
 def _fail(evo, no_color: bool, status: int = 1) -> None:

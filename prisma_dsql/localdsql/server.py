@@ -54,17 +54,20 @@ class LocalDsql:
 
     def __init__(self, data_dir: Path | str | None = None, *, port: int = 0, profile: Profile | None = None,
                  job_seconds: tuple[float, float] = DEFAULT_JOB_SECONDS, seed: int | None = None) -> None:
-        from prisma_dsql.localdsql.proxy import Proxy
-        from prisma_dsql.localdsql.server_objects import install
         from prisma_dsql.rehearsal.embedded import EmbeddedPostgres, database_url
 
         if not 0 <= port <= 65535:
             raise UsageError(f"--port must be between 1 and 65535, not {port}")
         self.profile = profile if profile is not None else dsql_profile()
         _check_port(port)
+        # PostgreSQL first: initdb starts before the proxy's modules are imported (a shadow replay starts this
+        # in a thread of its own, while the command goes on loading).
         self.embedded = EmbeddedPostgres(data_dir)
         self._database_url = database_url
         try:
+            from prisma_dsql.localdsql.proxy import Proxy
+            from prisma_dsql.localdsql.server_objects import install
+
             install(self.embedded.url, self.profile)
             assert self.embedded.socket_dir is not None
             self.proxy = Proxy(str(self.embedded.socket_dir / ".s.PGSQL.5432"), self.direct_url, self.profile,

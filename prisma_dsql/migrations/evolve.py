@@ -169,14 +169,17 @@ def _plan_to_desired(actual: Catalog, prepared, profile: Profile, plan_options: 
 
 def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateOptions = TranslateOptions(),
                        adjust: Adjust | None = None, plan_options: PlanOptions = PlanOptions(),
-                       hints: RenameHints = RenameHints(), loaded: dict[str, LoadedSchema] | None = None) -> Evolution:
+                       hints: RenameHints = RenameHints(), loaded: dict[str, LoadedSchema] | None = None,
+                       shadow=None) -> Evolution:
     """The plan from one `Side` (`prisma_dsql.migrations.sources`) to another: what `migrate diff`, `plan`
     and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side.
 
     Each schema side is parsed once (at 1000 models a parse is most of the command's time); ``loaded`` maps a
-    schema side's value (its path as given) to the schema the caller already parsed from it."""
+    schema side's value (its path as given) to the schema the caller already parsed from it. ``shadow``: what
+    :func:`~prisma_dsql.migrations.sources.shadow_for` started for these sides (it is stopped here); without
+    it, it is started here."""
     from prisma_dsql.loader import load as _load
-    from prisma_dsql.migrations.sources import start_shadow
+    from prisma_dsql.migrations.sources import replayed_side, shadow_for
 
     parsed: dict[str, LoadedSchema] = dict(loaded or {})
 
@@ -187,9 +190,10 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
 
     # A migrations folder replayed on the embedded server: its folder is checked now, and the server starts
     # while the schema is parsed and checked (starting it is most of a small folder's replay).
-    replayed = next((s for s in (from_side, to_side) if s.kind == "migrations" and s.shadow is None), None)
-    shadow = start_shadow(Path(replayed.value), profile) if replayed is not None else None
+    replayed = replayed_side(from_side, to_side)
     try:
+        if shadow is None:
+            shadow = shadow_for(from_side, to_side, profile)
         return _between(from_side, to_side, profile, options, adjust, plan_options, hints, load, replayed, shadow)
     finally:
         if shadow is not None:

@@ -194,6 +194,19 @@ def start_shadow(directory: Path, profile: Profile) -> ShadowServer:
     return ShadowServer(profile)
 
 
+def replayed_side(from_side: Side, to_side: Side) -> Side | None:
+    """The side of a diff that is replayed on an embedded server (the first migrations side without
+    ``--shadow-database-url``), if any."""
+    return next((s for s in (from_side, to_side) if s.kind == "migrations" and s.shadow is None), None)
+
+
+def shadow_for(from_side: Side, to_side: Side, profile: Profile) -> ShadowServer | None:
+    """:func:`start_shadow` for the :func:`replayed_side` of a diff (None when there is none): a command calls
+    it as early as it can, so that the server starts while the rest of the command loads."""
+    side = replayed_side(from_side, to_side)
+    return start_shadow(Path(side.value), profile) if side is not None else None
+
+
 def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = (),
                       shadow_url: str | None = None, server: ShadowServer | None = None) -> SideCatalog:
     """Apply every migration of `directory` to a new database with the deploy engine and read it back: an
