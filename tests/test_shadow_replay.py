@@ -1,7 +1,7 @@
 """How the shadow replay and the planner spend their time (issue 17), without giving up what they check.
 
 * A command parses each schema once (the plan/dev/diff pipeline used to parse it three times).
-* The shadow server starts in a thread while the schema is parsed; whatever the command then does (a refused
+* The shadow server's initdb runs while the schema is parsed; whatever the command then does (a refused
   schema, a folder that does not replay, a server that cannot start), the server is stopped and its folder
   removed, and an error from starting it reaches the user as before.
 * A throwaway server's postmaster is this process's child: started and stopped without pg_ctl's 100 ms
@@ -142,8 +142,8 @@ def test_the_shadow_server_is_stopped_whatever_the_command_does(tmp_path, monkey
     evo = plan_between_sides(Side("migrations", str(folder)), Side("schema", str(_schema(tmp_path, V2))), profile)
     assert evo.ok and len(evo.plan.steps) == 1, evo.refusal
     # A schema with errors: refused after the replay, as before, and the server stopped all the same.
-    evo = plan_between_sides(Side("migrations", str(folder)), Side("schema", str(_schema(tmp_path, BROKEN, "b.prisma"))),
-                             profile)
+    broken = _schema(tmp_path, BROKEN, "b.prisma")
+    evo = plan_between_sides(Side("migrations", str(folder)), Side("schema", str(broken)), profile)
     assert not evo.ok and evo.refusal
     # A folder that does not replay: the replay's error, and no server left.
     bad = _folder(tmp_path / "bad", FIRST + 'ALTER TABLE "Nope" ADD COLUMN "x" TEXT;\n')
@@ -212,12 +212,19 @@ def test_scratch_data_goes_to_memory_only_when_no_temporary_folder_is_named(tmp_
 
 @pytest.mark.postgres
 def test_migrate_diff_from_migrations_leaves_no_server_behind(tmp_path) -> None:
-    """The CLI end to end: the shadow server started in a thread is gone when the command exits."""
+    """The CLI end to end: the shadow server started early is gone when the command exits."""
+    import shutil
+    import tempfile
+
     folder, schema = _folder(tmp_path), _schema(tmp_path, V1)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(tmp_path / "tmp")}
-    (tmp_path / "tmp").mkdir()
-    proc = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "diff", "--from-migrations", str(folder),
-                           "--to-schema", str(schema), "--exit-code"], capture_output=True, text=True, env=env,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert list((tmp_path / "tmp").iterdir()) == []  # data and socket folders removed with the server
+    # Short: the server's socket lives under it (a Unix socket path stays under ~107 bytes).
+    scratch = Path(tempfile.mkdtemp(prefix="sr-"))
+    try:
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(scratch)}
+        proc = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "diff", "--from-migrations",
+                               str(folder), "--to-schema", str(schema), "--exit-code"], capture_output=True,
+                              text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert list(scratch.iterdir()) == []  # data and socket folders removed with the server
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

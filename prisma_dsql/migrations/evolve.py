@@ -188,8 +188,8 @@ def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateO
             parsed[path] = _load(Path(path))
         return parsed[path]
 
-    # A migrations folder replayed on the embedded server: its folder is checked now, and the server starts
-    # while the schema is parsed and checked (starting it is most of a small folder's replay).
+    # A migrations folder replayed on the embedded server: its folder is checked now, and the server's initdb
+    # runs while the schema is parsed and checked (starting it is most of a small folder's replay).
     replayed = replayed_side(from_side, to_side)
     try:
         if shadow is None:
@@ -227,7 +227,7 @@ def _between(from_side, to_side, profile, options, adjust, plan_options, hints, 
             try:
                 return replay_migrations(Path(side.value), profile, declared, server=shadow)
             finally:
-                shadow.stop_soon()  # read back: the server stops while the plan is made
+                shadow.stop()  # read back: not needed for the plan
         return read_database(side.value, config=side.kind == "config-datasource", profile=profile,
                              declared=declared)
 

@@ -112,67 +112,37 @@ def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, 
 
 
 class ShadowServer:
-    """The throwaway server a migrations folder is replayed on, started in a thread of its own so that the
-    command parses its schema meanwhile (:func:`start_shadow`). :meth:`get` waits for it (raising what its
-    start raised); :meth:`stop` waits for the start to end and stops what it started: call it in a ``finally``,
-    so that no server outlives the command."""
+    """The throwaway server a migrations folder is replayed on, started early: its initdb runs in a process of
+    its own while the command parses its schema (:func:`start_shadow`). :meth:`get` waits for it and puts the
+    local DSQL in front on the DSQL target (raising what starting raised); :meth:`stop` stops whatever was
+    started: call it in a ``finally``, so that no server outlives the command. No thread is involved."""
 
     def __init__(self, profile: Profile) -> None:
-        import threading
+        from prisma_dsql.rehearsal.embedded import EmbeddedPostgres
 
         self.profile = profile
+        self._postgres = EmbeddedPostgres(wait=False)
         self._server = None
-        self._error: BaseException | None = None
-        self._stopping: threading.Thread | None = None
-        self._stop_error: BaseException | None = None
-        self._thread = threading.Thread(target=self._start, name="prisma-dsql-shadow", daemon=True)
-        self._thread.start()
-
-    def _start(self) -> None:
-        try:
-            if self.profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
-                from prisma_dsql.localdsql.server import LocalDsql
-
-                self._server = LocalDsql(profile=self.profile, job_seconds=SHADOW_JOB_SECONDS)
-            else:
-                from prisma_dsql.rehearsal.embedded import start_embedded
-
-                self._server = start_embedded()
-        except BaseException as exc:  # re-raised in the command's thread by get()
-            self._error = exc
 
     def get(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+        if self._server is None:
+            postgres, self._postgres = self._postgres, None
+            if postgres is None:
+                raise PrismaDsqlError("the shadow server was stopped")
+            if self.profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) in front
+                from prisma_dsql.localdsql.server import LocalDsql
+
+                self._server = LocalDsql(profile=self.profile, job_seconds=SHADOW_JOB_SECONDS, embedded=postgres)
+            else:
+                self._server = postgres.ready()
         return self._server
 
     def stop(self) -> None:
-        if self._stopping is None:
-            self._stop_now()
-        else:
-            self._stopping.join()
-        if self._stop_error is not None:
-            error, self._stop_error = self._stop_error, None
-            raise error
-
-    def stop_soon(self) -> None:
-        """Stop the server in a thread of its own (:meth:`stop` then waits for that to end). Called from the
-        thread that calls :meth:`stop`."""
-        import threading
-
-        if self._stopping is None:
-            self._stopping = threading.Thread(target=self._stop_now, name="prisma-dsql-shadow-stop", daemon=True)
-            self._stopping.start()
-
-    def _stop_now(self) -> None:
-        self._thread.join()
         server, self._server = self._server, None
-        try:
-            if server is not None:
-                server.stop()
-        except BaseException as exc:  # raised by stop(), in the command's thread
-            self._stop_error = exc
+        postgres, self._postgres = self._postgres, None
+        for what in (server, postgres):
+            if what is not None:
+                what.stop()
 
 
 def check_replayable(directory: Path, profile: Profile):
