@@ -323,7 +323,7 @@ class EmbeddedPostgres:
             conf = pgdata / "postgresql.auto.conf"
             with conf.open("a", encoding="utf-8") as f:
                 f.write("".join(f"{s}\n" for s in settings))
-        if self.persistent:
+        if self.persistent or os.name == "nt":  # (no sessions or SIGQUIT on Windows: pg_ctl's way there)
             options = f"-h '' -k {self._socket_dir} -p 5432"
             self._run("pg_ctl", "-w", "-t", "60", "-D", str(pgdata), "-l", str(pgdata / "server.log"),
                       "-o", options, "start", timeout=90)
