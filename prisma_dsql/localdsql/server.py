@@ -2,8 +2,9 @@
 
 Contract
 --------
-``LocalDsql(data_dir=None, port=0, profile=None)`` starts an embedded PostgreSQL 16
-(:class:`~prisma_dsql.rehearsal.embedded.EmbeddedPostgres`: persistent in ``data_dir``, or throwaway),
+``LocalDsql(data_dir=None, port=0, profile=None, embedded=None)`` starts an embedded PostgreSQL 16
+(:class:`~prisma_dsql.rehearsal.embedded.EmbeddedPostgres`: persistent in ``data_dir``, or throwaway; or takes
+over ``embedded``, a throwaway one still starting),
 installs the local DSQL's objects in database ``postgres`` and serves the proxy (:mod:`.proxy`) on
 ``127.0.0.1:port`` (0: a free port).  ``url`` is what clients use
 (``postgresql://postgres@127.0.0.1:PORT/postgres``; no password: the server trusts local connections);
@@ -53,18 +54,27 @@ class LocalDsql:
     """See the module docstring."""
 
     def __init__(self, data_dir: Path | str | None = None, *, port: int = 0, profile: Profile | None = None,
-                 job_seconds: tuple[float, float] = DEFAULT_JOB_SECONDS, seed: int | None = None) -> None:
-        from prisma_dsql.localdsql.proxy import Proxy
-        from prisma_dsql.localdsql.server_objects import install
+                 job_seconds: tuple[float, float] = DEFAULT_JOB_SECONDS, seed: int | None = None,
+                 embedded=None) -> None:
         from prisma_dsql.rehearsal.embedded import EmbeddedPostgres, database_url
 
-        if not 0 <= port <= 65535:
-            raise UsageError(f"--port must be between 1 and 65535, not {port}")
-        self.profile = profile if profile is not None else dsql_profile()
-        _check_port(port)
-        self.embedded = EmbeddedPostgres(data_dir)
+        try:
+            if not 0 <= port <= 65535:
+                raise UsageError(f"--port must be between 1 and 65535, not {port}")
+            self.profile = profile if profile is not None else dsql_profile()
+            _check_port(port)
+        except BaseException:
+            if embedded is not None:
+                embedded.stop()
+            raise
+        # ``embedded``: a throwaway EmbeddedPostgres(wait=False) whose initdb the caller started earlier (the
+        # shadow replay starts it before parsing the schema); it is waited for here, and stopped with this.
+        self.embedded = embedded.ready() if embedded is not None else EmbeddedPostgres(data_dir)
         self._database_url = database_url
         try:
+            from prisma_dsql.localdsql.proxy import Proxy
+            from prisma_dsql.localdsql.server_objects import install
+
             install(self.embedded.url, self.profile)
             assert self.embedded.socket_dir is not None
             self.proxy = Proxy(str(self.embedded.socket_dir / ".s.PGSQL.5432"), self.direct_url, self.profile,

