@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import ClassVar
 
 from prisma_dsql.codes import name_of
 from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.comments import Docs
+from prisma_dsql.syntax.errors import NestingTooDeep  # noqa: F401  (raised here; public name)
 
 _new = tuple.__new__
 
@@ -27,11 +29,6 @@ MAX_NESTING = 64
 
 def diag(code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
     return Diagnostic(code, Severity.ERROR, message, span, help=help, name=name_of(code))
-
-
-class NestingTooDeep(Exception):
-    def __init__(self, span: Span):
-        self.span = span
 
 
 class TreeBuilder:
@@ -65,10 +62,34 @@ class TreeBuilder:
         items.append(item)
         return items
 
-    #: The LALR driver appends to the list in place for these rules instead of calling (lalr.py).
-    grow = _grow
-    model_members = enum_members = config_members = field_attributes = _grow
-    argument_list = value_list = member_list = blocks = _grow
+    #: List rules: the LALR driver appends to the list in place for these instead of calling (lalr.py);
+    #: the methods below serve the other forms (the first item, an empty list).
+    GROWING: ClassVar[frozenset[str]] = frozenset({"model_members", "enum_members", "config_members", "field_attributes", "argument_list", "value_list", "member_list", "blocks"})
+
+    def model_members(self, children):
+        return self._grow(children)
+
+    def enum_members(self, children):
+        return self._grow(children)
+
+    def config_members(self, children):
+        return self._grow(children)
+
+    def field_attributes(self, children):
+        return self._grow(children)
+
+    def argument_list(self, children):
+        return self._grow(children)
+
+    def value_list(self, children):
+        return self._grow(children)
+
+    def member_list(self, children):
+        return self._grow(children)
+
+    def blocks(self, children):
+        return self._grow(children)
+
 
     # -- values ------------------------------------------------------------
     def string(self, children):
@@ -303,16 +324,23 @@ class TreeBuilder:
                          self.docs.for_line(kw_span.line))
 
     # One grammar rule per block keyword; `type` blocks are the rule `composite`.
-    def _block_rule(kind: str):
-        return lambda self, children: self._blk(kind, children)
+    def model(self, children):
+        return self._blk("model", children)
 
-    model = _block_rule("model")
-    view = _block_rule("view")
-    composite = _block_rule("type")
-    enum = _block_rule("enum")
-    datasource = _block_rule("datasource")
-    generator = _block_rule("generator")
-    del _block_rule
+    def view(self, children):
+        return self._blk("view", children)
+
+    def composite(self, children):
+        return self._blk("type", children)
+
+    def enum(self, children):
+        return self._blk("enum", children)
+
+    def datasource(self, children):
+        return self._blk("datasource", children)
+
+    def generator(self, children):
+        return self._blk("generator", children)
 
     def start(self, children):
         return children[0] if children else []
