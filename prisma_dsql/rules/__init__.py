@@ -18,13 +18,15 @@ defines exactly one rule with `@rule(...)` from `prisma_dsql.rules._base`.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from prisma_dsql.capabilities import Profile
-from prisma_dsql.diagnostics import Diagnostic
-from prisma_dsql.gcpause import no_gc_pauses
-from prisma_dsql.rules._base import SECTIONS, Context, Finding, Rule, defined_rules
-from prisma_dsql.schema.model import Schema
 from prisma_dsql.translate_options import TranslateOptions
+
+if TYPE_CHECKING:
+    from prisma_dsql.capabilities import Profile
+    from prisma_dsql.diagnostics import Diagnostic
+    from prisma_dsql.rules._base import Rule
+    from prisma_dsql.schema.model import Schema
 
 RULE_MODULES = (
     "provider_not_postgresql",
@@ -74,20 +76,49 @@ RETIRED: dict[str, str] = {
                "(capability `expression_indexes`).",
 }
 
-for _module in RULE_MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
-
-#: Every rule by code, in code order.
-REGISTRY: dict[str, Rule] = {r.code: r for r in sorted(defined_rules(), key=lambda r: r.code)}
-assert not set(REGISTRY) & set(RETIRED), "a retired rule code was given to a new rule"
+#: Names loaded on first use (module `__getattr__`): the rule modules are imported then, not when this
+#: package is, so `validate --target postgres` (which runs no rule) never pays for them (~30 ms).
+_LAZY = ("REGISTRY", "BY_NAME", "_ACTIVE")
+#: Every rule by code, in code order (set by `_load`).
+REGISTRY: dict[str, Rule]
 #: The same rules by kebab-case name.
-BY_NAME: dict[str, Rule] = {r.name: r for r in REGISTRY.values()}
+BY_NAME: dict[str, Rule]
+_ACTIVE: tuple[Rule, ...]
+_BASE_NAMES = ("SECTIONS", "Context", "Finding", "Rule")
 
-_ACTIVE = tuple(r for r in REGISTRY.values() if r.check is not None)
+
+def _load() -> None:
+    """Import every rule module and build REGISTRY, BY_NAME and _ACTIVE (once)."""
+    if "REGISTRY" in globals():
+        return
+    from prisma_dsql.rules._base import defined_rules
+
+    for module in RULE_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+    registry = {r.code: r for r in sorted(defined_rules(), key=lambda r: r.code)}
+    assert not set(registry) & set(RETIRED), "a retired rule code was given to a new rule"
+    by_name = {r.name: r for r in registry.values()}
+    active = tuple(r for r in registry.values() if r.check is not None)
+    # Published all at once, REGISTRY last: `_load` checks for it.
+    globals().update(BY_NAME=by_name, _ACTIVE=active)
+    globals()["REGISTRY"] = registry
+
+
+def __getattr__(name: str):
+    #: REGISTRY: every rule by code, in code order; BY_NAME: the same rules by kebab-case name.
+    if name in _LAZY:
+        _load()
+        return globals()[name]
+    if name in _BASE_NAMES:
+        from prisma_dsql.rules import _base
+
+        return getattr(_base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def lookup(code_or_name: str) -> Rule | None:
     """A rule by code (`DSQL101`, any case) or name (`autoincrement-identity`)."""
+    _load()
     return REGISTRY.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
 
 
@@ -101,6 +132,11 @@ def check(schema: Schema, profile: Profile, options: TranslateOptions = Translat
     """
     if profile.target != "dsql":
         return []
+    from prisma_dsql.diagnostics import Diagnostic
+    from prisma_dsql.gcpause import no_gc_pauses
+    from prisma_dsql.rules._base import Context
+
+    _load()
     with no_gc_pauses():
         ctx = Context(schema, profile, options, sources)
         out: list[Diagnostic] = []
