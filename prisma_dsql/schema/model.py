@@ -396,3 +396,60 @@ class Schema:
     def schema_of(self, model_or_enum: Model | Enum) -> str:
         """The database schema an object lives in (its @@schema, else "public")."""
         return model_or_enum.schema or "public"
+
+
+# -- cheap construction for the resolver's hot paths ------------------------------------------------
+# A frozen dataclass's __init__ sets each field through object.__setattr__ (17 calls for a Field), and
+# dataclasses.replace() goes through __init__ again: ~4.4 us per Field and ~15 us per replace, ~0.1 s
+# for a 1,000-model schema. These build the same instances (same fields, same equality, hash and repr)
+# by filling the instance dict at once. Only for this module's frozen, unslotted dataclasses without
+# __post_init__.
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+_NAME_SETS: dict[type, frozenset[str]] = {}
+_object_new = object.__new__
+
+
+def _layout(cls: type) -> tuple[tuple[str, ...], dict[str, Any]]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        from dataclasses import MISSING, fields
+
+        assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__"), cls
+        specs = fields(cls)
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in specs)
+        _NAME_SETS[cls] = frozenset(names)
+        _DEFAULTS[cls] = {f.name: f.default for f in specs if f.default is not MISSING}
+        assert all(f.default_factory is MISSING for f in specs), cls
+    return names, _DEFAULTS[cls]
+
+
+def build(cls: type, **values: Any) -> Any:
+    """`cls(**values)`, for a frozen dataclass of this module, without its per-field __init__ cost.
+    Every field without a default must be given (as keywords); nothing is checked beyond that."""
+    names, defaults = _layout(cls)
+    obj = _object_new(cls)
+    d = obj.__dict__
+    d.update(defaults)
+    d.update(values)
+    if len(d) != len(names) or not d.keys() <= _NAME_SETS[cls]:
+        raise TypeError(f"{cls.__name__}: fields missing or unknown: {sorted(set(names) ^ set(d))}")
+    return obj
+
+
+def evolve(obj: Any, **changes: Any) -> Any:
+    """`dataclasses.replace(obj, **changes)` for this module's frozen dataclasses, cheaply. Copies the
+    fields only: a cached_property computed on `obj` (e.g. Model's field index) is not carried over."""
+    cls = obj.__class__
+    names, _ = _layout(cls)
+    new = _object_new(cls)
+    source = obj.__dict__
+    d = new.__dict__
+    for name in names:
+        d[name] = source[name]
+    for name, value in changes.items():
+        if name not in d:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        d[name] = value
+    return new

@@ -4,7 +4,6 @@ referential actions."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from prisma_dsql.schema import model as m
@@ -114,9 +113,9 @@ def resolve_relations(ctx: Ctx, drafts: list[DraftModel]) -> tuple[list[m.Model]
         mdl = d.model
         if any((mdl.name, f.name) in infos for f in mdl.fields):
             new_fields = tuple(
-                dataclasses.replace(f, relation=infos[(mdl.name, f.name)]) if (mdl.name, f.name) in infos else f
+                m.evolve(f, relation=infos[(mdl.name, f.name)]) if (mdl.name, f.name) in infos else f
                 for f in mdl.fields)
-            mdl = dataclasses.replace(mdl, fields=new_fields)
+            mdl = m.evolve(mdl, fields=new_fields)
         out_models.append(mdl)
     relations.sort(key=lambda r: (r.span.file, r.span.line, r.span.column))
     return out_models, relations
