@@ -143,8 +143,8 @@ class ModelResolver:
                       help="Use a Json field, or a separate model with a relation.")
         if relation_attr is not None:
             extras["relation"] = relation_attr
-        fld = m.build(
-            m.Field, name=f.name, db_name=db_name, kind=kind or m.FieldKind.UNSUPPORTED, type_name=f.type.name, arity=arity,
+        fld = m.Field(
+            name=f.name, db_name=db_name, kind=kind or m.FieldKind.UNSUPPORTED, type_name=f.type.name, arity=arity,
             span=f.span, type_span=f.type.span, native_type=native, default=default, updated_at=updated_at,
             ignored=ignored, unsupported=f.type.unsupported if kind is m.FieldKind.UNSUPPORTED else None,
             doc=f.doc, attributes=tuple(a.name for a in f.attributes),
