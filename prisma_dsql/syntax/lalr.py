@@ -41,8 +41,13 @@ def _callback(r: Reduction, builder: Any) -> tuple[int, Any]:
     method = getattr(builder, r.method, None)
     if method is None:
         raise TypeError(f"the tree builder has no method for grammar rule {r.method!r}")
-    if r.method in builder.GROWING and len(kept) == 2 and kept[0] == 0:
-        return kept[1], None
+    if r.method in builder.GROWING:
+        if len(kept) == 2 and kept[0] == 0:
+            return kept[1], None
+        if len(kept) == r.size <= 1:
+            # `items ->` or `items -> item`: the new list is the children's list itself, copied by
+            # `list` in C (~40,000 Python calls fewer for a 1,000-model schema).
+            return _PASS, list
     if len(kept) == r.size:
         return _PASS, method
     first = kept[0] if kept else 0
