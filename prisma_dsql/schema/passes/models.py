@@ -147,8 +147,9 @@ class ModelResolver:
             name=f.name, db_name=db_name, kind=kind or m.FieldKind.UNSUPPORTED, type_name=f.type.name, arity=arity,
             span=f.span, type_span=f.type.span, native_type=native, default=default, updated_at=updated_at,
             ignored=ignored, unsupported=f.type.unsupported if kind is m.FieldKind.UNSUPPORTED else None,
-            doc=f.doc, attributes=tuple(a.name for a in f.attributes),
-            attribute_spans=tuple((a.name, a.span) for a in f.attributes),
+            # List comprehensions: a generator expression resumes a frame per item (once per attribute).
+            doc=f.doc, attributes=tuple([a.name for a in f.attributes]),
+            attribute_spans=tuple([(a.name, a.span) for a in f.attributes]),
         )
         extras["resolved"] = kind is not None
         return fld, extras
