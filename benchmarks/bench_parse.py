@@ -14,7 +14,8 @@ Targets (issue 2), on a 2-core machine:
 counts instructions instead (valgrind's callgrind; deterministic, so it compares runs on a shared
 machine): start-up with the parser tables loaded, then parse, then resolve, each the difference of
 one fresh process doing a step more. `--baseline` counts another checkout the same way (its
-`prisma_dsql` on PYTHONPATH), e.g. a `git archive` of the commit before a change.
+`prisma_dsql` on PYTHONPATH), e.g. a `git archive` of the commit before a change. Whole runs vary by
+a few percent with the hash seed (dict layouts): set PYTHONHASHSEED to compare like with like.
 """
 
 from __future__ import annotations
@@ -75,12 +76,13 @@ if step != "start":
 
 
 def instructions(checkout: Path | None, schema: Path, step: str) -> int:
-    """Instructions callgrind counts for the _STEPS child up to `step`."""
+    """Instructions callgrind counts for the _STEPS child up to `step`. The child runs in the schema's
+    folder: `python -c` puts the current folder first on sys.path, which must not be a checkout."""
     env = dict(os.environ)
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout.resolve())
     out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c",
-                          _STEPS, str(schema), step], capture_output=True, text=True, env=env)
+                          _STEPS, str(schema), step], capture_output=True, text=True, env=env, cwd=schema.parent)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode != 0 or not found:
         raise SystemExit(f"callgrind failed: {out.stderr[-2000:]}")
