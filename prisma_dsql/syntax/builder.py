@@ -217,18 +217,19 @@ class TreeBuilder:
 
     def _attribute(self, children, block_level: bool):
         tok = children[0]
-        o = self.offset
-        span = _new(Span, (self.file, tok.line + o, tok.column, tok.end_line + o, tok.end_column))
+        file = self.file
+        line = tok.line + self.offset
+        end_line = tok.end_line + self.offset
         text = tok.value
-        skip = 2 if block_level else 1
-        name = text[skip:].lstrip(" \t")
-        name_span = _new(Span, (span.file, span.line, span.column + len(text) - len(name), span.end_line,
-                                span.end_column))
-        args: tuple = ()
+        name = text[2 if block_level else 1:].lstrip(" \t")
+        name_span = _new(Span, (file, line, tok.column + len(text) - len(name), end_line, tok.end_column))
         if len(children) > 1:
             args, end = children[1]
-            span = span.to(end)
-        return ast.Attribute(name, args, span, name_span, block_level)
+            # = the token's span .to(end), built once
+            return ast.Attribute(name, args, _new(Span, (file, line, tok.column, end.end_line, end.end_column)),
+                                 name_span, block_level)
+        span = _new(Span, (file, line, tok.column, end_line, tok.end_column))
+        return ast.Attribute(name, (), span, name_span, block_level)
 
     def field_attribute(self, children):
         return self._attribute(children, False)
