@@ -77,38 +77,30 @@ RETIRED: dict[str, str] = {
 }
 
 #: Names loaded on first use (module `__getattr__`): the rule modules are imported then, not when this
-#: package is, so `validate --target postgres` (which runs no rule) never pays for them (~30 ms).
+#: package is, so `validate --target postgres` (which runs no rule) never pays for them (~20-30 ms).
+#: REGISTRY: every rule by code, in code order; BY_NAME: the same rules by kebab-case name.
 _LAZY = ("REGISTRY", "BY_NAME", "_ACTIVE")
-#: Every rule by code, in code order (set by `_load`).
-REGISTRY: dict[str, Rule]
-#: The same rules by kebab-case name.
-BY_NAME: dict[str, Rule]
-_ACTIVE: tuple[Rule, ...]
 _BASE_NAMES = ("SECTIONS", "Context", "Finding", "Rule")
+_loaded: dict = {}
 
 
-def _load() -> None:
+def _load() -> dict:
     """Import every rule module and build REGISTRY, BY_NAME and _ACTIVE (once)."""
-    if "REGISTRY" in globals():
-        return
-    from prisma_dsql.rules._base import defined_rules
+    if not _loaded:
+        from prisma_dsql.rules._base import defined_rules
 
-    for module in RULE_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
-    registry = {r.code: r for r in sorted(defined_rules(), key=lambda r: r.code)}
-    assert not set(registry) & set(RETIRED), "a retired rule code was given to a new rule"
-    by_name = {r.name: r for r in registry.values()}
-    active = tuple(r for r in registry.values() if r.check is not None)
-    # Published all at once, REGISTRY last: `_load` checks for it.
-    globals().update(BY_NAME=by_name, _ACTIVE=active)
-    globals()["REGISTRY"] = registry
+        for module in RULE_MODULES:
+            importlib.import_module(f"{__name__}.{module}")
+        registry = {r.code: r for r in sorted(defined_rules(), key=lambda r: r.code)}
+        assert not set(registry) & set(RETIRED), "a retired rule code was given to a new rule"
+        _loaded.update(REGISTRY=registry, BY_NAME={r.name: r for r in registry.values()},
+                       _ACTIVE=tuple(r for r in registry.values() if r.check is not None))
+    return _loaded
 
 
 def __getattr__(name: str):
-    #: REGISTRY: every rule by code, in code order; BY_NAME: the same rules by kebab-case name.
     if name in _LAZY:
-        _load()
-        return globals()[name]
+        return _load()[name]
     if name in _BASE_NAMES:
         from prisma_dsql.rules import _base
 
@@ -118,8 +110,8 @@ def __getattr__(name: str):
 
 def lookup(code_or_name: str) -> Rule | None:
     """A rule by code (`DSQL101`, any case) or name (`autoincrement-identity`)."""
-    _load()
-    return REGISTRY.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+    rules = _load()
+    return rules["REGISTRY"].get(code_or_name.upper()) or rules["BY_NAME"].get(code_or_name.lower())
 
 
 def check(schema: Schema, profile: Profile, options: TranslateOptions = TranslateOptions(),
@@ -136,11 +128,11 @@ def check(schema: Schema, profile: Profile, options: TranslateOptions = Translat
     from prisma_dsql.gcpause import no_gc_pauses
     from prisma_dsql.rules._base import Context
 
-    _load()
+    active = _load()["_ACTIVE"]
     with no_gc_pauses():
         ctx = Context(schema, profile, options, sources)
         out: list[Diagnostic] = []
-        for r in _ACTIVE:
+        for r in active:
             for finding in r.check(ctx):
                 out.append(r.diagnostic(finding))
         out.sort(key=Diagnostic.sort_key)

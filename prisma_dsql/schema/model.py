@@ -423,7 +423,7 @@ def evolve(obj: Any, **changes: Any) -> Any:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
     unknown = changes.keys() - set(names)
     if unknown:
-        raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+        raise TypeError(f"{cls.__name__} has no field {min(unknown)!r}")
     new = _object_new(cls)
     for name in names:
         _object_setattr(new, name, changes[name] if name in changes else getattr(obj, name))

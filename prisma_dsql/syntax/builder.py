@@ -18,7 +18,7 @@ from prisma_dsql.diagnostics import Diagnostic, Severity
 from prisma_dsql.source import Span
 from prisma_dsql.syntax import ast
 from prisma_dsql.syntax.comments import Docs
-from prisma_dsql.syntax.errors import NestingTooDeep  # noqa: F401  (raised here; public name)
+from prisma_dsql.syntax.errors import NestingTooDeep  # raised here; recovery.py imports it from here
 
 _new = tuple.__new__
 
