@@ -8,6 +8,14 @@ Targets (issue 2), on a 2-core machine:
 - `prisma-dsql validate` on the 200-model schema < 0.3 s wall (best of N, fresh process each time,
   Lark's grammar cache warm as it is after the first run on a machine);
 - 1000 models no worse than 5.5x the 200-model time.
+
+    python benchmarks/bench_parse.py --callgrind [--models 200] [--baseline CHECKOUT]
+
+counts instructions instead (valgrind's callgrind; deterministic, so it compares runs on a shared
+machine): start-up with the parser tables loaded, then parse, then resolve, each the difference of
+one fresh process doing a step more. `--baseline` counts another checkout the same way (its
+`prisma_dsql` on PYTHONPATH), e.g. a `git archive` of the commit before a change. Whole runs vary by
+a few percent with the hash seed (dict layouts): set PYTHONHASHSEED to compare like with like.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,11 +57,65 @@ def wall(cmd: list[str], repeat: int) -> float:
     return min(times)
 
 
+#: The child process of --callgrind: load the parser (a one-model schema), then parse and resolve
+#: the schema as far as its `step` says.
+_STEPS = """
+import gc, sys
+from pathlib import Path
+from prisma_dsql.schema.resolve import resolve
+from prisma_dsql.source import SourceFile
+from prisma_dsql.syntax.parser import parse_file
+gc.disable()
+path, step = sys.argv[1], sys.argv[2]
+parse_file(SourceFile("one.prisma", "model A {\\n  id Int @id\\n}\\n"))
+if step != "start":
+    tree, _ = parse_file(SourceFile(Path(path).name, Path(path).read_text(encoding="utf-8")))
+    if step == "resolve":
+        resolve([tree])
+"""
+
+
+def instructions(checkout: Path | None, schema: Path, step: str) -> int:
+    """Instructions callgrind counts for the _STEPS child up to `step`. The child runs in the schema's
+    folder: `python -c` puts the current folder first on sys.path, which must not be a checkout."""
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout.resolve())
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c",
+                          _STEPS, str(schema), step], check=False, capture_output=True, text=True, env=env,
+                         cwd=schema.parent)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or not found:
+        raise SystemExit(f"callgrind failed: {out.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def count_instructions(models: int, baseline: Path | None) -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--callgrind needs valgrind on PATH")
+    trees = {"this checkout": None, **({f"baseline ({baseline})": baseline} if baseline else {})}
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = Path(tmp) / f"s{models}.prisma"
+        schema.write_text(generate(models), encoding="utf-8")
+        print(f"Instructions (callgrind), {models}-model schema, millions:\n")
+        print("| code | start-up + imports + tables | parse | resolve |")
+        print("|---|---:|---:|---:|")
+        for label, tree in trees.items():
+            start, parsed, resolved = (instructions(tree, schema, step) for step in ("start", "parse", "resolve"))
+            print(f"| {label} | {start / 1e6:,.0f} | {(parsed - start) / 1e6:,.0f} | {(resolved - parsed) / 1e6:,.0f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
+    ap.add_argument("--models", type=int, default=200, help="schema size for --callgrind")
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout to count (--callgrind)")
     args = ap.parse_args()
+    if args.callgrind:
+        count_instructions(args.models, args.baseline)
+        return
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

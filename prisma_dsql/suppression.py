@@ -77,7 +77,6 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
           disabled: frozenset[str] | set[str] = frozenset()) -> list[Diagnostic]:
     """The diagnostics that no suppression hides, plus DSQL901 for suppressions that hid nothing."""
     from prisma_dsql.config import NOTICE_PREFIX
-    from prisma_dsql.rules import REGISTRY
 
     suppressions = parse_comments(comments)
     if not suppressions:
@@ -101,6 +100,8 @@ def apply(diagnostics: Iterable[Diagnostic], comments: Iterable, *, report_unuse
             used.add((s.span.line, s.span.column, s.span.file, d.code))
     if not report_unused:
         return kept
+    from prisma_dsql.rules import REGISTRY  # only here: `--target postgres` never loads the rules
+
     rule = REGISTRY[UNUSED_CODE]
 
     def unused(message: str, span: Span, help: str) -> None:

@@ -396,3 +396,35 @@ class Schema:
     def schema_of(self, model_or_enum: Model | Enum) -> str:
         """The database schema an object lives in (its @@schema, else "public")."""
         return model_or_enum.schema or "public"
+
+
+# -- cheap copies for the resolver's relations pass -------------------------------------------------
+# dataclasses.replace() inspects the class's fields and goes through the frozen __init__ with keyword
+# arguments (~6 us per Field); `evolve` sets the fields directly (~2.3 us), ~3,200 times for a
+# 1,000-model schema. It sets them with object.__setattr__, as the frozen __init__ does, rather than
+# by filling `__dict__`: touching an instance's __dict__ makes CPython give it a full dict instead of
+# its compact shared-key layout (224 -> 528 bytes per Field: +10 MiB at 1,000 models).
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_object_new = object.__new__
+_object_setattr = object.__setattr__
+
+
+def evolve(obj: Any, **changes: Any) -> Any:
+    """`dataclasses.replace(obj, **changes)` for this module's frozen dataclasses (no __post_init__,
+    no init=False fields), cheaply. Only the fields are copied: a cached_property computed on `obj`
+    (e.g. Model's field index) is not carried over."""
+    cls = obj.__class__
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        from dataclasses import fields
+
+        assert not hasattr(cls, "__post_init__") and all(f.init for f in fields(cls)), cls
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    unknown = changes.keys() - set(names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {min(unknown)!r}")
+    new = _object_new(cls)
+    for name in names:
+        _object_setattr(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new

@@ -12,3 +12,11 @@ class ParseError(Exception):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class NestingTooDeep(Exception):
+    """Values nested deeper than builder.MAX_NESTING: the caller falls back to line-by-line recovery.
+    Defined here, not in builder.py, so that a compiled builder raises the class every caller catches."""
+
+    def __init__(self, span):
+        self.span = span

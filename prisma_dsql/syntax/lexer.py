@@ -71,7 +71,7 @@ class FastLexer:
         #: Terminal name by group number: a match's `lastindex` is the terminal's own group (it
         #: closes after any group nested in the terminal's pattern).
         names = {number: name for name, number in self.scanner.groupindex.items()}
-        self.kinds: tuple[str | None, ...] = tuple(names.get(i) for i in range(self.scanner.groups + 1))
+        self.kinds: tuple[str, ...] = tuple(names.get(i, "") for i in range(self.scanner.groups + 1))
         self.ignore = frozenset(ignore)
         self.multiline = frozenset(t.name for t in terminals if t.multiline)
         #: Terminals the driver looks at twice: skipped, able to span lines, or no terminal at all.

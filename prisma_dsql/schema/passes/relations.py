@@ -4,7 +4,6 @@ referential actions."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from prisma_dsql.schema import model as m
@@ -112,11 +111,12 @@ def resolve_relations(ctx: Ctx, drafts: list[DraftModel]) -> tuple[list[m.Model]
     out_models = []
     for d in drafts:
         mdl = d.model
-        if any((mdl.name, f.name) in infos for f in mdl.fields):
-            new_fields = tuple(
-                dataclasses.replace(f, relation=infos[(mdl.name, f.name)]) if (mdl.name, f.name) in infos else f
-                for f in mdl.fields)
-            mdl = dataclasses.replace(mdl, fields=new_fields)
+        # One pass over the fields (a model with no relation field is kept as it is).
+        keys = [(mdl.name, f.name) for f in mdl.fields]
+        if not infos.keys().isdisjoint(keys):
+            new_fields = tuple([m.evolve(f, relation=infos[key]) if key in infos else f
+                                for f, key in zip(mdl.fields, keys)])
+            mdl = m.evolve(mdl, fields=new_fields)
         out_models.append(mdl)
     relations.sort(key=lambda r: (r.span.file, r.span.line, r.span.column))
     return out_models, relations
