@@ -178,6 +178,23 @@ def test_validate_path_imports_nothing_heavy():
     assert proc.stderr.split("HEAVY=")[1].strip() == ""
 
 
+
+def test_validate_loads_no_other_command_module():
+    # Commands are imported on first use (cli/main._LazyGroup): `validate` must not pay for the
+    # start-up of deploy, plan, doctor, ... (a fifth of its start-up when they were all imported).
+    code = (
+        "import sys\n"
+        "from prisma_dsql.cli.main import main\n"
+        "try:\n"
+        f"    main(['validate', {str(BLOG)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "cmds = sorted(m for m in sys.modules if m.startswith('prisma_dsql.cli.') and m.endswith('_cmd'))\n"
+        "sys.stderr.write('CMDS=' + ','.join(cmds))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stderr.split("CMDS=")[1].strip() == "prisma_dsql.cli.validate_cmd"
+
 def test_secrets_are_redacted():
     from prisma_dsql.redact import redact
 
