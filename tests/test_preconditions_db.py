@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from tests.support import local_dsql as local_dsql_server
+from tests.support.cli import run_cli
 from tests.test_deploy_helpers import ROOT, write_folder
 
 pytestmark = pytest.mark.postgres
@@ -26,8 +27,7 @@ V2 = HEAD + "model User {\n  id      BigInt  @id\n  email   String  @unique\n  n
 
 def cli(*args, cwd=None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT")}
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env={**env, "NO_COLOR": "1"}, timeout=300, check=False)
+    return run_cli(*args, cwd=cwd or ROOT, env={**env, "NO_COLOR": "1"})  # in this process (tests/support/cli.py)
 
 
 @pytest.fixture(scope="module")
