@@ -15,7 +15,8 @@ Hooks
 -----
 * The run gets a temporary folder of its own (``TMPDIR``, inherited by subprocesses and xdist
   workers); at the end, any embedded PostgreSQL still running from it is stopped and the folder
-  removed (:mod:`tests.support.leftovers` says why one could be left before).
+  removed, by a detached process so that pytest need not wait for it (:mod:`tests.support.leftovers` says
+  why a server could be left before).
 * A test that uses ``pg_server`` (directly or through ``pg_database`` or another fixture) is marked
   ``postgres``, so ``pytest -m "not postgres"`` is the tier that needs no database; the tests that
   build and install the package (INSTALL_TESTS) are marked ``install``, and
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _session_dir:
-        _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases()))
+        _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases(), background=True))
 
 
 #: Tests that build the package or install it into fresh environments (pip, npm, npx): minutes of
