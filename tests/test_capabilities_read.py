@@ -7,6 +7,7 @@ such as COLUMN_TYPES), found with the ast module; the declarations themselves do
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from prisma_dsql import capabilities as caps
@@ -42,6 +43,7 @@ def _declaration_nodes(tree: ast.Module) -> set[int]:
     return skip
 
 
+@functools.cache  # one parse of the package for the three tests that read it (they only read the result)
 def _read_strings() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):

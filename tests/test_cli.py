@@ -11,13 +11,18 @@ from pathlib import Path
 import pytest
 
 from prisma_dsql.cli.main import main
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).parent.parent
 BLOG = ROOT / "samples" / "blog" / "schema.prisma"
 
 
-def run(*args, cwd=None, env=None):
+def run(*args, cwd=None, env=None, process=False):
+    """The CLI in this process (tests/support/cli.py); with `process`, `python -m prisma_dsql` in a real one (the
+    entry-point tests below)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    if not process:
+        return run_cli(*args, cwd=cwd, env=full_env)
     return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, env=full_env, timeout=60)
 
@@ -158,7 +163,7 @@ def test_console_script_and_module_agree():
     if exe is None:
         tool_missing("console script not installed next to the interpreter nor on PATH")
     a = subprocess.run([exe, "--version"], capture_output=True, text=True)
-    b = run("--version")
+    b = run("--version", process=True)
     assert a.stdout == b.stdout and "prisma-dsql" in a.stdout
 
 

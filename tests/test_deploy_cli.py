@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.test_connect import FAKE_KEY, FAKE_SECRET, SECRET, _with_password, password_login
 from tests.test_deploy_helpers import LOCK, write_folder
 
@@ -32,11 +33,17 @@ PLAIN = {"20260101000000_init": 'CREATE TABLE "User" ("id" BIGINT NOT NULL, "ema
 FORBIDDEN = (SECRET, FAKE_SECRET, "X-Amz-Signature", "X-Amz-Credential", "Action=DbConnect")
 
 
-def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, env: dict | None = None, cwd: Path | None = None, process: bool = False
+        ) -> subprocess.CompletedProcess:
+    """The CLI in this process (tests/support/cli.py), or with `process` in a real one: the tests about secrets
+    reaching the output of a process (libpq, boto3) keep a process of their own."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT", "AWS_PROFILE")}
     full_env.update(env or {})
-    r = subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True,
-                       env=full_env, cwd=cwd or ROOT, timeout=120, check=False)
+    if process:
+        r = subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True,
+                           env=full_env, cwd=cwd or ROOT, timeout=120, check=False)
+    else:
+        r = run_cli(*args, env=full_env, cwd=cwd or ROOT)
     for secret in FORBIDDEN:
         assert secret not in r.stdout and secret not in r.stderr, (args, r.stdout, r.stderr)
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
@@ -52,10 +59,10 @@ COMMANDS = [("deploy",), ("migrate", "deploy"), ("deploy", "--dry-run"), ("statu
 def test_unreachable_host_exit_1_no_secret(command, tmp_path):
     folder = write_folder(tmp_path, PLAIN)
     url = f"postgresql://app:{SECRET}@127.0.0.1:1/db?connect_timeout=3"
-    r = run(*command, "--migrations-dir", str(folder), "--url", url)
+    r = run(*command, "--migrations-dir", str(folder), "--url", url, process=True)
     assert r.returncode == 1, r.stderr
     assert "error: cannot reach postgresql://app@127.0.0.1:1/db" in r.stderr
-    r = run(*command, "--migrations-dir", str(folder), env={"DATABASE_URL": url})
+    r = run(*command, "--migrations-dir", str(folder), env={"DATABASE_URL": url}, process=True)
     assert r.returncode == 1 and "(from DATABASE_URL)" in r.stderr
 
 
@@ -72,7 +79,7 @@ def test_iam_token_never_shown(command, tmp_path):
     folder = write_folder(tmp_path, PLAIN)
     url = "postgresql://admin@abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws:1/postgres?hostaddr=127.0.0.1"
     r = run(*command, "--migrations-dir", str(folder), "--url", url,
-            env={"AWS_ACCESS_KEY_ID": FAKE_KEY, "AWS_SECRET_ACCESS_KEY": FAKE_SECRET})
+            env={"AWS_ACCESS_KEY_ID": FAKE_KEY, "AWS_SECRET_ACCESS_KEY": FAKE_SECRET}, process=True)
     assert r.returncode == 1, r.stderr
     assert "(IAM, region us-east-1)" in r.stderr
 
@@ -86,20 +93,20 @@ def test_every_command_with_the_right_password(password_role, tmp_path):
     with psycopg.connect(url, autocommit=True) as conn:  # the role may create tables in public
         conn.execute(f"GRANT ALL ON SCHEMA public TO {role}")
     args = ("--migrations-dir", str(folder), "--url", good)
-    r = run("status", "--format", "json", *args)
+    r = run("status", "--format", "json", *args, process=True)
     assert r.returncode == 1 and json.loads(r.stdout)["pending"] == list(PLAIN)
-    r = run("deploy", "--dry-run", *args)
+    r = run("deploy", "--dry-run", *args, process=True)
     assert r.returncode == 0 and 'CREATE TABLE "Post"' in r.stdout
-    r = run("migrate", "deploy", *args)
+    r = run("migrate", "deploy", *args, process=True)
     assert r.returncode == 0, r.stderr
     assert "Applied 2 migrations" in r.stdout and "Retries: none." in r.stdout
-    r = run("status", *args)
+    r = run("status", *args, process=True)
     assert r.returncode == 0 and "Database schema is up to date!" in r.stdout
-    out = json.loads(run("status", "--format", "json", *args).stdout)
+    out = json.loads(run("status", "--format", "json", *args, process=True).stdout)
     assert out["applied"] == list(PLAIN) and out["upToDate"] is True and SECRET not in json.dumps(out)
-    r = run("migrate", "resolve", "--applied", "20260101000000_init", *args)
+    r = run("migrate", "resolve", "--applied", "20260101000000_init", *args, process=True)
     assert r.returncode == 1 and "P3008" in r.stderr
-    r = run("deploy", *args[:2], "--url", _with_password(url, role, "Wr0ng-" + SECRET))
+    r = run("deploy", *args[:2], "--url", _with_password(url, role, "Wr0ng-" + SECRET), process=True)
     assert r.returncode == 1 and "the login was refused" in r.stderr
 
 

@@ -186,11 +186,68 @@ DRIVER = textwrap.dedent("""\
 """)
 
 
+#: The modules DRIVER imports, loaded once by the fork server that every driver process is forked from.
+_DRIVER_PRELOAD = ["prisma_dsql.connect", "prisma_dsql.deploy.engine", "prisma_dsql.deploy.rehearse",
+                   "prisma_dsql.deploy.runner", "prisma_dsql.rehearsal.emulator", "psycopg", "tests.test_deploy_helpers"]
+_forkserver: list = []
+
+
+def _driver_main(argv: list[str], crash_at: str | None, output: str) -> None:
+    """DRIVER as the `python -c DRIVER ...` process would run it, in a process forked from the fork server: its
+    stdout and stderr go to the file `output`."""
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+    os.environ.pop("PRISMA_DSQL_TEST_CRASH_AT", None)
+    if crash_at:
+        os.environ["PRISMA_DSQL_TEST_CRASH_AT"] = crash_at
+    os.chdir(ROOT)
+    sys.argv = ["-c", *argv]
+    try:
+        exec(compile(DRIVER, "<driver>", "exec"), {"__name__": "__main__"})
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
 def run_driver(url: str, folder: Path, crash_at: str | None = None, job_seconds=(0.02, 0.1),
                timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    env.pop("PRISMA_DSQL_TEST_CRASH_AT", None)
-    if crash_at:
-        env["PRISMA_DSQL_TEST_CRASH_AT"] = crash_at
-    return subprocess.run([sys.executable, "-c", DRIVER, url, str(folder), str(job_seconds[0]), str(job_seconds[1])],
-                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    """DRIVER in a process of its own, killed (returncode -9) where `crash_at` says.  The process is forked from a
+    fork server that imported prisma_dsql and psycopg once (multiprocessing's "forkserver": a single-threaded
+    process, not this one), so each run costs a fork, not an interpreter start and the imports; the process is
+    as separate as before (its own pid, connections and threads; SIGKILL leaves no clean-up)."""
+    import multiprocessing
+    import tempfile
+
+    if not _forkserver:
+        import multiprocessing.util
+
+        # multiprocessing's own temporary folder (the fork server's socket) goes next to this run's folder, not in
+        # it: the run's folder is removed at the end of the session (tests/support/leftovers.py), before
+        # multiprocessing's exit hook removes its folder, which would then fail.
+        saved, run_folder = tempfile.tempdir, os.environ.get("PRISMA_DSQL_TEST_SESSION_DIR")
+        if run_folder:
+            tempfile.tempdir = str(Path(run_folder).parent)
+        try:
+            multiprocessing.util.get_temp_dir()
+        finally:
+            tempfile.tempdir = saved
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_DRIVER_PRELOAD)
+        _forkserver.append(ctx)
+    ctx = _forkserver[0]
+    argv = [url, str(folder), str(job_seconds[0]), str(job_seconds[1])]
+    with tempfile.TemporaryDirectory() as scratch:
+        output = os.path.join(scratch, "output")
+        process = ctx.Process(target=_driver_main, args=(argv, crash_at, output), daemon=False)
+        process.start()
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(["driver", *argv], timeout)
+        text = Path(output).read_text(encoding="utf-8", errors="replace") if os.path.exists(output) else ""
+    return subprocess.CompletedProcess(["driver", *argv], process.exitcode, text, text)

@@ -11,14 +11,14 @@ import sys
 import psycopg
 import pytest
 
+from tests.support.cli import run_cli
 from tests.test_deploy_helpers import ROOT, write_folder
 
 pytestmark = pytest.mark.postgres
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return run_cli(*args, cwd=ROOT)  # in this process (tests/support/cli.py)
 
 
 def _script(*args: str) -> str:

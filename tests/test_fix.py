@@ -285,23 +285,44 @@ def test_multifile_schema_is_fixed_file_by_file(tmp_path, capsys):
 ALL_SCHEMAS = sorted(p for p in (Path(__file__).parent).rglob("*.prisma") if "node_modules" not in p.parts)
 
 
-@pytest.mark.parametrize("version", ["2025-05-27", None])
-def test_fix_never_breaks_a_schema(version, tmp_path):
-    """On every schema the tests hold (rule fixtures, Prisma's error cases, the corpus): no exception,
-    a schema with Prisma errors is left alone, any other one stays free of Prisma-level errors, and
-    a second run changes nothing."""
+@pytest.fixture(scope="module")
+def fixed_schemas(tmp_path_factory):
+    """``fixed_schemas(version)``: ``--fix`` run once on a copy of every schema the tests hold, for that DSQL version;
+    a list of ``(source, copy, checker, result)`` (``result`` None where the input is unreadable: exit 2, as
+    validate).  Shared by the two tests below, which ask different questions of the same fixes."""
     from prisma_dsql.cli.validate_cmd import validation_checker
     from prisma_dsql.errors import PrismaDsqlError
 
+    done: dict = {}
+
+    def fixed(version):
+        if version not in done:
+            folder = tmp_path_factory.mktemp(f"fix-{version}")
+            runs = []
+            for i, source in enumerate(ALL_SCHEMAS):
+                path = folder / f"{i}.prisma"
+                shutil.copyfile(source, path)
+                try:
+                    checker, _ = validation_checker(path, dsql_version=version)
+                    result = fixer.fix_schema(path, checker)
+                except PrismaDsqlError:
+                    checker = result = None
+                runs.append((source, path, checker, result))
+            done[version] = runs
+        return done[version]
+
+    return fixed
+
+
+@pytest.mark.parametrize("version", ["2025-05-27", None])
+def test_fix_never_breaks_a_schema(version, fixed_schemas):
+    """On every schema the tests hold (rule fixtures, Prisma's error cases, the corpus): no exception,
+    a schema with Prisma errors is left alone, any other one stays free of Prisma-level errors, and
+    a second run changes nothing."""
     assert len(ALL_SCHEMAS) > 100
     fixed = 0
-    for i, source in enumerate(ALL_SCHEMAS):
-        path = tmp_path / f"{i}.prisma"
-        shutil.copyfile(source, path)
-        try:
-            checker, _ = validation_checker(path, dsql_version=version)
-            result = fixer.fix_schema(path, checker)
-        except PrismaDsqlError:
+    for source, path, checker, result in fixed_schemas(version):
+        if result is None:
             continue  # unreadable input (an empty file, say): exit 2, as validate
         (_, before, after), = result.files.values()
         if result.refused:
@@ -316,22 +337,15 @@ def test_fix_never_breaks_a_schema(version, tmp_path):
     assert fixed >= 20
 
 
-def test_prisma_accepts_every_fixed_test_schema(tmp_path):
+def test_prisma_accepts_every_fixed_test_schema(fixed_schemas):
     """The same schemas, asked of Prisma itself: whatever it accepted before --fix, it accepts after."""
-    from prisma_dsql.cli.validate_cmd import validation_checker
-    from prisma_dsql.errors import PrismaDsqlError
     from tests.support.prisma_oracle import ensure_node_modules, prisma_accepts, prisma_validate_many
 
     ensure_node_modules()
     pairs = []
     for version in ("2025-05-27", None):
-        for i, source in enumerate(ALL_SCHEMAS):
-            path = tmp_path / f"{version}-{i}.prisma"
-            shutil.copyfile(source, path)
-            try:
-                checker, _ = validation_checker(path, dsql_version=version)
-                result = fixer.fix_schema(path, checker)
-            except PrismaDsqlError:
+        for source, _, _, result in fixed_schemas(version):
+            if result is None:
                 continue
             (_, before, after), = result.files.values()
             if after != before:

@@ -24,6 +24,7 @@ from prisma_dsql.deploy.status import status
 from prisma_dsql.deploy.steps import MigrationFileError
 from prisma_dsql.sql.classify import classify
 from prisma_dsql.sql.split import split_sql
+from tests.support.cli import run_cli
 from tests.test_deploy_helpers import fast_options, run_deploy, write_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,10 +87,12 @@ def tables(url: str) -> set[str]:
 
 
 def cli(*args, cwd=None, preexec=None):
-    argv = [sys.executable, "-m", "prisma_dsql", *map(str, args)]
-    if preexec is not None:
-        argv = preexec(argv)
+    """The CLI in this process (tests/support/cli.py); in a subprocess only when `preexec` rewrites its command line
+    (run as another user, say)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT")}
+    if preexec is None:
+        return run_cli(*args, cwd=cwd, env={**env, "NO_COLOR": "1"})
+    argv = preexec([sys.executable, "-m", "prisma_dsql", *map(str, args)])
     return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env={**env, "NO_COLOR": "1"},
                           timeout=120, check=False)
 

@@ -67,14 +67,20 @@ _NO_DMMF = ("catch_all_in_a_block", "object_expression_and_object_member", "refo
 DMMF_CASES = SAMPLES + [p for p in CORPUS if not any(k in p.name for k in _NO_DMMF)] + GRAPH_FIXTURES
 
 
+@pytest.fixture(scope="module")
+def prismas_dmmf() -> dict[str, dict]:
+    """Prisma's verdict and DMMF for every DMMF case, asked once (one node process)."""
+    from tests.support.prisma_oracle import prisma_validate_each
+
+    return prisma_validate_each(DMMF_CASES, dmmf=True)
+
+
 @pytest.mark.node
 @pytest.mark.parametrize("path", DMMF_CASES, ids=[_case_id(p) for p in DMMF_CASES])
-def test_documentation_and_default_arguments_match_prismas_dmmf(path):
+def test_documentation_and_default_arguments_match_prismas_dmmf(path, prismas_dmmf):
     """`documentation` (empty `///` lines kept, `/* */` raw) and a default function's `effective_args`
     (cuid() -> [1], uuid() -> [4]) are what Prisma's own DMMF says."""
-    from tests.support.prisma_oracle import prisma_validate
-
-    result = prisma_validate(path, dmmf=True)
+    result = prismas_dmmf[str(path)]
     assert result["ok"], result["errors"]
     dmmf = result["dmmf"]["datamodel"]
     ours = to_json(load(path).schema)

@@ -12,15 +12,23 @@ import pytest
 
 from prisma_dsql.errors import InputError
 from prisma_dsql.loader import read_sources
+from tests.support.cli import run_cli
 
 FORMATS = ("text", "json", "sarif", "github")
 needs_dev = pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero and /dev/full")
 
 
 def run(*args, cwd=None, stdin=None, timeout=60):
+    """`python -m prisma_dsql` in a process of its own, bytes out: for the devices, pipes, FIFOs and hangs."""
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], capture_output=True, cwd=cwd,
                           env=env, stdin=stdin, timeout=timeout)
+
+
+def run_here(*args, cwd=None):
+    """The CLI in this process (tests/support/cli.py), bytes out as from a pipe: for a schema file's content,
+    where the process itself is not what is tested."""
+    return run_cli(*args, cwd=cwd, env={**os.environ, "NO_COLOR": "1"}, text=False)
 
 
 def _clean(proc, code, words):
@@ -105,19 +113,19 @@ def test_an_unreadable_subfolder_is_reported_end_to_end(tmp_path):
 def test_a_symlink_loop_says_so(tmp_path):
     loop = tmp_path / "schema.prisma"
     loop.symlink_to(loop)
-    _clean(run("validate", loop), 2, "symbolic link loop")
+    _clean(run_here("validate", loop), 2, "symbolic link loop")
 
 
 def test_a_folder_link_loop_says_so(tmp_path):
     (tmp_path / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
     (tmp_path / "again").symlink_to(tmp_path)
-    _clean(run("validate", tmp_path), 2, "symbolic link loop")
+    _clean(run_here("validate", tmp_path), 2, "symbolic link loop")
 
 
 def test_a_dangling_prisma_link_in_a_folder(tmp_path):
     (tmp_path / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
     (tmp_path / "b.prisma").symlink_to(tmp_path / "gone.prisma")
-    _clean(run("validate", tmp_path), 2, "does not exist")
+    _clean(run_here("validate", tmp_path), 2, "does not exist")
 
 
 # -- lone surrogates, failed writes ----------------------------------------------------------------------------
@@ -130,7 +138,7 @@ SURROGATE = 'model A {\n  id Int @id\n  s String @default("\\uD800")\n}\n'
 def test_a_lone_surrogate_never_exits_3(tmp_path, args):
     schema = tmp_path / "schema.prisma"
     schema.write_text(SURROGATE)
-    proc = run(*args, schema)
+    proc = run_here(*args, schema)
     assert proc.returncode in (0, 1), proc.stderr
     proc.stdout.decode("utf-8")  # strict: valid UTF-8
     if "--json" in args or "json" in args or "sarif" in args:
@@ -141,7 +149,7 @@ def test_a_lone_surrogate_in_a_mapped_name_never_exits_3(tmp_path):
     # The parser reports the unpaired surrogate (PSL007) and keeps U+FFFD in its place.
     schema = tmp_path / "schema.prisma"
     schema.write_text('model A {\n  id Int @id\n  @@map("T\\uDC00")\n}\n')
-    assert run("validate", schema).returncode == 1
+    assert run_here("validate", schema).returncode == 1
 
 
 @needs_dev
@@ -167,7 +175,7 @@ HOSTILE = ('datasource db {\n  provider = "postgresql"\n'
 def test_control_characters_and_secrets_never_reach_the_terminal(tmp_path, args):
     schema = tmp_path / "schema.prisma"
     schema.write_text(HOSTILE)
-    proc = run(*args, schema)
+    proc = run_here(*args, schema)
     out = (proc.stdout + proc.stderr).decode("utf-8")
     assert proc.returncode in (0, 1), out
     for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
@@ -179,7 +187,7 @@ def test_control_characters_and_secrets_never_reach_the_terminal(tmp_path, args)
 def test_text_excerpt_shows_control_characters_with_the_caret_in_place(tmp_path):
     schema = tmp_path / "schema.prisma"
     schema.write_text('model A {\n  id Int @id\n  s String @default("\x1b[2J\x9b") @foo\n}\n')
-    out = run("validate", schema).stdout.decode()
+    out = run_here("validate", schema).stdout.decode()
     excerpt = next(line for line in out.splitlines() if "\\u{1b}" in line)
     caret = out.splitlines()[out.splitlines().index(excerpt) + 1]
     assert excerpt == '3 |   s String @default("\\u{1b}[2J\\u{9b}") @foo'

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
+
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.postgres
 
@@ -25,8 +26,7 @@ EVOLUTION = ROOT / "samples" / "evolution"
 
 def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    proc = subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    proc = run_cli(*args, cwd=cwd, env=env)  # in this process (tests/support/cli.py)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.support import local_dsql
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = 6_000
 BODY = 8 * 1024
 
@@ -43,8 +42,7 @@ def local():
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT")}
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True,
-                          env={**env, "PYTHONPATH": str(ROOT)}, cwd=cwd, timeout=600)
+    return run_cli(*args, env=env, cwd=cwd)  # in this process (tests/support/cli.py)
 
 
 def test_required_column_with_a_default_over_6000_rows_of_8_kib(local, tmp_path) -> None:

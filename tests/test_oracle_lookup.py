@@ -55,7 +55,9 @@ def test_missing_dsql_lint_fails_under_ci(tmp_path):
         "from tests.support import tools\n"
         "from tests.support import dsql_lint\n"
         "tools.find_tool = dsql_lint.find_tool = lambda name: None\n"
-        f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '-p', 'tests.support.fixtures', {str(test)!r}]))\n"
+        # -n 0: one test needs no xdist workers (pyproject's addopts would start one per core)
+        f"sys.exit(pytest.main(['-q', '-n', '0', '-p', 'no:cacheprovider', '-p', 'tests.support.fixtures', "
+        f"{str(test)!r}]))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stdout + proc.stderr

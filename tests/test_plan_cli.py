@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.postgres
 
@@ -43,8 +44,7 @@ model Post {
 def run(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     full_env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, env=full_env, timeout=300)
+    return run_cli(*args, cwd=cwd, env=full_env)  # in this process (tests/support/cli.py)
 
 
 @pytest.fixture

@@ -50,7 +50,11 @@ def _schema(t: str) -> str:
 
 def _read(url: str):
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        # The tables of public only (the row estimates the planner reads): a bare ANALYZE also went through every
+        # system catalog, 30-40 ms a call.
+        for (table,) in conn.execute("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+                                     "WHERE schemaname = 'public'").fetchall():
+            conn.execute(f"ANALYZE {table}")
         return introspect_database(conn)
 
 

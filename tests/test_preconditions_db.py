@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from tests.support import local_dsql as local_dsql_server
+from tests.support.cli import run_cli
 from tests.test_deploy_helpers import ROOT, write_folder
 
 pytestmark = pytest.mark.postgres
@@ -26,8 +27,7 @@ V2 = HEAD + "model User {\n  id      BigInt  @id\n  email   String  @unique\n  n
 
 def cli(*args, cwd=None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DSQL_ENDPOINT")}
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env={**env, "NO_COLOR": "1"}, timeout=300, check=False)
+    return run_cli(*args, cwd=cwd or ROOT, env={**env, "NO_COLOR": "1"})  # in this process (tests/support/cli.py)
 
 
 @pytest.fixture(scope="module")
@@ -185,9 +185,11 @@ def test_a_resumed_migration_checks_the_statements_it_has_not_run(local_dsql, tm
         'CREATE TABLE "Tag" ("id" BIGINT PRIMARY KEY);\n'
         'CREATE UNIQUE INDEX ASYNC "User_email_key" ON "User"("email");\n')})
     env = {**os.environ, "PRISMA_DSQL_TEST_CRASH_AT": "recorded:1"}
+    # A 1 s lease (the hidden --lock-lease): the killed deploy's lock is taken over after 1 s, not the default 60 s;
+    # the takeover itself is tested in tests/test_deploy.py.
     crashed = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "deploy", "--url", pg_database,
-                              "--migrations-dir", str(folder)], cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=300, check=False)
+                              "--migrations-dir", str(folder), "--lock-lease", "1"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300, check=False)
     assert crashed.returncode != 0
     assert [(r[1], r[3]) for r in _history(pg_database)] == [(False, 1)]  # interrupted after statement 1
     _exec(pg_database, """UPDATE "User" SET "email" = 'a@x' WHERE "id" = 3""")

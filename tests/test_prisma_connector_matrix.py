@@ -352,11 +352,19 @@ def _ours_accepts(text: str) -> bool:
     return not [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
 
 
+@pytest.fixture(scope="module")
+def prismas_verdicts() -> dict[str, tuple[list[str], list[dict]]]:
+    """Every family's schemas and Prisma's verdicts on them, asked once (one node process, one wasm load)."""
+    texts = {family: FAMILIES[family]() for family in sorted(FAMILIES)}
+    flat = [t for family in texts for t in texts[family]]
+    verdicts = iter(prisma_validate_many([[("schema.prisma", t)] for t in flat]))
+    return {family: (ts, [next(verdicts) for _ in ts]) for family, ts in texts.items()}
+
+
 @pytest.mark.node
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_same_verdict_as_prisma_on_every_connector(family):
-    texts = FAMILIES[family]()
-    theirs = prisma_validate_many([[("schema.prisma", t)] for t in texts])
+def test_same_verdict_as_prisma_on_every_connector(family, prismas_verdicts):
+    texts, theirs = prismas_verdicts[family]
     wrong = [f"{t}\n-> prisma: {r['errors'][:1] or 'accepts'}"
              for t, r in zip(texts, theirs) if _ours_accepts(t) != prisma_accepts(r)]
     accepted = sum(prisma_accepts(r) for r in theirs)

@@ -15,7 +15,7 @@ import pytest
 
 from prisma_dsql.diagnostics import Severity
 from prisma_dsql.loader import load
-from tests.support.prisma_oracle import prisma_accepts, prisma_validate
+from tests.support.prisma_oracle import prisma_accepts, prisma_validate_each
 
 ROOT = Path(__file__).parent.parent
 CASES = [
@@ -33,12 +33,18 @@ KNOWN_DIFFERENCES = {
 }
 
 
+@pytest.fixture(scope="module")
+def prismas_verdicts() -> dict[str, dict]:
+    """Prisma's verdict on every case, asked once (one node process) for all the tests below."""
+    return prisma_validate_each(CASES)
+
+
 @pytest.mark.node
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem if p.is_file() else p.name)
-def test_same_verdict_as_prisma(path):
+def test_same_verdict_as_prisma(path, prismas_verdicts):
     ours = load(path)
     our_errors = [d for d in ours.diagnostics if d.severity is Severity.ERROR]
-    theirs = prisma_validate(path)
+    theirs = prismas_verdicts[str(path)]
     if path.name in KNOWN_DIFFERENCES:
         # A deliberate difference: it must still be one (we reject, Prisma accepts).
         assert our_errors and theirs["ok"], KNOWN_DIFFERENCES[path.name]

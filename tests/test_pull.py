@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -18,6 +17,7 @@ from prisma_dsql.introspect import introspect
 from prisma_dsql.loader import load, load_text
 from prisma_dsql.migrations.evolve import plan_to_schema
 from prisma_dsql.pull import pull
+from tests.support.cli import run_cli
 from tests.support.dsql_emulation import apply_dsql_script
 from tests.test_dsql_apply import _generated
 from tests.test_pull_roundtrip import NAMES as ROUNDTRIP_NAMES
@@ -277,8 +277,7 @@ def run(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProces
     full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     for name in ("DATABASE_URL", "DSQL_ENDPOINT"):
         full_env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, env=full_env, timeout=300, check=False)
+    return run_cli(*args, cwd=cwd, env=full_env)  # in this process (tests/support/cli.py)
 
 
 def test_cli_without_a_database_is_a_usage_error(tmp_path):

@@ -6,10 +6,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -23,8 +24,7 @@ def _blocks(lang: str, text: str = README) -> list[str]:
 
 def _cli(args: list[str], cwd=ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env)
+    return run_cli(*args, cwd=cwd, env=env)  # in this process (tests/support/cli.py)
 
 
 def _matches(sample: list[str], output: list[str]) -> bool:

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import psycopg
 import pytest
 
 from prisma_dsql.rehearsal.embedded import database_url
+from tests.support.cli import run_cli
 from tests.support.tools import tool_missing
 
 pytestmark = pytest.mark.postgres
@@ -32,10 +32,8 @@ IN_SYNC = {"hoppscotch": "InfraConfig", "saas-starter-kit": "VerificationToken"}
 
 
 def _diff(folder: Path, schema: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "diff", "--from-migrations",
-                           str(folder / "migrations"), "--to-schema", str(schema), "--target", "postgres",
-                           "--exit-code", *extra], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          check=False)
+    return run_cli("migrate", "diff", "--from-migrations", folder / "migrations", "--to-schema", schema, "--target",
+                   "postgres", "--exit-code", *extra, cwd=ROOT)  # in this process (tests/support/cli.py)
 
 
 def _without_model(schema: Path, model: str, tmp_path: Path) -> Path:
@@ -186,10 +184,8 @@ def test_migrate_dev_replays_on_the_shadow_database_url(pg_server, tmp_path):
     folder = tmp_path / "migrations"
     shutil.copytree(FOLDERS / name / "migrations", folder)
     schema = _without_model(FOLDERS / name / "schema.prisma", IN_SYNC[name], tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "prisma_dsql", "migrate", "dev", "--name", "drop_infra",
-                           "--schema", str(schema), "--migrations-dir", str(folder), "--target", "postgres",
-                           "--accept-data-loss", "--shadow-database-url", pg_server.url], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = run_cli("migrate", "dev", "--name", "drop_infra", "--schema", schema, "--migrations-dir", folder,
+                   "--target", "postgres", "--accept-data-loss", "--shadow-database-url", pg_server.url, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     written = sorted(folder.glob("*_drop_infra/migration.sql"))
     assert len(written) == 1 and 'DROP TABLE "InfraConfig"' in written[0].read_text(encoding="utf-8")

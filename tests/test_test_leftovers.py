@@ -92,3 +92,18 @@ def test_the_run_has_its_own_temporary_folder() -> None:
 
     folder = os.environ.get(leftovers.ENV_SESSION_DIR)
     assert folder and Path(tempfile.gettempdir()) == Path(folder)
+
+
+def test_the_folder_can_be_removed_in_the_background(tmp_path: Path) -> None:
+    """What pytest_unconfigure does: servers stopped first (as above), the files removed by a detached process."""
+    import time
+
+    folder = tmp_path / "run"
+    (folder / "venv" / "lib").mkdir(parents=True)
+    for i in range(200):
+        (folder / "venv" / "lib" / f"{i}.py").write_text("x = 1\n")
+    assert leftovers.finish(folder, background=True) == []
+    deadline = time.monotonic() + 120  # a wait for the detached process, not a claim about its speed
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists()

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Offline equivalent of `prisma validate`, with structured diagnostics.
-// Usage: node validate.mjs [--keep-urls] [--dmmf] <schema file or folder> [...]
-// Prints one JSON object:
+// Usage: node validate.mjs [--keep-urls] [--dmmf] [--batch] <schema file or folder> [...]
+// Prints one JSON object (with --batch: one line per argument, each argument its own schema, so many
+// schemas cost one node start and one wasm load):
 //   { "ok": bool,
 //     "errors":   [ { message, file, start, end, line, column } ... ],
 //                  // start/end: Prisma's span, UTF-16 code-unit offsets into the file text;
@@ -31,9 +32,17 @@ function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const args = argv.filter((a) => !a.startsWith('--'));
   if (args.length === 0) {
-    process.stderr.write('usage: node validate.mjs [--keep-urls] [--dmmf] <schema file or folder> [...]\n');
+    process.stderr.write('usage: node validate.mjs [--keep-urls] [--dmmf] [--batch] <schema file or folder> [...]\n');
     return 2;
   }
+  const schemas = flags.has('--batch') ? args.map((a) => [a]) : [args];
+  for (const schema of schemas) {
+    process.stdout.write(JSON.stringify(verdict(schema, flags)) + '\n');
+  }
+  return 0;
+}
+
+function verdict(args, flags) {
   const files = loadSchema(args, { stripUrls: !flags.has('--keep-urls') });
   const byPath = new Map(files.map((f) => [f.path, f.content]));
   const prismaSchema = files.map((f) => [f.path, f.content]);
@@ -69,8 +78,7 @@ function main(argv) {
   if (ok && flags.has('--dmmf')) {
     out.dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema, noColor: true })));
   }
-  process.stdout.write(JSON.stringify(out) + '\n');
-  return 0;
+  return out;
 }
 
 try {

@@ -15,7 +15,8 @@ Hooks
 -----
 * The run gets a temporary folder of its own (``TMPDIR``, inherited by subprocesses and xdist
   workers); at the end, any embedded PostgreSQL still running from it is stopped and the folder
-  removed (:mod:`tests.support.leftovers` says why one could be left before).
+  removed, by a detached process so that pytest need not wait for it (:mod:`tests.support.leftovers` says
+  why a server could be left before).
 * A test that uses ``pg_server`` (directly or through ``pg_database`` or another fixture) is marked
   ``postgres``, so ``pytest -m "not postgres"`` is the tier that needs no database; the tests that
   build and install the package (INSTALL_TESTS) are marked ``install``, and
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _session_dir:
-        _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases()))
+        _stopped_leftovers.extend(leftovers.finish(_session_dir.pop(), keep_files=keep_databases(), background=True))
 
 
 #: Tests that build the package or install it into fresh environments (pip, npm, npx): minutes of
@@ -61,12 +62,32 @@ INSTALL_TESTS = (
 )
 
 
+#: The longest tests outside INSTALL_TESTS (seconds each, or a module-wide fixture of seconds), run first: see
+#: pytest_collection_modifyitems.  Kept together where they share a module fixture (test_fix's --fix runs).
+LONG_TESTS = (
+    "tests/test_fix.py::test_fix_never_breaks_a_schema",
+    "tests/test_fix.py::test_prisma_accepts_every_fixed_test_schema",
+    "tests/test_prisma_mutants.py::",
+    "tests/test_properties.py::",
+    "tests/test_plan_properties.py::",
+    "tests/test_histories.py::",
+    "tests/test_introspect_properties.py::",
+    "tests/test_client_e2e.py::",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "pg_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
             item.add_marker(pytest.mark.postgres)
         if item.nodeid.startswith(INSTALL_TESTS):
             item.add_marker(pytest.mark.install)
+    # The longest tests first (a stable sort: the rest keep their order). pytest-xdist's worksteal hands each worker
+    # a contiguous share and steals from the END of a queue, so these start at once, on one worker (which builds
+    # the package once, not once per worker), while the other worker takes the short tests; no minute-long test
+    # starts last and leaves a core idle. No test depends on the order (each builds its own database and files).
+    items[:] = sorted(items, key=lambda item: 0 if item.nodeid.startswith(INSTALL_TESTS)
+                      else 1 if item.nodeid.startswith(LONG_TESTS) else 2)
 
 
 @pytest.fixture(scope="session")

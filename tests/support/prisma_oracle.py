@@ -21,6 +21,9 @@ Functions
     [...], "validateMessage": str | None, "strippedUrls": [{"file", "line", "key"}], "dmmf"?: ...}``.
     ``start``/``end`` are Prisma's span (UTF-16 offsets into the file text), ``line``/``column``
     1-based (column in code points).  URL lines are blanked unless ``keep_urls``.
+``prisma_validate_each(paths, keep_urls=False, dmmf=False) -> dict[str, dict]``
+    ``prisma_validate(path)`` for many paths (each its own schema) with one node process and one wasm
+    load; keys are the paths as given.
 ``prisma_validate_many(cases, keep_urls=False) -> list[dict]``
     Prisma's verdict on many in-memory schemas with one node process and one wasm load (the
     differential tests): ``cases`` is a list of schemas, each a list of ``(file name, text)`` pairs;
@@ -74,6 +77,7 @@ __all__ = [
     "prisma_diff_many",
     "prisma_accepts",
     "prisma_validate",
+    "prisma_validate_each",
     "prisma_validate_many",
     "run_client_e2e",
 ]
@@ -214,6 +218,25 @@ def prisma_validate(
         return json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
         raise OracleError(f"validate.mjs printed no JSON: {proc.stdout[-2000:]!r}") from exc
+
+
+def prisma_validate_each(paths: Iterable[str | os.PathLike], *, keep_urls: bool = False,
+                         dmmf: bool = False) -> dict[str, dict]:
+    """``prisma_validate(path)`` for each path (a file or a folder: its own schema), with one node process;
+    keys are the paths as given (``str``)."""
+    given = [str(p) for p in paths]
+    if not given:
+        return {}
+    flags = ["--batch"] + (["--keep-urls"] if keep_urls else []) + (["--dmmf"] if dmmf else [])
+    proc = _run_node("validate.mjs", [*flags, *(str(Path(p).resolve()) for p in given)],
+                     timeout=VALIDATE_TIMEOUT + len(given))
+    if proc.returncode != 0:
+        raise OracleError(f"validate.mjs --batch exited {proc.returncode}: {proc.stderr[-4000:]}")
+    # split("\n"), not splitlines(): a message may quote U+2028 or U+0085, which JSON leaves unescaped
+    records = [json.loads(line) for line in proc.stdout.split("\n") if line.strip()]
+    if len(records) != len(given):
+        raise OracleError(f"validate.mjs --batch returned {len(records)} results for {len(given)} schemas")
+    return dict(zip(given, records))
 
 
 def prisma_validate_many(cases: Sequence[Sequence[tuple[str, str]]], *, keep_urls: bool = False) -> list[dict]:
