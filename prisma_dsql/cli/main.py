@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import traceback
 
 import click
 
@@ -142,6 +141,8 @@ def _run(argv: list[str] | None) -> int:
 
 def _internal_error(exc: BaseException) -> int:
     if os.environ.get("PRISMA_DSQL_DEBUG"):
+        import traceback  # only here: it pulls in linecache and tokenize (~5 ms of every start-up)
+
         click.echo(visible(redact(traceback.format_exc()), keep_newlines=True), err=True)
     click.echo(f"prisma-dsql: internal error: {type(exc).__name__}: {visible(redact(str(exc)))}", err=True)
     click.echo(f"This is a bug in prisma-dsql {__version__}, not in your schema. Please report it at "
