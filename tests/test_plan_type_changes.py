@@ -44,6 +44,25 @@ VALUES = {
 PAIRS = [(a, b) for a, b in itertools.permutations(TYPES, 2)]
 
 
+@pytest.fixture(scope="module")
+def _module_database(pg_server):
+    name, url = pg_server.create_database(prefix="type_changes")
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def fresh_database(_module_database):
+    """The module's database emptied as a new one is: every schema but the system's dropped (what the previous test
+    made goes with it) and public made again; ~10 ms, where a CREATE DATABASE per test took 0.1-0.2 s (180 tests)."""
+    with psycopg.connect(_module_database, autocommit=True) as conn:
+        for (schema,) in conn.execute("SELECT quote_ident(nspname) FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                                      "AND nspname <> 'information_schema'").fetchall():
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return _module_database
+
+
 def _schema(t: str) -> str:
     return HEAD + MODEL % FIELD[t]
 
@@ -68,7 +87,8 @@ def test_the_pairs_are_the_90_changes_between_prismas_scalar_types():
 
 @pytest.mark.parametrize(("old", "new"), PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
 @pytest.mark.parametrize("target", ["postgres", "dsql"])
-def test_type_change_plans_applies_and_converges(old, new, target, pg_database):
+def test_type_change_plans_applies_and_converges(old, new, target, fresh_database):
+    pg_database = fresh_database
     profile = profile_for("postgres") if target == "postgres" else dsql_profile()
     cast = casts.classify(_sql_type(old, profile), _sql_type(new, profile))
     generated = generate_from_empty(load_text(_schema(old)), profile)
