@@ -387,7 +387,7 @@ def test_retries_used_up_leave_a_resumable_migration(dsql_url, tmp_path, referen
     stopped = 0
     for seed in range(1, 30):
         try:
-            run_deploy(dsql_url, folder, fast_options(retry=RetryPolicy(max_retries=0)), occ_rate=0.2, seed=seed)
+            run_deploy(dsql_url, folder, fast_options(retry=RetryPolicy(max_retries=0)), occ_rate=0.05, seed=seed)
             break
         except (RetriesExhausted, PrismaDsqlError) as exc:
             assert exc.exit_code == 1 and "retr" in str(exc)
