@@ -165,6 +165,13 @@ def history_rows(url: str) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+#: The lock lease of a driver process (seconds). A killed driver leaves its lease behind, and the deploy that
+#: resumes waits until it expires before taking the lock over: a short lease is that wait, paid by every crash
+#: test. Safe because nothing competes for the lock while a driver lives (the heartbeat renews every
+#: max(0.05, lease / 4) s, and a late renewal loses the lock only if another deploy took it over meanwhile);
+#: lease takeover and lost leases themselves are tested in test_deploy.py with 1 s leases.
+DRIVER_LEASE = 0.25
+
 #: A process that deploys through the emulator (the CLI connects with plain psycopg; this is the same engine
 #: call the CLI makes, with the emulator as the connection factory).
 DRIVER = textwrap.dedent("""\
@@ -177,10 +184,10 @@ DRIVER = textwrap.dedent("""\
     from prisma_dsql.rehearsal import emulator
 
     url, folder = sys.argv[1], Path(sys.argv[2])
-    low, high = float(sys.argv[3]), float(sys.argv[4])
+    low, high, lease = float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
     opts = emulator.EmulationOptions(job_seconds=(low, high))
     with Connector(resolve_spec(url=url, env={}), factory=emulator_factory(url, opts)) as c:
-        s = deploy(c, folder, DeployOptions(lock_lease=1.0, lock_wait=30.0,
+        s = deploy(c, folder, DeployOptions(lock_lease=lease, lock_wait=30.0,
                                             retry=RetryPolicy(max_retries=20, base=0.001, cap=0.01)))
     print(s.text())
 """)
@@ -214,7 +221,7 @@ def _driver_main(argv: list[str], crash_at: str | None, output: str) -> None:
 
 
 def run_driver(url: str, folder: Path, crash_at: str | None = None, job_seconds=(0.02, 0.1),
-               timeout: float = 120) -> subprocess.CompletedProcess:
+               timeout: float = 120, lease: float = DRIVER_LEASE) -> subprocess.CompletedProcess:
     """DRIVER in a process of its own, killed (returncode -9) where `crash_at` says.  The process is forked from a
     fork server that imported prisma_dsql and psycopg once (multiprocessing's "forkserver": a single-threaded
     process, not this one), so each run costs a fork, not an interpreter start and the imports; the process is
@@ -239,7 +246,7 @@ def run_driver(url: str, folder: Path, crash_at: str | None = None, job_seconds=
         ctx.set_forkserver_preload(_DRIVER_PRELOAD)
         _forkserver.append(ctx)
     ctx = _forkserver[0]
-    argv = [url, str(folder), str(job_seconds[0]), str(job_seconds[1])]
+    argv = [url, str(folder), str(job_seconds[0]), str(job_seconds[1]), str(lease)]
     with tempfile.TemporaryDirectory() as scratch:
         output = os.path.join(scratch, "output")
         process = ctx.Process(target=_driver_main, args=(argv, crash_at, output), daemon=False)
