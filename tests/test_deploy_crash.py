@@ -25,11 +25,6 @@ from tests.test_deploy_helpers import (
 
 pytestmark = pytest.mark.postgres
 
-#: The killed deploy's lock lease, which the resuming deploy waits out before it takes the lock over. Nothing
-#: competes for the lock while the driver runs, so a short lease cannot be lost by a slow heartbeat here; the
-#: takeover itself (and its wait) is the same at any length. tests/test_deploy.py keeps the 1 s lease.
-LEASE = 0.2
-
 
 @pytest.fixture(scope="module")
 def reference(pg_server, tmp_path_factory):
@@ -54,18 +49,23 @@ def fresh(pg_server, request):
     pg_server.drop_database(name)
 
 
+#: Async job durations for the kills between statements: what those tests prove does not depend on how long a job
+#: takes (a kill right after a CREATE INDEX ASYNC commits leaves its job running either way), and each deploy
+#: waits on five jobs. The kills during a wait keep jobs of 0.6-0.9 s, long enough to be killed inside.
+SHORT_JOBS = (0.005, 0.02)
+
 POINTS = [f"{phase}:{n}" for n in range(1, HISTORY_STATEMENTS + 1) for phase in ("committed", "recorded")]
 
 
 @pytest.mark.parametrize("point", POINTS)
 def test_kill_between_statements_then_resume(point, fresh, tmp_path, reference):
     folder = write_folder(tmp_path, HISTORY)
-    killed = run_driver(fresh, folder, crash_at=point, lease=LEASE)
+    killed = run_driver(fresh, folder, crash_at=point, job_seconds=SHORT_JOBS)
     assert killed.returncode == -9, (killed.stdout, killed.stderr)
     n = int(point.split(":")[1])
     rows = history_rows(fresh)
     assert sum(r[3] for r in rows) in (n - 1, n)  # counts written so far: the kill came after statement n
-    run_deploy(fresh, folder)
+    run_deploy(fresh, folder, job_seconds=SHORT_JOBS)
     assert (catalog(fresh), history_rows(fresh)) == reference
 
 
@@ -73,7 +73,7 @@ def test_kill_between_statements_then_resume(point, fresh, tmp_path, reference):
 def test_kill_during_async_wait_then_resume(point, fresh, tmp_path, reference):
     """Jobs of 0.6-0.9 s: the kill lands 0.3 s into a CALL sys.wait_for_job."""
     folder = write_folder(tmp_path, HISTORY)
-    killed = run_driver(fresh, folder, crash_at=point, job_seconds=(0.6, 0.9), lease=LEASE)
+    killed = run_driver(fresh, folder, crash_at=point, job_seconds=(0.6, 0.9))
     assert killed.returncode == -9, (killed.stdout, killed.stderr)
     run_deploy(fresh, folder)
     assert (catalog(fresh), history_rows(fresh)) == reference
@@ -81,9 +81,9 @@ def test_kill_during_async_wait_then_resume(point, fresh, tmp_path, reference):
 
 def test_kill_twice_in_one_migration(fresh, tmp_path, reference):
     folder = write_folder(tmp_path, HISTORY)
-    assert run_driver(fresh, folder, crash_at="committed:4", lease=LEASE).returncode == -9
+    assert run_driver(fresh, folder, crash_at="committed:4", job_seconds=SHORT_JOBS).returncode == -9
     # The second run resumes, then dies right after its second statement committed (statement 6 of the
     # history: the foreign key), before the count.
-    assert run_driver(fresh, folder, crash_at="committed:2", lease=LEASE).returncode == -9
-    run_deploy(fresh, folder)
+    assert run_driver(fresh, folder, crash_at="committed:2", job_seconds=SHORT_JOBS).returncode == -9
+    run_deploy(fresh, folder, job_seconds=SHORT_JOBS)
     assert (catalog(fresh), history_rows(fresh)) == reference

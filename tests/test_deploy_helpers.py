@@ -165,6 +165,13 @@ def history_rows(url: str) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+#: The lock lease of a driver process (seconds). A killed driver leaves its lease behind, and the deploy that
+#: resumes waits until it expires before taking the lock over: a short lease is that wait, paid by every crash
+#: test. Safe because nothing competes for the lock while a driver lives (the heartbeat renews every
+#: max(0.05, lease / 4) s, and a late renewal loses the lock only if another deploy took it over meanwhile);
+#: lease takeover and lost leases themselves are tested in test_deploy.py with 1 s leases.
+DRIVER_LEASE = 0.25
+
 #: A process that deploys through the emulator (the CLI connects with plain psycopg; this is the same engine
 #: call the CLI makes, with the emulator as the connection factory).
 DRIVER = textwrap.dedent("""\
@@ -214,12 +221,11 @@ def _driver_main(argv: list[str], crash_at: str | None, output: str) -> None:
 
 
 def run_driver(url: str, folder: Path, crash_at: str | None = None, job_seconds=(0.02, 0.1),
-               timeout: float = 120, lease: float = 1.0) -> subprocess.CompletedProcess:
+               timeout: float = 120, lease: float = DRIVER_LEASE) -> subprocess.CompletedProcess:
     """DRIVER in a process of its own, killed (returncode -9) where `crash_at` says.  The process is forked from a
     fork server that imported prisma_dsql and psycopg once (multiprocessing's "forkserver": a single-threaded
     process, not this one), so each run costs a fork, not an interpreter start and the imports; the process is
-    as separate as before (its own pid, connections and threads; SIGKILL leaves no clean-up).  ``lease``: the deploy
-    lock's lease, which a deploy run after a kill waits out before it takes the lock over."""
+    as separate as before (its own pid, connections and threads; SIGKILL leaves no clean-up)."""
     import multiprocessing
     import tempfile
 
