@@ -194,7 +194,7 @@ def folders_part(repeat: int, baseline: Path | None, work: Path) -> dict:
                 "diff_over_validate": round(d / v, 2), "dev_over_validate": round(m / v, 2),
                 "validate_rss_mb": round(best[f"{prefix}{target} validate"][1], 1),
                 "diff_rss_mb": round(drss, 1), "dev_rss_mb": round(mrss, 1)}
-    return {"folders": {"dsql": f"epic-stack history 01..12 (11 migrations), dev to 13",
+    return {"folders": {"dsql": "epic-stack history 01..12 (11 migrations), dev to 13",
                         "postgres": "saas-starter-kit (11 migrations), dev with one model added"},
             "rows": rows}
 

@@ -6,7 +6,6 @@ emulation."""
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import psycopg
 import pytest
