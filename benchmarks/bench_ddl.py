@@ -26,13 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import generate  # noqa: E402
 
-from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.capabilities import profile_for  # noqa: E402
-from prisma_dsql.translate import from_schema  # noqa: E402
 from prisma_dsql.gcpause import no_gc_pauses  # noqa: E402
 from prisma_dsql.loader import load_text  # noqa: E402
 from prisma_dsql.migrations.generate import generate_from_empty  # noqa: E402
+from prisma_dsql.plan import plan_from_empty
 from prisma_dsql.rules import check  # noqa: E402
+from prisma_dsql.translate import from_schema  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

@@ -41,28 +41,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from measure import cpu_model, run  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TARGET_FOLDER_RATIO = 10.0
 TARGET_PLAN_RATIO = 3.0
 EXTRA_MODEL = "\nmodel BenchNote {\n  id   Int    @id @default(autoincrement())\n  body String\n}\n"
-
-
-def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MiB, exit code, output) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=cwd)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.stdout.close()
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), out.decode(errors="replace")
 
 
 def assemble_history(project: str, count: int, out: Path, target: str) -> tuple[Path, Path, Path]:
@@ -216,6 +205,7 @@ def _deploy(url: str, script: str, target: str) -> None:
 def deploy_synthetic(schema: Path, models: int, url: str, target: str) -> int:
     """Write synth.py's schema of ``models`` models and apply its from-empty migration at ``url``; its tables."""
     import synth
+
     from prisma_dsql.capabilities import profile_for
     from prisma_dsql.loader import load
     from prisma_dsql.migrations.generate import generate_from_empty
@@ -262,14 +252,7 @@ def plan_part(repeat: int, baseline: Path | None, work: Path, sizes: list[tuple[
 
 
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "system": f"{platform.system()} {platform.release()}", "load_average_at_start": os.getloadavg()}
 

@@ -46,6 +46,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORACLE = HERE.parent / "tests" / "oracle"  # Prisma's wasm engines, pinned (tests/oracle/package.json)
 sys.path.insert(0, str(HERE))
+from measure import cpu_model, run  # noqa: E402
 from synth import generate  # noqa: E402
 
 OUT = HERE / "out" / "peers"
@@ -153,26 +154,8 @@ def npx_shim(schemas: list[Path]) -> Path | None:
     return shim
 
 
-def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MiB, exit code, output) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=cwd)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace")
-
-
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     node = find_tool("node")
     return {
         "cpu": cpu,

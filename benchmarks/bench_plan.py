@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import psycopg  # noqa: E402
-
 import synth  # noqa: E402
+
 from prisma_dsql.capabilities import dsql_profile  # noqa: E402
 from prisma_dsql.introspect import introspect_database  # noqa: E402
 from prisma_dsql.loader import load  # noqa: E402
