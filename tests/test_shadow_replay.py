@@ -111,6 +111,25 @@ def test_a_folder_that_cannot_run_is_refused_before_any_server_starts(tmp_path, 
                            dsql_profile())
 
 
+@pytest.mark.postgres
+def test_a_replayed_folder_is_read_and_checked_once(tmp_path, monkeypatch) -> None:
+    # start_shadow checks the folder before the server starts; the replay takes that result, not a second read
+    # (the deploy engine that applies it in the shadow checks it once more, as every deploy does).
+    checks: list = []
+    real = sources.check_replayable
+
+    def counting(*args, **kwargs):
+        checks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sources, "check_replayable", counting)
+    folder = _folder(tmp_path)
+    evo = plan_between_sides(Side("migrations", str(folder)), Side("schema", str(_schema(tmp_path, V2))),
+                             postgres_profile())
+    assert evo.ok and [s.label for s in evo.plan.steps]
+    assert len(checks) == 1
+
+
 class _Recording(sources.ShadowServer):
     """A ShadowServer that remembers every server it started (to look at after the command)."""
 

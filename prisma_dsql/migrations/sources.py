@@ -115,12 +115,15 @@ class ShadowServer:
     """The throwaway server a migrations folder is replayed on, started early: its initdb runs in a process of
     its own while the command parses its schema (:func:`start_shadow`). :meth:`get` waits for it and puts the
     local DSQL in front on the DSQL target (raising what starting raised); :meth:`stop` stops whatever was
-    started: call it in a ``finally``, so that no server outlives the command. No thread is involved."""
+    started: call it in a ``finally``, so that no server outlives the command. No thread is involved.
+    ``checked``: the folder it was started for and what :func:`check_replayable` read of it, so that the replay
+    does not read and check it a second time."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, checked: tuple[Path, object] | None = None) -> None:
         from prisma_dsql.rehearsal.embedded import EmbeddedPostgres
 
         self.profile = profile
+        self.checked = checked
         self._postgres = EmbeddedPostgres(wait=False)
         self._server = None
 
@@ -160,8 +163,7 @@ def check_replayable(directory: Path, profile: Profile):
 def start_shadow(directory: Path, profile: Profile) -> ShadowServer:
     """Check the folder (:func:`check_replayable`), then start the embedded shadow server for it in the
     background; pass the result to :func:`replay_migrations` as ``server`` and stop it afterwards."""
-    check_replayable(directory, profile)
-    return ShadowServer(profile)
+    return ShadowServer(profile, (directory, check_replayable(directory, profile)))
 
 
 def replayed_side(from_side: Side, to_side: Side) -> Side | None:
@@ -184,8 +186,11 @@ def replay_migrations(directory: Path, profile: Profile, declared: tuple[str, ..
     one on the server of `shadow_url` (see the module docstring). ``server``: the embedded server
     :func:`start_shadow` started for this folder (the caller stops it); without one, one is started and stopped
     here."""
-    # The whole folder is checked before a server starts.
-    folder = check_replayable(directory, profile)
+    # The whole folder is checked before a server starts (by start_shadow when it started `server`).
+    if server is not None and server.checked is not None and server.checked[0] == directory:
+        folder = server.checked[1]
+    else:
+        folder = check_replayable(directory, profile)
     if shadow_url is not None:
         return _replay_on(shadow_url, directory, profile, declared)
     own = server is None
